@@ -1,0 +1,41 @@
+# The team's vocabulary. `make run` and `make test` are the front door (see README).
+PYTHON ?= python3
+PORT ?= 8501
+export PARCOURS_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run install test lint format build demo bench docs clean-data
+
+install: .installed
+.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PYTHON) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch .installed
+
+## run: set everything up and serve the dashboard (a demo warehouse if there is none)
+run: install
+	@test -f "$(PARCOURS_DATA_DIR)/warehouse.duckdb" || $(PYTHON) -m parcours demo
+	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+## test: the whole suite (unit, dbt, AppTest, browser)
+test: install
+	$(PYTHON) -m pytest -q
+
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format:
+	$(PYTHON) -m ruff check --fix .
+	$(PYTHON) -m ruff format .
+
+## build: rerun the dbt transforms into a new warehouse and swap it in
+build: install
+	$(PYTHON) -m parcours build
+
+demo: install
+	$(PYTHON) -m parcours demo
+
+bench: install
+	$(PYTHON) bench/bench_ingest.py
+	$(PYTHON) bench/bench_build.py
+	$(PYTHON) bench/bench_pages.py

@@ -1,0 +1,3 @@
+"""Parcours — the data platform of the Walloon CISP sector."""
+
+__version__ = "0.1.0"
