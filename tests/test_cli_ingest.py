@@ -210,9 +210,8 @@ def test_bad_rows_are_quarantined_and_reported(cli, centre, conn, data_dir, tmp_
     assert (report["rows_read"], report["rows_stored"], report["rows_quarantined"]) == (2, 1, 1)
     (error,) = report["errors"]
     assert (error["row"], error["column"], error["value"]) == (2, "barrier", "Mobilite reduite")
-    assert human.output.splitlines()[2] == (
-        f"  ligne 2, colonne barrier, valeur « Mobilite reduite » : {error['message']}"
-    )
+    assert error["message"].startswith("Ligne 2, colonne « barrier » : ")
+    assert human.output.splitlines()[2] == f"  {error['message']}"
     (waiting,) = opstore.waiting_quarantine(conn, centre)
     assert waiting["row_number"] == 2
     assert waiting["raw"]["barrier"] == "Mobilite reduite"
@@ -227,7 +226,7 @@ def test_errors_shown_are_capped(cli, centre, tmp_path):
     result = cli("ingest", "--centre", centre, path)
     assert result.exit_code == 0
     shown = result.output.splitlines()
-    assert sum(line.startswith("  ligne ") for line in shown) == 20
+    assert sum(line.startswith("  Ligne ") for line in shown) == 20
     assert "  … et 5 autres erreurs (voir --json)." in shown
 
 
