@@ -324,7 +324,9 @@ def users_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = click.prompt("Mot de passe", hide_input=True)
+        if click.prompt("Confirmez le mot de passe", hide_input=True) != password:
+            raise ParcoursError("Les deux mots de passe saisis diffèrent. Rien n'a été ajouté.")
     user = add_user(data_dir(), email, password, role, centre_id, federation, actor=actor())
     scope = f", {user.centre_id or user.federation}" if user.centre_id or user.federation else ""
     click.echo(f"Utilisateur {user.email} ajouté (rôle {user.role}{scope}).")
