@@ -117,6 +117,13 @@ def centres_list(as_json: bool) -> None:
 # (ingest-store helper)
 
 MAX_ERRORS_SHOWN = 20
+
+
+def n(count: int) -> str:
+    """A count as Belgians write it: 1 234 567."""
+    return f"{count:,}".replace(",", " ")
+
+
 STATUS_FR = {"stored": "enregistré", "duplicate": "déjà reçu", "rejected": "refusé"}
 
 
@@ -129,15 +136,15 @@ def _report_lines(report, dry_run: bool) -> list[str]:
         head += f" (lot {report.batch_id})"
     if report.status != "rejected":
         head += (
-            f" — {report.rows_read} lignes lues, {report.rows_stored} enregistrées, "
-            f"{report.rows_quarantined} en quarantaine"
+            f" — {n(report.rows_read)} lignes lues, {n(report.rows_stored)} enregistrées, "
+            f"{n(report.rows_quarantined)} en quarantaine"
         )
     lines = [head]
     # Validation's messages already say « Ligne N, colonne C : valeur V … » in the file's words.
     lines += [f"  {error['message']}" for error in report.errors[:MAX_ERRORS_SHOWN]]
     hidden = len(report.errors) - MAX_ERRORS_SHOWN
     if hidden > 0:
-        lines.append(f"  … et {hidden} autres erreurs (voir --json).")
+        lines.append(f"  … et {n(hidden)} autres erreurs (voir --json).")
     lines += [f"  Avertissement : {warning}" for warning in report.warnings]
     return lines
 
@@ -196,8 +203,8 @@ def batches(centre_id: str | None, as_json: bool) -> None:
         click.echo(
             f"{row['batch_id']}  {row['centre_id']}  {row['kind']}  {row['file_name']}  "
             f"reçu le {local_time(row['received_at'])} par {row['received_by']}  "
-            f"{row['rows_read']} lues / {row['rows_stored']} enregistrées / "
-            f"{row['rows_quarantined']} en quarantaine  {state}"
+            f"{n(row['rows_read'])} lues / {n(row['rows_stored'])} enregistrées / "
+            f"{n(row['rows_quarantined'])} en quarantaine  {state}"
         )
 
 
@@ -283,9 +290,9 @@ def replay(centre_id: str | None) -> None:
 
     summary = replay_quarantine(data_dir(), centre_id, actor=actor())
     click.echo(
-        f"{summary.rows_checked} lignes revérifiées : {summary.rows_stored} enregistrées "
+        f"{n(summary.rows_checked)} lignes revérifiées : {n(summary.rows_stored)} enregistrées "
         f"({len(summary.batches)} lot(s) de rejeu), "
-        f"{summary.rows_still_quarantined} toujours en quarantaine."
+        f"{n(summary.rows_still_quarantined)} toujours en quarantaine."
     )
 
 

@@ -345,6 +345,11 @@ def list_mappings(conn: sqlite3.Connection) -> list[dict]:
 # --- quarantine ------------------------------------------------------------------------------
 
 
+# One encoder for every row: json.dumps with options builds a new one per call, which dominates
+# the cost of quarantining a large file.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def insert_quarantine(
     conn: sqlite3.Connection, batch_id: str, centre_id: str, kind: str, rows
 ) -> None:
@@ -358,8 +363,8 @@ def insert_quarantine(
                 r.row_number,
                 centre_id,
                 kind,
-                json.dumps(r.raw, ensure_ascii=False),
-                json.dumps(r.errors, ensure_ascii=False),
+                _to_json(r.raw),
+                _to_json(r.errors),
             )
             for r in rows
         ],
