@@ -280,6 +280,11 @@ def withdraw_batch(conn: sqlite3.Connection, batch_id: str, *, actor: str) -> li
             "update batches set withdrawn_at = ?, withdrawn_by = ? where batch_id = ?",
             [(at, actor, i) for i in ids],
         )
+        # Rows a withdrawn replay had stored wait in quarantine again (if their own upload is
+        # still active, a later replay may store them anew).
+        conn.executemany(
+            "update quarantine set resolved_by = null where resolved_by = ?", [(i,) for i in ids]
+        )
         audit(conn, actor, "batch_withdrawn", {"batch_id": batch_id, "withdrawn": ids})
     return ids
 
