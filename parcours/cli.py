@@ -134,7 +134,7 @@ def _report_lines(report, dry_run: bool) -> list[str]:
     head = f"{report.file} : {report.kind or 'type inconnu'} — {status}"
     if report.batch_id and report.status == "stored":
         head += f" (lot {report.batch_id})"
-    if report.status != "rejected":
+    if report.status == "stored":
         head += (
             f" — {n(report.rows_read)} lignes lues, {n(report.rows_stored)} enregistrées, "
             f"{n(report.rows_quarantined)} en quarantaine"

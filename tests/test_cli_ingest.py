@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from parcours import landing, opstore
-from parcours.ingest import ingest_files
+from parcours.ingest import ingest_files, local_time
 from parcours.settings import KINDS, DataDir
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
@@ -95,14 +95,25 @@ def test_same_bytes_again_are_a_duplicate(cli, centre, conn):
     report = json.loads(again.stdout)[0]
     assert report["status"] == "duplicate"
     assert report["batch_id"] == first["batch_id"]
-    assert report["rows_stored"] == 0
+    assert (report["rows_read"], report["rows_stored"], report["rows_quarantined"]) == (0, 0, 0)
     (batch,) = opstore.list_batches(conn)
-    from parcours.ingest import local_time
-
     assert report["warnings"] == [
         f"Fichier identique déjà reçu le {local_time(batch['received_at'])} "
         f"(lot {first['batch_id']}) : rien de nouveau n'est enregistré."
     ]
+
+
+def test_duplicate_human_output(cli, centre, conn):
+    path = EXAMPLES / "canonical" / "exits.csv"
+    cli("ingest", "--centre", centre, path)
+    result = cli("ingest", "--centre", centre, path)
+    assert result.exit_code == 0
+    (batch,) = opstore.list_batches(conn)
+    assert result.output == (
+        f"{path} : exits — déjà reçu\n"
+        f"  Avertissement : Fichier identique déjà reçu le {local_time(batch['received_at'])} "
+        f"(lot {batch['batch_id']}) : rien de nouveau n'est enregistré.\n"
+    )
 
 
 def test_same_bytes_for_another_centre_are_stored(cli, centre, conn):
@@ -258,9 +269,10 @@ def test_xlsx_lands_like_csv(cli, centre, conn, data_dir, tmp_path):
 
 def test_same_file_twice_in_one_call(cli, centre):
     path = EXAMPLES / "canonical" / "hours.csv"
-    result = cli("ingest", "--centre", centre, "--json", path, path)
-    assert result.exit_code == 0
-    assert [r["status"] for r in json.loads(result.stdout)] == ["stored", "duplicate"]
+    for dry_run in (["--dry-run"], []):
+        result = cli("ingest", "--centre", centre, "--json", *dry_run, path, path)
+        assert result.exit_code == 0
+        assert [r["status"] for r in json.loads(result.stdout)] == ["stored", "duplicate"]
 
 
 def test_end_to_end_in_real_processes(run_cli):
