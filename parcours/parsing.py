@@ -4,7 +4,8 @@ Each parser exists twice, with the same rules: a scalar function (`parse_date("1
 used by tests and by the code that explains a failing value, and a polars expression builder
 (`date_expr(pl.col("x"))`) that validation applies to whole columns. An expression yields null
 where the text is not a valid value; callers tell "missing" from "invalid" by looking at the input.
-Both forms share the regular expressions below, so they cannot drift apart.
+Both forms share the regular expressions below, so they cannot drift apart. Values arrive trimmed
+(reading trims them), so no parser trims: `"15/03/2024 "` is not a date here.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import re
 from datetime import date
 
 import polars as pl
-
-from parcours.contract import fold
 
 # --- dates -----------------------------------------------------------------------------------
 # Always day first. An optional time part (`00:00`, `00:00:00`, `00:00:00.000`) is ignored.
@@ -54,10 +53,9 @@ def parse_date(text: str | None) -> date | None:
     None when the text is not a real date (31/02/2024 included)."""
     if text is None:
         return None
-    text = text.strip()
-    if m := _ISO_DATE_RE.match(text):
+    if m := _ISO_DATE_RE.fullmatch(text):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _DAY_FIRST_RE.match(text):
+    if m := _DAY_FIRST_RE.fullmatch(text):
         return _safe_date(int(m[5]), int(m[2] or m[3] or m[4]), int(m[1]))
     return None
 
@@ -66,10 +64,9 @@ def parse_month(text: str | None) -> date | None:
     """`2024-03`, `03/2024` or any accepted date → the first day of its month."""
     if text is None:
         return None
-    text = text.strip()
-    if m := _ISO_MONTH_RE.match(text):
+    if m := _ISO_MONTH_RE.fullmatch(text):
         return _safe_date(int(m[1]), int(m[2]), 1)
-    if m := _MONTH_FIRST_RE.match(text):
+    if m := _MONTH_FIRST_RE.fullmatch(text):
         return _safe_date(int(m[2]), int(m[1]), 1)
     day = parse_date(text)
     return day.replace(day=1) if day else None
@@ -77,23 +74,23 @@ def parse_month(text: str | None) -> date | None:
 
 def parse_decimal(text: str | None) -> float | None:
     """`12.5` or `12,5`."""
-    if text is None or not _DECIMAL_RE.match(text.strip()):
+    if text is None or not _DECIMAL_RE.fullmatch(text):
         return None
-    return float(text.strip().replace(",", "."))
+    return float(text.replace(",", "."))
 
 
 def parse_int(text: str | None) -> int | None:
     """`1990`, also `1990.0` as spreadsheets write it."""
-    if text is None or not _INTEGER_RE.match(text.strip()):
+    if text is None or not _INTEGER_RE.fullmatch(text):
         return None
-    return int(re.split(r"[.,]", text.strip())[0])
+    return int(re.split(r"[.,]", text)[0])
 
 
 def parse_bool(text: str | None) -> bool | None:
-    """oui/non, yes/no, vrai/faux, true/false, 1/0 (any case, accents ignored)."""
+    """oui/non, yes/no, vrai/faux, true/false, 1/0 (any case)."""
     if text is None:
         return None
-    folded = fold(text)
+    folded = text.strip().lower()
     if folded in TRUE_WORDS:
         return True
     if folded in FALSE_WORDS:
@@ -232,7 +229,7 @@ def int_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def bool_expr(expr: pl.Expr) -> pl.Expr:
-    """Text → Boolean, same rules as `parse_bool` (the folding of these words is lower case)."""
+    """Text → Boolean, same rules as `parse_bool`."""
     lowered = expr.str.strip_chars().str.to_lowercase()
     return (
         pl.when(lowered.is_in(TRUE_WORDS))

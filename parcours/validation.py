@@ -367,7 +367,14 @@ def _error(name: str) -> str:
 def _code_map(
     values: pl.Series, code_list: contract.CodeList, mapping: dict[str, str] | None
 ) -> dict[str, str | None]:
-    return {v: code_list.lookup(v, mapping) for v in values.drop_nulls().unique().to_list()}
+    """Each distinct value → its code (None when unknown); few distinct values, so Python."""
+    numeric = _is_int_code_list(code_list.name)
+    found = {}
+    for value in values.drop_nulls().unique().to_list():
+        number = parsing.parse_int(value) if numeric else None
+        # `3.0` is the level 3 as a spreadsheet may write it.
+        found[value] = code_list.lookup(str(number) if number is not None else value, mapping)
+    return found
 
 
 def _bounds(column: contract.ColumnSpec, today: date) -> tuple[float | None, float | None]:
