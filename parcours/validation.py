@@ -23,7 +23,7 @@ import polars as pl
 
 from parcours import contract, parsing, privacy
 from parcours.errors import FileRejected
-from parcours.reading import ROW_NUMBER, read_table
+from parcours.reading import OVERFLOW, ROW_NUMBER, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
 KIND_LABELS = {
@@ -39,7 +39,7 @@ KIND_LABELS = {
 _SHARED_COLUMNS = ("participant_id", "centre_id")
 _MAX_LISTED = 5
 # Columns a raw frame may carry through check_rows unchanged (set by a first check).
-_CARRIED = ("person_key", "extra")
+_CARRIED = ("person_key", "extra", OVERFLOW)
 
 
 @dataclass
@@ -287,6 +287,8 @@ def check_file(
         )
 
     select = [pl.col(ROW_NUMBER), *(pl.col(name).alias(c) for name, c in columns.items())]
+    if OVERFLOW in frame.columns:
+        select.append(pl.col(OVERFLOW))
     if extras:
         names = _unique_names([table.headers[p] for p in extras])
         fields = [pl.col(f"c{p}").alias(n) for p, n in zip(extras, names, strict=True)]
@@ -352,6 +354,9 @@ _MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER, _NISS_LIKE = (
     "order",
     "niss_like",
 )
+_OVERFLOW = "overflow"
+# The `column` of an error that concerns the whole line.
+WHOLE_ROW = "*"
 # Digits and NISS punctuation only, long enough to hold 11 digits: a cheap first filter.
 _NUMBER_LIKE = r"^[0-9][0-9\s.\-/_,]{10,}$"
 
@@ -495,6 +500,10 @@ def check_rows(
                     pl.col(_typed("birth_year")).is_null() & ((year < low) | (year > high))
                 ).then(pl.lit(_RANGE))
         errors.append(rule.otherwise(None).alias(_error(name)))
+    # Values beyond the header's last column: the row cannot be trusted (see reading.py).
+    errors.append(
+        pl.when(pl.col(OVERFLOW).is_not_null()).then(pl.lit(_OVERFLOW)).alias(_error(OVERFLOW))
+    )
     work = work.with_columns(errors)
 
     # birth_date is reduced to its year at once; birth_year, when given, wins.
@@ -506,7 +515,7 @@ def check_rows(
                 pl.col(_typed(birth_date)).dt.year().cast(pl.Int64),
             ).alias(_typed("birth_year"))
         )
-    error_columns = [_error(n) for n in spec.columns if _error(n) in work.columns]
+    error_columns = [_error(n) for n in [*spec.columns, OVERFLOW] if _error(n) in work.columns]
     bad = pl.any_horizontal(pl.col(e).is_not_null() for e in error_columns)
     work = work.with_columns(bad.alias("__bad"))
 
@@ -551,6 +560,16 @@ def _quarantine(
         where = f"Ligne {number}, colonne « {headers.get(name, name)} »"
         message = f"{where} : {_message(code, column, shown, row, spec, c, today, headers)}"
         errors.append({"row": number, "column": name, "value": shown, "message": message})
+    if row.get(_error(OVERFLOW)) is not None:
+        # Its values are shifted: any of them may come from a dropped column (a name…), so none
+        # is kept or shown, and the other errors of the line (computed on shifted values) go.
+        message = (
+            f"Ligne {number} : plus de valeurs que de colonnes dans l'en-tête ; une valeur contient"
+            " sans doute le séparateur sans être entre guillemets (par exemple 12,5 dans un "
+            "fichier séparé par des virgules). Les valeurs de cette ligne ne sont pas reprises."
+        )
+        error = {"row": number, "column": WHOLE_ROW, "value": None, "message": message}
+        return QuarantinedRow(number, {OVERFLOW: "1"}, [error])
     raw: dict[str, str | None] = {}
     for name in present:
         column = spec.columns[name]

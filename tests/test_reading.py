@@ -162,3 +162,17 @@ def test_no_header_or_no_data_line_is_an_empty_file(content):
 def test_empty_xlsx_is_an_empty_file():
     with pytest.raises(FileRejected, match=EMPTY_FILE):
         read_table(xlsx_bytes([["participant_id", "month", "hours"]]), "vide.xlsx")
+
+
+def test_surplus_values_are_kept_aside_not_cut():
+    content = b"participant_id,month,hours\nE-1,2024-01,12,5\nE-2,2024-02,3\n"
+    table = read_table(content, "heures.csv")
+    assert table.headers == ["participant_id", "month", "hours"]
+    assert rows(table) == [(1, "E-1", "2024-01", "12", "5"), (2, "E-2", "2024-02", "3", None)]
+
+
+def test_an_unclosed_quote_is_refused_without_quoting_the_file():
+    content = b'participant_id;detail\nE-1;"Dupont Marie\nE-2;x\n'
+    with pytest.raises(FileRejected, match="guillemet") as refused:
+        read_table(content, "etapes.csv")
+    assert "Dupont" not in str(refused.value)

@@ -422,3 +422,26 @@ def test_every_row_is_either_accepted_or_quarantined(shapes):
     assert [q.row_number for q in checked.quarantined] == [
         i + 1 for i, s in enumerate(shapes) if not ROW_SHAPES[s][1]
     ]
+
+
+def test_a_line_with_surplus_values_is_quarantined_and_not_echoed():
+    # A comma-separated file with an unquoted decimal comma and an unquoted « Nom, Prénom ».
+    content = (
+        "participant_id,month,hours,nom\n"
+        "E-1,2024-01,12,5,Dupont\n"
+        "E-2,2024-02,3,Lambert\n"
+        "E-3,2024-03,4,Dupont, Marie\n"
+    )
+    checked = check(content)
+    assert checked.accepted.get_column("participant_id").to_list() == ["E-2"]
+    assert [q.row_number for q in checked.quarantined] == [1, 3]
+    for row in checked.quarantined:
+        [error] = row.errors
+        assert error["column"] == "*" and error["value"] is None
+        assert "plus de valeurs que de colonnes" in error["message"]
+    dumped = json.dumps([(q.raw, q.errors) for q in checked.quarantined], ensure_ascii=False)
+    assert "Dupont" not in dumped and "Marie" not in dumped
+    # A replay cannot make such a line acceptable.
+    raw = pl.DataFrame([{"row_number": q.row_number, **q.raw} for q in checked.quarantined])
+    accepted, still = check_rows("hours", raw, CENTRE, pseudonym_key=KEY, today=TODAY)
+    assert accepted.height == 0 and len(still) == 2
