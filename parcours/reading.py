@@ -79,7 +79,7 @@ class RawTable:
 
 def read_table(content: bytes, file_name: str) -> RawTable:
     """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read."""
-    if not content.strip():
+    if not content or content.isspace():
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     if content.startswith(_ZIP_MAGIC):
         return _read_xlsx(content, file_name)

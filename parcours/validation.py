@@ -318,9 +318,10 @@ def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]
     key = list(contract.load().kinds[kind].key)
     # A hash of the key finds candidate rows cheaply (a million rows without duplicates is the
     # common case); the exact grouping below runs on the candidates only.
-    candidates = accepted.filter(pl.struct(key).hash().is_duplicated())
-    if candidates.is_empty():
+    hashes = accepted.select(pl.struct(key).hash()).to_series()
+    if hashes.n_unique() == accepted.height:
         return None
+    candidates = accepted.filter(hashes.is_duplicated())
     groups = (
         candidates.group_by(key)
         .agg(pl.col(ROW_NUMBER).sort())
