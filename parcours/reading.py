@@ -46,7 +46,9 @@ _BINARY_MAGICS = {
     b"\xff\xd8\xff": "une image",
     b"GIF8": "une image",
 }
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters no text export holds (tab, newlines, vertical tab and form feed are text;
+# a final Ctrl-Z, the old DOS end-of-file mark, is removed before this check).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _EMPTY_LINE = re.compile(r"^[\s;,\t|]*$")
 
@@ -117,6 +119,7 @@ def _decode(content: bytes, file_name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
             text, encoding = content.decode("latin-1"), "latin-1"
+    text = text.rstrip("\x1a")
     if _CONTROL_CHARS.search(text[:65536]):
         raise FileRejected(
             f"{file_name} : fichier illisible (caractères de contrôle). "

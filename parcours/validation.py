@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import polars as pl
 
@@ -35,6 +36,14 @@ KIND_LABELS = {
     "followups": "suivis après la sortie",
     "hours": "heures de formation",
 }
+
+
+def kind_file(kind: str) -> str:
+    """« fichier de freins », « fichier d'heures de formation »…"""
+    label = KIND_LABELS[kind]
+    return f"fichier d'{label}" if label[0] in "aeéhiou" else f"fichier de {label}"
+
+
 # Columns every kind has: they do not tell kinds apart.
 _SHARED_COLUMNS = ("participant_id", "centre_id")
 _MAX_LISTED = 5
@@ -183,16 +192,16 @@ def detect_kind(headers: list[str], file_name: str = "fichier") -> HeaderMatch:
     ties = [m for m in matches if closeness(m) == closeness(best)]
     if best.specific and len(ties) == 1:
         raise FileRejected(
-            f"{file_name} : colonne obligatoire manquante pour un fichier de "
-            f"{KIND_LABELS[best.kind]} ({best.kind}) : {_missing_text(best)}. "
+            f"{file_name} : colonne obligatoire manquante pour un {kind_file(best.kind)} "
+            f"({best.kind}) : {_missing_text(best)}. "
             f"En-tête trouvé : {_quote_header(headers)}.",
             kind=best.kind,
         )
     best = min(matches, key=lambda m: (len(m.missing), -m.specific))
     raise FileRejected(
         f"{file_name} : type de fichier non reconnu, l'en-tête ne correspond à aucun type d'export."
-        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est "
-        f"{KIND_LABELS[best.kind]} ({best.kind}), auquel il manque : {_missing_text(best)}.",
+        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est le "
+        f"{kind_file(best.kind)} ({best.kind}), auquel il manque : {_missing_text(best)}.",
         kind=None,
     )
 
@@ -208,6 +217,19 @@ def _unique_names(headers: list[str]) -> list[str]:
         seen[header] = count
         names.append(header if count == 1 else f"{header} ({count})")
     return names
+
+
+@cache
+def _personal_names() -> frozenset[str]:
+    """Folded names of the columns that are reduced or pseudonymised in the kind that has them
+    (national number, birth date): in another kind's file they would be kept whole as extras."""
+    return frozenset(
+        folded
+        for kind in contract.load().kinds.values()
+        for column in kind.columns.values()
+        if column.type in ("niss", "birth_date")
+        for folded in column.folded_names
+    )
 
 
 def _looks_like_niss(values: pl.Series) -> bool:
@@ -248,12 +270,14 @@ def check_file(
 
     columns = {f"c{p}": c for p, c in match.columns.items() if c != "centre_id"}
     headers = {c: table.headers[p] for p, c in match.columns.items()}
-    identifiers, national_numbers, extras = [], [], []
+    identifiers, personal, national_numbers, extras = [], [], [], []
     for position, header in enumerate(table.headers):
         if position in match.columns:
             continue
         if privacy.is_identifier(header):
             identifiers.append(header)
+        elif contract.fold(header) in _personal_names():
+            personal.append(header)
         elif _looks_like_niss(frame.get_column(f"c{position}")):
             national_numbers.append(header)
         else:
@@ -262,6 +286,13 @@ def check_file(
         warnings.append(
             "Colonnes d'identification directe supprimées avant tout enregistrement : "
             + ", ".join(f"« {h} »" for h in identifiers)
+            + "."
+        )
+    if personal:
+        warnings.append(
+            "Colonnes de données personnelles supprimées avant tout enregistrement, car un "
+            f"{kind_file(kind)} ne les prévoit pas : "
+            + ", ".join(f"« {h} »" for h in personal)
             + "."
         )
     if national_numbers:

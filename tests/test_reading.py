@@ -176,3 +176,8 @@ def test_an_unclosed_quote_is_refused_without_quoting_the_file():
     with pytest.raises(FileRejected, match="guillemet") as refused:
         read_table(content, "etapes.csv")
     assert "Dupont" not in str(refused.value)
+
+
+def test_a_final_dos_end_of_file_mark_is_not_binary():
+    table = read_table(b"participant_id;month;hours\r\nE-1;2024-01;3\r\n\x1a", "h.csv")
+    assert rows(table) == [(1, "E-1", "2024-01", "3")]

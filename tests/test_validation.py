@@ -445,3 +445,17 @@ def test_a_line_with_surplus_values_is_quarantined_and_not_echoed():
     raw = pl.DataFrame([{"row_number": q.row_number, **q.raw} for q in checked.quarantined])
     accepted, still = check_rows("hours", raw, CENTRE, pseudonym_key=KEY, today=TODAY)
     assert accepted.height == 0 and len(still) == 2
+
+
+def test_birth_dates_and_national_numbers_outside_participants_are_dropped():
+    valid = niss("850730033")
+    content = (
+        "N° stagiaire;Mois;Heures;Date de naissance;Numéro national;Code\n"
+        f"E-1;01/2024;3;12/05/1985;{valid[:9]}00;{valid}\n"
+    )
+    checked = check(content)
+    assert checked.accepted.get_column("extra").to_list() == [None]
+    personal, numbers = checked.warnings
+    assert "« Date de naissance », « Numéro national »" in personal
+    assert "« Code »" in numbers and "numéro national" in numbers
+    assert "12/05/1985" not in checked.accepted.write_csv()
