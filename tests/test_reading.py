@@ -181,3 +181,20 @@ def test_an_unclosed_quote_is_refused_without_quoting_the_file():
 def test_a_final_dos_end_of_file_mark_is_not_binary():
     table = read_table(b"participant_id;month;hours\r\nE-1;2024-01;3\r\n\x1a", "h.csv")
     assert rows(table) == [(1, "E-1", "2024-01", "3")]
+
+
+def test_a_quote_inside_an_unquoted_value_is_kept():
+    content = 'participant_id;partner_name;detail\nE-1;Brasserie "Le Relais";écran 12"\n'
+    assert rows(read_table(content.encode(), "p.csv")) == [
+        (1, "E-1", 'Brasserie "Le Relais"', 'écran 12"')
+    ]
+
+
+def test_trailing_delimiters_are_not_surplus_values():
+    table = read_table(b"participant_id;month;hours\nE-1;2024-01;3;\nE-2;2024-02;4; ;\n", "h.csv")
+    assert rows(table) == [(1, "E-1", "2024-01", "3", None), (2, "E-2", "2024-02", "4", None)]
+
+
+def test_a_closing_quote_followed_by_text_is_refused():
+    with pytest.raises(FileRejected, match="guillemet fermant"):
+        read_table(b'participant_id;detail\nE-1;"x"y\n', "etapes.csv")
