@@ -198,3 +198,18 @@ def test_trailing_delimiters_are_not_surplus_values():
 def test_a_closing_quote_followed_by_text_is_refused():
     with pytest.raises(FileRejected, match="guillemet fermant"):
         read_table(b'participant_id;detail\nE-1;"x"y\n', "etapes.csv")
+
+
+def test_excel_unicode_text_utf16_is_read():
+    content = "N° stagiaire\tMois\tHeures\r\nE-001\t01/2024\t64\r\n".encode("utf-16")
+    table = read_table(content, "heures.txt")
+    assert table.headers == EXPECTED_HEADERS and rows(table) == [EXPECTED_ROWS[0]]
+
+
+def test_opendocument_spreadsheets_are_refused_with_advice():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(FileRejected, match=r"\.ods"):
+        read_table(buffer.getvalue(), "export.ods")
