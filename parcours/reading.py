@@ -100,16 +100,15 @@ def read_table(content: bytes, file_name: str) -> RawTable:
 
 
 def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+    encoding = "utf-8"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            pass
+            pass  # not UTF-16 after all: judged as bytes below
     elif content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
         encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
     if b"\x00" in content:
         raise FileRejected(
             f"{file_name} : fichier illisible (contenu binaire). "
