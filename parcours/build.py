@@ -213,7 +213,8 @@ def _progress_line(event: dict) -> str | None:
     status = str(data.get("status") or node.get("node_status") or "").upper()
     seconds = data.get("execution_time")
     timing = f" ({seconds:.1f} s)".replace(".", ",") if isinstance(seconds, int | float) else ""
-    return f"{data.get('index', '?')}/{data.get('total', '?')} {status} {name}{timing}"
+    total = data.get("total") or data.get("num_models") or "?"
+    return f"{data.get('index', '?')}/{total} {status} {name}{timing}"
 
 
 def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
