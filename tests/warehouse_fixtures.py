@@ -126,6 +126,23 @@ def add_batch(
     tmp = folder / f".{batch_id}.tmp"
     frame.write_parquet(tmp)
     tmp.rename(folder / f"{batch_id}.parquet")
+    conn.close()
+    register_batch(data_dir, centre_id, kind, batch_id, len(rows), replay_of=replay_of)
+    return batch_id
+
+
+def register_batch(
+    data_dir: DataDir,
+    centre_id: str,
+    kind: str,
+    batch_id: str,
+    rows: int,
+    *,
+    replay_of: str | None = None,
+) -> None:
+    """The batch's row in the registry, committed after its landing file is in place."""
+    conn = opstore.connect(data_dir.ops_db)
+    seq = _next_seq(conn)
     precedence = seq
     if replay_of:
         precedence = conn.execute(
@@ -144,8 +161,8 @@ def add_batch(
                 hashlib.sha256(batch_id.encode()).hexdigest(),
                 opstore.now_iso(),
                 "tests",
-                len(rows),
-                len(rows),
+                rows,
+                rows,
                 0,
                 None,
                 None,
@@ -153,7 +170,6 @@ def add_batch(
             ),
         )
     conn.close()
-    return batch_id
 
 
 def withdraw(data_dir: DataDir, batch_id: str) -> None:
