@@ -481,3 +481,10 @@ def test_other_extra_columns_are_kept_with_one_warning():
         "Colonnes supplémentaires conservées telles quelles, sans vérification : "
         "« Nombre de jours », « Groupe »."
     ]
+
+
+def test_a_file_without_header_does_not_echo_a_national_number():
+    valid = niss("850730033")
+    with pytest.raises(FileRejected) as refused:
+        check(f"E-1;{valid};2024-01-15\nE-2;{valid};2024-01-16\n")
+    assert valid not in str(refused.value) and "E-1" in str(refused.value)
