@@ -87,12 +87,11 @@ def login_form() -> None:
             log.exception("authentication failed")
             st.error("La connexion est momentanément impossible. Réessayez plus tard.")
             return
+        # `auth.authenticate` writes every attempt (success or failure) to the audit log.
         if user is None:
-            audit("login_failed", {"email": email}, actor=email or "anonyme")
             st.error("Adresse e-mail ou mot de passe incorrect.")
             return
         st.session_state[USER_KEY] = user
-        audit("login", {"role": user.role}, actor=user.email)
         st.rerun()
 
 
@@ -126,19 +125,13 @@ def sidebar_user(user: Any) -> None:
 
 
 def scope_for(user: Any) -> Scope:
-    """The user's read scope. A federation's centres come from the centre registry."""
+    """The user's read scope. A member federation's centres come from the centre registry
+    (`User.scope_centre_ids`); the Interfédé, analysts and admins read every centre, including
+    centres registered after they signed in."""
     if user.role == "federation" and user.federation != warehouse.INTERFEDE:
         conn = opstore.connect(DataDir.from_env().ops_db)
         try:
-            if hasattr(user, "scope_centre_ids"):
-                ids = user.scope_centre_ids(conn)
-                if ids is None:  # the helper's way to say « every centre »
-                    return Scope(None, may_see_individuals=False, mask_small_counts=True)
-            else:
-                rows = conn.execute(
-                    "select centre_id from centres where federation = ?", (user.federation,)
-                ).fetchall()
-                ids = [r[0] for r in rows]
+            ids = user.scope_centre_ids(conn)
         finally:
             conn.close()
         return Scope.for_user(user, ids)

@@ -27,9 +27,8 @@ import duckdb
 import polars as pl
 
 from parcours.errors import ParcoursError
+from parcours.opstore import INTERFEDE
 from parcours.settings import DataDir
-
-INTERFEDE = "Interfédé"
 
 
 class NoWarehouse(ParcoursError):
