@@ -122,6 +122,54 @@ def sidebar_user(user: Any) -> None:
         st.button("Se déconnecter", on_click=logout, key="logout")
 
 
+# --- navigation -------------------------------------------------------------------------------
+
+PAGES = {
+    # path: (title, material icon, roles that are offered the page)
+    "pages/accueil.py": ("Accueil", "home", ("centre", "federation", "analyst", "admin")),
+    "pages/freins.py": ("Freins levés", "lock_open", ("centre", "federation", "analyst", "admin")),
+    "pages/partenariats.py": (
+        "Partenariats",
+        "handshake",
+        ("centre", "federation", "analyst", "admin"),
+    ),
+    "pages/resultats.py": (
+        "Résultats dans le temps",
+        "timeline",
+        ("centre", "federation", "analyst", "admin"),
+    ),
+    "pages/parcours.py": ("Parcours", "route", ("centre", "admin")),
+    "pages/televerser.py": ("Téléverser", "upload", ("centre", "admin")),
+    "pages/qualite.py": ("Qualité des données", "rule", ("centre", "analyst", "admin")),
+    "pages/transformations.py": ("Transformations", "build", ("analyst", "admin")),
+}
+SECTIONS = {
+    "Analyses": (
+        "pages/accueil.py",
+        "pages/freins.py",
+        "pages/partenariats.py",
+        "pages/resultats.py",
+        "pages/parcours.py",
+    ),
+    "Données": ("pages/televerser.py", "pages/qualite.py", "pages/transformations.py"),
+}
+
+
+def pages_for(role: str) -> dict[str, list[tuple[str, str, str]]]:
+    """The pages offered to a role, by section: (path, title, icon). Offering is convenience;
+    every page still reads data through the user's scope."""
+    offered = {}
+    for section, paths in SECTIONS.items():
+        items = [
+            (path, PAGES[path][0], f":material/{PAGES[path][1]}:")
+            for path in paths
+            if role in PAGES[path][2]
+        ]
+        if items:
+            offered[section] = items
+    return offered
+
+
 # --- scope ------------------------------------------------------------------------------------
 
 
