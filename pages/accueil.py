@@ -35,10 +35,11 @@ def show_key_figures() -> None:
                 + (fmt.number(r["previous"]) if key == "hours" else fmt.count(r["previous"])),
             )
     shares = ["with_barrier_lifted", "with_milestone", "positive_exits"]
+    in_training = fmt.count(rows["in_training"]["value"])
     bases = {
-        "with_barrier_lifted": "des stagiaires en formation",
-        "with_milestone": "des stagiaires en formation",
-        "positive_exits": "des sorties",
+        "with_barrier_lifted": f"stagiaires sur {in_training} en formation",
+        "with_milestone": f"stagiaires sur {in_training} en formation",
+        "positive_exits": f"sorties positives sur {fmt.count(rows['exits']['value'])}",
     }
     for column, key in zip(st.columns(len(shares)), shares, strict=True):
         r = rows[key]
@@ -50,10 +51,10 @@ def show_key_figures() -> None:
                 r["label"],
                 fmt.share(r["share"]),
                 delta=delta,
-                help=f"{fmt.count(r['value'])} stagiaires, soit {fmt.share(r['share'])} "
-                f"{bases[key]} ; {previous_label} : {fmt.share(r['share_previous'])}.",
+                help=f"{previous_label} : {fmt.share(r['share_previous'])} "
+                f"({fmt.count(r['previous'])}).",
             )
-            st.caption(f"{fmt.count(r['value'])} — {bases[key]}")
+            st.caption(f"{fmt.count(r['value'])} {bases[key]}")
     table = figures.select(
         pl.col("label").alias("Indicateur"),
         pl.col("value").alias(label),

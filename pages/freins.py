@@ -75,6 +75,7 @@ def show_barriers() -> None:
         value_format=charts.PCT,
         color="group_label",
         color_title="Groupe",
+        colors=charts.GROUP_COLOURS,
         tooltip=[
             alt.Tooltip("barrier_label:N", title="Frein"),
             alt.Tooltip("group_label:N", title="Groupe"),
@@ -108,6 +109,7 @@ def show_time_to_lift() -> None:
         y_title="Part des freins levés",
         color="key",
         color_title="Groupe",
+        colors=charts.GROUP_COLOURS,
         y_format=charts.PCT,
         step=True,
         y_domain=(0, 1),

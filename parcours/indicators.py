@@ -29,8 +29,8 @@ FIGURES = (
     ("entries", "Entrées"),
     ("exits", "Sorties"),
     ("hours", "Heures de formation"),
-    ("with_barrier_lifted", "Stagiaires avec au moins un frein levé"),
-    ("with_milestone", "Stagiaires avec au moins une étape franchie"),
+    ("with_barrier_lifted", "Avec un frein levé"),
+    ("with_milestone", "Avec une étape franchie"),
     ("positive_exits", "Sorties positives"),
 )
 PERSON_COUNTS = ("in_training", "entries", "exits", "with_barrier_lifted", "with_milestone",
