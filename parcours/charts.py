@@ -182,8 +182,11 @@ def lines(
 ) -> alt.Chart:
     """Lines (or steps, for survival curves) over x, one per `color`."""
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined
+    x_enc = alt.X(f"{x}:{x_type}", title=x_title)
+    if x_type == "T":
+        x_enc = alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y"))
     enc = {
-        "x": alt.X(f"{x}:{x_type}", title=x_title),
+        "x": x_enc,
         "y": alt.Y(f"{y}:Q", title=y_title, axis=_axis(y_format), scale=y_scale),
         "tooltip": tooltip
         or [
@@ -273,7 +276,12 @@ def dumbbell(
         .mark_circle(size=120, opacity=1)
         .encode(
             y=y,
-            x=alt.X("niveau:Q", scale=x_scale, title=value_title, axis=alt.Axis(format=DEC)),
+            x=alt.X(
+                "niveau:Q",
+                scale=x_scale,
+                title=value_title,
+                axis=alt.Axis(format=DEC, tickCount=7),
+            ),
             color=alt.Color(
                 "moment:N",
                 title=None,

@@ -496,5 +496,18 @@ def show_chart(
         show_table(table, file_name, counts)
 
 
+TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
+
+
+def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
+    """The rows a chart can draw (masked values left out); None, with a short note, when
+    nothing is left — then pass `chart=None` to `show_chart`, the table still shows « < 5 »."""
+    kept = frame.filter(pl.col(column).is_not_null())
+    if kept.is_empty() and not frame.is_empty():
+        st.caption(TOO_SMALL)
+        return None
+    return kept
+
+
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
     st.metric(label, value, delta=delta, help=help, border=True)
