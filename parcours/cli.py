@@ -338,7 +338,31 @@ def users_add(
 
 
 # --- build ----------------------------------------------------------------------------------
-# (warehouse helper)
+
+
+@main.command("build")
+@click.option("--json", "as_json", is_flag=True, help="Affiche un résumé JSON à la fin.")
+@click.option("--no-docs", is_flag=True, help="Ne régénère pas la documentation dbt (plus rapide).")
+@clean_errors
+def build_command(as_json: bool, no_docs: bool) -> None:
+    """Reconstruit l'entrepôt (dbt : seeds, modèles, tests) dans un nouveau fichier et le met en
+    service d'un coup ; en cas d'échec, l'entrepôt servi ne change pas.
+
+    Exemple : python -m parcours build --json
+    """
+    from parcours import build
+    from parcours.settings import DataDir
+
+    progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for warning in result.warnings:
+            click.echo(f"Avertissement : {warning['name']} ({warning['failures']} ligne(s))")
+        click.echo(result.message, err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
 
 # --- demo -----------------------------------------------------------------------------------
 # (demo helper)
