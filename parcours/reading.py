@@ -159,7 +159,14 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
         )
     except (pl.exceptions.PolarsError, OSError) as error:
         raise FileRejected(f"{file_name} : fichier CSV illisible ({error}).") from None
-    return _to_table(frame, file_name, "csv", encoding=encoding, delimiter=delimiter)
+    return _to_table(
+        frame,
+        file_name,
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        multiline='"' in text,
+    )
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -192,7 +199,7 @@ def _read_xlsx(content: bytes, file_name: str) -> RawTable:
     frame = frame.select(pl.all().cast(pl.String))
     # Excel keeps `1990` as the float 1990.0; a whole number is written back without `.0`.
     frame = frame.with_columns(pl.all().str.replace(r"^(-?[0-9]+)\.0$", "$1"))
-    return _to_table(frame, file_name, "xlsx")
+    return _to_table(frame, file_name, "xlsx", multiline=True)
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -205,15 +212,15 @@ def _to_table(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    multiline: bool = False,
 ) -> RawTable:
     frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
     names = frame.columns
-    frame = frame.with_columns(
-        pl.col(names)
-        .str.strip_chars()
-        .replace("", None)
-        .str.replace_all("\r\n", "\n", literal=True)
-    )
+    values = pl.col(names).str.strip_chars()
+    if multiline:
+        # Quoted values may span lines: one newline convention, whatever the file used.
+        values = values.str.replace_all("\r\n", "\n", literal=True)
+    frame = frame.with_columns(values.replace("", None))
     # Empty lines and rows of empty cells are not data lines (nor header lines).
     frame = frame.filter(pl.any_horizontal(pl.col(names).is_not_null()))
     if frame.height == 0:

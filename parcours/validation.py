@@ -211,7 +211,7 @@ def _unique_names(headers: list[str]) -> list[str]:
 
 
 def _looks_like_niss(values: pl.Series) -> bool:
-    present = values.drop_nulls()
+    present = values.drop_nulls().head(1000)
     if present.is_empty():
         return False
     valid = present.to_frame("v").select(parsing.niss_expr(pl.col("v")).is_not_null().mean())
@@ -248,13 +248,14 @@ def check_file(
 
     columns = {f"c{p}": c for p, c in match.columns.items() if c != "centre_id"}
     headers = {c: table.headers[p] for p, c in match.columns.items()}
-    identifiers, extras = [], []
+    identifiers, national_numbers, extras = [], [], []
     for position, header in enumerate(table.headers):
         if position in match.columns:
             continue
-        series = frame.get_column(f"c{position}")
-        if privacy.is_identifier(header) or _looks_like_niss(series):
+        if privacy.is_identifier(header):
             identifiers.append(header)
+        elif _looks_like_niss(frame.get_column(f"c{position}")):
+            national_numbers.append(header)
         else:
             extras.append(position)
     if identifiers:
@@ -262,6 +263,13 @@ def check_file(
             "Colonnes d'identification directe supprimées avant tout enregistrement : "
             + ", ".join(f"« {h} »" for h in identifiers)
             + "."
+        )
+    if national_numbers:
+        warnings.append(
+            "Colonnes supprimées avant tout enregistrement car elles contiennent des numéros "
+            "nationaux : "
+            + ", ".join(f"« {h} »" for h in national_numbers)
+            + ". Nommez la colonne « numéro national » pour qu'ils soient pseudonymisés."
         )
     for position, column in match.shadowed.items():
         winner = headers[column]
@@ -306,8 +314,13 @@ def check_file(
 def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]) -> str | None:
     """French warning naming the rows that share a key (dbt keeps the last one)."""
     key = list(contract.load().kinds[kind].key)
+    # A hash of the key finds candidate rows cheaply (a million rows without duplicates is the
+    # common case); the exact grouping below runs on the candidates only.
+    candidates = accepted.filter(pl.struct(key).hash().is_duplicated())
+    if candidates.is_empty():
+        return None
     groups = (
-        accepted.group_by(key)
+        candidates.group_by(key)
         .agg(pl.col(ROW_NUMBER).sort())
         .filter(pl.col(ROW_NUMBER).list.len() > 1)
         .sort(pl.col(ROW_NUMBER).list.first())
@@ -329,7 +342,7 @@ def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]
 # --- check_rows --------------------------------------------------------------------------------
 
 # Error codes computed per column by expressions, turned into French by `_message`.
-_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
+_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER, _NISS_LIKE = (
     "missing",
     "invalid",
     "range",
@@ -337,7 +350,10 @@ _MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
     "early",
     "unknown",
     "order",
+    "niss_like",
 )
+# Digits and NISS punctuation only, long enough to hold 11 digits: a cheap first filter.
+_NUMBER_LIKE = r"^[0-9][0-9\s.\-/_,]{10,}$"
 
 
 def _typed(name: str) -> str:
@@ -351,7 +367,14 @@ def _error(name: str) -> str:
 def _code_map(
     values: pl.Series, code_list: contract.CodeList, mapping: dict[str, str] | None
 ) -> dict[str, str | None]:
-    return {v: code_list.lookup(v, mapping) for v in values.drop_nulls().unique().to_list()}
+    """Each distinct value → its code (None when unknown); few distinct values, so Python."""
+    numeric = _is_int_code_list(code_list.name)
+    found = {}
+    for value in values.drop_nulls().unique().to_list():
+        number = parsing.parse_int(value) if numeric else None
+        # `3.0` is the level 3 as a spreadsheet may write it.
+        found[value] = code_list.lookup(str(number) if number is not None else value, mapping)
+    return found
 
 
 def _bounds(column: contract.ColumnSpec, today: date) -> tuple[float | None, float | None]:
@@ -404,6 +427,15 @@ def check_rows(
             .alias(_error(niss_column)),
         )
 
+    # A trainee id that is a valid national number would put the number on disk in clear.
+    ids = work.get_column("participant_id")
+    number_like = ids.str.contains(_NUMBER_LIKE).fill_null(False)
+    if number_like.any():
+        valid = ids.to_frame().select(parsing.niss_expr(pl.col(ids.name)).is_not_null())
+        work = work.with_columns((number_like & valid.to_series()).alias("__niss_like"))
+    else:
+        work = work.with_columns(pl.lit(False).alias("__niss_like"))
+
     typed: list[pl.Expr] = []
     for name, column in spec.columns.items():
         value = pl.col(name)
@@ -434,6 +466,8 @@ def check_rows(
         if column.type == "niss":
             continue
         rule = pl.when(value.is_null() & pl.lit(column.required)).then(pl.lit(_MISSING))
+        if name == "participant_id":
+            rule = rule.when(pl.col("__niss_like")).then(pl.lit(_NISS_LIKE))
         if column.type in ("date", "month", "int", "decimal", "code", "birth_date"):
             invalid = _UNKNOWN if column.type == "code" else _INVALID
             rule = rule.when(value.is_not_null() & parsed.is_null()).then(pl.lit(invalid))
@@ -510,7 +544,8 @@ def _quarantine(
         if code is None:
             continue
         value = row[name]
-        shown = privacy.mask(value) if column.type == "niss" else value
+        masked = column.type == "niss" or code == _NISS_LIKE
+        shown = privacy.mask(value) if masked else value
         if column.type == "birth_date" and code != _INVALID:
             shown = str(row[_typed(name)].year)  # a real birth date is never shown whole
         where = f"Ligne {number}, colonne « {headers.get(name, name)} »"
@@ -526,7 +561,11 @@ def _quarantine(
             if raw.get("birth_year") is None:
                 raw["birth_year"] = str(row[_typed(name)].year)
             continue
-        raw[name] = row[name]
+        raw[name] = (
+            privacy.mask(row[name])
+            if row["__niss_like"] and name == "participant_id"
+            else row[name]
+        )
     if row.get("person_key") is not None:
         raw["person_key"] = row["person_key"]
     if row.get("extra") is not None:
@@ -546,6 +585,12 @@ def _message(
 ) -> str:
     if code == _MISSING:
         return "valeur manquante (colonne obligatoire)."
+    if code == _NISS_LIKE:
+        return (
+            "ce numéro de stagiaire est un numéro national, qui ne peut pas être enregistré en "
+            "clair ; utilisez le numéro de dossier du centre (le numéro national va dans la "
+            "colonne « numéro national »)."
+        )
     if code == _UNKNOWN:
         return (
             f"valeur « {value} » inconnue. Valeurs acceptées : "
