@@ -422,3 +422,69 @@ def test_every_row_is_either_accepted_or_quarantined(shapes):
     assert [q.row_number for q in checked.quarantined] == [
         i + 1 for i, s in enumerate(shapes) if not ROW_SHAPES[s][1]
     ]
+
+
+def test_a_line_with_surplus_values_is_quarantined_and_not_echoed():
+    # A comma-separated file with an unquoted decimal comma and an unquoted « Nom, Prénom ».
+    content = (
+        "participant_id,month,hours,nom\n"
+        "E-1,2024-01,12,5,Dupont\n"
+        "E-2,2024-02,3,Lambert\n"
+        "E-3,2024-03,4,Dupont, Marie\n"
+    )
+    checked = check(content)
+    assert checked.accepted.get_column("participant_id").to_list() == ["E-2"]
+    assert [q.row_number for q in checked.quarantined] == [1, 3]
+    for row in checked.quarantined:
+        [error] = row.errors
+        assert error["column"] == "*" and error["value"] is None
+        assert "plus de valeurs que de colonnes" in error["message"]
+    dumped = json.dumps([(q.raw, q.errors) for q in checked.quarantined], ensure_ascii=False)
+    assert "Dupont" not in dumped and "Marie" not in dumped
+    # A replay cannot make such a line acceptable.
+    raw = pl.DataFrame([{"row_number": q.row_number, **q.raw} for q in checked.quarantined])
+    accepted, still = check_rows("hours", raw, CENTRE, pseudonym_key=KEY, today=TODAY)
+    assert accepted.height == 0 and len(still) == 2
+
+
+def test_birth_dates_and_national_numbers_outside_participants_are_dropped():
+    valid = niss("850730033")
+    content = (
+        "N° stagiaire;Mois;Heures;Date de naissance;Numéro national;Code\n"
+        f"E-1;01/2024;3;12/05/1985;{valid[:9]}00;{valid}\n"
+    )
+    checked = check(content)
+    assert checked.accepted.get_column("extra").to_list() == [None]
+    personal, numbers = checked.warnings
+    assert "« Date de naissance », « Numéro national »" in personal
+    assert "« Code »" in numbers and "numéro national" in numbers
+    assert "12/05/1985" not in checked.accepted.write_csv()
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Nom", "Prénom + Nom", "Téléphone (domicile)", "Adresse e-mail du stagiaire", "Courriel",
+     "NOM_STAGIAIRE", "N° GSM", "Rue et numéro", "IBAN"],
+)  # fmt: skip
+def test_identifier_headers_are_dropped_whatever_their_spelling(header):
+    checked = check(f"N° stagiaire;Mois;Heures;{header}\nE-1;01/2024;3;secret\n")
+    assert checked.accepted.get_column("extra").to_list() == [None]
+    assert f"« {header} »" in checked.warnings[0] and "identification" in checked.warnings[0]
+
+
+def test_other_extra_columns_are_kept_with_one_warning():
+    checked = check("N° stagiaire;Mois;Heures;Nombre de jours;Groupe\nE-1;01/2024;3;2;B\n")
+    assert json.loads(checked.accepted.get_column("extra")[0]) == {
+        "Nombre de jours": "2", "Groupe": "B"
+    }  # fmt: skip
+    assert checked.warnings == [
+        "Colonnes supplémentaires conservées telles quelles, sans vérification : "
+        "« Nombre de jours », « Groupe »."
+    ]
+
+
+def test_a_file_without_header_does_not_echo_a_national_number():
+    valid = niss("850730033")
+    with pytest.raises(FileRejected) as refused:
+        check(f"E-1;{valid};2024-01-15\nE-2;{valid};2024-01-16\n")
+    assert valid not in str(refused.value) and "E-1" in str(refused.value)
