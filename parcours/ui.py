@@ -19,6 +19,7 @@ import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -280,7 +281,10 @@ def filters(scope: Scope) -> Filters:
     with st.sidebar:
         st.subheader("Filtres")
         if years:
-            default = saved.years or (years[-1], years[-1])
+            # By default the last complete year: the current one would compare a few months
+            # with a whole previous year.
+            last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
+            default = saved.years or (last, last)
             default = (max(default[0], years[0]), min(default[1], years[-1]))
             if default[0] > default[1]:
                 default = (years[-1], years[-1])
