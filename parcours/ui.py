@@ -303,26 +303,29 @@ def filters(scope: Scope) -> Filters:
                 st.caption(f"Année : {years[0]}")
                 chosen_years = (years[0], years[0])
         if len(options["centres"]) > 1:
-            feds = [ALL, *options["federations"]]
-            _seed("flt_fed", saved.federation, feds)
-            federation = st.selectbox(
-                "Fédération",
-                feds,
-                key="flt_fed",
-                format_func=lambda v: v or "Toutes",
-                on_change=_remember,
-                args=("federation", "flt_fed"),
-            )
-            provs = [ALL, *options["provinces"]]
-            _seed("flt_prov", saved.province, provs)
-            province = st.selectbox(
-                "Province",
-                provs,
-                key="flt_prov",
-                format_func=lambda v: v or "Toutes",
-                on_change=_remember,
-                args=("province", "flt_prov"),
-            )
+            # A choice with a single value (a member federation's own name) is not offered.
+            if len(options["federations"]) > 1:
+                feds = [ALL, *options["federations"]]
+                _seed("flt_fed", saved.federation, feds)
+                federation = st.selectbox(
+                    "Fédération",
+                    feds,
+                    key="flt_fed",
+                    format_func=lambda v: v or "Toutes",
+                    on_change=_remember,
+                    args=("federation", "flt_fed"),
+                )
+            if len(options["provinces"]) > 1:
+                provs = [ALL, *options["provinces"]]
+                _seed("flt_prov", saved.province, provs)
+                province = st.selectbox(
+                    "Province",
+                    provs,
+                    key="flt_prov",
+                    format_func=lambda v: v or "Toutes",
+                    on_change=_remember,
+                    args=("province", "flt_prov"),
+                )
             names = dict(options["centres"])
             centre_opts = [ALL, *names]
             _seed("flt_centre", saved.centre_id, centre_opts)
