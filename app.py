@@ -1,5 +1,24 @@
+"""Parcours — the dashboard's entry point: login gate, then navigation over `pages/`.
+
+Run: `python -m streamlit run app.py` (or `make run`). Nothing is shown before login; the pages
+offered depend on the role (`ui.pages_for`), and every page reads data through the user's scope
+anyway.
+"""
+
 import streamlit as st
 
+from parcours import ui
+
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
-st.title("Parcours")
-st.info("Le tableau de bord arrive bientôt.")
+
+user = ui.require_login()
+sections = {
+    section: [
+        st.Page(path, title=title, icon=icon, default=path == "pages/accueil.py")
+        for path, title, icon in pages
+    ]
+    for section, pages in ui.pages_for(user.role).items()
+}
+page = st.navigation(sections)
+ui.sidebar_user(user)
+page.run()
