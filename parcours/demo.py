@@ -298,16 +298,25 @@ def make_centres(n: int, rng: random.Random) -> list[DemoCentre]:
     names = list(_CENTRE_NAMES)
     rng.shuffle(names)
     centres = []
+    used: set[str] = set()
     for i, (centre_type, federation) in enumerate(zip(types, federations, strict=True)):
         province = _choice(rng, _PROVINCE_WEIGHTS)
         town, postal_code = rng.choice(_TOWNS[province])
-        base = names[i % len(names)] + (f" {i // len(names) + 1}" if i >= len(names) else "")
+        prefix = {"eft": "EFT", "defi": "DéFI", "both": "CISP"}[centre_type]
         if federation == "Lire et Écrire Wallonie":
-            name = f"Lire et Écrire {town} (fictif)"
+            candidates = [f"Lire et Écrire {town}"] + [
+                f"Lire et Écrire {town} — antenne {n}" for n in range(2, 20)
+            ]
+        else:
+            candidates = [f"{prefix} {base} — {town}" for base in names[i % len(names) :]]
+            candidates += [f"{prefix} {base} — {town}" for base in names[: i % len(names)]]
+            candidates += [f"{prefix} {base} II — {town}" for base in names]
+        name = next(c for c in candidates if c not in used)
+        used.add(name)
+        name += " (fictif)"
+        if federation == "Lire et Écrire Wallonie":
             areas: tuple[str, ...] = tuple(_LEW_AREAS)
         else:
-            prefix = {"eft": "EFT", "defi": "DéFI", "both": "CISP"}[centre_type]
-            name = f"{prefix} {base} — {town} (fictif)"
             eft_areas = tuple(rng.sample(_EFT_AREAS, 2 + rng.randrange(2)))
             defi_areas = tuple(rng.sample(_DEFI_AREAS, 2))
             areas = {"eft": eft_areas, "defi": defi_areas, "both": eft_areas + defi_areas}[
