@@ -30,8 +30,6 @@ export date) defaults to the last day of the previous month, so that no date is 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import math
 import random
 import shutil
@@ -936,10 +934,10 @@ def generate(
     start = date(until.year - years, until.month, 1) + timedelta(days=32)
     start = start.replace(day=1)
     window_days = (until - start).days
-    # Returns and moves add about 9 % more paths to the fresh ones.
+    # Returns and moves add about 12 % more paths to the fresh ones.
     queue: deque[tuple[int, _Person, date, int, str]] = deque()
     for index, centre in enumerate(registry):
-        fresh = round(PATHS_PER_CENTRE_YEAR * centre.size * years / 1.09)
+        fresh = round(PATHS_PER_CENTRE_YEAR * centre.size * years / 1.12)
         for _ in range(fresh):
             while True:
                 entry = start + timedelta(days=rng.randrange(window_days - 14))
@@ -1171,51 +1169,98 @@ def _file_name(style: str, kind: str, centre: DemoCentre, until: date) -> str:
     }[style]
 
 
+_DATE_FORMATS = {
+    "canonical": "%Y-%m-%d",
+    "excel_fr": "%d/%m/%Y",
+    "tab_upper": "%d.%m.%Y",
+    "quoted_bom": "%d-%m-%Y 00:00",
+}
+_MONTH_FORMATS = {
+    "canonical": "%Y-%m",
+    "excel_fr": "%m/%Y",
+    "tab_upper": "%Y-%m",
+    "quoted_bom": "%m/%Y",
+}
+# National number: (cut positions, separators) — 85.07.30-033.61, 850730 033 61, 850730-033-61.
+_NISS_SHAPES = {
+    "canonical": ((0, 11), ("",)),
+    "excel_fr": ((0, 2, 4, 6, 9, 11), (".", ".", "-", ".")),
+    "xlsx": ((0, 2, 4, 6, 9, 11), (".", ".", "-", ".")),
+    "tab_upper": ((0, 6, 9, 11), (" ", " ")),
+    "quoted_bom": ((0, 6, 9, 11), ("-", "-")),
+}
+
+
 class _Formatter:
-    """Canonical values → the text (or cell) a given style writes."""
+    """Canonical values → what a given style writes: text for the CSV styles, typed cells
+    (dates, numbers) for `.xlsx`. Vectorised: one polars expression per column."""
 
     def __init__(self, style: str):
         self.style = style
         self.contract = contract.load()
-        self._synonyms: dict[tuple[str, str], str] = {}
 
     def synonym(self, list_name: str, code: str) -> str:
         """A listed synonym that reads back as this very code (some spellings are shared
         between codes of a list; those are skipped)."""
-        key = (list_name, code)
-        if key not in self._synonyms:
-            codes = self.contract.code_lists[list_name]
-            entry = next(c for c in codes.codes if c.code == code)
-            spelling = next(
-                (s for s in entry.synonyms if codes.lookup(s) == code and s != code),
-                entry.label,
-            )
-            self._synonyms[key] = spelling
-        return self._synonyms[key]
+        codes = self.contract.code_lists[list_name]
+        entry = next(c for c in codes.codes if c.code == code)
+        return next(
+            (s for s in entry.synonyms if codes.lookup(s) == code and s != code), entry.label
+        )
 
-    def code(self, list_name: str, code: str | None) -> str | None:
-        if code is None:
-            return None
+    def spelling(self, list_name: str) -> dict[str, str]:
+        """code → how this style writes it."""
+        codes = self.contract.code_lists[list_name].codes
         if self.style == "canonical":
-            return code
+            return {c.code: c.code for c in codes}
         if self.style == "tab_upper":
-            return self.synonym(list_name, code).upper()
-        return self.contract.code_lists[list_name].labels[code]
+            return {c.code: self.synonym(list_name, c.code).upper() for c in codes}
+        return {c.code: c.label for c in codes}
 
-    def level(self, level: int) -> object:
-        if self.style in ("excel_fr", "tab_upper"):
-            return self.code("level", str(level))
-        return level if self.style == "xlsx" else str(level)
+    def expr(self, kind: str, column: str) -> pl.Expr:
+        col, style, typed = pl.col(column), self.style, self.style == "xlsx"
+        if column == "niss":
+            cuts, separators = _NISS_SHAPES[style]
+            parts = [col.str.slice(a, b - a) for a, b in zip(cuts, cuts[1:], strict=False)]
+            pieces = [parts[0]]
+            for separator, part in zip(separators, parts[1:], strict=False):
+                pieces += [pl.lit(separator), part]
+            return pl.concat_str(pieces)
+        spec = self.contract.kinds[kind].columns.get(column)
+        kind_of_value = "date" if column == "birth_date" else spec.type
+        if column == "level":
+            if style in ("excel_fr", "tab_upper"):
+                spelled = {int(k): v for k, v in self.spelling("level").items()}
+                return col.replace_strict(spelled, return_dtype=pl.String)
+            return col if typed else col.cast(pl.String)
+        if kind_of_value == "code":
+            return col.replace_strict(self.spelling(spec.codes), return_dtype=pl.String)
+        if typed or kind_of_value == "text":
+            return col
+        if kind_of_value == "date":
+            return col.dt.strftime(_DATE_FORMATS[style])
+        if kind_of_value == "month":
+            return col.dt.strftime(_MONTH_FORMATS[style])
+        if kind_of_value == "decimal":
+            # 28 rather than 28.0, and a decimal comma where Belgian software writes one.
+            text = (
+                pl.when(col == col.floor())
+                .then(col.cast(pl.Int64).cast(pl.String))
+                .otherwise(col.cast(pl.String))
+            )
+            return text.str.replace(".", ",", literal=True) if self.comma else text
+        return col.cast(pl.String)
 
-    def day(self, value: date | None) -> object:
-        if value is None or self.style == "xlsx":
-            return value
-        return {
-            "canonical": f"{value:%Y-%m-%d}",
-            "excel_fr": f"{value:%d/%m/%Y}",
-            "tab_upper": f"{value:%d.%m.%Y}",
-            "quoted_bom": f"{value:%d-%m-%Y} 00:00",
-        }[self.style]
+    @property
+    def comma(self) -> bool:
+        return self.style in ("excel_fr", "quoted_bom")
+
+    def frame(self, kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame as written: one column per header of the style, in order."""
+        return frame.select(self.expr(kind, c).alias(c) for c in HEADERS[self.style][kind])
+
+    def day(self, value: date) -> object:
+        return value if self.style == "xlsx" else value.strftime(_DATE_FORMATS[self.style])
 
     def impossible_day(self, year: int) -> str:
         """The 31st of February, as this style would spell a date."""
@@ -1225,63 +1270,31 @@ class _Formatter:
             "quoted_bom": f"31-02-{year} 00:00",
         }.get(self.style, f"31/02/{year}")
 
-    def month(self, value: date) -> object:
-        if self.style == "xlsx":
-            return value
-        return {
-            "canonical": f"{value:%Y-%m}",
-            "excel_fr": f"{value:%m/%Y}",
-            "tab_upper": f"{value:%Y-%m}",
-            "quoted_bom": f"{value:%m/%Y}",
-        }[self.style]
-
     def decimal(self, value: float) -> object:
         if self.style == "xlsx":
             return value
         text = f"{value:g}"
-        return text.replace(".", ",") if self.style in ("excel_fr", "quoted_bom") else text
-
-    def niss(self, niss: str) -> str:
-        return {
-            "canonical": niss,
-            "excel_fr": f"{niss[:2]}.{niss[2:4]}.{niss[4:6]}-{niss[6:9]}.{niss[9:]}",
-            "xlsx": f"{niss[:2]}.{niss[2:4]}.{niss[4:6]}-{niss[6:9]}.{niss[9:]}",
-            "tab_upper": f"{niss[:6]} {niss[6:9]} {niss[9:]}",
-            "quoted_bom": f"{niss[:6]}-{niss[6:9]}-{niss[9:]}",
-        }[self.style]
-
-    def value(self, kind: str, column: str, value: object) -> object:
-        if value is None:
-            return None
-        if column == "niss":
-            return self.niss(value)
-        if column == "birth_date":
-            return self.day(value)
-        spec = self.contract.kinds[kind].columns[column]
-        if column == "level":
-            return self.level(value)
-        if spec.type == "code":
-            return self.code(spec.codes, value)
-        if spec.type == "date":
-            return self.day(value)
-        if spec.type == "month":
-            return self.month(value)
-        if spec.type == "decimal":
-            return self.decimal(value)
-        if spec.type == "int":
-            return value if self.style == "xlsx" else str(value)
-        return value
+        return text.replace(".", ",") if self.comma else text
 
 
-def _extras(style: str, kind: str, centre: DemoCentre, row: dict, until: date) -> dict:
+def _extras(style: str, kind: str, centre: DemoCentre, until: date) -> list[pl.Expr]:
     """Extra columns a centre's software adds (kept by the ingestion, with a warning)."""
     if style != "tab_upper":
-        return {}
-    extra = {"CODE_CENTRE": centre.centre_id, "ANTENNE": f"Site de {centre.town}"}
+        return []
+    extra = [
+        pl.lit(centre.centre_id).alias("CODE_CENTRE"),
+        pl.lit(f"Site de {centre.town}").alias("ANTENNE"),
+    ]
     if kind == "participants":
-        extra["DATE_EXPORT"] = f"{until:%d.%m.%Y}"
+        extra.append(pl.lit(f"{until:%d.%m.%Y}").alias("DATE_EXPORT"))
     if kind == "followups":
-        extra["MODE_DE_CONTACT"] = "TELEPHONE" if row["observed_on"].day % 3 else "COURRIER"
+        phone = pl.col("observed_on").dt.day() % 3 != 0
+        extra.append(
+            pl.when(phone)
+            .then(pl.lit("TELEPHONE"))
+            .otherwise(pl.lit("COURRIER"))
+            .alias("MODE_DE_CONTACT")
+        )
     return extra
 
 
@@ -1289,52 +1302,59 @@ def _bad_rows(
     frames: dict[str, pl.DataFrame], fmt: _Formatter, rng: random.Random
 ) -> dict[str, list[dict]]:
     """A few rows per centre that must be quarantined, each with one plain mistake that a
-    centre's staff really makes: a free-typed code, the 31st of February, a month of 300 hours.
-    Each is an extra row (the clean data stays whole), in the file's own spelling."""
+    centre's staff really makes: a free-typed code, the 31st of February, a month of 300 hours,
+    a situation typed in by hand. Each is an extra row copied from a real one (the clean data
+    stays whole), in the file's own spelling; the writer counts them."""
     planted: dict[str, list[dict]] = {}
     count = rng.randint(2, 5)
     makers = ["barrier", "date", "hours", "situation", "barrier"][:count]
+    targets = {"barrier": "barriers", "date": "milestones", "hours": "hours"}
     for maker in makers:
-        if maker == "barrier" and frames["barriers"].height:
-            row = frames["barriers"].row(rng.randrange(frames["barriers"].height), named=True)
-            bad = {**_format_row("barriers", row, fmt), "barrier": "Mobilite reduite"}
-            planted.setdefault("barriers", []).append(bad)
-        elif maker == "date" and frames["milestones"].height:
-            row = frames["milestones"].row(rng.randrange(frames["milestones"].height), named=True)
-            bad = _format_row("milestones", row, fmt)
-            bad["achieved_on"] = fmt.impossible_day(row["achieved_on"].year)
-            planted.setdefault("milestones", []).append(bad)
-        elif maker == "hours" and frames["hours"].height:
-            row = frames["hours"].row(rng.randrange(frames["hours"].height), named=True)
-            bad = {**_format_row("hours", row, fmt), "hours": fmt.decimal(300.0)}
-            planted.setdefault("hours", []).append(bad)
-        elif maker == "situation" and frames["followups"].height:
-            row = frames["followups"].row(rng.randrange(frames["followups"].height), named=True)
-            bad = _format_row("followups", row, fmt)
-            bad["observed_on"] = fmt.day(row["observed_on"] + timedelta(days=1))
+        kind = targets.get(maker, "followups")
+        source = frames[kind]
+        if not source.height:
+            continue
+        row = source.slice(rng.randrange(source.height), 1)
+        bad = fmt.frame(kind, row).row(0, named=True)
+        original = row.row(0, named=True)
+        if maker == "barrier":
+            bad["barrier"] = "Mobilite reduite"
+        elif maker == "date":
+            bad["achieved_on"] = fmt.impossible_day(original["achieved_on"].year)
+        elif maker == "hours":
+            bad["hours"] = fmt.decimal(300.0)
+        else:
+            bad["observed_on"] = fmt.day(original["observed_on"] + timedelta(days=1))
             bad["situation"] = "Déménagé à l'étranger"
-            planted.setdefault("followups", []).append(bad)
+        planted.setdefault(kind, []).append(bad)
     return planted
 
 
-def _format_row(kind: str, row: dict, fmt: _Formatter) -> dict:
-    columns = HEADERS[fmt.style][kind]
-    return {c: fmt.value(kind, c, row[c]) for c in columns}
+def _interleave(table: pl.DataFrame, positions: list[int], bad: list[dict]) -> pl.DataFrame:
+    """The text table with the bad rows inserted before the given row positions (sorted); extra
+    columns of a bad row are copied from the first row (they are the same on every row)."""
+    pieces, start = [], 0
+    for at, bad_row in zip(positions, bad, strict=True):
+        filler = {c: table[c][0] for c in table.columns if c not in bad_row}
+        row = {c: bad_row.get(c, filler.get(c)) for c in table.columns}
+        pieces += [table.slice(start, at - start), pl.DataFrame([row], schema=table.schema)]
+        start = at
+    pieces.append(table.slice(start))
+    return pl.concat(pieces, how="vertical")
 
 
-def _write_csv(path: Path, style: str, header: list[str], rows: list[list]) -> None:
-    delimiter = {"tab_upper": "\t", "excel_fr": ";"}.get(style, ",")
-    line_end = "\n" if style == "canonical" else "\r\n"
-    quoting = csv.QUOTE_ALL if style == "quoted_bom" else csv.QUOTE_MINIMAL
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_end, quoting=quoting)
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+def _write_csv(path: Path, style: str, table: pl.DataFrame, header: list[str]) -> None:
+    table = table.rename(dict(zip(table.columns, header, strict=True)))
+    text = table.write_csv(
+        separator={"tab_upper": "\t", "excel_fr": ";"}.get(style, ","),
+        line_terminator="\n" if style == "canonical" else "\r\n",
+        quote_style="always" if style == "quoted_bom" else "necessary",
+    )
     encoding = {"excel_fr": "cp1252", "quoted_bom": "utf-8-sig"}.get(style, "utf-8")
-    path.write_bytes(buffer.getvalue().encode(encoding))
+    path.write_bytes(text.encode(encoding))
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list]) -> None:
+def _write_xlsx(path: Path, header: list[str], rows: list[tuple]) -> None:
     import xlsxwriter
 
     # A fixed creation date: the same data give the same bytes.
@@ -1369,26 +1389,23 @@ def write_centre(data: DemoData, centre: DemoCentre, out_dir: Path) -> list[Demo
     written = []
     for kind in KINDS:
         headers = HEADERS[centre.style][kind]
-        rows = [
-            {**_format_row(kind, row, fmt), **_extras(centre.style, kind, centre, row, data.until)}
-            for row in frames[kind].iter_rows(named=True)
-        ]
+        extras = _extras(centre.style, kind, centre, data.until)
+        table = frames[kind].select(*(fmt.expr(kind, c).alias(c) for c in headers), *extras)
         bad = planted.get(kind, [])
-        for bad_row in bad:
-            # Somewhere in the file, not at the end: where the mistake was typed.
-            at = rng.randrange(len(rows) + 1)
-            filler = {k: v for k, v in (rows[0] if rows else {}).items() if k.isupper()}
-            rows.insert(at, {**filler, **bad_row})
-        extra_names = list(rows[0].keys() - headers.keys()) if rows else []
-        extra_names = [n for n in (rows[0] if rows else {}) if n in extra_names]
-        header = [headers[c] for c in headers] + extra_names
-        table = [[row.get(c) for c in headers] + [row.get(n) for n in extra_names] for row in rows]
+        # Each mistake somewhere in the file, not at the end: where it was typed.
+        positions = sorted(rng.randrange(table.height + 1) for _ in bad)
+        header = [headers.get(c, c) for c in table.columns]
         path = folder / _file_name(centre.style, kind, centre, data.until)
         if centre.style == "xlsx":
-            _write_xlsx(path, header, table)
+            rows = table.rows()
+            for at, bad_row in zip(reversed(positions), reversed(bad), strict=True):
+                rows.insert(at, tuple(bad_row.get(c) for c in table.columns))
+            _write_xlsx(path, header, rows)
         else:
-            _write_csv(path, centre.style, header, table)
-        written.append(DemoFile(centre.centre_id, kind, centre.style, path, len(rows), len(bad)))
+            _write_csv(path, centre.style, _interleave(table, positions, bad), header)
+        written.append(
+            DemoFile(centre.centre_id, kind, centre.style, path, table.height + len(bad), len(bad))
+        )
     return written
 
 
