@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import polars as pl
 
 from parcours import contract, parsing, privacy
 from parcours.errors import FileRejected
-from parcours.reading import ROW_NUMBER, read_table
+from parcours.reading import OVERFLOW, ROW_NUMBER, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
 KIND_LABELS = {
@@ -35,11 +36,19 @@ KIND_LABELS = {
     "followups": "suivis après la sortie",
     "hours": "heures de formation",
 }
+
+
+def kind_file(kind: str) -> str:
+    """« fichier de freins », « fichier d'heures de formation »…"""
+    label = KIND_LABELS[kind]
+    return f"fichier d'{label}" if label[0] in "aeéhiou" else f"fichier de {label}"
+
+
 # Columns every kind has: they do not tell kinds apart.
 _SHARED_COLUMNS = ("participant_id", "centre_id")
 _MAX_LISTED = 5
 # Columns a raw frame may carry through check_rows unchanged (set by a first check).
-_CARRIED = ("person_key", "extra")
+_CARRIED = ("person_key", "extra", OVERFLOW)
 
 
 @dataclass
@@ -183,16 +192,16 @@ def detect_kind(headers: list[str], file_name: str = "fichier") -> HeaderMatch:
     ties = [m for m in matches if closeness(m) == closeness(best)]
     if best.specific and len(ties) == 1:
         raise FileRejected(
-            f"{file_name} : colonne obligatoire manquante pour un fichier de "
-            f"{KIND_LABELS[best.kind]} ({best.kind}) : {_missing_text(best)}. "
+            f"{file_name} : colonne obligatoire manquante pour un {kind_file(best.kind)} "
+            f"({best.kind}) : {_missing_text(best)}. "
             f"En-tête trouvé : {_quote_header(headers)}.",
             kind=best.kind,
         )
     best = min(matches, key=lambda m: (len(m.missing), -m.specific))
     raise FileRejected(
         f"{file_name} : type de fichier non reconnu, l'en-tête ne correspond à aucun type d'export."
-        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est "
-        f"{KIND_LABELS[best.kind]} ({best.kind}), auquel il manque : {_missing_text(best)}.",
+        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est le "
+        f"{kind_file(best.kind)} ({best.kind}), auquel il manque : {_missing_text(best)}.",
         kind=None,
     )
 
@@ -210,8 +219,21 @@ def _unique_names(headers: list[str]) -> list[str]:
     return names
 
 
+@cache
+def _personal_names() -> frozenset[str]:
+    """Folded names of the columns that are reduced or pseudonymised in the kind that has them
+    (national number, birth date): in another kind's file they would be kept whole as extras."""
+    return frozenset(
+        folded
+        for kind in contract.load().kinds.values()
+        for column in kind.columns.values()
+        if column.type in ("niss", "birth_date")
+        for folded in column.folded_names
+    )
+
+
 def _looks_like_niss(values: pl.Series) -> bool:
-    present = values.drop_nulls()
+    present = values.drop_nulls().head(1000)
     if present.is_empty():
         return False
     valid = present.to_frame("v").select(parsing.niss_expr(pl.col("v")).is_not_null().mean())
@@ -248,13 +270,16 @@ def check_file(
 
     columns = {f"c{p}": c for p, c in match.columns.items() if c != "centre_id"}
     headers = {c: table.headers[p] for p, c in match.columns.items()}
-    identifiers, extras = [], []
+    identifiers, personal, national_numbers, extras = [], [], [], []
     for position, header in enumerate(table.headers):
         if position in match.columns:
             continue
-        series = frame.get_column(f"c{position}")
-        if privacy.is_identifier(header) or _looks_like_niss(series):
+        if privacy.is_identifier(header):
             identifiers.append(header)
+        elif contract.fold(header) in _personal_names():
+            personal.append(header)
+        elif _looks_like_niss(frame.get_column(f"c{position}")):
+            national_numbers.append(header)
         else:
             extras.append(position)
     if identifiers:
@@ -262,6 +287,20 @@ def check_file(
             "Colonnes d'identification directe supprimées avant tout enregistrement : "
             + ", ".join(f"« {h} »" for h in identifiers)
             + "."
+        )
+    if personal:
+        warnings.append(
+            "Colonnes de données personnelles supprimées avant tout enregistrement, car un "
+            f"{kind_file(kind)} ne les prévoit pas : "
+            + ", ".join(f"« {h} »" for h in personal)
+            + "."
+        )
+    if national_numbers:
+        warnings.append(
+            "Colonnes supprimées avant tout enregistrement car elles contiennent des numéros "
+            "nationaux : "
+            + ", ".join(f"« {h} »" for h in national_numbers)
+            + ". Nommez la colonne « numéro national » pour qu'ils soient pseudonymisés."
         )
     for position, column in match.shadowed.items():
         winner = headers[column]
@@ -279,6 +318,8 @@ def check_file(
         )
 
     select = [pl.col(ROW_NUMBER), *(pl.col(name).alias(c) for name, c in columns.items())]
+    if OVERFLOW in frame.columns:
+        select.append(pl.col(OVERFLOW))
     if extras:
         names = _unique_names([table.headers[p] for p in extras])
         fields = [pl.col(f"c{p}").alias(n) for p, n in zip(extras, names, strict=True)]
@@ -306,8 +347,14 @@ def check_file(
 def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]) -> str | None:
     """French warning naming the rows that share a key (dbt keeps the last one)."""
     key = list(contract.load().kinds[kind].key)
+    # A hash of the key finds candidate rows cheaply (a million rows without duplicates is the
+    # common case); the exact grouping below runs on the candidates only.
+    hashes = accepted.select(pl.struct(key).hash()).to_series()
+    if hashes.n_unique() == accepted.height:
+        return None
+    candidates = accepted.filter(hashes.is_duplicated())
     groups = (
-        accepted.group_by(key)
+        candidates.group_by(key)
         .agg(pl.col(ROW_NUMBER).sort())
         .filter(pl.col(ROW_NUMBER).list.len() > 1)
         .sort(pl.col(ROW_NUMBER).list.first())
@@ -329,7 +376,7 @@ def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]
 # --- check_rows --------------------------------------------------------------------------------
 
 # Error codes computed per column by expressions, turned into French by `_message`.
-_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
+_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER, _NISS_LIKE = (
     "missing",
     "invalid",
     "range",
@@ -337,7 +384,13 @@ _MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
     "early",
     "unknown",
     "order",
+    "niss_like",
 )
+_OVERFLOW = "overflow"
+# The `column` of an error that concerns the whole line.
+WHOLE_ROW = "*"
+# Digits and NISS punctuation only, long enough to hold 11 digits: a cheap first filter.
+_NUMBER_LIKE = r"^[0-9][0-9\s.\-/_,]{10,}$"
 
 
 def _typed(name: str) -> str:
@@ -351,7 +404,14 @@ def _error(name: str) -> str:
 def _code_map(
     values: pl.Series, code_list: contract.CodeList, mapping: dict[str, str] | None
 ) -> dict[str, str | None]:
-    return {v: code_list.lookup(v, mapping) for v in values.drop_nulls().unique().to_list()}
+    """Each distinct value → its code (None when unknown); few distinct values, so Python."""
+    numeric = _is_int_code_list(code_list.name)
+    found = {}
+    for value in values.drop_nulls().unique().to_list():
+        number = parsing.parse_int(value) if numeric else None
+        # `3.0` is the level 3 as a spreadsheet may write it.
+        found[value] = code_list.lookup(str(number) if number is not None else value, mapping)
+    return found
 
 
 def _bounds(column: contract.ColumnSpec, today: date) -> tuple[float | None, float | None]:
@@ -404,6 +464,15 @@ def check_rows(
             .alias(_error(niss_column)),
         )
 
+    # A trainee id that is a valid national number would put the number on disk in clear.
+    ids = work.get_column("participant_id")
+    number_like = ids.str.contains(_NUMBER_LIKE).fill_null(False)
+    if number_like.any():
+        valid = ids.to_frame().select(parsing.niss_expr(pl.col(ids.name)).is_not_null())
+        work = work.with_columns((number_like & valid.to_series()).alias("__niss_like"))
+    else:
+        work = work.with_columns(pl.lit(False).alias("__niss_like"))
+
     typed: list[pl.Expr] = []
     for name, column in spec.columns.items():
         value = pl.col(name)
@@ -434,6 +503,8 @@ def check_rows(
         if column.type == "niss":
             continue
         rule = pl.when(value.is_null() & pl.lit(column.required)).then(pl.lit(_MISSING))
+        if name == "participant_id":
+            rule = rule.when(pl.col("__niss_like")).then(pl.lit(_NISS_LIKE))
         if column.type in ("date", "month", "int", "decimal", "code", "birth_date"):
             invalid = _UNKNOWN if column.type == "code" else _INVALID
             rule = rule.when(value.is_not_null() & parsed.is_null()).then(pl.lit(invalid))
@@ -461,6 +532,10 @@ def check_rows(
                     pl.col(_typed("birth_year")).is_null() & ((year < low) | (year > high))
                 ).then(pl.lit(_RANGE))
         errors.append(rule.otherwise(None).alias(_error(name)))
+    # Values beyond the header's last column: the row cannot be trusted (see reading.py).
+    errors.append(
+        pl.when(pl.col(OVERFLOW).is_not_null()).then(pl.lit(_OVERFLOW)).alias(_error(OVERFLOW))
+    )
     work = work.with_columns(errors)
 
     # birth_date is reduced to its year at once; birth_year, when given, wins.
@@ -472,7 +547,7 @@ def check_rows(
                 pl.col(_typed(birth_date)).dt.year().cast(pl.Int64),
             ).alias(_typed("birth_year"))
         )
-    error_columns = [_error(n) for n in spec.columns if _error(n) in work.columns]
+    error_columns = [_error(n) for n in [*spec.columns, OVERFLOW] if _error(n) in work.columns]
     bad = pl.any_horizontal(pl.col(e).is_not_null() for e in error_columns)
     work = work.with_columns(bad.alias("__bad"))
 
@@ -510,12 +585,23 @@ def _quarantine(
         if code is None:
             continue
         value = row[name]
-        shown = privacy.mask(value) if column.type == "niss" else value
+        masked = column.type == "niss" or code == _NISS_LIKE
+        shown = privacy.mask(value) if masked else value
         if column.type == "birth_date" and code != _INVALID:
             shown = str(row[_typed(name)].year)  # a real birth date is never shown whole
         where = f"Ligne {number}, colonne « {headers.get(name, name)} »"
         message = f"{where} : {_message(code, column, shown, row, spec, c, today, headers)}"
         errors.append({"row": number, "column": name, "value": shown, "message": message})
+    if row.get(_error(OVERFLOW)) is not None:
+        # Its values are shifted: any of them may come from a dropped column (a name…), so none
+        # is kept or shown, and the other errors of the line (computed on shifted values) go.
+        message = (
+            f"Ligne {number} : plus de valeurs que de colonnes dans l'en-tête ; une valeur contient"
+            " sans doute le séparateur sans être entre guillemets (par exemple 12,5 dans un "
+            "fichier séparé par des virgules). Les valeurs de cette ligne ne sont pas reprises."
+        )
+        error = {"row": number, "column": WHOLE_ROW, "value": None, "message": message}
+        return QuarantinedRow(number, {OVERFLOW: "1"}, [error])
     raw: dict[str, str | None] = {}
     for name in present:
         column = spec.columns[name]
@@ -526,7 +612,11 @@ def _quarantine(
             if raw.get("birth_year") is None:
                 raw["birth_year"] = str(row[_typed(name)].year)
             continue
-        raw[name] = row[name]
+        raw[name] = (
+            privacy.mask(row[name])
+            if row["__niss_like"] and name == "participant_id"
+            else row[name]
+        )
     if row.get("person_key") is not None:
         raw["person_key"] = row["person_key"]
     if row.get("extra") is not None:
@@ -546,6 +636,12 @@ def _message(
 ) -> str:
     if code == _MISSING:
         return "valeur manquante (colonne obligatoire)."
+    if code == _NISS_LIKE:
+        return (
+            "ce numéro de stagiaire est un numéro national, qui ne peut pas être enregistré en "
+            "clair ; utilisez le numéro de dossier du centre (le numéro national va dans la "
+            "colonne « numéro national »)."
+        )
     if code == _UNKNOWN:
         return (
             f"valeur « {value} » inconnue. Valeurs acceptées : "
