@@ -1,8 +1,9 @@
 """`parcours batches` lists the uploads (INTERFACES.md §1)."""
 
 import json
+from pathlib import Path
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 FIELDS = {
     "batch_id", "seq", "precedence", "centre_id", "kind", "file_name", "sha256", "received_at",
@@ -42,3 +43,10 @@ def test_batches_human(cli, centre):
     (line,) = cli("batches").output.splitlines()
     assert f"  {centre}  hours  hours.csv  reçu le " in line
     assert line.endswith("par test@parcours.be  4 lues / 4 enregistrées / 0 en quarantaine  actif")
+
+
+def test_times_are_shown_in_brussels_time():
+    from parcours.ingest import local_time
+
+    assert local_time("2026-11-27T04:15:00+00:00") == "27/11/2026 05:15"
+    assert local_time("2026-07-01T10:00:00+00:00") == "01/07/2026 12:00"

@@ -2,10 +2,12 @@
 build, and the earlier versions of the same keys come back."""
 
 import json
+from pathlib import Path
 
 from parcours import opstore
+from parcours.ingest import local_time
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 
 def test_withdraw_then_unknown(cli, centre, conn):
@@ -23,6 +25,7 @@ def test_withdraw_then_unknown(cli, centre, conn):
     assert batch["withdrawn_at"] is not None
     assert batch["withdrawn_by"] == "test@parcours.be"
     assert opstore.list_audit(conn, "batch_withdrawn")[0]["detail"]["batch_id"] == batch_id
+    assert f"retiré le {local_time(batch['withdrawn_at'])}" in cli("batches").output
 
     again = cli("withdraw", batch_id)
     assert again.exit_code == 2
