@@ -213,7 +213,8 @@ def _progress_line(event: dict) -> str | None:
     status = str(data.get("status") or node.get("node_status") or "").upper()
     seconds = data.get("execution_time")
     timing = f" ({seconds:.1f} s)".replace(".", ",") if isinstance(seconds, int | float) else ""
-    return f"{data.get('index', '?')}/{data.get('total', '?')} {status} {name}{timing}"
+    total = data.get("total") or data.get("num_models") or "?"
+    return f"{data.get('index', '?')}/{total} {status} {name}{timing}"
 
 
 def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
@@ -260,11 +261,10 @@ def summarise(target: Path) -> dict[str, list[dict]]:
     for result in results.get("results", []):
         unique_id = result["unique_id"]
         resource = unique_id.split(".")[0]
+        parts = unique_id.split(".")
         entry = {
-            # unit tests are named model.test: keep both parts
-            "name": unique_id.split(".", 2)[-1]
-            if resource == "unit_test"
-            else unique_id.split(".")[-1],
+            # test ids end with a hash; unit tests are named model.test: keep both parts
+            "name": ".".join(parts[2:]) if resource == "unit_test" else parts[2],
             "unique_id": unique_id,
             "status": result.get("status"),
             "execution_time": round(result.get("execution_time") or 0.0, 3),

@@ -340,7 +340,31 @@ def users_add(
 
 
 # --- build ----------------------------------------------------------------------------------
-# (warehouse helper)
+
+
+@main.command("build")
+@click.option("--json", "as_json", is_flag=True, help="Affiche un résumé JSON à la fin.")
+@click.option("--no-docs", is_flag=True, help="Ne régénère pas la documentation dbt (plus rapide).")
+@clean_errors
+def build_command(as_json: bool, no_docs: bool) -> None:
+    """Reconstruit l'entrepôt (dbt : seeds, modèles, tests) dans un nouveau fichier et le met en
+    service d'un coup ; en cas d'échec, l'entrepôt servi ne change pas.
+
+    Exemple : python -m parcours build --json
+    """
+    from parcours import build
+    from parcours.settings import DataDir
+
+    progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for warning in result.warnings:
+            click.echo(f"Avertissement : {warning['name']} ({warning['failures']} ligne(s))")
+        click.echo(result.message, err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
 
 # --- demo -----------------------------------------------------------------------------------
 
@@ -380,15 +404,15 @@ def demo(centres: int, years: int, seed: int, until) -> None:
 
     Exemple : parcours demo --centres 150 --years 10 --seed 7
     """
-    from parcours.demo import n_fr, run_demo
+    from parcours.demo import run_demo
 
     summary = run_demo(
         data_dir(), centres, years, seed, until.date() if until else None, echo=click.echo
     )
     built = {"success": "construit", "failed": "ÉCHEC"}.get(summary.build_status, "non construit")
     click.echo(
-        f"Résumé : {summary.files} fichiers, {n_fr(summary.rows_stored)} lignes enregistrées, "
-        f"{n_fr(summary.rows_quarantined)} en quarantaine (dont {summary.bad_rows_planted} "
+        f"Résumé : {summary.files} fichiers, {n(summary.rows_stored)} lignes enregistrées, "
+        f"{n(summary.rows_quarantined)} en quarantaine (dont {summary.bad_rows_planted} "
         f"erreurs volontaires) ; entrepôt {built}."
     )
     click.echo(f"Comptes de démonstration (mot de passe « {summary.password} », démo seulement) :")
