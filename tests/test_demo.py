@@ -13,9 +13,7 @@ from polars.testing import assert_frame_equal
 
 from parcours import contract, demo
 from parcours.parsing import normalise_niss
-from parcours.settings import DataDir
 from parcours.validation import check_file
-from tests.conftest import run_cli
 
 UNTIL = date(2025, 12, 31)
 KEY = b"k" * 32
@@ -241,9 +239,8 @@ def test_keys_are_unique_within_each_centre(mid):
 # --- end to end -------------------------------------------------------------------------------
 
 
-def test_parcours_demo_ingests_and_builds_a_warehouse(tmp_path):
-    data_dir = DataDir(tmp_path / "data")
-    result = run_cli(data_dir, "demo", "--centres", "3", "--years", "1", "--until", "2025-06-30")
+def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir):
+    result = run_cli("demo", "--centres", "3", "--years", "1", "--until", "2025-06-30")
     assert result.returncode == 0, result.stderr
     assert "entrepôt construit" in result.stdout
     assert "demo-parcours" in result.stdout and "admin@demo.parcours.be" in result.stdout
