@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from parcours import contract, demo
+from parcours import contract, demo, opstore
 from parcours.parsing import normalise_niss
 from parcours.validation import check_file
+from tests.conftest import EXAMPLES
 
 UNTIL = date(2025, 12, 31)
 KEY = b"k" * 32
@@ -239,7 +240,7 @@ def test_keys_are_unique_within_each_centre(mid):
 # --- end to end -------------------------------------------------------------------------------
 
 
-def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir):
+def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_path):
     result = run_cli("demo", "--centres", "3", "--years", "1", "--until", "2025-06-30")
     assert result.returncode == 0, result.stderr
     assert "entrepôt construit" in result.stdout
@@ -253,3 +254,26 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir):
         assert conn.execute("select count(*) from fct_hours").fetchone()[0] > 0
     files = sorted(p.name for p in data_dir.demo.rglob("*") if p.is_file())
     assert len(files) == 21
+    planted = sum(f.bad_rows for f in demo.write_exports(expected, tmp_path / "again"))
+    conn = opstore.connect(data_dir.ops_db)
+    try:
+        assert conn.execute("select count(*) from quarantine").fetchone()[0] == planted
+        assert conn.execute("select count(*) from users").fetchone()[0] == 10
+    finally:
+        conn.close()
+
+
+def test_demo_runs_again_without_storing_twice(data_dir):
+    first = demo.run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
+    again = demo.run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
+    assert first.rows_stored > 0 and first.files_duplicate == 0
+    assert again.files_duplicate == again.files == 14
+    assert again.rows_stored == 0
+
+
+def test_demo_never_mixes_with_real_uploads(cli, centre):
+    stored = cli("ingest", "--centre", centre, EXAMPLES / "canonical" / "participants.csv")
+    assert stored.exit_code == 0, stored.output
+    result = cli("demo", "--centres", "2", "--years", "1")
+    assert result.exit_code == 2
+    assert "contient déjà des envois qui ne viennent pas de la démo" in result.output
