@@ -497,13 +497,83 @@ class _Simulator:
         return self.rng.choice(_TOWNS[centre.province])[1]
 
     # one path in one centre
-    def simulate(self, path: _Path) -> list[tuple[int, _Person, date, int, str]]:
-        """Fill `path` with its records; return the paths it spawns (returns and moves)."""
-        rng, until = self.rng, self.until
-        centre = self.centres[path.centre]
-        person = path.person
-        lew = centre.federation == "Lire et Écrire Wallonie"
+    def simulate(self, path: _Path) -> list[_Spawn]:
+        """Fill `path` with its records; return the paths it leads to (a return, a move)."""
+        return _Story(self, path).tell()
 
+
+_Spawn = tuple[int, _Person, date, int, str]  # centre index, person, entry, depth, origin
+
+
+class _Story:
+    """One path in one centre, told in order: who enters and why; how it ends (the outcome
+    shapes the length); the partners and victories on the way; the barrier assessments; the
+    monthly hours; the exit and its follow-ups; the paths it leads to. The order of the random
+    draws is part of the seed's contract: reordering the steps changes every file."""
+
+    def __init__(self, sim: _Simulator, path: _Path):
+        self.sim, self.path = sim, path
+        self.rng, self.until = sim.rng, sim.until
+        self.centre = sim.centres[path.centre]
+        self.person = path.person
+        self.rows: dict[str, list[dict]] = {k: [] for k in KINDS if k != "participants"}
+        # The moment a barrier is resolved by a victory (licence, housing found…).
+        self.resolved: dict[str, date] = {}
+        path.rows = self.rows
+
+    def tell(self) -> list[_Spawn]:
+        self._profile()
+        self._outcome()
+        self.path.participant = self._participant()
+        self._barriers_at_entry()
+        self._partners_and_victories()
+        self._assessments()
+        self._hours()
+        if not self.exited:
+            return []
+        self._exit_and_followups()
+        return self._next_paths()
+
+    # helpers
+    def days(self, a: int, b: int) -> timedelta:
+        return timedelta(days=self.rng.randint(a, b))
+
+    def milestone(self, code: str, on: date, detail: str | None = None) -> bool:
+        """Record a victory if it happens before the path ends."""
+        if on > self.end:
+            return False
+        if detail is None:
+            detail = self.rng.choice(_DETAILS.get(code, [""]))
+        self.rows["milestones"].append(
+            {"achieved_on": on, "milestone": code, "detail": detail or None}
+        )
+        return True
+
+    def partner(
+        self, kind: str, name: str, start: date, purpose: str, stop: date | None, result: str
+    ) -> None:
+        """Record a partnership; one still running when the path ends is cut there."""
+        end = self.end
+        if start > end:
+            return
+        if stop is not None and stop > end:
+            stop, result = (end, "interrupted") if self.exited else (None, "ongoing")
+        if stop is None and result != "ongoing":
+            result = "ongoing"
+        self.rows["partnerships"].append(
+            {
+                "started_on": start,
+                "partner_type": kind,
+                "partner_name": name,
+                "purpose": purpose,
+                "ended_on": stop,
+                "result": result,
+            }
+        )
+
+    # the steps
+    def _profile(self) -> None:
+        rng, centre, path = self.rng, self.centre, self.path
         filiere = {
             "eft": lambda: _choice(rng, {"eft": 0.95, "orientation": 0.05}),
             "defi": lambda: _choice(rng, {"defi": 0.88, "orientation": 0.12}),
@@ -563,6 +633,11 @@ class _Simulator:
             ),
         )()
 
+        self.filiere, self.months_planned, self.monthly = filiere, months_planned, monthly
+        self.area, self.referral, self.status = area, referral, status
+
+    def _outcome(self) -> None:
+        rng, path, until, months_planned = self.rng, self.path, self.until, self.months_planned
         # Outcome first (it shapes the length of the path), then what happened on the way.
         group = "unknown" if rng.random() < _UNKNOWN_SHARE else _choice(rng, _DESTINATION_GROUPS)
         destination = _choice(rng, _GROUP_CODES[group])
@@ -574,6 +649,13 @@ class _Simulator:
         end = exit_date if exited else until
         length = (end - path.entry).days
 
+        self.group, self.destination, self.reason = group, destination, reason
+        self.dropout = dropout
+        self.exit_date, self.exited, self.end, self.length = exit_date, exited, end, length
+
+    def _participant(self) -> dict:
+        path, person = self.path, self.person
+        filiere, area, referral, status = self.filiere, self.area, self.referral, self.status
         participant = {
             "entry_date": path.entry,
             "birth_year": person.birth_date.year,
@@ -587,11 +669,11 @@ class _Simulator:
             "status_at_entry": status,
             "niss": person.niss,
         }
-        path.participant = participant
-        rows: dict[str, list[dict]] = {k: [] for k in KINDS if k != "participants"}
-        path.rows = rows
+        return participant
 
-        # Barriers at entry.
+    def _barriers_at_entry(self) -> None:
+        rng, person, status = self.rng, self.person, self.status
+        lew = self.centre.federation == "Lire et Écrire Wallonie"
         prevalence = dict(_BARRIER_PREVALENCE)
         if lew:
             prevalence.update(language=0.55, literacy=0.65, digital=0.5)
@@ -606,62 +688,37 @@ class _Simulator:
         barriers = {b: None for b, p in prevalence.items() if rng.random() < p}
         if not barriers:
             barriers["self_esteem"] = None
-        # The moment a barrier is resolved by a victory (licence, housing found…).
-        resolved: dict[str, date] = {}
+        self.barriers = barriers
 
-        def milestone(code: str, on: date, detail: str | None = None) -> bool:
-            if on > end:
-                return False
-            if detail is None:
-                detail = rng.choice(_DETAILS.get(code, [""]))
-            rows["milestones"].append(
-                {"achieved_on": on, "milestone": code, "detail": detail or None}
-            )
-            return True
-
-        def partner(
-            kind: str, name: str, start: date, purpose: str, stop: date | None, result: str
-        ) -> None:
-            if start > end:
-                return
-            if stop is not None and stop > end:
-                stop, result = (end, "interrupted") if exited else (None, "ongoing")
-            if stop is None and result != "ongoing":
-                result = "ongoing"
-            rows["partnerships"].append(
-                {
-                    "started_on": start,
-                    "partner_type": kind,
-                    "partner_name": name,
-                    "purpose": purpose,
-                    "ended_on": stop,
-                    "result": result,
-                }
-            )
-
-        def days(a: int, b: int) -> timedelta:
-            return timedelta(days=rng.randint(a, b))
-
+    def _partners_and_victories(self) -> None:
+        rng, centre, person, resolved = self.rng, self.centre, self.person, self.resolved
+        barriers, status = self.barriers, self.status
+        referral, filiere = self.referral, self.filiere
+        group, destination = self.group, self.destination
+        exit_date, exited, end, length = self.exit_date, self.exited, self.end, self.length
+        months_planned = self.months_planned
+        entry = self.path.entry
         town = centre.town
-        entry = path.entry
         if (status == "ris" or "finances" in barriers) and rng.random() < 0.55:
-            start = entry + days(0, 30)
+            start = entry + self.days(0, 30)
             stop = exit_date if exited else None
-            partner("cpas", f"CPAS de {town}", start, "social_support", stop, "completed")
+            self.partner("cpas", f"CPAS de {town}", start, "social_support", stop, "completed")
             if "finances" in barriers and rng.random() < 0.3:
-                on = start + days(60, 240)
-                if milestone("debt_plan", on, ""):
+                on = start + self.days(60, 240)
+                if self.milestone("debt_plan", on, ""):
                     resolved.setdefault("finances", on)
         if "mobility" in barriers and months_planned >= 5 and rng.random() < 0.45:
-            start = entry + days(30, 90)
-            theory = start + days(45, 120)
-            licence = theory + days(60, 180)
-            passed_theory = rng.random() < 0.8 and milestone("driving_theory", theory)
-            passed = passed_theory and rng.random() < 0.65 and milestone("driving_licence", licence)
+            start = entry + self.days(30, 90)
+            theory = start + self.days(45, 120)
+            licence = theory + self.days(60, 180)
+            passed_theory = rng.random() < 0.8 and self.milestone("driving_theory", theory)
+            passed = (
+                passed_theory and rng.random() < 0.65 and self.milestone("driving_licence", licence)
+            )
             if passed:
                 resolved["mobility"] = licence
-            stop = licence if passed else (theory + days(30, 120))
-            partner(
+            stop = licence if passed else (theory + self.days(30, 120))
+            self.partner(
                 "driving_school",
                 f"Auto-école de {town}",
                 start,
@@ -671,12 +728,12 @@ class _Simulator:
             )
         internship_odds = {"eft": 0.6, "defi": 0.25, "orientation": 0.15}[filiere]
         if length > 75 and rng.random() < internship_odds:
-            start = entry + days(60, max(61, min(240, length - 14)))
+            start = entry + self.days(60, max(61, min(240, length - 14)))
             first = True
             while start <= end:
-                stop = start + days(10, 35)
+                stop = start + self.days(10, 35)
                 ok = rng.random() < 0.8
-                partner(
+                self.partner(
                     "employer",
                     rng.choice(_EMPLOYERS) + f", {town}",
                     start,
@@ -685,90 +742,92 @@ class _Simulator:
                     "completed" if ok else "interrupted",
                 )
                 if ok and stop <= end:
-                    milestone("first_internship" if first else "internship_completed", stop)
+                    self.milestone("first_internship" if first else "internship_completed", stop)
                     first = False
                 if rng.random() > 0.35:
                     break
-                start = stop + days(30, 120)
+                start = stop + self.days(30, 120)
         if barriers.keys() & {"mental_health", "addiction", "physical_health"} and (
             rng.random() < 0.5
         ):
-            start = entry + days(15, 90)
-            partner(
+            start = entry + self.days(15, 90)
+            self.partner(
                 "health",
                 f"Service de santé mentale de {town}",
                 start,
                 "social_support",
-                None if rng.random() < 0.6 else start + days(60, 300),
+                None if rng.random() < 0.6 else start + self.days(60, 300),
                 "completed",
             )
             if rng.random() < 0.6:
-                on = start + days(30, 60)
-                if milestone("health_followup", on, ""):
-                    resolved.setdefault("mental_health", on + days(60, 200))
+                on = start + self.days(30, 60)
+                if self.milestone("health_followup", on, ""):
+                    resolved.setdefault("mental_health", on + self.days(60, 200))
         if "housing" in barriers and rng.random() < 0.45:
-            start = entry + days(10, 90)
+            start = entry + self.days(10, 90)
             found = rng.random() < 0.5
-            on = start + days(60, 200)
-            partner(
+            on = start + self.days(60, 200)
+            self.partner(
                 "housing",
                 f"Agence immobilière sociale de {town}",
                 start,
                 "social_support",
-                on if found else start + days(90, 300),
+                on if found else start + self.days(90, 300),
                 "completed" if found else "interrupted",
             )
-            if found and milestone("housing_stable", on, ""):
+            if found and self.milestone("housing_stable", on, ""):
                 resolved["housing"] = on
         if "childcare" in barriers and rng.random() < 0.5:
-            partner(
+            self.partner(
                 "childcare",
                 f"Crèche communale de {town}",
-                entry + days(0, 45),
+                entry + self.days(0, 45),
                 "social_support",
                 None,
                 "ongoing",
             )
-            resolved.setdefault("childcare", entry + days(30, 120))
+            resolved.setdefault("childcare", entry + self.days(30, 120))
         if "language" in barriers and length > 120 and rng.random() < 0.45:
-            on = entry + days(120, max(121, length))
-            if milestone("language_level", on):
+            on = entry + self.days(120, max(121, length))
+            if self.milestone("language_level", on):
                 resolved.setdefault("language", on)
         if "digital" in barriers and length > 90 and rng.random() < 0.4:
-            on = entry + days(90, max(91, length))
-            if milestone("digital_skills", on):
+            on = entry + self.days(90, max(91, length))
+            if self.milestone("digital_skills", on):
                 resolved.setdefault("digital", on)
         if person.education in {"none", "foreign"} and length > 180 and rng.random() < 0.08:
-            milestone("ceb", entry + days(150, max(151, length)), "")
+            self.milestone("ceb", entry + self.days(150, max(151, length)), "")
         if filiere == "eft" and length > 180 and rng.random() < 0.2:
-            start = entry + days(150, max(151, length))
+            start = entry + self.days(150, max(151, length))
             ok = rng.random() < 0.7
-            partner(
+            self.partner(
                 "skills_validation",
                 f"Centre de validation des compétences de {town}",
                 start,
                 "validation",
-                start + days(1, 30),
+                start + self.days(1, 30),
                 "completed" if ok else "interrupted",
             )
             if ok:
-                milestone("skills_validation", start + days(1, 30))
+                self.milestone("skills_validation", start + self.days(1, 30))
         if referral == "aviq":
-            partner("aviq", f"AViQ {centre.province}", entry, "social_support", None, "ongoing")
+            self.partner(
+                "aviq", f"AViQ {centre.province}", entry, "social_support", None, "ongoing"
+            )
         if "justice" in barriers and rng.random() < 0.5:
-            partner(
+            self.partner(
                 "justice",
                 f"Maison de justice de {town}",
-                entry + days(0, 60),
+                entry + self.days(0, 60),
                 "social_support",
                 None,
                 "ongoing",
             )
         if rng.random() < 0.25:
-            partner(
+            self.partner(
                 "forem",
                 f"Forem {town}",
-                entry + days(0, max(0, length)),
+                entry + self.days(0, max(0, length)),
                 "referral",
                 None,
                 "ongoing",
@@ -784,46 +843,53 @@ class _Simulator:
                         ]
                     )
                     kind = "qualifying_training"
-                    milestone("qualifying_training_entry", exit_date, "")
+                    self.milestone("qualifying_training_entry", exit_date, "")
                 else:
                     name = f"Institut de promotion sociale de {town}"
                     kind = "adult_education"
-                partner(kind, name, exit_date - days(7, 45), "referral", exit_date, "completed")
+                self.partner(
+                    kind, name, exit_date - self.days(7, 45), "referral", exit_date, "completed"
+                )
             elif group == "employment":
-                milestone("job_contract", exit_date, "")
+                self.milestone("job_contract", exit_date, "")
                 if rng.random() < 0.5:
-                    partner(
+                    self.partner(
                         "employer",
                         rng.choice(_EMPLOYERS) + f", {town}",
-                        exit_date - days(7, 40),
+                        exit_date - self.days(7, 40),
                         "job_placement",
                         exit_date,
                         "completed",
                     )
                 if destination == "employment_art60":
-                    partner(
+                    self.partner(
                         "cpas",
                         f"CPAS de {town} (article 60)",
-                        exit_date - days(0, 20),
+                        exit_date - self.days(0, 20),
                         "job_placement",
                         None,
                         "ongoing",
                     )
             elif group == "other_cisp":
-                partner(
+                self.partner(
                     "other_cisp",
                     "Autre CISP de la région",
-                    exit_date - days(0, 30),
+                    exit_date - self.days(0, 30),
                     "referral",
                     exit_date,
                     "completed",
                 )
             elif group == "job_search" and referral == "mire" and rng.random() < 0.5:
-                partner("mire", f"MIRE {centre.province}", exit_date, "referral", None, "ongoing")
+                self.partner(
+                    "mire", f"MIRE {centre.province}", exit_date, "referral", None, "ongoing"
+                )
 
+    def _assessments(self) -> None:
+        rng, rows, resolved, barriers = self.rng, self.rows, self.resolved, self.barriers
+        entry, end, exited, dropout = self.path.entry, self.end, self.exited, self.dropout
         # Barrier assessments: at entry, then every 2 to 4 months, and at exit.
         assessed = [entry]
-        while (nxt := assessed[-1] + days(60, 120)) < end:
+        while (nxt := assessed[-1] + self.days(60, 120)) < end:
             assessed.append(nxt)
         if exited and (not dropout or rng.random() < 0.3) and (end - assessed[-1]).days > 20:
             assessed.append(end)
@@ -853,6 +919,9 @@ class _Simulator:
             for b, level in current.items():
                 rows["barriers"].append({"assessed_on": on, "barrier": b, "level": level})
 
+    def _hours(self) -> None:
+        rng, rows, monthly = self.rng, self.rows, self.monthly
+        entry, end = self.path.entry, self.end
         # Hours: every month from entry to exit, partial first and last months, summer lull.
         month = entry.replace(day=1)
         while month <= end:
@@ -868,9 +937,9 @@ class _Simulator:
             rows["hours"].append({"month": month, "hours": hours})
             month = next_month
 
-        spawned: list[tuple[int, _Person, date, int, str]] = []
-        if not exited:
-            return spawned
+    def _exit_and_followups(self) -> None:
+        rng, rows, until, group = self.rng, self.rows, self.until, self.group
+        exit_date, destination, reason = self.exit_date, self.destination, self.reason
         rows["exits"].append({"exit_date": exit_date, "destination": destination, "reason": reason})
         # Follow-ups at 6 and 12 months, when the centre managed to reach the person.
         situation = destination
@@ -887,22 +956,33 @@ class _Simulator:
             if rng.random() < (odds if group != "unknown" else odds / 2):
                 rows["followups"].append({"observed_on": on, "situation": situation})
 
-        if path.depth < 2 and len(self.centres) > 1:
-            others = [i for i in range(len(self.centres)) if i != path.centre]
-            near = [i for i in others if self.centres[i].province == centre.province]
+    def _next_paths(self) -> list[_Spawn]:
+        """A move to another centre (same person, same NISS) or, after a dropout, a return to
+        the same centre later under a new participant_id."""
+        rng, path, person, centre = self.rng, self.path, self.person, self.centre
+        exit_date, group, reason, dropout = self.exit_date, self.group, self.reason, self.dropout
+        sim = self.sim
+        spawned: list[_Spawn] = []
+        if path.depth < 2 and len(sim.centres) > 1:
+            others = [i for i in range(len(sim.centres)) if i != path.centre]
+            near = [i for i in others if sim.centres[i].province == centre.province]
             if group == "other_cisp" and rng.random() < 0.75:
                 target = rng.choice(near if near and rng.random() < 0.7 else others)
-                spawned.append((target, person, exit_date + days(7, 75), path.depth + 1, "move"))
+                spawned.append(
+                    (target, person, exit_date + self.days(7, 75), path.depth + 1, "move")
+                )
             elif reason == "moved" and rng.random() < 0.4:
-                far = [i for i in others if self.centres[i].province != centre.province]
+                far = [i for i in others if sim.centres[i].province != centre.province]
                 target = rng.choice(far or others)
-                person.postal_code = self.near(self.centres[target])
-                spawned.append((target, person, exit_date + days(30, 150), path.depth + 1, "move"))
+                person.postal_code = sim.near(sim.centres[target])
+                spawned.append(
+                    (target, person, exit_date + self.days(30, 150), path.depth + 1, "move")
+                )
         if dropout and path.depth < 2 and rng.random() < 0.25:
             spawned.append(
-                (path.centre, person, exit_date + days(60, 420), path.depth + 1, "return")
+                (path.centre, person, exit_date + self.days(60, 420), path.depth + 1, "return")
             )
-        return [s for s in spawned if s[2] <= until - timedelta(days=14)]
+        return [s for s in spawned if s[2] <= self.until - timedelta(days=14)]
 
 
 def _participant_id(centre: DemoCentre, n: int, entry: date) -> str:
