@@ -163,13 +163,16 @@ _DATE_STEPS = (
     _any_date,
 )
 _MONTH_STEPS = (
+    lambda v: pl.when(v.str.contains(r"^[0-9]{1,2}/[1-9][0-9]{3}$")).then(
+        pl.concat_str(pl.lit("01/"), v).str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    ),
+    lambda v: pl.when(v.str.contains(ISO_MONTH)).then(
+        pl.concat_str(v, pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    ),
     lambda v: pl.when(v.str.contains(MONTH_FIRST)).then(
         pl.concat_str(pl.lit("01/"), v.str.replace(r"[.\-]", "/")).str.strptime(
             pl.Date, "%d/%m/%Y", strict=False
         )
-    ),
-    lambda v: pl.when(v.str.contains(ISO_MONTH)).then(
-        pl.concat_str(v, pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     ),
     lambda v: pl.coalesce(*(step(v) for step in _DATE_STEPS)).dt.truncate("1mo"),
 )

@@ -23,6 +23,7 @@ XLSX (recognised by its content, not its name): the first sheet; date cells beco
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -40,7 +41,10 @@ _OVERFLOW_COLUMNS = 64
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _BINARY_MAGICS = {
-    b"\xd0\xcf\x11\xe0": "un classeur Excel ancien (.xls) : enregistrez-le en .xlsx ou en CSV",
+    b"\xd0\xcf\x11\xe0": (
+        "un classeur Excel ancien (.xls) ou protégé par un mot de passe : enregistrez-le sans "
+        "mot de passe en .xlsx ou en CSV"
+    ),
     b"%PDF": "un document PDF",
     b"\x89PNG": "une image",
     b"\xff\xd8\xff": "une image",
@@ -96,16 +100,15 @@ def read_table(content: bytes, file_name: str) -> RawTable:
 
 
 def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+    encoding = "utf-8"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            pass
+            pass  # not UTF-16 after all: judged as bytes below
     elif content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
         encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
     if b"\x00" in content:
         raise FileRejected(
             f"{file_name} : fichier illisible (contenu binaire). "
@@ -149,7 +152,7 @@ def _skip_leading_empty_lines(text: str) -> str:
     return ""
 
 
-def _parse_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.DataFrame:
+def _polars_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.DataFrame:
     if width is not None:
         # Polars takes the number of columns from the first line: a line of `width` empty
         # fields comes first (it is an empty line, dropped like the others).
@@ -164,6 +167,30 @@ def _parse_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.Data
     )
 
 
+def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """(header width, frame) with polars; lines longer than the header make the frame wider."""
+    data = text.encode("utf-8")
+    try:
+        frame = _polars_csv(data, delimiter)
+        return frame.width, frame
+    except pl.exceptions.ComputeError as error:
+        if "more fields" not in str(error):
+            raise
+    width = _polars_csv(first_line.encode("utf-8"), delimiter).width
+    return width, _polars_csv(data, delimiter, width + _OVERFLOW_COLUMNS)
+
+
+def _parse_lenient(text: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """The same with Python's csv module in strict mode: slower, but it also takes a quote
+    inside an unquoted value (`12" écran`), which polars refuses; an unclosed quote still fails."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    width = len(rows[0])
+    widest = max(len(row) for row in rows)
+    padded = [row + [""] * (widest - len(row)) for row in rows]
+    schema = {f"column_{i}": pl.String for i in range(widest)}
+    return width, pl.DataFrame(padded, schema=schema, orient="row")
+
+
 def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
     text = _skip_leading_empty_lines(text)
     if not text:
@@ -171,33 +198,32 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
     end = text.find("\n")
     first_line = text if end == -1 else text[:end]
     delimiter = detect_delimiter(first_line)
-    data = text.encode("utf-8")
-    overflow = None
     try:
+        width, frame = _parse_fast(text, first_line, delimiter)
+    except pl.exceptions.PolarsError:
         try:
-            frame = _parse_csv(data, delimiter)
-        except pl.exceptions.ComputeError as error:
-            if "more fields" not in str(error):
-                raise
-            # Some lines have more values than the header has columns (often an unquoted
-            # delimiter inside a value, such as `12,5` in a comma-separated file). Their surplus
-            # is kept aside so that those rows are quarantined rather than silently cut.
-            width = _parse_csv(first_line.encode("utf-8"), delimiter).width
-            wide = _parse_csv(data, delimiter, width + _OVERFLOW_COLUMNS)
-            surplus = wide.columns[width:]
-            overflow = wide.select(
-                pl.concat_str(surplus, separator=delimiter, ignore_nulls=True)
-                .replace("", None)
-                .alias(OVERFLOW)
-            ).to_series()
-            frame = wide.select(wide.columns[:width])
-    except pl.exceptions.PolarsError as error:
-        if "not properly escaped" in str(error):
-            reason = "un guillemet ouvert n'est pas refermé"
-        else:
-            reason = "structure CSV incohérente"
-        # The library's own message may quote the file's content: it is not shown.
-        raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+            width, frame = _parse_lenient(text, delimiter)
+        except csv.Error as error:
+            if "end of data" in str(error):
+                reason = "un guillemet ouvert n'est pas refermé"
+            elif "expected after" in str(error):
+                reason = "un guillemet fermant est suivi d'autres caractères"
+            else:
+                reason = "structure CSV incohérente"
+            # The library's own message may quote the file's content: it is not shown.
+            raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+    overflow = None
+    if frame.width > width:
+        # Some lines have more values than the header has columns (often an unquoted delimiter
+        # inside a value, such as `12,5` in a comma-separated file). Their surplus is kept aside
+        # so that those rows are quarantined rather than silently cut.
+        surplus = [pl.col(c).str.strip_chars().replace("", None) for c in frame.columns[width:]]
+        overflow = frame.select(
+            pl.concat_str(surplus, separator=delimiter, ignore_nulls=True)
+            .replace("", None)
+            .alias(OVERFLOW)
+        ).to_series()
+        frame = frame.select(frame.columns[:width])
     return _to_table(
         frame,
         file_name,
@@ -215,13 +241,14 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
 def _read_xlsx(content: bytes, file_name: str) -> RawTable:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            is_workbook = "xl/workbook.xml" in archive.namelist()
+            names = set(archive.namelist())
     except zipfile.BadZipFile:
-        is_workbook = False
-    if not is_workbook:
-        raise FileRejected(
-            f"{file_name} : fichier illisible, c'est une archive zip et non un classeur .xlsx."
-        )
+        names = set()
+    if "xl/workbook.xml" not in names:
+        what = "une archive zip et non un classeur .xlsx"
+        if "content.xml" in names:
+            what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
+        raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
     import fastexcel
 
     try:

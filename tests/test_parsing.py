@@ -32,7 +32,7 @@ def vectorised(expr_builder, values: list[str | None]) -> list:
     return frame.select(expr_builder(pl.col("v"))).to_series().to_list()
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(DATES, st.sampled_from(DATE_FORMATS))
 def test_dates_round_trip_in_every_accepted_format(day, fmt):
     text = fmt.format(y=day.year, m=day.month, d=day.day)
@@ -40,7 +40,7 @@ def test_dates_round_trip_in_every_accepted_format(day, fmt):
     assert vectorised(parsing.date_expr, [text]) == [day]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(DATES, st.sampled_from(MONTH_FORMATS + DATE_FORMATS))
 def test_months_read_as_the_first_day(day, fmt):
     text = fmt.format(y=day.year, m=day.month, d=day.day)
@@ -64,7 +64,7 @@ def test_day_always_comes_first():
     assert parsing.parse_date("01/13/2024") is None
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789/-.:T ", max_size=22))
 def test_scalar_and_vectorised_dates_agree_on_any_text(text):
     assert vectorised(parsing.date_expr, [text]) == [parsing.parse_date(text)]
@@ -79,7 +79,7 @@ def test_vectorised_dates_mix_shapes_in_one_column():
     assert parsing.parse_dates(pl.Series(values)).to_list() == expected
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=99),
        st.sampled_from([".", ","]))  # fmt: skip
 def test_decimals_with_point_or_comma(whole, cents, separator):
@@ -95,7 +95,7 @@ def test_decimals_outside_the_contract_are_refused(text):
     assert vectorised(parsing.decimal_expr, [text]) == [None]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="0123456789+-.,e ", max_size=8))
 def test_scalar_and_vectorised_numbers_agree(text):
     assert vectorised(parsing.decimal_expr, [text]) == [parsing.parse_decimal(text)]
@@ -133,6 +133,7 @@ def niss(birth: date, serial: int, from_2000: bool) -> str:
     return first9 + parsing.niss_check_digits(first9, born_from_2000=from_2000)
 
 
+@settings(deadline=None)
 @given(BIRTHS_BEFORE_2000, st.integers(1, 998), st.sampled_from(["{}", "{}.{}.{}-{}.{}"]))
 def test_valid_niss_before_2000_in_any_punctuation(birth, serial, shape):
     digits = niss(birth, serial, from_2000=False)
@@ -142,6 +143,7 @@ def test_valid_niss_before_2000_in_any_punctuation(birth, serial, shape):
     assert vectorised(parsing.niss_expr, [text]) == [digits]
 
 
+@settings(deadline=None)
 @given(BIRTHS_FROM_2000, st.integers(1, 998))
 def test_valid_niss_from_2000_uses_the_2_prefix(birth, serial):
     digits = niss(birth, serial, from_2000=True)
@@ -149,6 +151,7 @@ def test_valid_niss_from_2000_uses_the_2_prefix(birth, serial):
     assert vectorised(parsing.niss_expr, [digits]) == [digits]
 
 
+@settings(deadline=None)
 @given(BIRTHS_BEFORE_2000, st.integers(1, 998), st.integers(1, 96))
 def test_a_wrong_check_digit_is_refused(birth, serial, shift):
     digits = niss(birth, serial, from_2000=False)
@@ -184,6 +187,7 @@ def test_pseudonym_is_keyed_and_ignores_punctuation():
 # --- folding -----------------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_folding_is_idempotent(text):
     assert contract.fold(contract.fold(text)) == contract.fold(text)

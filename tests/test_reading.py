@@ -3,12 +3,15 @@ the same table; what is not a table is refused whole with a French reason."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import date, datetime
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parcours.errors import FileRejected
 from parcours.reading import EMPTY_FILE, detect_delimiter, read_table
@@ -181,3 +184,66 @@ def test_an_unclosed_quote_is_refused_without_quoting_the_file():
 def test_a_final_dos_end_of_file_mark_is_not_binary():
     table = read_table(b"participant_id;month;hours\r\nE-1;2024-01;3\r\n\x1a", "h.csv")
     assert rows(table) == [(1, "E-1", "2024-01", "3")]
+
+
+def test_a_quote_inside_an_unquoted_value_is_kept():
+    content = 'participant_id;partner_name;detail\nE-1;Brasserie "Le Relais";écran 12"\n'
+    assert rows(read_table(content.encode(), "p.csv")) == [
+        (1, "E-1", 'Brasserie "Le Relais"', 'écran 12"')
+    ]
+
+
+def test_trailing_delimiters_are_not_surplus_values():
+    table = read_table(b"participant_id;month;hours\nE-1;2024-01;3;\nE-2;2024-02;4; ;\n", "h.csv")
+    assert rows(table) == [(1, "E-1", "2024-01", "3", None), (2, "E-2", "2024-02", "4", None)]
+
+
+def test_a_closing_quote_followed_by_text_is_refused():
+    with pytest.raises(FileRejected, match="guillemet fermant"):
+        read_table(b'participant_id;detail\nE-1;"x"y\n', "etapes.csv")
+
+
+def test_excel_unicode_text_utf16_is_read():
+    content = "N° stagiaire\tMois\tHeures\r\nE-001\t01/2024\t64\r\n".encode("utf-16")
+    table = read_table(content, "heures.txt")
+    assert table.headers == EXPECTED_HEADERS and rows(table) == [EXPECTED_ROWS[0]]
+
+
+def test_opendocument_spreadsheets_are_refused_with_advice():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(FileRejected, match=r"\.ods"):
+        read_table(buffer.getvalue(), "export.ods")
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 éèàçôÉ;,|\t\"'-/\n")), min_size=0, max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=8),
+    delimiter=st.sampled_from([";", ",", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_whatever_a_csv_writer_writes_reads_back(values, delimiter, newline, encoding, quoting):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline, quoting=quoting)
+    writer.writerow(["participant_id", "detail", "remarque"])
+    for i, (detail, remark) in enumerate(values):
+        writer.writerow([f"E-{i}", detail, remark])
+    table = read_table(buffer.getvalue().encode(encoding), "export.csv")
+
+    def cleaned(text):
+        return text.strip() or None
+
+    assert table.headers == ["participant_id", "detail", "remarque"]
+    assert rows(table) == [
+        (i + 1, f"E-{i}", cleaned(detail), cleaned(remark))
+        for i, (detail, remark) in enumerate(values)
+    ]
