@@ -1561,6 +1561,16 @@ def _foreign_uploads(data_dir) -> int:
     return row[0]
 
 
+def _existing_users(data_dir) -> set[str]:
+    from parcours import opstore
+
+    conn = opstore.connect(data_dir.ops_db)
+    try:
+        return {row[0] for row in conn.execute("select email from users")}
+    finally:
+        conn.close()
+
+
 def build_warehouse(data_dir, echo: Callable[[str], None]):
     """The one place the demo calls the warehouse build."""
     from parcours.build import build
@@ -1616,8 +1626,9 @@ def run_demo(
                 centre.postal_code,
                 actor=DEMO_ACTOR,
             )
+    existing = _existing_users(data_dir)
     for user in demo_users(data.centres):
-        with contextlib.suppress(ParcoursError):  # already there
+        if user["email"] not in existing:  # a rerun: no need to hash the password again
             auth.add_user(data_dir, password=DEMO_PASSWORD, actor=DEMO_ACTOR, **user)
         summary.logins.append((user["email"], _scope_text(user)))
 
