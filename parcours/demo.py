@@ -552,10 +552,12 @@ class _Story:
     def partner(
         self, kind: str, name: str, start: date, purpose: str, stop: date | None, result: str
     ) -> None:
-        """Record a partnership; one still running when the path ends is cut there."""
+        """Record a partnership; one still running when the path ends is cut there, and one
+        prepared before a short path began is dated from the entry."""
         end = self.end
         if start > end:
             return
+        start = max(start, self.path.entry)
         if stop is not None and stop > end:
             stop, result = (end, "interrupted") if self.exited else (None, "ongoing")
         if stop is None and result != "ongoing":

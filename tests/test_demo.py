@@ -252,6 +252,8 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_pat
         assert conn.execute("select count(*) from dim_centres").fetchone()[0] == 3
         assert conn.execute("select count(*) from dim_participants").fetchone()[0] == participants
         assert conn.execute("select count(*) from fct_hours").fetchone()[0] > 0
+        # Each file is valid on its own, and so is the whole: no cross-file inconsistency.
+        assert conn.execute("select count(*) from rpt_data_quality_issues").fetchone()[0] == 0
     files = sorted(p.name for p in data_dir.demo.rglob("*") if p.is_file())
     assert len(files) == 21
     planted = sum(f.bad_rows for f in demo.write_exports(expected, tmp_path / "again"))
