@@ -33,6 +33,7 @@ import contextlib
 import math
 import random
 import shutil
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1604,6 +1605,7 @@ def run_demo(
     if until is not None and until > date.today():
         raise ParcoursError(f"La date d'export {until:%d/%m/%Y} est dans le futur.")
     echo(f"Simulation de {centres} centre(s) sur {years} an(s) (graine {seed})…")
+    started = time.monotonic()
     data = generate(centres, years, seed, until)
     files = write_exports(data, data_dir.demo)
     summary = DemoSummary(
@@ -1616,7 +1618,7 @@ def run_demo(
     echo(
         f"{n_fr(summary.files)} fichiers écrits dans {data_dir.demo} "
         f"({n_fr(summary.rows_written)} lignes, dont {summary.bad_rows_planted} volontairement "
-        "erronées)."
+        f"erronées), en {time.monotonic() - started:.0f} s."
     )
     for centre in data.centres:
         with contextlib.suppress(ParcoursError):  # already registered by an earlier run
@@ -1634,6 +1636,8 @@ def run_demo(
             auth.add_user(data_dir, password=DEMO_PASSWORD, actor=DEMO_ACTOR, **user)
         summary.logins.append((user["email"], _scope_text(user)))
 
+    echo("Envoi des fichiers, centre par centre, comme le ferait « parcours ingest »…")
+    started = time.monotonic()
     by_centre: dict[str, list[DemoFile]] = {}
     for demo_file in files:
         by_centre.setdefault(demo_file.centre_id, []).append(demo_file)
@@ -1660,11 +1664,17 @@ def run_demo(
                 else ""
             )
         )
+        for report in reports:
+            if report.status == "rejected":
+                reason = report.errors[0]["message"] if report.errors else ""
+                echo(f"    Fichier refusé : {report.file} — {reason}")
+    echo(f"Envoi terminé en {time.monotonic() - started:.0f} s.")
     if build:
         echo("Construction de l'entrepôt…")
         result = build_warehouse(data_dir, echo)
         summary.build_status = result.status
         summary.build_message = result.message
+        echo(result.message)
     return summary
 
 
