@@ -279,3 +279,9 @@ def test_demo_never_mixes_with_real_uploads(cli, centre):
     result = cli("demo", "--centres", "2", "--years", "1")
     assert result.exit_code == 2
     assert "contient déjà des envois qui ne viennent pas de la démo" in result.output
+
+
+def test_demo_refuses_an_export_date_in_the_future(cli):
+    result = cli("demo", "--centres", "1", "--years", "1", "--until", "2999-01-31")
+    assert result.exit_code == 2
+    assert "La date d'export 31/01/2999 est dans le futur." in result.output
