@@ -18,7 +18,7 @@ run: install
 
 ## test: the whole suite (unit, dbt, AppTest, browser)
 test: install
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n 2
 
 lint:
 	$(PYTHON) -m ruff check .
