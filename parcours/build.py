@@ -412,6 +412,12 @@ def build(
             result.message = str(error)
         except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
             result.message = f"La construction a échoué : {type(error).__name__}: {error}."
+        except BaseException:
+            # Interrupted (Ctrl-C): record it, so the build does not stay "running" for ever.
+            result.message = "La construction a été interrompue. L'entrepôt servi n'a pas changé."
+            result.duration_s = round(time.monotonic() - started, 2)
+            _record_end(data_dir, result, actor)
+            raise
         result.duration_s = round(time.monotonic() - started, 2)
         _record_end(data_dir, result, actor)
         return result
@@ -454,9 +460,13 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         raise BuildFailed(_failure_message(result.failures, errors))
     _settle(work)
     swap_in(work, data_dir)
-    if docs:
-        publish_docs(target, data_dir)
     result.status = "success"
+    if docs:
+        try:
+            publish_docs(target, data_dir)
+        except OSError as error:
+            # The new warehouse is already served: a docs copy problem is a warning, not a failure.
+            result.warnings.append({"name": "docs", "failures": None, "message": str(error)})
     result.message = (
         f"Entrepôt reconstruit : {len(result.models)} modèles, {len(result.tests)} tests, "
         f"{len(result.warnings)} avertissement(s)."
