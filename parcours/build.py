@@ -34,7 +34,7 @@ import polars as pl
 from parcours import opstore
 from parcours.dbt_runner import BUILD_RESULTS
 from parcours.errors import BuildFailed
-from parcours.settings import TRANSFORM_DIR, DataDir
+from parcours.settings import KINDS, TRANSFORM_DIR, DataDir
 
 # The registry snapshots, typed as the dbt sources expect them (ARCHITECTURE « Batch registry »).
 BATCH_SCHEMA = {
@@ -423,7 +423,23 @@ def build(
         return result
 
 
+def check_landing(data_dir: DataDir) -> None:
+    """Every kind's folder needs at least its zero-row `_schema.parquet` (written by the
+    ingestion), or dbt's globs fail with an obscure message: say plainly what is missing."""
+    missing = [kind for kind in KINDS if not any(data_dir.landing_kind(kind).glob("*.parquet"))]
+    if missing:
+        raise BuildFailed(
+            "La construction a échoué : aucun fichier de dépôt pour "
+            + ", ".join(missing)
+            + " dans "
+            + str(data_dir.landing)
+            + " (déposez d'abord des fichiers avec « parcours ingest »). "
+            "L'entrepôt servi n'a pas changé."
+        )
+
+
 def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> None:
+    check_landing(data_dir)
     counts = snapshot_registry(data_dir)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
