@@ -31,6 +31,10 @@ class DataDir:
         for path in (self.secrets, self.landing, self.registry, self.build_work):
             path.mkdir(parents=True, exist_ok=True)
         os.chmod(self.secrets, 0o700)
+        # Imported here: landing needs polars, and settings stays importable without it.
+        from parcours.landing import ensure_schema_files
+
+        ensure_schema_files(self)
 
     @property
     def ops_db(self) -> Path:
