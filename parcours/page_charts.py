@@ -1,0 +1,203 @@
+"""Altair charts of the Parcours, Qualité and Transformations pages (pure functions of frames).
+
+Dates are shown day first and numbers with a decimal comma (the spec carries a French locale).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from parcours import trainee_path as tp
+
+# Vega's own formatting locale, so axes and tooltips read 15/03/2024 and 12,5.
+FR_LOCALE = {
+    "number": {
+        "decimal": ",",
+        "thousands": "\u202f",
+        "grouping": [3],
+        "currency": ["", "\u00a0€"],
+    },
+    "time": {
+        "dateTime": "%A %e %B %Y à %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": [
+            "janvier", "février", "mars", "avril", "mai", "juin",
+            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+        ],  # fmt: skip
+        "shortMonths": [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin",
+            "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+        ],  # fmt: skip
+    },
+}
+LANE_COLOURS = {
+    tp.LANE_STAGES: "#4c4c4c",
+    tp.LANE_BARRIERS: "#d95f02",
+    tp.LANE_PARTNERSHIPS: "#1b9e77",
+    tp.LANE_MILESTONES: "#7570b3",
+    tp.LANE_FOLLOWUPS: "#e7298a",
+}
+
+
+def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(locale=FR_LOCALE)
+
+
+def _row_label(lane: str, track: str) -> str:
+    if lane == tp.LANE_BARRIERS:
+        return f"Frein : {track}"
+    if lane == tp.LANE_PARTNERSHIPS:
+        return f"Partenaire : {track}"
+    return lane
+
+
+def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
+    """The events with the row each is drawn on and that row's rank (lane order, then start)."""
+    if events.height == 0:
+        return events.with_columns(pl.lit("").alias("row"), pl.lit(0).alias("row_rank"))
+    lane_rank = {lane: i for i, lane in enumerate(tp.LANES)}
+    frame = events.with_columns(
+        pl.struct("lane", "track")
+        .map_elements(lambda s: _row_label(s["lane"], s["track"]), return_dtype=pl.String)
+        .alias("row"),
+        pl.col("lane").replace_strict(lane_rank, default=99).alias("lane_rank"),
+    )
+    order = (
+        frame.group_by("row")
+        .agg(pl.col("lane_rank").min(), pl.col("start").min())
+        .sort("lane_rank", "start")
+        .with_row_index("row_rank")
+        .select("row", "row_rank")
+    )
+    return frame.join(order, on="row").drop("lane_rank")
+
+
+def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
+    """One row per barrier / partner type, one for entry and exit, one for milestones, one for
+    follow-ups: bars for what lasts (barrier episodes, partnerships), points for dated steps."""
+    frame = timeline_frame(events).with_columns(
+        pl.when(pl.col("ongoing")).then(pl.lit("en cours")).otherwise(pl.lit("")).alias("state")
+    )
+    rows = frame.sort("row_rank")["row"].unique(maintain_order=True).to_list()
+    y = alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=260))
+    colour = alt.Color(
+        "lane:N",
+        title=None,
+        scale=alt.Scale(domain=list(LANE_COLOURS), range=list(LANE_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Quoi"),
+        alt.Tooltip("start:T", title="Début / date", format="%d/%m/%Y"),
+        alt.Tooltip("end:T", title="Fin", format="%d/%m/%Y"),
+        alt.Tooltip("state:N", title="État"),
+        alt.Tooltip("detail:N", title="Détail"),
+    ]
+    base = alt.Chart(frame).encode(
+        y=y,
+        color=colour,
+        tooltip=tooltip,
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
+    )
+    bars = (
+        base.transform_filter("datum.end != null")
+        .mark_bar(height=14, cornerRadius=3)
+        .encode(x2="end:T", opacity=alt.condition("datum.ongoing", alt.value(0.45), alt.value(1)))
+    )
+    points = base.transform_filter("datum.end == null").mark_point(
+        filled=True, size=110, shape="diamond"
+    )
+    labels = (
+        base.transform_filter("datum.end == null")
+        .mark_text(align="left", dx=7, dy=-9, fontSize=10)
+        .encode(text="label:N", color=alt.value("#333"))
+    )
+    chart = alt.layer(bars, points, labels).properties(height=max(120, 30 * len(rows)))
+    return _french(chart)
+
+
+def monthly_hours(hours: pl.DataFrame) -> alt.TopLevelMixin:
+    chart = (
+        alt.Chart(hours)
+        .mark_bar(color="#7f7f7f")
+        .encode(
+            x=alt.X("month:T", title=None, timeUnit="yearmonth", axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("hours:Q", title="Heures"),
+            tooltip=[
+                alt.Tooltip("month:T", title="Mois", format="%m/%Y"),
+                alt.Tooltip("hours:Q", title="Heures", format=",.2~f"),
+            ],
+        )
+        .properties(height=160)
+    )
+    return _french(chart)
+
+
+def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.TopLevelMixin:
+    """Centre × month, coloured by the share of active trainees whose hours arrived; grey when
+    the centre had no active trainee that month."""
+    frame = matrix.with_columns(
+        pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("centre"),
+        pl.when(pl.col("share").is_null())
+        .then(pl.lit("aucun stagiaire actif"))
+        .otherwise((pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + " %")
+        .alias("share_text"),
+    )
+    centres = frame["centre"].unique(maintain_order=True).to_list()
+    chart = (
+        alt.Chart(frame)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("month:O", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("centre:N", sort=centres, title=None, axis=alt.Axis(labelLimit=220)),
+            color=alt.condition(
+                "datum.share == null",
+                alt.value("#eeeeee"),
+                alt.Color(
+                    "share:Q",
+                    title="Heures reçues",
+                    scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                    legend=alt.Legend(format=".0%"),
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("centre:N", title="Centre"),
+                alt.Tooltip("month:T", title="Mois", format="%m/%Y"),
+                alt.Tooltip("share_text:N", title="Stagiaires actifs avec heures"),
+            ],
+        )
+        .properties(height=max(120, 16 * len(centres)))
+    )
+    return _french(chart)
+
+
+def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
+    """Duration of the last builds, coloured by outcome."""
+    chart = (
+        alt.Chart(builds)
+        .mark_bar()
+        .encode(
+            x=alt.X("started:T", title=None, axis=alt.Axis(format="%d/%m %H:%M")),
+            y=alt.Y("seconds:Q", title="Durée (secondes)"),
+            color=alt.Color(
+                "status_fr:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["réussie", "échouée", "en cours"],
+                    range=["#1b9e77", "#d95f02", "#999999"],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("started:T", title="Début", format="%d/%m/%Y %H:%M"),
+                alt.Tooltip("seconds:Q", title="Durée (s)", format=",.0f"),
+                alt.Tooltip("status_fr:N", title="Résultat"),
+            ],
+        )
+        .properties(height=180)
+    )
+    return _french(chart)
