@@ -1,0 +1,7 @@
+"""Freins levés — analytical page (being built)."""
+
+from parcours import ui
+
+user, scope, filters = ui.page_setup("Freins levés")
+if ui.warehouse_ready("dim_centres", "dim_participants"):
+    ui.empty_state("Cette page arrive bientôt.")

@@ -1,0 +1,6 @@
+"""Parcours individuels — placeholder until the page is built (branch pages)."""
+
+from parcours import ui
+
+ui.page_setup("Parcours individuels", with_filters=False)
+ui.empty_state("Cette page arrive bientôt.")

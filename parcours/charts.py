@@ -1,0 +1,231 @@
+"""Altair chart builders: pure functions of data frames, French titles, Belgian number formats.
+
+Numbers in axes and tooltips follow the French locale set in each chart's config (`1 234`,
+`12,5 %`, French month names). Masked counts (null, see `parcours.masking`) are left out of the
+marks; the tables under the charts show them as « < 5 ».
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from parcours.formatting import MONTHS_FR, MONTHS_FR_SHORT, THIN
+
+LOCALE = alt.Locale(
+    number={
+        "decimal": ",",
+        "thousands": THIN,
+        "grouping": [3],
+        "currency": ["", f"{THIN}€"],
+        "percent": f"{THIN}%",
+    },
+    time={
+        "dateTime": "%A %e %B %Y à %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["", ""],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": list(MONTHS_FR),
+        "shortMonths": list(MONTHS_FR_SHORT),
+    },
+)
+INT = ",.0f"
+PCT = ".1%"
+DEC = ",.1f"
+# Colour-blind-safe categorical palette (Tableau 10).
+PALETTE = "tableau10"
+GROUP_COLOURS = {
+    "Psychosocial": "#4e79a7",
+    "Matériel": "#f28e2b",
+    "Compétences": "#59a14f",
+}
+
+
+def _finish(chart: alt.Chart | alt.LayerChart, height: int = 320) -> alt.Chart:
+    return (
+        chart.properties(height=height)
+        .configure(locale=LOCALE)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(orient="bottom", titleFontSize=12, labelFontSize=12, labelLimit=260)
+    )
+
+
+def bar(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    *,
+    category_title: str,
+    value_title: str,
+    color: str | None = None,
+    color_title: str | None = None,
+    value_format: str = INT,
+    tooltip: list | None = None,
+    sort: str | list = "-x",
+    height: int | None = None,
+) -> alt.Chart:
+    """Horizontal bars, one per category (stacked when `color` is given)."""
+    enc = {
+        "y": alt.Y(f"{category}:N", title=category_title, sort=sort, axis=alt.Axis(labelLimit=260)),
+        "x": alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        "tooltip": tooltip
+        or [
+            alt.Tooltip(f"{category}:N", title=category_title),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+        ],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+    n = frame[category].n_unique() if category in frame.columns else 5
+    return _finish(alt.Chart(frame).mark_bar().encode(**enc), height or max(120, 26 * n + 40))
+
+
+def columns(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    *,
+    x_title: str,
+    y_title: str,
+    color: str | None = None,
+    color_title: str | None = None,
+    x_type: str = "O",
+    y_format: str = INT,
+    stack: str | bool | None = True,
+    tooltip: list | None = None,
+    height: int = 320,
+) -> alt.Chart:
+    """Vertical columns over time or categories (stacked by `color`; `stack="normalize"` for
+    shares)."""
+    enc = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=y_format)),
+        "tooltip": tooltip
+        or [
+            alt.Tooltip(f"{x}:{x_type}", title=x_title),
+            alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
+        ],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+        enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
+    return _finish(alt.Chart(frame).mark_bar().encode(**enc), height)
+
+
+def lines(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    *,
+    x_title: str,
+    y_title: str,
+    color: str | None = None,
+    color_title: str | None = None,
+    x_type: str = "Q",
+    y_format: str = INT,
+    step: bool = False,
+    points: bool = True,
+    tooltip: list | None = None,
+    y_domain: tuple[float, float] | None = None,
+    height: int = 320,
+) -> alt.Chart:
+    """Lines (or steps, for survival curves) over x, one per `color`."""
+    y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined
+    enc = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=y_scale),
+        "tooltip": tooltip
+        or [
+            alt.Tooltip(f"{x}:{x_type}", title=x_title),
+            alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
+        ],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+        enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
+    mark = alt.Chart(frame).mark_line(
+        interpolate="step-after" if step else "linear", point=points and not step
+    )
+    return _finish(mark.encode(**enc), height)
+
+
+def heatmap(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    *,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    value_format: str = INT,
+    label: str | None = None,
+) -> alt.Chart:
+    """A grid of cells coloured by value, with the (pre-formatted) `label` written in each."""
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-35, labelLimit=200)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=260)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip(f"{y}:N", title=y_title),
+            alt.Tooltip(f"{x}:N", title=x_title),
+            alt.Tooltip(f"{label or value}:{'N' if label else 'Q'}", title=value_title),
+        ],
+    )
+    layers = [cells]
+    if label:
+        layers.append(base.mark_text(fontSize=11).encode(text=f"{label}:N"))
+    n = frame[y].n_unique() if y in frame.columns else 5
+    return _finish(alt.layer(*layers), max(140, 28 * n + 60))
+
+
+def dumbbell(
+    frame: pl.DataFrame,
+    category: str,
+    first: str,
+    latest: str,
+    *,
+    category_title: str,
+    value_title: str,
+    first_title: str = "Première évaluation",
+    latest_title: str = "Dernière évaluation",
+    domain: tuple[float, float] = (0, 3),
+) -> alt.Chart:
+    """Two points per category joined by a rule: where people started and where they are now."""
+    long = frame.select(category, first, latest).unpivot(
+        index=category, on=[first, latest], variable_name="moment", value_name="niveau"
+    )
+    long = long.with_columns(
+        pl.col("moment").replace_strict({first: first_title, latest: latest_title})
+    )
+    y = alt.Y(f"{category}:N", title=category_title, axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=list(domain))
+    rule = (
+        alt.Chart(frame)
+        .mark_rule(color="#999", strokeWidth=2)
+        .encode(y=y, x=alt.X(f"{first}:Q", scale=x_scale, title=value_title), x2=f"{latest}:Q")
+    )
+    dots = (
+        alt.Chart(long)
+        .mark_circle(size=120, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("niveau:Q", scale=x_scale, title=value_title, axis=alt.Axis(format=DEC)),
+            color=alt.Color(
+                "moment:N",
+                title=None,
+                scale=alt.Scale(domain=[first_title, latest_title], range=["#e15759", "#59a14f"]),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip("moment:N", title="Moment"),
+                alt.Tooltip("niveau:Q", title=value_title, format=",.2f"),
+            ],
+        )
+    )
+    n = frame[category].n_unique() if category in frame.columns else 5
+    return _finish(alt.layer(rule, dots), max(140, 28 * n + 60))

@@ -1,0 +1,232 @@
+"""Bytes of an uploaded file → a table of strings (EXPORT_FORMAT §2).
+
+What this module decides, so that every caller numbers rows the same way:
+
+- The **header** is the first non-empty line (a line holding only spaces and delimiters, as
+  spreadsheets write for an empty row, counts as empty).
+- `row_number` counts **data lines from 1**: the header is not a row, and empty lines (blank, or
+  only delimiters) are not data lines either, so they take no number. A CSV record whose quoted
+  field spans several physical lines is one data line.
+- Values are trimmed; an empty value is null. A column with a blank header and no value at all
+  is ignored; a column with a blank header but some values is kept under the name
+  « colonne N » (N counted from 1 in the file) so that the values are not lost.
+- A file with no header, or a header and no data line, is refused whole
+  (« fichier vide : aucune ligne de données »), as is anything that is not text or an `.xlsx`
+  workbook.
+
+CSV: the encoding is UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (UTF-16 with a
+BOM, what Excel writes as « texte Unicode », is read too); the delimiter is the one of `;` tab `,`
+`|` that occurs most in the header line outside quotes; line endings LF or CRLF; RFC 4180 quoting.
+XLSX (recognised by its content, not its name): the first sheet; date cells become
+`YYYY-MM-DD HH:MM:SS` text and whole numbers lose their `.0`, so the same parsers apply.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import polars as pl
+
+from parcours.errors import FileRejected
+
+DELIMITERS = (";", "\t", ",", "|")
+ROW_NUMBER = "row_number"
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_BINARY_MAGICS = {
+    b"\xd0\xcf\x11\xe0": "un classeur Excel ancien (.xls) : enregistrez-le en .xlsx ou en CSV",
+    b"%PDF": "un document PDF",
+    b"\x89PNG": "une image",
+    b"\xff\xd8\xff": "une image",
+    b"GIF8": "une image",
+}
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_EMPTY_LINE = re.compile(r"^[\s;,\t|]*$")
+
+EMPTY_FILE = "fichier vide : aucune ligne de données"
+
+
+@dataclass
+class RawTable:
+    """A file as read: original header texts and one String column per header.
+
+    `frame` has `row_number` (Int32) first, then one column per header, named `c0`, `c1`, …
+    (headers may repeat or be blank, so they cannot be column names).
+    """
+
+    headers: list[str]
+    frame: pl.DataFrame
+    file_format: str  # "csv" or "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.headers))]
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+def read_table(content: bytes, file_name: str) -> RawTable:
+    """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read."""
+    if not content.strip():
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    if content.startswith(_ZIP_MAGIC):
+        return _read_xlsx(content, file_name)
+    for magic, what in _BINARY_MAGICS.items():
+        if content.startswith(magic):
+            raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
+    text, encoding = _decode(content, file_name)
+    return _read_csv(text, encoding, file_name)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    elif content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    if b"\x00" in content:
+        raise FileRejected(
+            f"{file_name} : fichier illisible (contenu binaire). "
+            "Envoyez un fichier CSV ou un classeur .xlsx."
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text, encoding = content.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
+            text, encoding = content.decode("latin-1"), "latin-1"
+    if _CONTROL_CHARS.search(text[:65536]):
+        raise FileRejected(
+            f"{file_name} : fichier illisible (caractères de contrôle). "
+            "Envoyez un fichier CSV ou un classeur .xlsx."
+        )
+    return text, encoding
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter occurring most in the header line outside quoted parts (`;` wins ties)."""
+    unquoted = _QUOTED.sub("", header_line)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _skip_leading_empty_lines(text: str) -> str:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if not _EMPTY_LINE.match(line):
+            return text[start:]
+        if end == -1:
+            return ""
+        start = end + 1
+    return ""
+
+
+def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
+    text = _skip_leading_empty_lines(text)
+    if not text:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = detect_delimiter(first_line)
+    try:
+        frame = pl.read_csv(
+            text.encode("utf-8"),
+            separator=delimiter,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            truncate_ragged_lines=True,
+        )
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise FileRejected(f"{file_name} : fichier CSV illisible ({error}).") from None
+    return _to_table(frame, file_name, "csv", encoding=encoding, delimiter=delimiter)
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _read_xlsx(content: bytes, file_name: str) -> RawTable:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            is_workbook = "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        is_workbook = False
+    if not is_workbook:
+        raise FileRejected(
+            f"{file_name} : fichier illisible, c'est une archive zip et non un classeur .xlsx."
+        )
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(content)
+        if not reader.sheet_names:
+            raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        frame = sheet.to_polars()
+    except FileRejected:
+        raise
+    except Exception as error:  # noqa: BLE001 — fastexcel raises its own exception types
+        raise FileRejected(f"{file_name} : classeur .xlsx illisible ({error}).") from None
+    if frame.width == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    frame = frame.select(pl.all().cast(pl.String))
+    # Excel keeps `1990` as the float 1990.0; a whole number is written back without `.0`.
+    frame = frame.with_columns(pl.all().str.replace(r"^(-?[0-9]+)\.0$", "$1"))
+    return _to_table(frame, file_name, "xlsx")
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _to_table(
+    frame: pl.DataFrame,
+    file_name: str,
+    file_format: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> RawTable:
+    frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
+    names = frame.columns
+    frame = frame.with_columns(
+        pl.col(names)
+        .str.strip_chars()
+        .replace("", None)
+        .str.replace_all("\r\n", "\n", literal=True)
+    )
+    # Empty lines and rows of empty cells are not data lines (nor header lines).
+    frame = frame.filter(pl.any_horizontal(pl.col(names).is_not_null()))
+    if frame.height == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    header_row = frame.row(0)
+    data = frame.slice(1)
+    if data.height == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    non_null = data.select(pl.col(names).is_not_null().any()).row(0)
+    kept = [i for i, name in enumerate(names) if header_row[i] is not None or non_null[i]]
+    headers = [header_row[i] or f"colonne {i + 1}" for i in kept]
+    data = data.select(
+        pl.int_range(1, data.height + 1, dtype=pl.Int32).alias(ROW_NUMBER),
+        *(pl.col(names[i]).alias(f"c{j}") for j, i in enumerate(kept)),
+    )
+    return RawTable(headers, data, file_format, encoding=encoding, delimiter=delimiter)

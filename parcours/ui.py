@@ -1,0 +1,405 @@
+"""The dashboard's Streamlit helpers — the only module of the package that imports streamlit.
+
+Pages are thin: `user, scope, filters = ui.page_setup(...)`, then `ui.load(query_fn, scope,
+filters, ...)` for data (cached by warehouse version, filters and scope), then `ui.show_chart`.
+
+- Login: `require_login()` shows the login form and stops the script until a user is signed in;
+  nothing of a page is drawn before. The signed-in user lives in `st.session_state[USER_KEY]`
+  (an object with email, role, centre_id, federation: `parcours.auth.User`).
+- Shared filters (years, federation, centre, province, filière) live in `st.session_state` (so
+  they survive page changes) and in the URL query string (so a view can be shared):
+  `?annees=2023-2024&federation=ACFI&centre=C01&province=Liège&filiere=eft`.
+- Every login and every CSV download is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from parcours import masking, opstore, warehouse
+from parcours.settings import DataDir
+from parcours.warehouse import Filters, NoWarehouse, Scope
+
+log = logging.getLogger(__name__)
+
+USER_KEY = "user"
+FILTERS_KEY = "_filters"
+QP = {"years": "annees", "federation": "federation", "centre_id": "centre", "province": "province"}
+QP_FILIERE = "filiere"
+ROLE_LABELS = {
+    "centre": "Centre",
+    "federation": "Fédération",
+    "analyst": "Analyste",
+    "admin": "Administration",
+}
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+def audit(action: str, detail: dict | None = None, actor: str | None = None) -> None:
+    """Write one line to the audit log; a failure to write is logged, never shown as a crash."""
+    user = current_user()
+    who = actor or (user.email if user else "anonyme")
+    try:
+        conn = opstore.connect(DataDir.from_env().ops_db)
+        try:
+            opstore.audit(conn, who, action, detail)
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 — auditing must not take the page down
+        log.exception("audit write failed: %s %s", who, action)
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+def current_user() -> Any | None:
+    return st.session_state.get(USER_KEY)
+
+
+def _authenticate(email: str, password: str):
+    from parcours import auth  # built on branch ingest-store
+
+    return auth.authenticate(DataDir.from_env(), email, password)
+
+
+def login_form() -> None:
+    st.title("Parcours")
+    st.caption("La plateforme de données des CISP wallons")
+    with st.form("login"):
+        st.subheader("Connexion")
+        email = st.text_input("Adresse e-mail")
+        password = st.text_input("Mot de passe", type="password")
+        submitted = st.form_submit_button("Se connecter", type="primary")
+    if submitted:
+        email = email.strip().lower()
+        try:
+            user = _authenticate(email, password) if email and password else None
+        except Exception:  # noqa: BLE001 — no traceback reaches a user
+            log.exception("authentication failed")
+            st.error("La connexion est momentanément impossible. Réessayez plus tard.")
+            return
+        # `auth.authenticate` writes every attempt (success or failure) to the audit log.
+        if user is None:
+            st.error("Adresse e-mail ou mot de passe incorrect.")
+            return
+        st.session_state[USER_KEY] = user
+        st.rerun()
+
+
+def require_login() -> Any:
+    """The signed-in user; otherwise draw the login form and stop the script here."""
+    user = current_user()
+    if user is None:
+        login_form()
+        st.stop()
+    return user
+
+
+def logout() -> None:
+    user = current_user()
+    if user is not None:
+        audit("logout", actor=user.email)
+    for key in (USER_KEY, FILTERS_KEY):
+        st.session_state.pop(key, None)
+
+
+def sidebar_user(user: Any) -> None:
+    with st.sidebar:
+        where = user.centre_id or user.federation or ""
+        st.caption(f"Connecté·e : **{user.email}** — {ROLE_LABELS.get(user.role, user.role)}")
+        if where:
+            st.caption(where)
+        st.button("Se déconnecter", on_click=logout, key="logout")
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's read scope. A member federation's centres come from the centre registry
+    (`User.scope_centre_ids`); the Interfédé, analysts and admins read every centre, including
+    centres registered after they signed in."""
+    if user.role == "federation" and user.federation != warehouse.INTERFEDE:
+        conn = opstore.connect(DataDir.from_env().ops_db)
+        try:
+            ids = user.scope_centre_ids(conn)
+        finally:
+            conn.close()
+        return Scope.for_user(user, ids)
+    return Scope.for_user(user)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def _filters_from_url(options: dict[str, list]) -> Filters:
+    qp = st.query_params
+    years = None
+    raw = qp.get(QP["years"])
+    if raw:
+        parts = raw.split("-")
+        try:
+            y0, y1 = int(parts[0]), int(parts[-1])
+            years = (min(y0, y1), max(y0, y1))
+        except ValueError:
+            years = None
+    centre_ids = [c for c, _ in options["centres"]]
+    return Filters(
+        years=years,
+        federation=qp.get(QP["federation"])
+        if qp.get(QP["federation"]) in options["federations"]
+        else None,
+        centre_id=qp.get(QP["centre_id"]) if qp.get(QP["centre_id"]) in centre_ids else None,
+        province=qp.get(QP["province"]) if qp.get(QP["province"]) in options["provinces"] else None,
+        filiere=qp.get(QP_FILIERE) if qp.get(QP_FILIERE) in options["filieres"] else None,
+    )
+
+
+def _write_url(filters: Filters) -> None:
+    values = {
+        QP["years"]: f"{filters.years[0]}-{filters.years[1]}" if filters.years else None,
+        QP["federation"]: filters.federation,
+        QP["centre_id"]: filters.centre_id,
+        QP["province"]: filters.province,
+        QP_FILIERE: filters.filiere,
+    }
+    for key, value in values.items():
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
+    """Give a widget its value from the persisted filters (widget state is dropped when a page
+    without the widget runs; the persisted copy is not)."""
+    if st.session_state.get(key, object()) not in allowed:
+        st.session_state[key] = value if value in allowed else allowed[0]
+
+
+def filters(scope: Scope) -> Filters:
+    """Draw the shared filters in the sidebar; return the current selection."""
+    try:
+        options = warehouse.filter_options(scope)
+    except NoWarehouse:
+        return Filters()
+    saved: Filters | None = st.session_state.get(FILTERS_KEY)
+    if saved is None:
+        saved = _filters_from_url(options)
+    years = options["years"]
+    with st.sidebar:
+        st.subheader("Filtres")
+        chosen_years = None
+        if years:
+            default = saved.years or (years[-1], years[-1])
+            default = (max(default[0], years[0]), min(default[1], years[-1]))
+            if default[0] > default[1]:
+                default = (years[-1], years[-1])
+            if len(years) > 1:
+                current = _year_pair(st.session_state.get("flt_years"))
+                if current is None or not all(y in years for y in current):
+                    current = default
+                # Always a pair: a single value would turn the range slider into a one-handle one.
+                st.session_state["flt_years"] = current
+                chosen_years = _year_pair(
+                    st.select_slider("Années", options=years, key="flt_years")
+                )
+            else:
+                st.caption(f"Année : {years[0]}")
+                chosen_years = (years[0], years[0])
+        several_centres = len(options["centres"]) > 1
+        federation = centre = province = None
+        if several_centres:
+            feds = [None, *options["federations"]]
+            _seed("flt_fed", saved.federation, feds)
+            federation = st.selectbox(
+                "Fédération", feds, key="flt_fed", format_func=lambda v: v or "Toutes"
+            )
+            provs = [None, *options["provinces"]]
+            _seed("flt_prov", saved.province, provs)
+            province = st.selectbox(
+                "Province", provs, key="flt_prov", format_func=lambda v: v or "Toutes"
+            )
+            names = dict(options["centres"])
+            centre_opts = [None, *names]
+            _seed("flt_centre", saved.centre_id, centre_opts)
+            centre = st.selectbox(
+                "Centre",
+                centre_opts,
+                key="flt_centre",
+                format_func=lambda v: "Tous" if v is None else f"{names[v]} ({v})",
+            )
+        filieres = [None, *options["filieres"]]
+        _seed("flt_filiere", saved.filiere, filieres)
+        labels = _labels("filiere")
+        filiere = st.selectbox(
+            "Filière",
+            filieres,
+            key="flt_filiere",
+            format_func=lambda v: "Toutes" if v is None else labels.get(v, v),
+        )
+    chosen = Filters(
+        years=tuple(chosen_years) if chosen_years else None,
+        federation=federation,
+        centre_id=centre,
+        province=province,
+        filiere=filiere,
+    )
+    st.session_state[FILTERS_KEY] = chosen
+    _write_url(chosen)
+    return chosen
+
+
+def _year_pair(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return (int(min(value)), int(max(value)))
+    return None
+
+
+def _labels(list_name: str) -> dict[str, str]:
+    from parcours import contract
+
+    return contract.load().labels(list_name)
+
+
+# --- page frame -------------------------------------------------------------------------------
+
+
+def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filters]:
+    """Login gate, title, scope and shared filters: the first line of every analytical page."""
+    user = require_login()
+    scope = scope_for(user)
+    st.session_state["_page"] = title
+    st.title(title)
+    chosen = filters(scope) if with_filters else Filters()
+    return user, scope, chosen
+
+
+def warehouse_ready(*tables: str) -> bool:
+    """Whether the served warehouse has these tables; otherwise draw the empty state."""
+    try:
+        ok = warehouse.has_tables(*tables) if tables else warehouse.version() is not None
+    except Exception:  # noqa: BLE001
+        log.exception("warehouse check failed")
+        ok = False
+    if not ok:
+        empty_state(
+            "Aucune donnée à afficher pour l'instant : l'entrepôt de données n'est pas encore "
+            "construit.",
+            "Téléversez les exports de votre centre (page « Téléverser »), puis lancez une "
+            "construction (« parcours build » ou page « Transformations »).",
+        )
+    return ok
+
+
+def empty_state(message: str, action: str | None = None) -> None:
+    """Say what is missing and what to do about it, instead of an empty chart or an error."""
+    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon="ℹ️")
+
+
+@contextlib.contextmanager
+def guard(what: str) -> Iterator[None]:
+    """Run a section of a page; an unexpected error becomes a short French message."""
+    try:
+        yield
+    except NoWarehouse as error:
+        empty_state(str(error))
+    except Exception as error:
+        # Streamlit's own control flow (st.stop, st.rerun) must pass through.
+        if type(error).__module__.startswith("streamlit"):
+            raise
+        log.exception("section failed: %s", what)
+        st.error(f"Impossible d'afficher {what} pour le moment.")
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
+def _cached(target: str, version: str, scope: Scope, flt: Filters, args: tuple):
+    module, name = target.split(":")
+    func = getattr(importlib.import_module(module), name)
+    return func(scope, flt, *args)
+
+
+def load(func: Callable, scope: Scope, flt: Filters, *args: Any):
+    """Call a query function `func(scope, filters, *args)` of a `parcours` module, cached by
+    (warehouse version, scope, filters, args). A new build changes the version: no stale data."""
+    version = warehouse.version()
+    if version is None:
+        raise NoWarehouse("Aucun entrepôt de données n'est encore construit.")
+    return _cached(f"{func.__module__}:{func.__qualname__}", version, scope, flt, tuple(args))
+
+
+# --- charts and tables ------------------------------------------------------------------------
+
+
+def csv_bytes(table: pl.DataFrame) -> bytes:
+    """CSV as Belgian Excel opens it: `;` separator, decimal comma, UTF-8 with BOM."""
+    return table.write_csv(separator=";", decimal_comma=True, include_bom=True).encode("utf-8")
+
+
+def _audit_export(file_name: str, rows: int) -> None:
+    audit("export", {"file": file_name, "rows": rows, "page": _page_name()})
+
+
+def _page_name() -> str | None:
+    try:
+        return st.session_state.get("_page")
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def show_table(table: pl.DataFrame, file_name: str, counts: Sequence[str] = ()) -> None:
+    """A table (masked counts shown as « < 5 ») and its audited CSV download."""
+    shown = masking.display(table, counts) if counts else table
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Télécharger le tableau (CSV)",
+        data=csv_bytes(shown),
+        file_name=f"{file_name}.csv",
+        mime="text/csv",
+        key=f"dl_{file_name}",
+        on_click=_audit_export,
+        args=(f"{file_name}.csv", shown.height),
+        icon=":material/download:",
+    )
+
+
+def show_chart(
+    chart: Any,
+    table: pl.DataFrame,
+    caption: str,
+    file_name: str,
+    counts: Sequence[str] = (),
+) -> None:
+    """Chart + its definition + its table in an expander with a CSV download (audited).
+
+    `counts`: the table's count columns, whose nulls mean « < 5 » (see `parcours.masking`).
+    """
+    if table.is_empty():
+        empty_state(
+            "Aucune donnée pour cette sélection.", "Élargissez les filtres (années, centre…)."
+        )
+        return
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    st.caption(caption)
+    with st.expander("Voir le tableau et le télécharger"):
+        show_table(table, file_name, counts)
+
+
+def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
+    st.metric(label, value, delta=delta, help=help, border=True)

@@ -1,0 +1,240 @@
+"""`parcours ingest --centre ID FILE…` checks each file, stores the accepted rows as one landing
+parquet per file, quarantines the rest, and says so per file."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from parcours import landing, opstore
+from parcours.ingest import ingest_files
+from parcours.settings import KINDS
+
+from .conftest import EXAMPLES
+
+ROWS = {
+    "participants": 3,
+    "barriers": 8,
+    "partnerships": 3,
+    "milestones": 3,
+    "exits": 2,
+    "followups": 2,
+    "hours": 4,
+}
+REPORT_FIELDS = [
+    "file", "kind", "status", "batch_id", "rows_read", "rows_stored", "rows_quarantined",
+    "errors", "warnings",
+]  # fmt: skip
+
+
+def example_files(name: str) -> list[Path]:
+    return [EXAMPLES / name / f"{kind}.csv" for kind in KINDS]
+
+
+def write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_ingest_the_canonical_examples(cli, centre, conn, data_dir):
+    result = cli("ingest", "--centre", centre, "--json", *example_files("canonical"))
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.stdout)
+    assert [list(r) for r in reports] == [REPORT_FIELDS] * len(KINDS)
+    for kind, report in zip(KINDS, reports, strict=True):
+        assert report["file"].endswith(f"canonical/{kind}.csv")
+        assert report["kind"] == kind
+        assert report["status"] == "stored"
+        assert report["rows_read"] == report["rows_stored"] == ROWS[kind]
+        assert report["rows_quarantined"] == 0
+        assert report["errors"] == []
+        frame = pl.read_parquet(landing.batch_path(data_dir, kind, report["batch_id"]))
+        assert frame.schema == landing.schema(kind)
+        assert frame["batch_id"].unique().to_list() == [report["batch_id"]]
+        assert frame["centre_id"].unique().to_list() == [centre]
+        assert frame["row_number"].to_list() == list(range(1, ROWS[kind] + 1))
+    batches = opstore.list_batches(conn, centre)
+    assert [b["kind"] for b in batches] == list(KINDS)
+    assert [b["seq"] for b in batches] == [1, 2, 3, 4, 5, 6, 7]
+    assert [b["precedence"] for b in batches] == [1, 2, 3, 4, 5, 6, 7]
+    assert {b["received_by"] for b in batches} == {"test@parcours.be"}
+    assert len(opstore.list_audit(conn, "upload_stored")) == len(KINDS)
+
+
+def test_both_example_sets_land_the_same_records(data_dir, conn):
+    for centre_id in ("C-CANON", "C-EXCEL"):
+        opstore.add_centre(conn, centre_id, centre_id, "AID", actor="test")
+    canonical = ingest_files(data_dir, "C-CANON", example_files("canonical"), "test")
+    excel = ingest_files(data_dir, "C-EXCEL", example_files("excel-fr"), "test")
+    for one, other in zip(canonical, excel, strict=True):
+        assert (one.status, other.status) == ("stored", "stored")
+        drop = ["batch_id", "centre_id"]
+        left = pl.read_parquet(landing.batch_path(data_dir, one.kind, one.batch_id)).drop(drop)
+        right = pl.read_parquet(landing.batch_path(data_dir, other.kind, other.batch_id))
+        assert left.equals(right.drop(drop)), one.kind
+    hours = pl.read_parquet(landing.batch_path(data_dir, "hours", excel[-1].batch_id))
+    assert hours["hours"].sum() == 264.75
+
+
+def test_human_output_one_line_per_file(cli, centre, conn):
+    result = cli("ingest", "--centre", centre, EXAMPLES / "canonical" / "hours.csv")
+    assert result.exit_code == 0
+    (batch,) = opstore.list_batches(conn)
+    assert result.output == (
+        f"{EXAMPLES / 'canonical' / 'hours.csv'} : hours — enregistré (lot {batch['batch_id']})"
+        " — 4 lignes lues, 4 enregistrées, 0 en quarantaine\n"
+    )
+
+
+def test_same_bytes_again_are_a_duplicate(cli, centre, conn):
+    path = EXAMPLES / "canonical" / "exits.csv"
+    first = json.loads(cli("ingest", "--centre", centre, "--json", path).stdout)[0]
+    again = cli("ingest", "--centre", centre, "--json", path)
+    assert again.exit_code == 0
+    report = json.loads(again.stdout)[0]
+    assert report["status"] == "duplicate"
+    assert report["batch_id"] == first["batch_id"]
+    assert report["rows_stored"] == 0
+    (batch,) = opstore.list_batches(conn)
+    from parcours.ingest import local_time
+
+    assert report["warnings"] == [
+        f"Fichier identique déjà reçu le {local_time(batch['received_at'])} "
+        f"(lot {first['batch_id']}) : rien de nouveau n'est enregistré."
+    ]
+
+
+def test_same_bytes_for_another_centre_are_stored(cli, centre, conn):
+    opstore.add_centre(conn, "CISP-002", "Autre", "AID", actor="test")
+    path = EXAMPLES / "canonical" / "exits.csv"
+    assert cli("ingest", "--centre", centre, path).exit_code == 0
+    result = cli("ingest", "--centre", "CISP-002", "--json", path)
+    assert json.loads(result.stdout)[0]["status"] == "stored"
+
+
+def test_a_rejected_file_does_not_stop_the_others(cli, centre, conn, data_dir, tmp_path):
+    bad = write(tmp_path / "sans_date.csv", "participant_id,gender\nE-9,F\n")
+    good = EXAMPLES / "canonical" / "hours.csv"
+    result = cli("ingest", "--centre", centre, "--json", bad, good)
+    assert result.exit_code == 2
+    rejected, stored = json.loads(result.stdout)
+    assert rejected["status"] == "rejected"
+    assert rejected["batch_id"] is None
+    assert rejected["rows_stored"] == 0
+    assert len(rejected["errors"]) == 1
+    assert rejected["errors"][0]["row"] is None
+    assert rejected["errors"][0]["message"]
+    assert stored["status"] == "stored"
+    assert [b["kind"] for b in opstore.list_batches(conn)] == ["hours"]
+
+
+def test_rejected_file_message_in_french(cli, centre, tmp_path):
+    bad = write(tmp_path / "x.csv", "colonne,autre\n1,2\n")
+    result = cli("ingest", "--centre", centre, bad)
+    assert result.exit_code == 2
+    first_line, reason = result.output.splitlines()[:2]
+    assert first_line == f"{bad} : type inconnu — refusé"
+    assert reason.startswith("  ")
+
+
+def test_unknown_centre(cli, data_dir):
+    result = cli("ingest", "--centre", "NOPE", EXAMPLES / "canonical" / "hours.csv")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Erreur : Centre inconnu : « NOPE ». Enregistrez-le d'abord avec "
+        "« parcours centres add NOPE --name … --federation … ».\n"
+    )
+
+
+def test_missing_file_is_rejected_others_go_on(cli, centre, tmp_path):
+    result = cli(
+        "ingest",
+        "--centre",
+        centre,
+        "--json",
+        tmp_path / "absent.csv",
+        EXAMPLES / "canonical" / "hours.csv",
+    )
+    assert result.exit_code == 2
+    absent, hours = json.loads(result.stdout)
+    assert absent["status"] == "rejected"
+    assert absent["errors"][0]["message"].startswith("Fichier illisible")
+    assert hours["status"] == "stored"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith("ops.sqlite")
+    }
+
+
+def test_dry_run_writes_nothing(cli, centre, conn, data_dir):
+    before = snapshot(data_dir.root)
+    audit_before = opstore.list_audit(conn)
+    result = cli("ingest", "--centre", centre, "--dry-run", "--json", *example_files("excel-fr"))
+    assert result.exit_code == 0
+    reports = json.loads(result.stdout)
+    assert {r["status"] for r in reports} == {"stored"}
+    assert {r["batch_id"] for r in reports} == {None}
+    assert [r["rows_stored"] for r in reports] == list(ROWS.values())
+    assert snapshot(data_dir.root) == before
+    assert opstore.list_batches(conn) == []
+    assert opstore.list_audit(conn) == audit_before
+
+
+def test_dry_run_human_output(cli, centre):
+    result = cli("ingest", "--centre", centre, "--dry-run", EXAMPLES / "excel-fr" / "hours.csv")
+    assert result.exit_code == 0
+    assert result.output == (
+        "Essai (--dry-run) : rien n'est enregistré.\n"
+        f"{EXAMPLES / 'excel-fr' / 'hours.csv'} : hours — serait enregistré"
+        " — 4 lignes lues, 4 enregistrées, 0 en quarantaine\n"
+    )
+
+
+def test_bad_rows_are_quarantined_and_reported(cli, centre, conn, data_dir, tmp_path):
+    path = write(
+        tmp_path / "freins.csv",
+        "participant_id,assessed_on,barrier,level\n"
+        "E-001,2024-01-15,mobility,3\n"
+        "E-002,2024-01-15,Mobilite reduite,2\n",
+    )
+    result = cli("ingest", "--centre", centre, "--json", path)
+    assert result.exit_code == 0
+    (report,) = json.loads(result.stdout)
+    assert (report["rows_read"], report["rows_stored"], report["rows_quarantined"]) == (2, 1, 1)
+    (error,) = report["errors"]
+    assert (error["row"], error["column"], error["value"]) == (2, "barrier", "Mobilite reduite")
+    (waiting,) = opstore.waiting_quarantine(conn, centre)
+    assert waiting["row_number"] == 2
+    assert waiting["raw"]["barrier"] == "Mobilite reduite"
+    assert waiting["errors"] == report["errors"]
+    frame = pl.read_parquet(landing.batch_path(data_dir, "barriers", report["batch_id"]))
+    assert frame["participant_id"].to_list() == ["E-001"]
+
+    human = cli("ingest", "--centre", centre, "--dry-run", path)
+    assert human.output.splitlines()[2] == (
+        f"  ligne 2, colonne barrier, valeur « Mobilite reduite » : {error['message']}"
+    )
+
+
+def test_errors_shown_are_capped(cli, centre, tmp_path):
+    lines = "".join(f"E-{i},2024-01-15,inconnu{i},2\n" for i in range(25))
+    path = write(tmp_path / "freins.csv", "participant_id,assessed_on,barrier,level\n" + lines)
+    result = cli("ingest", "--centre", centre, path)
+    assert result.exit_code == 0
+    shown = result.output.splitlines()
+    assert sum(line.startswith("  ligne ") for line in shown) == 20
+    assert "  … et 5 autres erreurs (voir --json)." in shown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_has_a_schema_file(data_dir, kind):
+    frame = pl.read_parquet(data_dir.landing_kind(kind) / "_schema.parquet")
+    assert frame.height == 0
+    assert frame.schema == landing.schema(kind)
+    assert list(frame.schema)[:3] == ["batch_id", "centre_id", "row_number"]
+    assert list(frame.schema)[-1] == "extra"

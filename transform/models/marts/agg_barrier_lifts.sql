@@ -1,0 +1,26 @@
+with
+
+episodes as (select * from {{ ref('fct_barrier_episodes') }}),
+participants as (select * from {{ ref('dim_participants') }}),
+
+final as (
+
+    select
+        episodes.centre_id,
+        participants.filiere,
+        episodes.barrier,
+        any_value(episodes.barrier_group) as barrier_group,
+        year(episodes.identified_on)::smallint as identified_year,
+        count(distinct episodes.participant_id)::integer as participants_concerned,
+        count(*)::integer as episodes,
+        count(*) filter (where episodes.is_lifted)::integer as lifted,
+        count(*) filter (where episodes.is_setback)::integer as setbacks,
+        sum(episodes.days_to_lift)::bigint as sum_days_to_lift,
+        avg(episodes.days_to_lift)::double as mean_days_to_lift
+    from episodes
+    inner join participants using (centre_id, participant_id)
+    group by episodes.centre_id, participants.filiere, episodes.barrier, identified_year
+
+)
+
+select * from final

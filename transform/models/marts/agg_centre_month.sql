@@ -1,0 +1,166 @@
+with
+
+participants as (select * from {{ ref('dim_participants') }}),
+exits as (select * from {{ ref('fct_exits') }}),
+hours as (select * from {{ ref('fct_hours') }}),
+milestones as (select * from {{ ref('fct_milestones') }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }}),
+
+-- The filière of every record is its participant's (null when never declared).
+groups as (select centre_id, participant_id, filiere, entry_date, exit_date from participants),
+
+-- In training during a month = entered by its end and not exited before its start. Counted as
+-- +1 at the entry month and -1 the month after the (latest) exit, never before the entry month.
+training_moves as (
+
+    select centre_id, filiere, {{ month_start('entry_date') }} as month, 1 as delta, 1 as entries
+    from groups
+    where entry_date is not null
+    union all
+    select
+        centre_id,
+        filiere,
+        greatest(
+            {{ month_start('exit_date') }} + interval 1 month, {{ month_start('entry_date') }}
+        )::date,
+        -1,
+        0
+    from groups
+    where entry_date is not null and exit_date is not null
+
+),
+
+monthly_moves as (
+
+    select centre_id, filiere, month, sum(delta) as delta, sum(entries) as entries
+    from training_moves
+    group by all
+
+),
+
+monthly_exits as (
+
+    select
+        groups.centre_id,
+        groups.filiere,
+        {{ month_start('exits.exit_date') }} as month,
+        count(*) as exits,
+        count(*) filter (where exits.positive_exit) as positive_exits
+    from exits
+    inner join groups using (centre_id, participant_id)
+    group by all
+
+),
+
+monthly_hours as (
+
+    select groups.centre_id, groups.filiere, hours.month, sum(hours.hours) as hours
+    from hours
+    inner join groups using (centre_id, participant_id)
+    group by all
+
+),
+
+monthly_milestones as (
+
+    select
+        groups.centre_id,
+        groups.filiere,
+        {{ month_start('milestones.achieved_on') }} as month,
+        count(*) as milestones_achieved
+    from milestones
+    inner join groups using (centre_id, participant_id)
+    group by all
+
+),
+
+monthly_openings as (
+
+    select
+        groups.centre_id,
+        groups.filiere,
+        {{ month_start('episodes.identified_on') }} as month,
+        count(*) as barrier_episodes_opened,
+        count(*) filter (where episodes.is_setback) as setbacks
+    from episodes
+    inner join groups using (centre_id, participant_id)
+    group by all
+
+),
+
+monthly_lifts as (
+
+    select
+        groups.centre_id,
+        groups.filiere,
+        {{ month_start('episodes.lifted_on') }} as month,
+        count(*) as barrier_episodes_lifted
+    from episodes
+    inner join groups using (centre_id, participant_id)
+    where episodes.lifted_on is not null
+    group by all
+
+),
+
+activity_months as (
+
+    select centre_id, filiere, month from monthly_moves
+    union select centre_id, filiere, month from monthly_exits
+    union select centre_id, filiere, month from monthly_hours
+    union select centre_id, filiere, month from monthly_milestones
+    union select centre_id, filiere, month from monthly_openings
+    union select centre_id, filiere, month from monthly_lifts
+
+),
+
+-- Every month from a group's first activity to the last month with any data, so that
+-- "in training" is carried through months without events.
+spans as (
+
+    select centre_id, filiere, min(month) as first_month, max(max(month)) over () as last_month
+    from activity_months
+    group by all
+
+),
+
+calendar as (
+
+    select spans.centre_id, spans.filiere, months.month::date as month
+    from spans,
+        lateral (
+            select unnest(generate_series(spans.first_month, spans.last_month, interval 1 month))
+                as month
+        ) as months
+
+),
+
+final as (
+
+    select
+        calendar.centre_id,
+        calendar.filiere,
+        calendar.month,
+        (sum(coalesce(monthly_moves.delta, 0)) over (
+            partition by calendar.centre_id, calendar.filiere
+            order by calendar.month
+            rows between unbounded preceding and current row
+        ))::integer as participants_in_training,
+        coalesce(monthly_moves.entries, 0)::integer as entries,
+        coalesce(monthly_exits.exits, 0)::integer as exits,
+        coalesce(monthly_exits.positive_exits, 0)::integer as positive_exits,
+        coalesce(monthly_hours.hours, 0)::double as hours,
+        coalesce(monthly_milestones.milestones_achieved, 0)::integer as milestones_achieved,
+        coalesce(monthly_openings.barrier_episodes_opened, 0)::integer as barrier_episodes_opened,
+        coalesce(monthly_lifts.barrier_episodes_lifted, 0)::integer as barrier_episodes_lifted,
+        coalesce(monthly_openings.setbacks, 0)::integer as setbacks
+    from calendar
+    left join monthly_moves using (centre_id, filiere, month)
+    left join monthly_exits using (centre_id, filiere, month)
+    left join monthly_hours using (centre_id, filiere, month)
+    left join monthly_milestones using (centre_id, filiere, month)
+    left join monthly_openings using (centre_id, filiere, month)
+    left join monthly_lifts using (centre_id, filiere, month)
+
+)
+
+select * from final

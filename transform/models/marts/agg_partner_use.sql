@@ -1,0 +1,35 @@
+-- depends_on: {{ ref('codes') }}
+{% set purposes = code_list("purpose") %}
+{% set results = code_list("result") %}
+with
+
+partnerships as (select * from {{ ref('fct_partnerships') }}),
+participants as (select * from {{ ref('dim_participants') }}),
+
+final as (
+
+    select
+        partnerships.centre_id,
+        participants.filiere,
+        partnerships.partner_type,
+        any_value(partnerships.partner_group) as partner_group,
+        year(partnerships.started_on)::smallint as started_year,
+        count(*)::integer as engagements,
+        count(distinct partnerships.participant_id)::integer as participants_reached,
+        {%- for purpose in purposes %}
+        count(*) filter (where partnerships.purpose = '{{ purpose }}')::integer
+            as purpose_{{ purpose }},
+        {%- endfor %}
+        count(*) filter (where partnerships.purpose is null)::integer as purpose_missing,
+        {%- for result in results %}
+        count(*) filter (where partnerships.result = '{{ result }}')::integer
+            as result_{{ result }},
+        {%- endfor %}
+        count(*) filter (where partnerships.result is null)::integer as result_missing
+    from partnerships
+    inner join participants using (centre_id, participant_id)
+    group by partnerships.centre_id, participants.filiere, partnerships.partner_type, started_year
+
+)
+
+select * from final

@@ -1,0 +1,17 @@
+with
+
+hours as (select * from {{ ref('stg_hours') }}),
+
+final as (
+
+    select
+        centre_id,
+        participant_id,
+        month_on as month,
+        hours,
+        batch_id
+    from hours
+
+)
+
+select * from final

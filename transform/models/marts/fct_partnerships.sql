@@ -1,0 +1,25 @@
+with
+
+partnerships as (select * from {{ ref('stg_partnerships') }}),
+partner_types as (select * from {{ ref('stg_codes') }} where code_list = 'partner_type'),
+
+final as (
+
+    select
+        partnerships.centre_id,
+        partnerships.participant_id,
+        partnerships.partner_type,
+        partnerships.partner_name,
+        partnerships.purpose,
+        partnerships.started_on,
+        partnerships.ended_on,
+        partnerships.result,
+        partner_types.code_group as partner_group,
+        (partnerships.ended_on - partnerships.started_on)::integer as duration_days,
+        partnerships.batch_id
+    from partnerships
+    left join partner_types on partner_types.code = partnerships.partner_type
+
+)
+
+select * from final
