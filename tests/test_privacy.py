@@ -8,9 +8,9 @@ import polars as pl
 
 from parcours import opstore
 
-NISS = "90051712327"  # 900517 123 + check digits 27 (97 - 900517123 mod 97)
-NISS_FORMATTED = "90.05.17-123.27"
-OTHER_NISS = "85121500129"
+NISS = "90051712331"  # 900517 123 + check digits 31 (97 - 900517123 mod 97)
+NISS_FORMATTED = "90.05.17-123.31"
+OTHER_NISS = "85121500160"
 NAMES = ["Vandenbroucke", "Anneliese", "Mertens-Lagasse", "Bérengère"]
 BIRTH_DATES = ["17/05/1990", "1990-05-17", "17.05.1990", "17-05-1990", "19900517", "15/12/1985"]
 
