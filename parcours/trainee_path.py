@@ -19,8 +19,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.errors import ParcoursError
-
-INDIVIDUAL_ROLES = ("centre", "admin")
+from parcours.warehouse import Scope
 
 # Lanes of the timeline, top to bottom; the page keeps this order.
 LANE_STAGES = "Entrée et sortie"
@@ -32,6 +31,7 @@ LANES = (LANE_STAGES, LANE_BARRIERS, LANE_PARTNERSHIPS, LANE_MILESTONES, LANE_FO
 
 EVENT_SCHEMA = {
     "lane": pl.String,
+    "kind": pl.String,
     "track": pl.String,
     "start": pl.Date,
     "end": pl.Date,
@@ -45,19 +45,19 @@ class AccessDenied(ParcoursError):
     """The user's role or centre does not allow this view."""
 
 
-def can_see_individuals(scope) -> bool:
+def can_see_individuals(scope: Scope) -> bool:
     """Whether this scope may see individual paths at all (centre staff and admins)."""
-    return scope.role in INDIVIDUAL_ROLES
+    return scope.may_see_individuals
 
 
-def check_centre(scope, centre_id: str) -> None:
+def check_centre(scope: Scope, centre_id: str) -> None:
     """Refuse unless `scope` may see the individual rows of `centre_id`."""
-    if not can_see_individuals(scope):
+    if not scope.may_see_individuals:
         raise AccessDenied(
             "Les parcours individuels ne sont visibles que par le personnel du centre "
             "(et les administrateurs) ; votre rôle donne accès aux chiffres agrégés."
         )
-    if scope.role == "centre" and scope.centre_id != centre_id:
+    if scope.centre_ids is not None and centre_id not in scope.centre_ids:
         raise AccessDenied("Vous ne pouvez consulter que les stagiaires de votre propre centre.")
 
 
@@ -65,7 +65,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFra
     return con.sql(sql, params=params).pl()
 
 
-def list_trainees(con: duckdb.DuckDBPyConnection, scope, centre_id: str) -> pl.DataFrame:
+def list_trainees(con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str) -> pl.DataFrame:
     """The centre's trainees, most recent entry first: participant_id, entry_date, exit_date."""
     check_centre(scope, centre_id)
     return _frame(
@@ -78,6 +78,14 @@ def list_trainees(con: duckdb.DuckDBPyConnection, scope, centre_id: str) -> pl.D
         """,
         {"centre": centre_id},
     )
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.sql(
+        "select count(*) from information_schema.tables where table_name = $name",
+        params={"name": name},
+    ).fetchall()
+    return bool(found and found[0][0])
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ class TraineePath:
     @property
     def setbacks(self) -> int:
         """Barrier episodes after the first one for the same barrier (a barrier that came back)."""
-        barriers = self.events.filter(pl.col("lane") == LANE_BARRIERS)
+        barriers = self.events.filter(pl.col("kind") == "episode")
         return int(barriers["detail"].str.contains("rechute").sum()) if barriers.height else 0
 
 
@@ -106,7 +114,7 @@ def _label(list_name: str, code: str | None) -> str | None:
 
 
 def trainee_path(
-    con: duckdb.DuckDBPyConnection, scope, centre_id: str, participant_id: str
+    con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str, participant_id: str
 ) -> TraineePath | None:
     """The whole path of one trainee of one centre, or None if the centre has no such trainee."""
     check_centre(scope, centre_id)
@@ -139,10 +147,11 @@ def trainee_path(
 
     events: list[dict] = []
 
-    def add(lane, track, start, end=None, ongoing=False, label="", detail=""):
+    def add(lane, kind, track, start, end=None, ongoing=False, label="", detail=""):
         events.append(
             {
                 "lane": lane,
+                "kind": kind,
                 "track": track,
                 "start": start,
                 "end": end,
@@ -154,6 +163,7 @@ def trainee_path(
 
     add(
         LANE_STAGES,
+        "entry",
         "Entrée",
         row["entry_date"],
         label="Entrée au centre",
@@ -169,6 +179,7 @@ def trainee_path(
         reason = _label("exit_reason", ex["reason"])
         add(
             LANE_STAGES,
+            "exit",
             "Sortie",
             ex["exit_date"],
             label="Sortie : " + (_label("situation", ex["destination"]) or "inconnue"),
@@ -192,6 +203,7 @@ def trainee_path(
         parts.append(f"levé en {ep['days_to_lift']} jours" if lifted else "pas encore levé")
         add(
             LANE_BARRIERS,
+            "episode",
             _label("barrier", ep["barrier"]),
             ep["identified_on"],
             ep["lifted_on"] if lifted else open_end,
@@ -199,6 +211,28 @@ def trainee_path(
             label=_label("barrier", ep["barrier"]),
             detail=" ; ".join(parts),
         )
+
+    # The level at each assessment (3 → 1 → 0…), when the warehouse has the path report.
+    if _has_table(con, "rpt_participant_paths"):
+        assessments = _frame(
+            con,
+            f"""
+            select event_on, event_code as barrier, event_value as level
+            from rpt_participant_paths {where} and event_type = 'assessment'
+            order by event_on, event_code
+            """,
+            key,
+        )
+        for asmt in assessments.iter_rows(named=True):
+            level = None if asmt["level"] is None else str(int(asmt["level"]))
+            add(
+                LANE_BARRIERS,
+                "assessment",
+                _label("barrier", asmt["barrier"]),
+                asmt["event_on"],
+                label=f"niveau {level}" if level is not None else "niveau inconnu",
+                detail=f"évaluation : {(_label('level', level) or 'inconnu').lower()}",
+            )
 
     partnerships = _frame(
         con,
@@ -217,6 +251,7 @@ def trainee_path(
             parts.append(result.lower())
         add(
             LANE_PARTNERSHIPS,
+            "partnership",
             _label("partner_type", pa["partner_type"]),
             pa["started_on"],
             pa["ended_on"] if ended else open_end,
@@ -233,6 +268,7 @@ def trainee_path(
     for mi in milestones.iter_rows(named=True):
         add(
             LANE_MILESTONES,
+            "milestone",
             "Étape",
             mi["achieved_on"],
             label=_label("milestone", mi["milestone"]),
@@ -250,6 +286,7 @@ def trainee_path(
         months = fo["months_after_exit"]
         add(
             LANE_FOLLOWUPS,
+            "followup",
             "Suivi",
             fo["observed_on"],
             label=_label("situation", fo["situation"]),

@@ -69,6 +69,25 @@ create table fct_followups as select * from (values
     ('C1', 'E-003', date '2025-01-12', 'qualifying_training', 6)
 ) t(centre_id, participant_id, observed_on, situation, months_after_exit);
 
+create table rpt_participant_paths as
+select centre_id, participant_id, event_on, 'assessment' as event_type, event_code, event_value
+from (values
+    ('C1', 'E-001', date '2024-01-15', 'mobility', 3.0),
+    ('C1', 'E-001', date '2024-01-15', 'self_esteem', 2.0),
+    ('C1', 'E-001', date '2024-05-20', 'mobility', 1.0),
+    ('C1', 'E-001', date '2024-09-02', 'mobility', 0.0),
+    ('C1', 'E-001', date '2024-09-02', 'self_esteem', 0.0),
+    ('C1', 'E-001', date '2025-01-10', 'self_esteem', 1.0),
+    ('C1', 'E-002', date '2024-02-05', 'housing', 3.0),
+    ('C1', 'E-002', date '2024-06-01', 'housing', 2.0)
+) t(centre_id, participant_id, event_on, event_code, event_value);
+
+create table rpt_data_quality_issues as select * from (values
+    ('C1', 'event_before_entry', 'E-003', date '2024-02-01', '1 événement(s) avant l''entrée'),
+    ('C2', 'exit_before_entry', 'E-001', date '2023-12-01', 'Sortie avant l''entrée'),
+    ('C2', 'undeclared_participant', 'E-777', date '2024-01-01', 'Stagiaire absent')
+) t(centre_id, rule, participant_id, event_on, detail);
+
 create table fct_hours as select centre_id, participant_id, month, hours::double as hours
 from (values
     ('C1', 'E-001', date '2024-01-01', 64),

@@ -1,12 +1,12 @@
 """One trainee's path: what the Parcours page draws, and who may read it."""
 
 from datetime import date
-from types import SimpleNamespace
-
 import duckdb
 import pytest
 
 from parcours import trainee_path as tp
+from parcours.auth import User
+from parcours.warehouse import Scope
 from tests.handmade import make_warehouse
 
 
@@ -19,19 +19,22 @@ def con(tmp_path_factory):
 
 
 def scope(role, centre_id=None, federation=None):
-    return SimpleNamespace(role=role, centre_id=centre_id, federation=federation)
+    user = User(f"{role}@example.be", role, centre_id, federation)
+    return Scope.for_user(user, ["C1", "C2"] if federation else ())
 
 
 def test_path_shows_every_kind_of_event_in_french(con):
     path = tp.trainee_path(con, scope("centre", "C1"), "C1", "E-001")
     events = path.events
-    lanes = events.group_by("lane").len().sort("lane")
-    assert dict(lanes.iter_rows()) == {
-        tp.LANE_STAGES: 2,  # entry + exit
-        tp.LANE_BARRIERS: 3,
-        tp.LANE_PARTNERSHIPS: 2,
-        tp.LANE_MILESTONES: 3,
-        tp.LANE_FOLLOWUPS: 1,
+    kinds = events.group_by("lane", "kind").len()
+    assert {(r[0], r[1]): r[2] for r in kinds.iter_rows()} == {
+        (tp.LANE_STAGES, "entry"): 1,
+        (tp.LANE_STAGES, "exit"): 1,
+        (tp.LANE_BARRIERS, "episode"): 3,
+        (tp.LANE_BARRIERS, "assessment"): 6,
+        (tp.LANE_PARTNERSHIPS, "partnership"): 2,
+        (tp.LANE_MILESTONES, "milestone"): 3,
+        (tp.LANE_FOLLOWUPS, "followup"): 1,
     }
     labels = set(events["label"])
     assert {"Mobilité", "Auto-école", "Permis de conduire", "Emploi CDI"} <= labels
@@ -44,7 +47,7 @@ def test_path_shows_every_kind_of_event_in_french(con):
 def test_a_setback_is_a_second_episode_and_stays_open(con):
     path = tp.trainee_path(con, scope("admin"), "C1", "E-001")
     self_esteem = path.events.filter(
-        (path.events["lane"] == tp.LANE_BARRIERS) & (path.events["track"] == "Confiance en soi")
+        (path.events["kind"] == "episode") & (path.events["track"] == "Confiance en soi")
     ).sort("start")
     first, second = self_esteem.iter_rows(named=True)
     assert first["end"] == date(2024, 9, 2) and not first["ongoing"]
@@ -52,6 +55,15 @@ def test_a_setback_is_a_second_episode_and_stays_open(con):
     assert "rechute (épisode 2)" in second["detail"] and second["ongoing"]
     # An open bar runs to the last date known for the trainee (here the follow-up).
     assert second["end"] == date(2025, 7, 31)
+
+
+def test_barrier_levels_at_each_assessment_show_the_way_down(con):
+    path = tp.trainee_path(con, scope("centre", "C1"), "C1", "E-001")
+    mobility = path.events.filter(
+        (path.events["kind"] == "assessment") & (path.events["track"] == "Mobilité")
+    ).sort("start")
+    assert mobility["label"].to_list() == ["niveau 3", "niveau 1", "niveau 0"]
+    assert mobility["detail"][0] == "évaluation : fort"
 
 
 def test_an_ongoing_partnership_runs_to_the_last_known_date(con):
@@ -64,6 +76,7 @@ def test_same_participant_id_in_two_centres_are_two_trainees(con):
     c2 = tp.trainee_path(con, scope("centre", "C2"), "C2", "E-001")
     assert c2.total_hours == 231.0
     assert set(c2.events["label"]) == {"Entrée au centre", "Santé physique"}
+    assert c2.events.filter(c2.events["kind"] == "assessment").height == 0
 
 
 def test_unknown_trainee_is_none(con):
