@@ -133,15 +133,8 @@ def _report_lines(report, dry_run: bool) -> list[str]:
             f"{report.rows_quarantined} en quarantaine"
         )
     lines = [head]
-    for error in report.errors[:MAX_ERRORS_SHOWN]:
-        if error.get("row") is None:
-            lines.append(f"  {error['message']}")
-        else:
-            lines.append(
-                f"  ligne {error['row']}, colonne {error['column']}, "
-                f"valeur « {error['value'] if error['value'] is not None else ''} » : "
-                f"{error['message']}"
-            )
+    # Validation's messages already say « Ligne N, colonne C : valeur V … » in the file's words.
+    lines += [f"  {error['message']}" for error in report.errors[:MAX_ERRORS_SHOWN]]
     hidden = len(report.errors) - MAX_ERRORS_SHOWN
     if hidden > 0:
         lines.append(f"  … et {hidden} autres erreurs (voir --json).")

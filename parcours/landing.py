@@ -1,6 +1,6 @@
 """Landing parquet files: one immutable file per stored batch (docs/ARCHITECTURE.md, « Landing
-parquet »). The schema of each kind is written here and nowhere else; validation produces frames in
-it (without `batch_id`), the dbt sources read it.
+parquet »). The schema of each kind comes from `validation.landing_schema` (the one place it is
+defined); validation produces frames in it without `batch_id`, the dbt sources read it.
 
 A file is written to a hidden temporary name and renamed into place, so a reader (a build) never
 sees half a file. The batch registry row is committed only after the rename: a crash in between
@@ -16,69 +16,13 @@ import os
 import polars as pl
 
 from parcours.settings import KINDS, DataDir
-
-# Columns every landing file starts with, in this order.
-LEAD = {"batch_id": pl.String, "centre_id": pl.String, "row_number": pl.Int32}
-
-TYPED: dict[str, dict[str, pl.DataType]] = {
-    "participants": {
-        "participant_id": pl.String,
-        "entry_date": pl.Date,
-        "birth_year": pl.Int16,
-        "gender": pl.String,
-        "education": pl.String,
-        "postal_code": pl.Int16,
-        "filiere": pl.String,
-        "training_area": pl.String,
-        "referral": pl.String,
-        "status_at_entry": pl.String,
-        "person_key": pl.String,
-    },
-    "barriers": {
-        "participant_id": pl.String,
-        "assessed_on": pl.Date,
-        "barrier": pl.String,
-        "level": pl.Int8,
-    },
-    "partnerships": {
-        "participant_id": pl.String,
-        "started_on": pl.Date,
-        "partner_type": pl.String,
-        "partner_name": pl.String,
-        "purpose": pl.String,
-        "ended_on": pl.Date,
-        "result": pl.String,
-    },
-    "milestones": {
-        "participant_id": pl.String,
-        "achieved_on": pl.Date,
-        "milestone": pl.String,
-        "detail": pl.String,
-    },
-    "exits": {
-        "participant_id": pl.String,
-        "exit_date": pl.Date,
-        "destination": pl.String,
-        "reason": pl.String,
-    },
-    "followups": {
-        "participant_id": pl.String,
-        "observed_on": pl.Date,
-        "situation": pl.String,
-    },
-    "hours": {
-        "participant_id": pl.String,
-        "month": pl.Date,
-        "hours": pl.Float64,
-    },
-}
-assert tuple(TYPED) == KINDS
+from parcours.validation import landing_schema
 
 
 def schema(kind: str, *, with_batch_id: bool = True) -> pl.Schema:
-    """The landing schema of a kind, `batch_id` first unless asked otherwise."""
-    lead = LEAD if with_batch_id else {k: v for k, v in LEAD.items() if k != "batch_id"}
-    return pl.Schema({**lead, **TYPED[kind], "extra": pl.String})
+    """The landing schema of a kind, `batch_id` first unless asked otherwise. Defined once, by
+    validation (which produces frames in it), from the contract."""
+    return pl.Schema(landing_schema(kind, with_batch_id=with_batch_id))
 
 
 def conform(kind: str, accepted: pl.DataFrame, batch_id: str) -> pl.DataFrame:

@@ -1,8 +1,9 @@
 """`parcours batches` lists the uploads (INTERFACES.md §1)."""
 
 import json
+from pathlib import Path
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 FIELDS = {
     "batch_id", "seq", "precedence", "centre_id", "kind", "file_name", "sha256", "received_at",

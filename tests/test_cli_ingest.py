@@ -11,7 +11,7 @@ from parcours import landing, opstore
 from parcours.ingest import ingest_files
 from parcours.settings import KINDS
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 ROWS = {
     "participants": 3,
@@ -202,23 +202,22 @@ def test_bad_rows_are_quarantined_and_reported(cli, centre, conn, data_dir, tmp_
         "E-001,2024-01-15,mobility,3\n"
         "E-002,2024-01-15,Mobilite reduite,2\n",
     )
+    human = cli("ingest", "--centre", centre, "--dry-run", path)
+    assert human.exit_code == 0
     result = cli("ingest", "--centre", centre, "--json", path)
     assert result.exit_code == 0
     (report,) = json.loads(result.stdout)
     assert (report["rows_read"], report["rows_stored"], report["rows_quarantined"]) == (2, 1, 1)
     (error,) = report["errors"]
     assert (error["row"], error["column"], error["value"]) == (2, "barrier", "Mobilite reduite")
+    assert error["message"].startswith("Ligne 2, colonne « barrier » : ")
+    assert human.output.splitlines()[2] == f"  {error['message']}"
     (waiting,) = opstore.waiting_quarantine(conn, centre)
     assert waiting["row_number"] == 2
     assert waiting["raw"]["barrier"] == "Mobilite reduite"
     assert waiting["errors"] == report["errors"]
     frame = pl.read_parquet(landing.batch_path(data_dir, "barriers", report["batch_id"]))
     assert frame["participant_id"].to_list() == ["E-001"]
-
-    human = cli("ingest", "--centre", centre, "--dry-run", path)
-    assert human.output.splitlines()[2] == (
-        f"  ligne 2, colonne barrier, valeur « Mobilite reduite » : {error['message']}"
-    )
 
 
 def test_errors_shown_are_capped(cli, centre, tmp_path):
@@ -227,7 +226,7 @@ def test_errors_shown_are_capped(cli, centre, tmp_path):
     result = cli("ingest", "--centre", centre, path)
     assert result.exit_code == 0
     shown = result.output.splitlines()
-    assert sum(line.startswith("  ligne ") for line in shown) == 20
+    assert sum(line.startswith("  Ligne ") for line in shown) == 20
     assert "  … et 5 autres erreurs (voir --json)." in shown
 
 

@@ -2,10 +2,11 @@
 build, and the earlier versions of the same keys come back."""
 
 import json
+from pathlib import Path
 
 from parcours import opstore
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 
 def test_withdraw_then_unknown(cli, centre, conn):

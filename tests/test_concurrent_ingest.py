@@ -5,11 +5,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from parcours import opstore
 from parcours.settings import PROJECT_ROOT
 
-from .conftest import EXAMPLES
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 
 def start_ingest(data_dir, centre, *paths):
