@@ -177,3 +177,24 @@ def lineage_dot(manifest: dict, focus: str | None = None) -> str:
                 lines.append(f'  "{parent}" -> "{uid}";')
     lines.append("}")
     return "\n".join(lines)
+
+
+def static_docs_html(docs_dir: Path) -> bytes | None:
+    """dbt's docs page with the manifest and catalog written into it, so it opens from a
+    downloaded file. This is what `dbt docs generate --static` writes (dbt replaces the same two
+    placeholders); done here from the three files the build publishes."""
+    docs_dir = Path(docs_dir)
+    ready = static_docs(docs_dir)
+    if ready is not None:
+        return ready.read_bytes()
+    try:
+        index = (docs_dir / "index.html").read_text(encoding="utf-8")
+        manifest = (docs_dir / "manifest.json").read_text(encoding="utf-8")
+        catalog = (docs_dir / "catalog.json").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if '"MANIFEST.JSON INLINE DATA"' not in index:
+        return None
+    index = index.replace('"MANIFEST.JSON INLINE DATA"', manifest)
+    index = index.replace('"CATALOG.JSON INLINE DATA"', catalog)
+    return index.encode("utf-8")

@@ -9,32 +9,8 @@ import altair as alt
 import polars as pl
 
 from parcours import trainee_path as tp
+from parcours.charts import LOCALE
 
-# Vega's own formatting locale, so axes and tooltips read 15/03/2024 and 12,5.
-FR_LOCALE = {
-    "number": {
-        "decimal": ",",
-        "thousands": "\u202f",
-        "grouping": [3],
-        "currency": ["", "\u00a0€"],
-    },
-    "time": {
-        "dateTime": "%A %e %B %Y à %X",
-        "date": "%d/%m/%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier", "février", "mars", "avril", "mai", "juin",
-            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-        ],  # fmt: skip
-        "shortMonths": [
-            "janv.", "févr.", "mars", "avr.", "mai", "juin",
-            "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-        ],  # fmt: skip
-    },
-}
 LANE_COLOURS = {
     tp.LANE_STAGES: "#4c4c4c",
     tp.LANE_BARRIERS: "#d95f02",
@@ -45,7 +21,7 @@ LANE_COLOURS = {
 
 
 def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(locale=FR_LOCALE)
+    return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=260)
 
 
 def _row_label(lane: str, track: str) -> str:
@@ -81,7 +57,8 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
     """One row per barrier / partner type, one for entry and exit, one for milestones, one for
     follow-ups: bars for what lasts (barrier episodes, partnerships), points for dated steps."""
     frame = timeline_frame(events).with_columns(
-        pl.when(pl.col("ongoing")).then(pl.lit("en cours")).otherwise(pl.lit("")).alias("state")
+        pl.when(pl.col("ongoing")).then(pl.lit("en cours")).otherwise(pl.lit("")).alias("state"),
+        pl.col("label").str.extract(r"niveau (\d)").alias("level"),
     )
     rows = frame.sort("row_rank")["row"].unique(maintain_order=True).to_list()
     y = alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=260))
@@ -104,20 +81,28 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
         tooltip=tooltip,
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
     )
+    spans = "datum.kind == 'episode' || datum.kind == 'partnership'"
+    steps = "datum.end == null && datum.kind != 'assessment'"
     bars = (
-        base.transform_filter("datum.end != null")
+        base.transform_filter(spans)
         .mark_bar(height=14, cornerRadius=3)
         .encode(x2="end:T", opacity=alt.condition("datum.ongoing", alt.value(0.45), alt.value(1)))
     )
-    points = base.transform_filter("datum.end == null").mark_point(
-        filled=True, size=110, shape="diamond"
-    )
+    points = base.transform_filter(steps).mark_point(filled=True, size=110, shape="diamond")
     labels = (
-        base.transform_filter("datum.end == null")
+        base.transform_filter(steps)
         .mark_text(align="left", dx=7, dy=-9, fontSize=10)
         .encode(text="label:N", color=alt.value("#333"))
     )
-    chart = alt.layer(bars, points, labels).properties(height=max(120, 30 * len(rows)))
+    # Each assessment of a barrier: a small circle with its level (3 fort … 0 levé) above it.
+    assessments = base.transform_filter("datum.kind == 'assessment'")
+    levels = assessments.mark_point(filled=True, size=45, shape="circle", color="#7f2704")
+    level_text = assessments.mark_text(dy=-11, fontSize=10, fontWeight="bold").encode(
+        text="level:N", color=alt.value("#7f2704")
+    )
+    chart = alt.layer(bars, points, labels, levels, level_text).properties(
+        height=max(120, 34 * len(rows))
+    )
     return _french(chart)
 
 

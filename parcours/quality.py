@@ -256,42 +256,43 @@ def hours_outliers(
 
 
 def latest_build_warnings(conn: sqlite3.Connection) -> pl.DataFrame:
-    """dbt tests of the latest finished build that did not pass (warn or error severity)."""
-    schema = {
-        "test": pl.String,
-        "status": pl.String,
-        "severity": pl.String,
-        "failures": pl.Int64,
-    }
+    """dbt tests of the latest finished build that did not pass (warn-level cross-file checks:
+    orphans, exits before entry…)."""
+    from parcours import build_history
+
     row = conn.execute(
-        "select summary from builds where finished_at is not null order by finished_at desc limit 1"
+        "select build_id from builds where finished_at is not null "
+        "order by finished_at desc limit 1"
     ).fetchone()
-    if row is None or not row[0]:
-        return pl.DataFrame(schema=schema)
-    tests = build_tests(row[0])
-    return tests.filter(pl.col("status") != "pass")
+    if row is None:
+        return pl.DataFrame(schema=build_history.TEST_SCHEMA)
+    tests = build_history.build_tests(conn, row[0])
+    return tests.filter(pl.col("status") != "réussi")
 
 
-def build_tests(summary: str | dict | None) -> pl.DataFrame:
-    """The tests of one build summary (JSON of the `builds` table) as a frame."""
-    schema = {
-        "test": pl.String,
-        "status": pl.String,
-        "severity": pl.String,
-        "failures": pl.Int64,
-    }
-    if not summary:
-        return pl.DataFrame(schema=schema)
-    data = json.loads(summary) if isinstance(summary, str) else summary
-    tests = data.get("tests", []) if isinstance(data, dict) else []
-    records = [
-        (
-            str(t.get("name", "")),
-            str(t.get("status", "")),
-            t.get("severity"),
-            int(t["failures"]) if t.get("failures") is not None else None,
+def dq_issues(
+    con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None, individual: bool
+) -> pl.DataFrame:
+    """The warehouse's cross-file checks (`rpt_data_quality_issues`: exits before entry, events
+    before entry, trainees missing from the participants file). Rows for centre staff and
+    admins; a count per centre and rule otherwise."""
+    where, params = _in_list("centre_id", centre_ids)
+    if individual:
+        return _wh(
+            con,
+            f"""
+            select centre_id, rule, participant_id, event_on, detail
+            from rpt_data_quality_issues where {where}
+            order by centre_id, rule, participant_id
+            """,
+            params,
         )
-        for t in tests
-        if isinstance(t, dict)
-    ]
-    return pl.DataFrame(records, schema=schema, orient="row")
+    return _wh(
+        con,
+        f"""
+        select centre_id, rule, count(*) as issues
+        from rpt_data_quality_issues where {where}
+        group by all order by centre_id, rule
+        """,
+        params,
+    )

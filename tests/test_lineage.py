@@ -107,3 +107,14 @@ def test_docs_folder_reading(tmp_path):
 def test_a_broken_manifest_reads_as_missing(tmp_path, broken):
     (tmp_path / "manifest.json").write_text(broken)
     assert lineage.load_manifest(tmp_path) is None
+
+
+def test_static_docs_inline_the_manifest_and_catalog(tmp_path):
+    assert lineage.static_docs_html(tmp_path) is None
+    (tmp_path / "index.html").write_text(
+        '<script>n=["MANIFEST.JSON INLINE DATA","CATALOG.JSON INLINE DATA"]</script>'
+    )
+    (tmp_path / "manifest.json").write_text('{"m": 1}')
+    (tmp_path / "catalog.json").write_text('{"c": 2}')
+    html = lineage.static_docs_html(tmp_path).decode()
+    assert html == '<script>n=[{"m": 1},{"c": 2}]</script>'

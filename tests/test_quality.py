@@ -93,4 +93,20 @@ def test_outliers_without_individual_rights_are_counts_only(con):
 
 def test_latest_build_warnings_lists_tests_that_did_not_pass(ops):
     warnings = quality.latest_build_warnings(ops)
-    assert warnings.rows() == [("exit_after_entry", "warn", "warn", 2)]
+    assert warnings.select("test", "status", "severity", "failures").rows() == [
+        ("exit_after_entry", "avertissement", "warn", 2)
+    ]
+
+
+def test_dq_issues_rows_for_individual_scopes_counts_otherwise(con):
+    rows = quality.dq_issues(con, ["C1"], individual=True)
+    assert rows.select("centre_id", "rule", "participant_id").rows() == [
+        ("C1", "event_before_entry", "E-003")
+    ]
+    counts = quality.dq_issues(con, None, individual=False)
+    assert "participant_id" not in counts.columns
+    assert counts.rows() == [
+        ("C1", "event_before_entry", 1),
+        ("C2", "exit_before_entry", 1),
+        ("C2", "undeclared_participant", 1),
+    ]

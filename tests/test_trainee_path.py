@@ -1,6 +1,7 @@
 """One trainee's path: what the Parcours page draws, and who may read it."""
 
 from datetime import date
+
 import duckdb
 import pytest
 
