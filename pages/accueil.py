@@ -1,7 +1,150 @@
-"""Accueil — analytical page (being built)."""
+"""Accueil — the period's key figures against the previous period, and the « chiffres clés »
+the Interfédé publishes, for any year."""
 
-from parcours import ui
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from parcours import charts, indicators, ui
+from parcours import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
-if ui.warehouse_ready("dim_centres", "dim_participants"):
-    ui.empty_state("Cette page arrive bientôt.")
+
+
+def show_key_figures() -> None:
+    period = indicators.Period.of_years(filters.years)
+    previous = period.previous()
+    label = fmt.years_label(*filters.years)
+    previous_label = fmt.years_label(previous.start.year, previous.end.year)
+    st.subheader(f"La période {label}")
+    st.caption(f"Comparée à {previous_label} (même durée, juste avant).")
+    figures = ui.load(indicators.key_figures, scope, filters)
+    rows = {r["figure"]: r for r in figures.iter_rows(named=True)}
+    counts = ["in_training", "entries", "exits", "hours"]
+    for column, key in zip(st.columns(len(counts)), counts, strict=True):
+        r = rows[key]
+        value = fmt.number(r["value"]) if key == "hours" else fmt.count(r["value"])
+        with column:
+            ui.metric(
+                r["label"],
+                value,
+                delta=None
+                if r["change"] is None
+                else f"{fmt.signed(r['change'])} vs {previous_label}",
+                help=f"{previous_label} : "
+                + (fmt.number(r["previous"]) if key == "hours" else fmt.count(r["previous"])),
+            )
+    shares = ["with_barrier_lifted", "with_milestone", "positive_exits"]
+    bases = {
+        "with_barrier_lifted": "des stagiaires en formation",
+        "with_milestone": "des stagiaires en formation",
+        "positive_exits": "des sorties",
+    }
+    for column, key in zip(st.columns(len(shares)), shares, strict=True):
+        r = rows[key]
+        delta = None
+        if r["share"] is not None and r["share_previous"] is not None:
+            delta = fmt.signed((r["share"] - r["share_previous"]) * 100, 1, "pts")
+        with column:
+            ui.metric(
+                r["label"],
+                fmt.share(r["share"]),
+                delta=delta,
+                help=f"{fmt.count(r['value'])} stagiaires, soit {fmt.share(r['share'])} "
+                f"{bases[key]} ; {previous_label} : {fmt.share(r['share_previous'])}.",
+            )
+            st.caption(f"{fmt.count(r['value'])} — {bases[key]}")
+    table = figures.select(
+        pl.col("label").alias("Indicateur"),
+        pl.col("value").alias(label),
+        pl.col("previous").alias(previous_label),
+        pl.col("change").alias("Évolution"),
+        (pl.col("share") * 100).round(1).alias(f"Part {label} (%)"),
+        (pl.col("share_previous") * 100).round(1).alias(f"Part {previous_label} (%)"),
+    )
+    st.caption(
+        "En formation : entrés au plus tard à la fin de la période et pas sortis avant son "
+        "début. Frein levé, étape franchie : au moins un pendant la période, parmi les "
+        "stagiaires en formation. Sortie positive : vers l'emploi ou une formation "
+        "(codes.csv). Hors des données de votre centre, un effectif inférieur à 5 est masqué "
+        "(« < 5 »)."
+    )
+    with st.expander("Voir le tableau et le télécharger"):
+        ui.show_table(
+            table, f"chiffres_periode_{label}", counts=[label, previous_label, "Évolution"]
+        )
+
+
+def show_chiffres_cles() -> None:
+    st.subheader("Chiffres clés de l'Interfédé")
+    years = list(range(filters.years[0], filters.years[1] + 1))
+    options = ui.year_options() or years
+    year = st.selectbox(
+        "Année",
+        options,
+        index=options.index(years[-1]) if years[-1] in options else 0,
+        key="cc_year",
+    )
+    cc = ui.load(indicators.chiffres_cles, scope, filters, year)
+    f = cc["figures"]
+    by_type = {r["centre_type"]: r["centres"] for r in cc["centres_by_type"].iter_rows(named=True)}
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        ui.metric("Centres", fmt.integer(f["centres"]))
+        st.caption(
+            f"{fmt.integer(by_type['DéFI seulement'])} DéFI, "
+            f"{fmt.integer(by_type['EFT seulement'])} EFT, "
+            f"{fmt.integer(by_type['DéFI et EFT'])} les deux"
+        )
+    with c2:
+        ui.metric("Filières", fmt.integer(f["filieres"]))
+        st.caption("centre × filière × métier")
+    with c3:
+        ui.metric("Stagiaires", fmt.count(f["trainees"]))
+        st.caption(f"en formation en {year}")
+    with c4:
+        ui.metric("Heures de formation", fmt.number(f["hours"]))
+        st.caption(f"prestées en {year}")
+    dest = cc["destinations"]
+    chart = charts.bar(
+        dest.with_columns(pl.col("share").alias("Part")),
+        "destination",
+        "Part",
+        category_title="Destination",
+        value_title="Part des sorties à destination connue",
+        value_format=charts.PCT,
+        sort=None,
+        tooltip=[
+            alt.Tooltip("destination:N", title="Destination"),
+            alt.Tooltip("Part:Q", title="Part", format=charts.PCT),
+            alt.Tooltip("exits:Q", title="Sorties", format=charts.INT),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        dest.select(
+            pl.col("destination").alias("Destination"),
+            pl.col("exits").alias("Sorties"),
+            (pl.col("share") * 100).round(1).alias("Part (%)"),
+        ),
+        f"Destination de ceux qui ont terminé en {year} ({fmt.count(f['known_destinations'])} "
+        "sorties dont la suite est connue) : groupe de la situation à la sortie (codes.csv). "
+        "Centres : ceux qui ont eu des stagiaires en formation cette année-là, selon les "
+        "filières suivies. Filières : combinaisons centre × filière × métier distinctes.",
+        f"chiffres_cles_{year}",
+        counts=["Sorties"],
+    )
+
+
+if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours"):
+    if filters.years is None:
+        ui.empty_state(
+            "Aucun stagiaire dans l'entrepôt pour votre périmètre.",
+            "Téléversez les exports de vos stagiaires puis reconstruisez l'entrepôt.",
+        )
+    else:
+        with ui.guard("les chiffres de la période"):
+            show_key_figures()
+        st.divider()
+        with ui.guard("les chiffres clés"):
+            show_chiffres_cles()

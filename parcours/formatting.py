@@ -71,10 +71,11 @@ def percent(ratio: float | None, decimals: int = 1) -> str:
 
 
 def signed(value: float | int | None, decimals: int = 0, unit: str = "") -> str:
-    """A change with its sign: `+12`, `−3,5 pts` (with the unit given)."""
+    """A change with its sign: `+12`, `-3,5 pts` (with the unit given)."""
     if _missing(value):
         return MISSING
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    # ASCII minus: st.metric colours a delta by its leading "-".
+    sign = "+" if value > 0 else ("-" if value < 0 else "")
     text = sign + number(abs(value), decimals)
     return f"{text}{THIN}{unit}" if unit else text
 
@@ -105,3 +106,15 @@ def days(value: float | int | None) -> str:
 def years_label(start: int, end: int) -> str:
     """`2023` or `2022–2024`."""
     return str(start) if start == end else f"{start}–{end}"
+
+
+def count(value: float | int | None) -> str:
+    """A count that may be masked (None, see `parcours.masking`): `1 234` or `< 5`."""
+    from parcours.masking import LABEL
+
+    return LABEL if _missing(value) else integer(value)
+
+
+def share(value: float | None, decimals: int = 1) -> str:
+    """A share that may be masked (None): `12,5 %` or `masqué`."""
+    return "masqué" if _missing(value) else percent(value, decimals)

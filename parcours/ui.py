@@ -189,10 +189,11 @@ def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
 
 def filters(scope: Scope) -> Filters:
     """Draw the shared filters in the sidebar; return the current selection."""
-    try:
-        options = warehouse.filter_options(scope)
-    except NoWarehouse:
+    version = warehouse.version()
+    if version is None:
         return Filters()
+    options = _options(version, scope)
+    st.session_state["_filter_options"] = options
     saved: Filters | None = st.session_state.get(FILTERS_KEY)
     if saved is None:
         saved = _filters_from_url(options)
@@ -258,6 +259,16 @@ def filters(scope: Scope) -> Filters:
     st.session_state[FILTERS_KEY] = chosen
     _write_url(chosen)
     return chosen
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _options(version: str, scope: Scope) -> dict[str, list]:
+    return warehouse.filter_options(scope)
+
+
+def year_options() -> list[int]:
+    """The years that have data in the user's scope (as offered by the shared filter)."""
+    return list(st.session_state.get("_filter_options", {}).get("years", []))
 
 
 def _year_pair(value: Any) -> tuple[int, int] | None:

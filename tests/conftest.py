@@ -75,3 +75,86 @@ def run_cli(data_dir: DataDir, *args, input: str | None = None) -> subprocess.Co
         text=True,
         timeout=120,
     )
+
+
+# --- dashboard -----------------------------------------------------------------------------
+# A small warehouse built through the real pipeline (centres → ingest → dbt build) from the
+# hand-made exports in fixtures/dashboard/ (see its README for the numbers expected on screen).
+
+DASHBOARD_FIXTURE = FIXTURES / "dashboard"
+DASHBOARD_PASSWORD = "motdepasse-test"
+DASHBOARD_USERS = {
+    # email: (role, centre_id, federation)
+    "nam@centre.be": ("centre", "CISP-NAM", None),
+    "lie@centre.be": ("centre", "CISP-LIE", None),
+    "acfi@federation.be": ("federation", None, "ACFI"),
+    "aid@federation.be": ("federation", None, "AID"),
+    "interfede@federation.be": ("federation", None, "Interfédé"),
+    "analyste@parcours.be": ("analyst", None, None),
+    "admin@parcours.be": ("admin", None, None),
+}
+
+
+@pytest.fixture(scope="session")
+def dashboard_warehouse(tmp_path_factory) -> DataDir:
+    """The dashboard fixture's data folder, with its warehouse built (once per session).
+    Sets PARCOURS_DATA_DIR for the session (restored at the end)."""
+    import csv
+
+    from parcours import auth, build, ingest
+
+    root = tmp_path_factory.mktemp("dashboard") / "data"
+    previous = os.environ.get("PARCOURS_DATA_DIR")
+    os.environ["PARCOURS_DATA_DIR"] = str(root)
+    data_dir = DataDir.from_env()
+    conn = opstore.connect(data_dir.ops_db)
+    try:
+        with (DASHBOARD_FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                opstore.add_centre(
+                    conn,
+                    row["centre_id"],
+                    row["centre_name"],
+                    row["federation"],
+                    row["postal_code"],
+                    actor="test",
+                )
+    finally:
+        conn.close()
+    for folder in sorted(p for p in DASHBOARD_FIXTURE.iterdir() if p.is_dir()):
+        reports = ingest.ingest_files(
+            data_dir, f"CISP-{folder.name}", sorted(folder.glob("*.csv")), actor="test"
+        )
+        for report in reports:
+            assert report.status == "stored" and report.rows_quarantined == 0, report
+    result = build.build(data_dir, actor="test", docs=False)
+    assert result.status == "success", result.message
+    for email, (role, centre_id, federation) in DASHBOARD_USERS.items():
+        auth.add_user(data_dir, email, DASHBOARD_PASSWORD, role, centre_id, federation)
+    yield data_dir
+    if previous is None:
+        os.environ.pop("PARCOURS_DATA_DIR", None)
+    else:
+        os.environ["PARCOURS_DATA_DIR"] = previous
+
+
+def dashboard_user(email: str):
+    """The `parcours.auth.User` of one of the dashboard fixture's users."""
+    from parcours.auth import User
+
+    role, centre_id, federation = DASHBOARD_USERS[email]
+    return User(email, role, centre_id, federation)
+
+
+def app_as(email: str | None, page: str | None = None):
+    """An AppTest of app.py signed in as `email` (None: signed out), switched to `page`
+    (e.g. "pages/freins.py") and run. Needs the `dashboard_warehouse` fixture."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    if email is not None:
+        at.session_state["user"] = dashboard_user(email)
+    at.run()
+    if page is not None and not at.exception:
+        at.switch_page(page).run()
+    return at
