@@ -296,3 +296,60 @@ def dq_issues(
         """,
         params,
     )
+
+
+# --- loaders for `ui.load` (cached per warehouse version and scope) ---------------------------
+# Each resolves the centres from the scope itself: a centre outside the scope reads nothing.
+
+
+def scoped_centres(scope, centre_id: str | None) -> list[str] | None:
+    """The centres to read: the scope's, narrowed to `centre_id` when one is chosen."""
+    if centre_id is None:
+        return None if scope.centre_ids is None else list(scope.centre_ids)
+    if scope.centre_ids is not None and centre_id not in scope.centre_ids:
+        return []
+    return [centre_id]
+
+
+def _with_cursor(func, *args):
+    from parcours import warehouse
+
+    cur = warehouse.cursor()
+    try:
+        return func(cur, *args)
+    finally:
+        cur.close()
+
+
+def load_completeness(scope, _filters, centre_id: str | None, months: int) -> pl.DataFrame:
+    """As `completeness`; for scopes that mask small counts, the counts are left out and the
+    share is rounded to whole percents (the share says whether a centre's hours arrived; the
+    counts of trainees behind it are not shown outside the centre's own view)."""
+    frame = _with_cursor(completeness, scoped_centres(scope, centre_id), months)
+    if scope.mask_small_counts:
+        frame = frame.select("centre_id", "month", pl.col("share").round(2))
+    return frame
+
+
+def load_months_covered(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    return _with_cursor(months_covered, scoped_centres(scope, centre_id))
+
+
+def load_outliers(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    from parcours import masking
+
+    frame = _with_cursor(
+        hours_outliers, scoped_centres(scope, centre_id), scope.may_see_individuals
+    )
+    if not scope.may_see_individuals:
+        frame = masking.suppress(frame, ["flagged_months"], mask=scope.mask_small_counts)
+    return frame
+
+
+def load_dq_issues(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    from parcours import masking
+
+    frame = _with_cursor(dq_issues, scoped_centres(scope, centre_id), scope.may_see_individuals)
+    if not scope.may_see_individuals:
+        frame = masking.suppress(frame, ["issues"], mask=scope.mask_small_counts)
+    return frame

@@ -311,3 +311,45 @@ def trainee_path(
     }
     frame = pl.DataFrame(events, schema=EVENT_SCHEMA, orient="row")
     return TraineePath(centre_id, participant_id, summary, frame, hours)
+
+
+# --- loaders for `ui.load` (cached per warehouse version and scope) ---------------------------
+
+
+def load_trainees(scope: Scope, _filters, centre_id: str) -> pl.DataFrame:
+    from parcours import warehouse
+
+    cur = warehouse.cursor()
+    try:
+        return list_trainees(cur, scope, centre_id)
+    finally:
+        cur.close()
+
+
+def load_path(scope: Scope, _filters, centre_id: str, participant_id: str) -> TraineePath | None:
+    from parcours import warehouse
+
+    cur = warehouse.cursor()
+    try:
+        return trainee_path(cur, scope, centre_id, participant_id)
+    finally:
+        cur.close()
+
+
+def events_table(path: TraineePath) -> pl.DataFrame:
+    """The timeline's rows as a French table (dates day first), in date order."""
+    from parcours import formatting as fmt
+
+    frame = path.events.sort("start", "lane")
+    return pl.DataFrame(
+        {
+            "Ligne": frame["lane"],
+            "Quoi": frame["label"],
+            "Début / date": [fmt.day(d) for d in frame["start"]],
+            "Fin": [
+                "en cours" if ongoing else (fmt.day(end) if end is not None else "")
+                for end, ongoing in zip(frame["end"], frame["ongoing"], strict=True)
+            ],
+            "Détail": frame["detail"],
+        }
+    )
