@@ -169,7 +169,7 @@ def completeness(
                     "share": pl.Float64,
                 }
             )
-    return _wh(
+    frame = _wh(
         con,
         f"""
         with months as (
@@ -203,6 +203,9 @@ def completeness(
         """,
         [until, months, until, *params_p, *params_p, *params_h],
     )
+    # Months before anyone in the scope was in training say nothing: start at the first active.
+    first = frame.filter(pl.col("active") > 0)["month"].min()
+    return frame if first is None else frame.filter(pl.col("month") >= first)
 
 
 def hours_outliers(

@@ -197,8 +197,20 @@ def cursor(data_dir: DataDir | None = None) -> duckdb.DuckDBPyConnection:
     with _lock:
         held = _connections.get(path)
         if held is None or held[0] != key:
-            _connections[path] = (key, duckdb.connect(str(path), read_only=True))
-        return _connections[path][1].cursor()
+            _connections[path] = (key, _open_read_only(path))
+        cur = _connections[path][1].cursor()
+    cur.execute("use warehouse")  # each cursor starts on the in-memory default catalog
+    return cur
+
+
+def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database with the warehouse file attached read-only. Not
+    `duckdb.connect(path)`: while a connection to the old file is alive, DuckDB's per-process
+    instance cache hands back that same (old, swapped-out) database for the same path."""
+    conn = duckdb.connect()
+    conn.execute("attach ? as warehouse (read_only)", [str(path)])
+    conn.execute("use warehouse")
+    return conn
 
 
 def query(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | None = None):
