@@ -1,7 +1,186 @@
-"""Freins levés — analytical page (being built)."""
+"""Freins levés — per barrier and per group: trainees concerned, episodes, lift rate, time to
+lift (Kaplan–Meier), distance travelled, setbacks."""
 
-from parcours import ui
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from parcours import barriers, charts, ui
+from parcours import formatting as fmt
 
 user, scope, filters = ui.page_setup("Freins levés")
-if ui.warehouse_ready("dim_centres", "dim_participants"):
-    ui.empty_state("Cette page arrive bientôt.")
+
+COUNT_COLUMNS = {
+    "trainees": "Stagiaires concernés",
+    "episodes": "Épisodes",
+    "lifted": "Épisodes levés",
+    "setbacks": "Rechutes",
+    "trainees_with_setback": "Stagiaires avec rechute",
+}
+YEARS = fmt.years_label(*filters.years) if filters.years else "toutes les années"
+
+
+def table(frame: pl.DataFrame, first: str, first_title: str) -> pl.DataFrame:
+    return frame.select(
+        pl.col(first).alias(first_title),
+        *(pl.col(k).alias(v) for k, v in COUNT_COLUMNS.items()),
+        (pl.col("lift_rate") * 100).round(1).alias("Taux de levée (%)"),
+        pl.col("km_median_days").alias("Durée médiane (Kaplan–Meier, jours)"),
+        pl.col("naive_median_days").alias("Médiane des seuls freins levés (jours)"),
+    )
+
+
+def show_groups() -> None:
+    groups = ui.load(barriers.summary, scope, filters, "barrier_group")
+    if groups.is_empty():
+        ui.empty_state(
+            f"Aucun frein identifié pour cette sélection ({YEARS}).",
+            "Téléversez les évaluations des freins (fichier « freins ») ou élargissez les filtres.",
+        )
+        st.stop()
+    st.subheader("Par groupe de freins")
+    cols = st.columns(len(groups))
+    for column, r in zip(cols, groups.iter_rows(named=True), strict=True):
+        with column:
+            ui.metric(
+                r["group_label"],
+                fmt.share(r["lift_rate"]),
+                help="Taux de levée : épisodes levés / épisodes identifiés.",
+            )
+            st.caption(
+                f"{fmt.count(r['episodes'])} épisodes, {fmt.count(r['trainees'])} stagiaires · "
+                f"médiane {fmt.days(r['km_median_days'])} · "
+                f"{fmt.count(r['setbacks'])} rechutes"
+            )
+    with st.expander("Voir le tableau et le télécharger"):
+        ui.show_table(
+            table(groups, "group_label", "Groupe"),
+            "freins_par_groupe",
+            counts=list(COUNT_COLUMNS.values()),
+        )
+
+
+def show_barriers() -> None:
+    st.subheader("Par frein")
+    per = ui.load(barriers.summary, scope, filters, "barrier")
+    chart_data = per.filter(pl.col("lift_rate").is_not_null()).with_columns(
+        pl.col("episodes").cast(pl.Float64)
+    )
+    chart = charts.bar(
+        chart_data,
+        "barrier_label",
+        "lift_rate",
+        category_title="Frein",
+        value_title="Taux de levée",
+        value_format=charts.PCT,
+        color="group_label",
+        color_title="Groupe",
+        tooltip=[
+            alt.Tooltip("barrier_label:N", title="Frein"),
+            alt.Tooltip("group_label:N", title="Groupe"),
+            alt.Tooltip("lift_rate:Q", title="Taux de levée", format=charts.PCT),
+            alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
+            alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        table(per, "barrier_label", "Frein"),
+        f"Freins identifiés en {YEARS}. Taux de levée : part des épisodes levés (une évaluation "
+        "ultérieure au niveau 0). Rechute : un frein qui revient après avoir été levé (épisode "
+        "n° 2 ou plus). Les freins dont le taux est masqué (effectifs < 5) ne sont pas dessinés.",
+        "freins_par_frein",
+        counts=list(COUNT_COLUMNS.values()),
+    )
+
+
+def show_time_to_lift() -> None:
+    st.subheader("Combien de temps pour lever un frein ?")
+    curves = ui.load(barriers.km_curves, scope, filters, "barrier_group")
+    if curves.is_empty():
+        ui.empty_state("Trop peu d'épisodes pour tracer une courbe (moins de 5).")
+        return
+    chart = charts.lines(
+        curves.with_columns((1 - pl.col("survival")).alias("lifted_share")),
+        "time",
+        "lifted_share",
+        x_title="Jours depuis l'identification du frein",
+        y_title="Part des freins levés",
+        color="key",
+        color_title="Groupe",
+        y_format=charts.PCT,
+        step=True,
+        y_domain=(0, 1),
+        tooltip=[
+            alt.Tooltip("key:N", title="Groupe"),
+            alt.Tooltip("time:Q", title="Jours", format=charts.INT),
+            alt.Tooltip("lifted_share:Q", title="Part levée", format=charts.PCT),
+            alt.Tooltip("at_risk:Q", title="Encore ouverts et suivis", format=charts.INT),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        curves.select(
+            pl.col("key").alias("Groupe"),
+            pl.col("time").alias("Jours"),
+            pl.col("at_risk").alias("Épisodes suivis"),
+            pl.col("events").alias("Levés ce jour"),
+            pl.col("censored").alias("Encore ouverts (dernière évaluation)"),
+            (pl.col("survival") * 100).round(1).alias("Part encore ouverte (%)"),
+        ),
+        "Estimation de Kaplan–Meier : chaque épisode compte, levé (à sa date de levée) ou encore "
+        "ouvert (suivi jusqu'à sa dernière évaluation, « censuré »). La médiane des seuls freins "
+        "levés ignorerait les freins encore ouverts, souvent les plus longs : elle sous-estime la "
+        "durée. Durée médiane : le jour où la moitié des freins sont levés."
+        + (
+            " Hors des données de votre centre, la courbe s'arrête quand moins de 5 épisodes "
+            "sont encore suivis."
+            if scope.mask_small_counts
+            else ""
+        ),
+        "freins_temps_de_levee",
+        counts=["Levés ce jour", "Encore ouverts (dernière évaluation)"]
+        if scope.mask_small_counts
+        else (),
+    )
+
+
+def show_distance() -> None:
+    st.subheader("Chemin parcouru")
+    dist = ui.load(barriers.distance, scope, filters)
+    shown = dist.filter(pl.col("first_level").is_not_null())
+    chart = None
+    if not shown.is_empty():
+        chart = charts.dumbbell(
+            shown,
+            "barrier_label",
+            "first_level",
+            "latest_level",
+            category_title="Frein",
+            value_title="Niveau moyen (0 = levé, 3 = fort)",
+        )
+    ui.show_chart(
+        chart,
+        dist.select(
+            pl.col("barrier_label").alias("Frein"),
+            pl.col("trainees").alias("Stagiaires évalués"),
+            pl.col("first_level").round(2).alias("Niveau moyen à la première évaluation"),
+            pl.col("latest_level").round(2).alias("Niveau moyen à la dernière évaluation"),
+        ),
+        "Pour chaque stagiaire et chaque frein : le niveau à la première évaluation et à la plus "
+        "récente (0 = absent ou levé, 1 = faible, 2 = moyen, 3 = fort), en moyenne par frein. "
+        "Un point vert à gauche du rouge : le frein a reculé.",
+        "freins_chemin_parcouru",
+        counts=["Stagiaires évalués"],
+    )
+
+
+if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
+    with ui.guard("les freins par groupe"):
+        show_groups()
+    with ui.guard("les freins par frein"):
+        show_barriers()
+    with ui.guard("le temps de levée"):
+        show_time_to_lift()
+    with ui.guard("le chemin parcouru"):
+        show_distance()

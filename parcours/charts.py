@@ -229,3 +229,73 @@ def dumbbell(
     )
     n = frame[category].n_unique() if category in frame.columns else 5
     return _finish(alt.layer(rule, dots), max(140, 28 * n + 60))
+
+
+def grouped_bar(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    group: str,
+    *,
+    category_title: str,
+    value_title: str,
+    group_title: str,
+    value_format: str = PCT,
+    extra_tooltip: list | None = None,
+    domain: tuple[float, float] | None = (0, 1),
+) -> alt.Chart:
+    """Horizontal bars side by side within each category (one per `group`)."""
+    x_scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=category_title, axis=alt.Axis(labelLimit=260)),
+            yOffset=alt.YOffset(f"{group}:N"),
+            x=alt.X(
+                f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format), scale=x_scale
+            ),  # fmt: skip
+            color=alt.Color(f"{group}:N", title=group_title, scale=alt.Scale(scheme=PALETTE)),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"{group}:N", title=group_title),
+                alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+                *(extra_tooltip or []),
+            ],
+        )
+    )
+    n = frame[category].n_unique() if category in frame.columns else 5
+    return _finish(chart, max(140, 44 * n + 60))
+
+
+def ranges(
+    frame: pl.DataFrame,
+    category: str,
+    low: str,
+    mid: str,
+    high: str,
+    *,
+    category_title: str,
+    value_title: str,
+    tooltip: list | None = None,
+) -> alt.Chart:
+    """A point (median) and a bar from the first to the third quartile, per category."""
+    y = alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=260))
+    tips = tooltip or [
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip(f"{mid}:Q", title="Médiane", format=INT),
+        alt.Tooltip(f"{low}:Q", title="1er quartile", format=INT),
+        alt.Tooltip(f"{high}:Q", title="3e quartile", format=INT),
+    ]
+    bar = (
+        alt.Chart(frame)
+        .mark_rule(strokeWidth=6, opacity=0.4, color="#4e79a7")
+        .encode(y=y, x=alt.X(f"{low}:Q", title=value_title), x2=f"{high}:Q", tooltip=tips)
+    )
+    dot = (
+        alt.Chart(frame)
+        .mark_circle(size=110, color="#1f4e79", opacity=1)
+        .encode(y=y, x=alt.X(f"{mid}:Q", title=value_title), tooltip=tips)
+    )
+    n = frame[category].n_unique() if category in frame.columns else 5
+    return _finish(alt.layer(bar, dot), max(140, 28 * n + 60))

@@ -15,6 +15,7 @@ filters, ...)` for data (cached by warehouse version, filters and scope), then `
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -121,6 +122,54 @@ def sidebar_user(user: Any) -> None:
         st.button("Se déconnecter", on_click=logout, key="logout")
 
 
+# --- navigation -------------------------------------------------------------------------------
+
+PAGES = {
+    # path: (title, material icon, roles that are offered the page)
+    "pages/accueil.py": ("Accueil", "home", ("centre", "federation", "analyst", "admin")),
+    "pages/freins.py": ("Freins levés", "lock_open", ("centre", "federation", "analyst", "admin")),
+    "pages/partenariats.py": (
+        "Partenariats",
+        "handshake",
+        ("centre", "federation", "analyst", "admin"),
+    ),
+    "pages/resultats.py": (
+        "Résultats dans le temps",
+        "timeline",
+        ("centre", "federation", "analyst", "admin"),
+    ),
+    "pages/parcours.py": ("Parcours", "route", ("centre", "admin")),
+    "pages/televerser.py": ("Téléverser", "upload", ("centre", "admin")),
+    "pages/qualite.py": ("Qualité des données", "rule", ("centre", "analyst", "admin")),
+    "pages/transformations.py": ("Transformations", "build", ("analyst", "admin")),
+}
+SECTIONS = {
+    "Analyses": (
+        "pages/accueil.py",
+        "pages/freins.py",
+        "pages/partenariats.py",
+        "pages/resultats.py",
+        "pages/parcours.py",
+    ),
+    "Données": ("pages/televerser.py", "pages/qualite.py", "pages/transformations.py"),
+}
+
+
+def pages_for(role: str) -> dict[str, list[tuple[str, str, str]]]:
+    """The pages offered to a role, by section: (path, title, icon). Offering is convenience;
+    every page still reads data through the user's scope."""
+    offered = {}
+    for section, paths in SECTIONS.items():
+        items = [
+            (path, PAGES[path][0], f":material/{PAGES[path][1]}:")
+            for path in paths
+            if role in PAGES[path][2]
+        ]
+        if items:
+            offered[section] = items
+    return offered
+
+
 # --- scope ------------------------------------------------------------------------------------
 
 
@@ -181,10 +230,24 @@ def _write_url(filters: Filters) -> None:
 
 
 def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
-    """Give a widget its value from the persisted filters (widget state is dropped when a page
-    without the widget runs; the persisted copy is not)."""
-    if st.session_state.get(key, object()) not in allowed:
-        st.session_state[key] = value if value in allowed else allowed[0]
+    """Set a widget's value from the persisted filters before drawing it, on every run: widget
+    state does not survive a page change, the persisted copy (kept current by `_remember`)
+    does."""
+    st.session_state[key] = value if value in allowed else allowed[0]
+
+
+def _remember_years() -> None:
+    y0, y1 = st.session_state.get("flt_y0"), st.session_state.get("flt_y1")
+    if y0 is not None and y1 is not None:
+        saved = st.session_state.get(FILTERS_KEY) or Filters()
+        st.session_state[FILTERS_KEY] = saved.with_years((min(y0, y1), max(y0, y1)))
+
+
+def _remember(field: str, key: str) -> None:
+    """on_change of a filter widget: copy its new value into the persisted filters."""
+    value = st.session_state.get(key)
+    saved = st.session_state.get(FILTERS_KEY) or Filters()
+    st.session_state[FILTERS_KEY] = dataclasses.replace(saved, **{field: value})
 
 
 def filters(scope: Scope) -> Filters:
@@ -198,38 +261,49 @@ def filters(scope: Scope) -> Filters:
     if saved is None:
         saved = _filters_from_url(options)
     years = options["years"]
+    chosen_years = None
+    federation = centre = province = None
     with st.sidebar:
         st.subheader("Filtres")
-        chosen_years = None
         if years:
             default = saved.years or (years[-1], years[-1])
             default = (max(default[0], years[0]), min(default[1], years[-1]))
             if default[0] > default[1]:
                 default = (years[-1], years[-1])
             if len(years) > 1:
-                current = _year_pair(st.session_state.get("flt_years"))
-                if current is None or not all(y in years for y in current):
-                    current = default
-                # Always a pair: a single value would turn the range slider into a one-handle one.
-                st.session_state["flt_years"] = current
-                chosen_years = _year_pair(
-                    st.select_slider("Années", options=years, key="flt_years")
-                )
+                # Two select boxes rather than a range slider: a slider whose two ends are on
+                # the same year does not round-trip reliably through widget state.
+                first, last = st.columns(2)
+                _seed("flt_y0", default[0], years)
+                _seed("flt_y1", default[1], years)
+                with first:
+                    y0 = st.selectbox("De", years, key="flt_y0", on_change=_remember_years)
+                with last:
+                    y1 = st.selectbox("À", years, key="flt_y1", on_change=_remember_years)
+                chosen_years = (min(y0, y1), max(y0, y1))
             else:
                 st.caption(f"Année : {years[0]}")
                 chosen_years = (years[0], years[0])
-        several_centres = len(options["centres"]) > 1
-        federation = centre = province = None
-        if several_centres:
+        if len(options["centres"]) > 1:
             feds = [None, *options["federations"]]
             _seed("flt_fed", saved.federation, feds)
             federation = st.selectbox(
-                "Fédération", feds, key="flt_fed", format_func=lambda v: v or "Toutes"
+                "Fédération",
+                feds,
+                key="flt_fed",
+                format_func=lambda v: v or "Toutes",
+                on_change=_remember,
+                args=("federation", "flt_fed"),
             )
             provs = [None, *options["provinces"]]
             _seed("flt_prov", saved.province, provs)
             province = st.selectbox(
-                "Province", provs, key="flt_prov", format_func=lambda v: v or "Toutes"
+                "Province",
+                provs,
+                key="flt_prov",
+                format_func=lambda v: v or "Toutes",
+                on_change=_remember,
+                args=("province", "flt_prov"),
             )
             names = dict(options["centres"])
             centre_opts = [None, *names]
@@ -239,6 +313,8 @@ def filters(scope: Scope) -> Filters:
                 centre_opts,
                 key="flt_centre",
                 format_func=lambda v: "Tous" if v is None else f"{names[v]} ({v})",
+                on_change=_remember,
+                args=("centre_id", "flt_centre"),
             )
         filieres = [None, *options["filieres"]]
         _seed("flt_filiere", saved.filiere, filieres)
@@ -248,9 +324,11 @@ def filters(scope: Scope) -> Filters:
             filieres,
             key="flt_filiere",
             format_func=lambda v: "Toutes" if v is None else labels.get(v, v),
+            on_change=_remember,
+            args=("filiere", "flt_filiere"),
         )
     chosen = Filters(
-        years=tuple(chosen_years) if chosen_years else None,
+        years=chosen_years,
         federation=federation,
         centre_id=centre,
         province=province,
@@ -269,14 +347,6 @@ def _options(version: str, scope: Scope) -> dict[str, list]:
 def year_options() -> list[int]:
     """The years that have data in the user's scope (as offered by the shared filter)."""
     return list(st.session_state.get("_filter_options", {}).get("years", []))
-
-
-def _year_pair(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, int):
-        return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return (int(min(value)), int(max(value)))
-    return None
 
 
 def _labels(list_name: str) -> dict[str, str]:
