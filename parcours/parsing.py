@@ -4,7 +4,8 @@ Each parser exists twice, with the same rules: a scalar function (`parse_date("1
 used by tests and by the code that explains a failing value, and a polars expression builder
 (`date_expr(pl.col("x"))`) that validation applies to whole columns. An expression yields null
 where the text is not a valid value; callers tell "missing" from "invalid" by looking at the input.
-Both forms share the regular expressions below, so they cannot drift apart.
+Both forms share the regular expressions below, so they cannot drift apart. Values arrive trimmed
+(reading trims them), so no parser trims: `"15/03/2024 "` is not a date here.
 """
 
 from __future__ import annotations
@@ -14,19 +15,16 @@ from datetime import date
 
 import polars as pl
 
-from parcours.contract import fold
-
 # --- dates -----------------------------------------------------------------------------------
 # Always day first. An optional time part (`00:00`, `00:00:00`, `00:00:00.000`) is ignored.
 _TIME = r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
-ISO_DATE = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_TIME}$"
+ISO_DATE = rf"^([1-9][0-9]{{3}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_TIME}$"
 # The same separator twice (Rust regex has no backreferences, hence one branch per separator).
-DAY_FIRST_DATE = (
-    rf"^([0-9]{{1,2}})(?:/([0-9]{{1,2}})/|-([0-9]{{1,2}})-|\.([0-9]{{1,2}})\.)([0-9]{{4}}){_TIME}$"
-)
+_DAY_MONTH = r"([0-9]{1,2})(?:/([0-9]{1,2})/|-([0-9]{1,2})-|\.([0-9]{1,2})\.)"
+DAY_FIRST_DATE = rf"^{_DAY_MONTH}([1-9][0-9]{{3}}){_TIME}$"
 # Months: `2024-03`, `03/2024` (also `03-2024`, `03.2024`); any accepted date also gives its month.
-ISO_MONTH = r"^([0-9]{4})-([0-9]{1,2})$"
-MONTH_FIRST = r"^([0-9]{1,2})[/.\-]([0-9]{4})$"
+ISO_MONTH = r"^([1-9][0-9]{3})-([0-9]{1,2})$"
+MONTH_FIRST = r"^([0-9]{1,2})[/.\-]([1-9][0-9]{3})$"
 # Numbers: `12.5` or `12,5`; no thousands separator (the bounded values never need one).
 DECIMAL = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)$"
 # Integers may carry a zero decimal part, as spreadsheets write `1990.0`.
@@ -55,10 +53,9 @@ def parse_date(text: str | None) -> date | None:
     None when the text is not a real date (31/02/2024 included)."""
     if text is None:
         return None
-    text = text.strip()
-    if m := _ISO_DATE_RE.match(text):
+    if m := _ISO_DATE_RE.fullmatch(text):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _DAY_FIRST_RE.match(text):
+    if m := _DAY_FIRST_RE.fullmatch(text):
         return _safe_date(int(m[5]), int(m[2] or m[3] or m[4]), int(m[1]))
     return None
 
@@ -67,10 +64,9 @@ def parse_month(text: str | None) -> date | None:
     """`2024-03`, `03/2024` or any accepted date → the first day of its month."""
     if text is None:
         return None
-    text = text.strip()
-    if m := _ISO_MONTH_RE.match(text):
+    if m := _ISO_MONTH_RE.fullmatch(text):
         return _safe_date(int(m[1]), int(m[2]), 1)
-    if m := _MONTH_FIRST_RE.match(text):
+    if m := _MONTH_FIRST_RE.fullmatch(text):
         return _safe_date(int(m[2]), int(m[1]), 1)
     day = parse_date(text)
     return day.replace(day=1) if day else None
@@ -78,23 +74,23 @@ def parse_month(text: str | None) -> date | None:
 
 def parse_decimal(text: str | None) -> float | None:
     """`12.5` or `12,5`."""
-    if text is None or not _DECIMAL_RE.match(text.strip()):
+    if text is None or not _DECIMAL_RE.fullmatch(text):
         return None
-    return float(text.strip().replace(",", "."))
+    return float(text.replace(",", "."))
 
 
 def parse_int(text: str | None) -> int | None:
     """`1990`, also `1990.0` as spreadsheets write it."""
-    if text is None or not _INTEGER_RE.match(text.strip()):
+    if text is None or not _INTEGER_RE.fullmatch(text):
         return None
-    return int(re.split(r"[.,]", text.strip())[0])
+    return int(re.split(r"[.,]", text)[0])
 
 
 def parse_bool(text: str | None) -> bool | None:
-    """oui/non, yes/no, vrai/faux, true/false, 1/0 (any case, accents ignored)."""
+    """oui/non, yes/no, vrai/faux, true/false, 1/0 (any case)."""
     if text is None:
         return None
-    folded = fold(text)
+    folded = text.strip().lower()
     if folded in TRUE_WORDS:
         return True
     if folded in FALSE_WORDS:
@@ -136,17 +132,12 @@ def niss_check_digits(first9: str, born_from_2000: bool = False) -> str:
 def _ymd_to_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     # Going through text with strict=False turns impossible dates (31/02) into null rather
     # than an error.
-    text = pl.format(
-        "{}-{}-{}",
-        year,
-        month.str.zfill(2),
-        day.str.zfill(2),
-    )
+    text = pl.format("{}-{}-{}", year, month.str.zfill(2), day.str.zfill(2))
     return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
-def date_expr(expr: pl.Expr) -> pl.Expr:
-    """Text → Date (null when missing or invalid), same rules as `parse_date`."""
+def _any_date(expr: pl.Expr) -> pl.Expr:
+    """Every accepted date shape, by regular expression (the general, slower path)."""
     iso = expr.str.extract_groups(ISO_DATE)
     day_first = expr.str.extract_groups(DAY_FIRST_DATE)
     return pl.coalesce(
@@ -159,15 +150,65 @@ def date_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _strptime_when(shape: str, expr: pl.Expr, fmt: str) -> pl.Expr:
+    # The shape is checked first: strptime alone would accept more than the contract says.
+    return pl.when(expr.str.contains(shape)).then(expr.str.strptime(pl.Date, fmt, strict=False))
+
+
+# A column usually holds one shape: each step parses what the previous ones left, so the common
+# case costs one pass of a cheap check and one strptime instead of every regular expression.
+_DATE_STEPS = (
+    lambda v: _strptime_when(r"^[0-9]{1,2}/[0-9]{1,2}/[1-9][0-9]{3}$", v, "%d/%m/%Y"),
+    lambda v: _strptime_when(r"^[1-9][0-9]{3}-[0-9]{1,2}-[0-9]{1,2}$", v, "%Y-%m-%d"),
+    _any_date,
+)
+_MONTH_STEPS = (
+    lambda v: pl.when(v.str.contains(r"^[0-9]{1,2}/[1-9][0-9]{3}$")).then(
+        pl.concat_str(pl.lit("01/"), v).str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    ),
+    lambda v: pl.when(v.str.contains(ISO_MONTH)).then(
+        pl.concat_str(v, pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    ),
+    lambda v: pl.when(v.str.contains(MONTH_FIRST)).then(
+        pl.concat_str(pl.lit("01/"), v.str.replace(r"[.\-]", "/")).str.strptime(
+            pl.Date, "%d/%m/%Y", strict=False
+        )
+    ),
+    lambda v: pl.coalesce(*(step(v) for step in _DATE_STEPS)).dt.truncate("1mo"),
+)
+
+
+def _cascade(series: pl.Series, steps) -> pl.Series:
+    """Apply `steps` in turn, each only to the values the previous steps could not parse."""
+    frame = series.to_frame("v")
+    result = frame.select(steps[0](pl.col("v")).alias(series.name)).to_series()
+    if len(steps) == 1:
+        return result
+    left = (result.is_null() & series.is_not_null()).arg_true()
+    if left.is_empty():
+        return result
+    rest = _cascade(series.gather(left), steps[1:])
+    return result.scatter(left, rest)
+
+
+def parse_dates(series: pl.Series) -> pl.Series:
+    """Text Series → Date Series (null when missing or invalid), same rules as `parse_date`."""
+    return _cascade(series.cast(pl.String), _DATE_STEPS)
+
+
+def parse_months(series: pl.Series) -> pl.Series:
+    """Text Series → first day of the month, same rules as `parse_month`."""
+    return _cascade(series.cast(pl.String), _MONTH_STEPS)
+
+
+def date_expr(expr: pl.Expr) -> pl.Expr:
+    """Text → Date (null when missing or invalid), same rules as `parse_date`."""
+    return expr.map_batches(parse_dates, return_dtype=pl.Date)
+
+
 def month_expr(expr: pl.Expr) -> pl.Expr:
     """Text → Date of the first day of the month, same rules as `parse_month`."""
-    iso = expr.str.extract_groups(ISO_MONTH)
-    month_first = expr.str.extract_groups(MONTH_FIRST)
-    return pl.coalesce(
-        _ymd_to_date(iso.struct[0], iso.struct[1], pl.lit("01")),
-        _ymd_to_date(month_first.struct[1], month_first.struct[0], pl.lit("01")),
-        date_expr(expr).dt.truncate("1mo"),
-    )
+    return expr.map_batches(parse_months, return_dtype=pl.Date)
 
 
 def decimal_expr(expr: pl.Expr) -> pl.Expr:
@@ -191,7 +232,7 @@ def int_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def bool_expr(expr: pl.Expr) -> pl.Expr:
-    """Text → Boolean, same rules as `parse_bool` (the folding of these words is lower case)."""
+    """Text → Boolean, same rules as `parse_bool`."""
     lowered = expr.str.strip_chars().str.to_lowercase()
     return (
         pl.when(lowered.is_in(TRUE_WORDS))

@@ -51,3 +51,8 @@ def mask(value: str | None) -> str | None:
     if value is None:
         return None
     return "".join("•" if ch.isdigit() else ch for ch in value)
+
+
+def mask_expr(expr: pl.Expr) -> pl.Expr:
+    """`mask` for a whole column."""
+    return expr.str.replace_all("[0-9]", "•")

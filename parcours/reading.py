@@ -23,6 +23,7 @@ XLSX (recognised by its content, not its name): the first sheet; date cells beco
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -34,6 +35,9 @@ from parcours.errors import FileRejected
 
 DELIMITERS = (";", "\t", ",", "|")
 ROW_NUMBER = "row_number"
+# Values found beyond the header's last column, joined by the delimiter (null when none).
+OVERFLOW = "_overflow"
+_OVERFLOW_COLUMNS = 64
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _BINARY_MAGICS = {
@@ -43,7 +47,9 @@ _BINARY_MAGICS = {
     b"\xff\xd8\xff": "une image",
     b"GIF8": "une image",
 }
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters no text export holds (tab, newlines, vertical tab and form feed are text;
+# a final Ctrl-Z, the old DOS end-of-file mark, is removed before this check).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _EMPTY_LINE = re.compile(r"^[\s;,\t|]*$")
 
@@ -55,7 +61,8 @@ class RawTable:
     """A file as read: original header texts and one String column per header.
 
     `frame` has `row_number` (Int32) first, then one column per header, named `c0`, `c1`, …
-    (headers may repeat or be blank, so they cannot be column names).
+    (headers may repeat or be blank, so they cannot be column names), and, only when some line
+    has more values than the header has columns, `_overflow`: that line's surplus values.
     """
 
     headers: list[str]
@@ -75,7 +82,7 @@ class RawTable:
 
 def read_table(content: bytes, file_name: str) -> RawTable:
     """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read."""
-    if not content.strip():
+    if not content or content.isspace():
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     if content.startswith(_ZIP_MAGIC):
         return _read_xlsx(content, file_name)
@@ -113,6 +120,7 @@ def _decode(content: bytes, file_name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
             text, encoding = content.decode("latin-1"), "latin-1"
+    text = text.rstrip("\x1a")
     if _CONTROL_CHARS.search(text[:65536]):
         raise FileRejected(
             f"{file_name} : fichier illisible (caractères de contrôle). "
@@ -142,24 +150,87 @@ def _skip_leading_empty_lines(text: str) -> str:
     return ""
 
 
+def _polars_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.DataFrame:
+    if width is not None:
+        # Polars takes the number of columns from the first line: a line of `width` empty
+        # fields comes first (it is an empty line, dropped like the others).
+        data = (delimiter * (width - 1) + "\n").encode("utf-8") + data
+    return pl.read_csv(
+        data,
+        separator=delimiter,
+        has_header=False,
+        infer_schema=False,
+        quote_char='"',
+        truncate_ragged_lines=width is not None,
+    )
+
+
+def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """(header width, frame) with polars; lines longer than the header make the frame wider."""
+    data = text.encode("utf-8")
+    try:
+        frame = _polars_csv(data, delimiter)
+        return frame.width, frame
+    except pl.exceptions.ComputeError as error:
+        if "more fields" not in str(error):
+            raise
+    width = _polars_csv(first_line.encode("utf-8"), delimiter).width
+    return width, _polars_csv(data, delimiter, width + _OVERFLOW_COLUMNS)
+
+
+def _parse_lenient(text: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """The same with Python's csv module in strict mode: slower, but it also takes a quote
+    inside an unquoted value (`12" écran`), which polars refuses; an unclosed quote still fails."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    width = len(rows[0])
+    widest = max(len(row) for row in rows)
+    padded = [row + [""] * (widest - len(row)) for row in rows]
+    schema = {f"column_{i}": pl.String for i in range(widest)}
+    return width, pl.DataFrame(padded, schema=schema, orient="row")
+
+
 def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
     text = _skip_leading_empty_lines(text)
     if not text:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end == -1 else text[:end]
     delimiter = detect_delimiter(first_line)
     try:
-        frame = pl.read_csv(
-            text.encode("utf-8"),
-            separator=delimiter,
-            has_header=False,
-            infer_schema=False,
-            quote_char='"',
-            truncate_ragged_lines=True,
-        )
-    except (pl.exceptions.PolarsError, OSError) as error:
-        raise FileRejected(f"{file_name} : fichier CSV illisible ({error}).") from None
-    return _to_table(frame, file_name, "csv", encoding=encoding, delimiter=delimiter)
+        width, frame = _parse_fast(text, first_line, delimiter)
+    except pl.exceptions.PolarsError:
+        try:
+            width, frame = _parse_lenient(text, delimiter)
+        except csv.Error as error:
+            if "end of data" in str(error):
+                reason = "un guillemet ouvert n'est pas refermé"
+            elif "expected after" in str(error):
+                reason = "un guillemet fermant est suivi d'autres caractères"
+            else:
+                reason = "structure CSV incohérente"
+            # The library's own message may quote the file's content: it is not shown.
+            raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+    overflow = None
+    if frame.width > width:
+        # Some lines have more values than the header has columns (often an unquoted delimiter
+        # inside a value, such as `12,5` in a comma-separated file). Their surplus is kept aside
+        # so that those rows are quarantined rather than silently cut.
+        surplus = [pl.col(c).str.strip_chars().replace("", None) for c in frame.columns[width:]]
+        overflow = frame.select(
+            pl.concat_str(surplus, separator=delimiter, ignore_nulls=True)
+            .replace("", None)
+            .alias(OVERFLOW)
+        ).to_series()
+        frame = frame.select(frame.columns[:width])
+    return _to_table(
+        frame,
+        file_name,
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        multiline='"' in text,
+        overflow=overflow,
+    )
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -192,7 +263,7 @@ def _read_xlsx(content: bytes, file_name: str) -> RawTable:
     frame = frame.select(pl.all().cast(pl.String))
     # Excel keeps `1990` as the float 1990.0; a whole number is written back without `.0`.
     frame = frame.with_columns(pl.all().str.replace(r"^(-?[0-9]+)\.0$", "$1"))
-    return _to_table(frame, file_name, "xlsx")
+    return _to_table(frame, file_name, "xlsx", multiline=True)
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -205,17 +276,21 @@ def _to_table(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    multiline: bool = False,
+    overflow: pl.Series | None = None,
 ) -> RawTable:
     frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
     names = frame.columns
-    frame = frame.with_columns(
-        pl.col(names)
-        .str.strip_chars()
-        .replace("", None)
-        .str.replace_all("\r\n", "\n", literal=True)
-    )
+    if overflow is not None:
+        frame = frame.with_columns(overflow)
+    values = pl.col(names).str.strip_chars()
+    if multiline:
+        # Quoted values may span lines: one newline convention, whatever the file used.
+        values = values.str.replace_all("\r\n", "\n", literal=True)
+    frame = frame.with_columns(values.replace("", None))
     # Empty lines and rows of empty cells are not data lines (nor header lines).
-    frame = frame.filter(pl.any_horizontal(pl.col(names).is_not_null()))
+    filled = names + ([OVERFLOW] if overflow is not None else [])
+    frame = frame.filter(pl.any_horizontal(pl.col(filled).is_not_null()))
     if frame.height == 0:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     header_row = frame.row(0)
@@ -228,5 +303,6 @@ def _to_table(
     data = data.select(
         pl.int_range(1, data.height + 1, dtype=pl.Int32).alias(ROW_NUMBER),
         *(pl.col(names[i]).alias(f"c{j}") for j, i in enumerate(kept)),
+        *([pl.col(OVERFLOW)] if overflow is not None else []),
     )
     return RawTable(headers, data, file_format, encoding=encoding, delimiter=delimiter)

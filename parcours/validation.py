@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import polars as pl
 
 from parcours import contract, parsing, privacy
 from parcours.errors import FileRejected
-from parcours.reading import ROW_NUMBER, read_table
+from parcours.reading import OVERFLOW, ROW_NUMBER, RawTable, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
 KIND_LABELS = {
@@ -35,11 +36,19 @@ KIND_LABELS = {
     "followups": "suivis après la sortie",
     "hours": "heures de formation",
 }
+
+
+def kind_file(kind: str) -> str:
+    """« fichier de freins », « fichier d'heures de formation »…"""
+    label = KIND_LABELS[kind]
+    return f"fichier d'{label}" if label[0] in "aeéhiou" else f"fichier de {label}"
+
+
 # Columns every kind has: they do not tell kinds apart.
 _SHARED_COLUMNS = ("participant_id", "centre_id")
 _MAX_LISTED = 5
 # Columns a raw frame may carry through check_rows unchanged (set by a first check).
-_CARRIED = ("person_key", "extra")
+_CARRIED = ("person_key", "extra", OVERFLOW)
 
 
 @dataclass
@@ -183,16 +192,16 @@ def detect_kind(headers: list[str], file_name: str = "fichier") -> HeaderMatch:
     ties = [m for m in matches if closeness(m) == closeness(best)]
     if best.specific and len(ties) == 1:
         raise FileRejected(
-            f"{file_name} : colonne obligatoire manquante pour un fichier de "
-            f"{KIND_LABELS[best.kind]} ({best.kind}) : {_missing_text(best)}. "
+            f"{file_name} : colonne obligatoire manquante pour un {kind_file(best.kind)} "
+            f"({best.kind}) : {_missing_text(best)}. "
             f"En-tête trouvé : {_quote_header(headers)}.",
             kind=best.kind,
         )
     best = min(matches, key=lambda m: (len(m.missing), -m.specific))
     raise FileRejected(
         f"{file_name} : type de fichier non reconnu, l'en-tête ne correspond à aucun type d'export."
-        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est "
-        f"{KIND_LABELS[best.kind]} ({best.kind}), auquel il manque : {_missing_text(best)}.",
+        f" En-tête trouvé : {_quote_header(headers)}. Le type le plus proche est le "
+        f"{kind_file(best.kind)} ({best.kind}), auquel il manque : {_missing_text(best)}.",
         kind=None,
     )
 
@@ -210,8 +219,21 @@ def _unique_names(headers: list[str]) -> list[str]:
     return names
 
 
+@cache
+def _personal_names() -> frozenset[str]:
+    """Folded names of the columns that are reduced or pseudonymised in the kind that has them
+    (national number, birth date): in another kind's file they would be kept whole as extras."""
+    return frozenset(
+        folded
+        for kind in contract.load().kinds.values()
+        for column in kind.columns.values()
+        if column.type in ("niss", "birth_date")
+        for folded in column.folded_names
+    )
+
+
 def _looks_like_niss(values: pl.Series) -> bool:
-    present = values.drop_nulls()
+    present = values.drop_nulls().head(1000)
     if present.is_empty():
         return False
     valid = present.to_frame("v").select(parsing.niss_expr(pl.col("v")).is_not_null().mean())
@@ -230,55 +252,110 @@ def check_file(
     """Read and check one uploaded file. Raises `FileRejected` (French) when refused whole."""
     table = read_table(content, file_name)
     match = detect_kind(table.headers, file_name)
-    kind = match.kind
-    frame = table.frame
-    warnings: list[str] = []
+    _check_centre(table, match, centre_id, file_name)
+    sorted_columns = _sort_columns(table, match)
+    warnings = sorted_columns.warnings(table, match)
+    headers = {c: table.headers[p] for p, c in match.columns.items()}
+    accepted, quarantined = check_rows(
+        match.kind,
+        _raw_frame(table, match, sorted_columns.extras),
+        centre_id,
+        pseudonym_key=pseudonym_key,
+        mappings=mappings,
+        today=today,
+        headers=headers,
+    )
+    duplicates = duplicate_warning(match.kind, accepted, headers)
+    if duplicates:
+        warnings.append(duplicates)
+    return CheckedFile(match.kind, table.height, accepted, quarantined, warnings, headers)
 
-    if "centre_id" in match.columns.values():
-        position = next(p for p, c in match.columns.items() if c == "centre_id")
-        values = frame.get_column(f"c{position}").drop_nulls().unique().sort().to_list()
+
+def _check_centre(table: RawTable, match: HeaderMatch, centre_id: str, file_name: str) -> None:
+    """A `centre_id` column must name the centre the upload is made for (else: refused whole)."""
+    for position, column in match.columns.items():
+        if column != "centre_id":
+            continue
+        values = table.frame.get_column(f"c{position}").drop_nulls().unique().sort().to_list()
         others = [v for v in values if v.casefold() != centre_id.casefold()]
         if others:
             raise FileRejected(
                 f"{file_name} : la colonne « {table.headers[position]} » contient "
                 f"« {others[0]} », alors que l'envoi est fait pour le centre « {centre_id} ». "
                 "Rien n'a été enregistré.",
-                kind=kind,
+                kind=match.kind,
             )
 
-    columns = {f"c{p}": c for p, c in match.columns.items() if c != "centre_id"}
-    headers = {c: table.headers[p] for p, c in match.columns.items()}
-    identifiers, extras = [], []
+
+@dataclass
+class _SortedColumns:
+    """The header columns the kind does not read, by fate."""
+
+    identifiers: list[str] = field(default_factory=list)  # dropped: names, phones…
+    personal: list[str] = field(default_factory=list)  # dropped: birth date, NISS of other kinds
+    national_numbers: list[str] = field(default_factory=list)  # dropped: values are NISS
+    extras: list[int] = field(default_factory=list)  # kept in `extra` (positions)
+
+    def warnings(self, table: RawTable, match: HeaderMatch) -> list[str]:
+        def quoted(headers: list[str]) -> str:
+            return ", ".join(f"« {h} »" for h in headers)
+
+        warnings = []
+        if self.identifiers:
+            warnings.append(
+                "Colonnes d'identification directe supprimées avant tout enregistrement : "
+                f"{quoted(self.identifiers)}."
+            )
+        if self.personal:
+            warnings.append(
+                "Colonnes de données personnelles supprimées avant tout enregistrement, car un "
+                f"{kind_file(match.kind)} ne les prévoit pas : {quoted(self.personal)}."
+            )
+        if self.national_numbers:
+            warnings.append(
+                "Colonnes supprimées avant tout enregistrement car elles contiennent des numéros "
+                f"nationaux : {quoted(self.national_numbers)}. Nommez la colonne « numéro "
+                "national » pour qu'ils soient pseudonymisés."
+            )
+        for position, column in match.shadowed.items():
+            winner = table.headers[next(p for p, c in match.columns.items() if c == column)]
+            warnings.append(
+                f"Colonne « {table.headers[position]} » non lue comme {column} : la colonne "
+                f"« {winner} » donne déjà cette information (conservée en colonne supplémentaire)."
+            )
+        plain = [table.headers[p] for p in self.extras if p not in match.shadowed]
+        if plain:
+            warnings.append(
+                f"Colonnes supplémentaires conservées telles quelles, sans vérification : "
+                f"{quoted(plain)}."
+            )
+        return warnings
+
+
+def _sort_columns(table: RawTable, match: HeaderMatch) -> _SortedColumns:
+    result = _SortedColumns()
     for position, header in enumerate(table.headers):
         if position in match.columns:
             continue
-        series = frame.get_column(f"c{position}")
-        if privacy.is_identifier(header) or _looks_like_niss(series):
-            identifiers.append(header)
+        if privacy.is_identifier(header):
+            result.identifiers.append(header)
+        elif contract.fold(header) in _personal_names():
+            result.personal.append(header)
+        elif _looks_like_niss(table.frame.get_column(f"c{position}")):
+            result.national_numbers.append(header)
         else:
-            extras.append(position)
-    if identifiers:
-        warnings.append(
-            "Colonnes d'identification directe supprimées avant tout enregistrement : "
-            + ", ".join(f"« {h} »" for h in identifiers)
-            + "."
-        )
-    for position, column in match.shadowed.items():
-        winner = headers[column]
-        warnings.append(
-            f"Colonne « {table.headers[position]} » non lue comme {column} : "
-            f"la colonne « {winner} » donne déjà cette information (conservée en colonne "
-            "supplémentaire)."
-        )
-    plain_extras = [p for p in extras if p not in match.shadowed]
-    if plain_extras:
-        warnings.append(
-            "Colonnes supplémentaires conservées telles quelles, sans vérification : "
-            + ", ".join(f"« {table.headers[p]} »" for p in plain_extras)
-            + "."
-        )
+            result.extras.append(position)
+    return result
 
-    select = [pl.col(ROW_NUMBER), *(pl.col(name).alias(c) for name, c in columns.items())]
+
+def _raw_frame(table: RawTable, match: HeaderMatch, extras: list[int]) -> pl.DataFrame:
+    """The frame `check_rows` takes: canonical names, strings, `extra` as a JSON object."""
+    select = [
+        pl.col(ROW_NUMBER),
+        *(pl.col(f"c{p}").alias(c) for p, c in match.columns.items() if c != "centre_id"),
+    ]
+    if OVERFLOW in table.frame.columns:
+        select.append(pl.col(OVERFLOW))
     if extras:
         names = _unique_names([table.headers[p] for p in extras])
         fields = [pl.col(f"c{p}").alias(n) for p, n in zip(extras, names, strict=True)]
@@ -286,28 +363,20 @@ def check_file(
         select.append(
             pl.when(any_extra).then(pl.struct(fields).struct.json_encode()).alias("extra")
         )
-    raw = frame.select(select)
-
-    accepted, quarantined = check_rows(
-        kind,
-        raw,
-        centre_id,
-        pseudonym_key=pseudonym_key,
-        mappings=mappings,
-        today=today,
-        headers=headers,
-    )
-    duplicates = duplicate_warning(kind, accepted, headers)
-    if duplicates:
-        warnings.append(duplicates)
-    return CheckedFile(kind, table.height, accepted, quarantined, warnings, headers)
+    return table.frame.select(select)
 
 
 def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]) -> str | None:
     """French warning naming the rows that share a key (dbt keeps the last one)."""
     key = list(contract.load().kinds[kind].key)
+    # A hash of the key finds candidate rows cheaply (a million rows without duplicates is the
+    # common case); the exact grouping below runs on the candidates only.
+    hashes = accepted.select(pl.struct(key).hash()).to_series()
+    if hashes.n_unique() == accepted.height:
+        return None
+    candidates = accepted.filter(hashes.is_duplicated())
     groups = (
-        accepted.group_by(key)
+        candidates.group_by(key)
         .agg(pl.col(ROW_NUMBER).sort())
         .filter(pl.col(ROW_NUMBER).list.len() > 1)
         .sort(pl.col(ROW_NUMBER).list.first())
@@ -329,7 +398,7 @@ def duplicate_warning(kind: str, accepted: pl.DataFrame, headers: dict[str, str]
 # --- check_rows --------------------------------------------------------------------------------
 
 # Error codes computed per column by expressions, turned into French by `_message`.
-_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
+_MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER, _NISS_LIKE = (
     "missing",
     "invalid",
     "range",
@@ -337,7 +406,13 @@ _MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER = (
     "early",
     "unknown",
     "order",
+    "niss_like",
 )
+_OVERFLOW = "overflow"
+# The `column` of an error that concerns the whole line.
+WHOLE_ROW = "*"
+# Digits and NISS punctuation only, long enough to hold 11 digits: a cheap first filter.
+_NUMBER_LIKE = r"^[0-9][0-9\s.\-/_,]{10,}$"
 
 
 def _typed(name: str) -> str:
@@ -351,7 +426,14 @@ def _error(name: str) -> str:
 def _code_map(
     values: pl.Series, code_list: contract.CodeList, mapping: dict[str, str] | None
 ) -> dict[str, str | None]:
-    return {v: code_list.lookup(v, mapping) for v in values.drop_nulls().unique().to_list()}
+    """Each distinct value → its code (None when unknown); few distinct values, so Python."""
+    numeric = _is_int_code_list(code_list.name)
+    found = {}
+    for value in values.drop_nulls().unique().to_list():
+        number = parsing.parse_int(value) if numeric else None
+        # `3.0` is the level 3 as a spreadsheet may write it.
+        found[value] = code_list.lookup(str(number) if number is not None else value, mapping)
+    return found
 
 
 def _bounds(column: contract.ColumnSpec, today: date) -> tuple[float | None, float | None]:
@@ -404,6 +486,15 @@ def check_rows(
             .alias(_error(niss_column)),
         )
 
+    # A trainee id that is a valid national number would put the number on disk in clear.
+    ids = work.get_column("participant_id")
+    number_like = ids.str.contains(_NUMBER_LIKE).fill_null(False)
+    if number_like.any():
+        valid = ids.to_frame().select(parsing.niss_expr(pl.col(ids.name)).is_not_null())
+        work = work.with_columns((number_like & valid.to_series()).alias("__niss_like"))
+    else:
+        work = work.with_columns(pl.lit(False).alias("__niss_like"))
+
     typed: list[pl.Expr] = []
     for name, column in spec.columns.items():
         value = pl.col(name)
@@ -434,6 +525,8 @@ def check_rows(
         if column.type == "niss":
             continue
         rule = pl.when(value.is_null() & pl.lit(column.required)).then(pl.lit(_MISSING))
+        if name == "participant_id":
+            rule = rule.when(pl.col("__niss_like")).then(pl.lit(_NISS_LIKE))
         if column.type in ("date", "month", "int", "decimal", "code", "birth_date"):
             invalid = _UNKNOWN if column.type == "code" else _INVALID
             rule = rule.when(value.is_not_null() & parsed.is_null()).then(pl.lit(invalid))
@@ -461,6 +554,10 @@ def check_rows(
                     pl.col(_typed("birth_year")).is_null() & ((year < low) | (year > high))
                 ).then(pl.lit(_RANGE))
         errors.append(rule.otherwise(None).alias(_error(name)))
+    # Values beyond the header's last column: the row cannot be trusted (see reading.py).
+    errors.append(
+        pl.when(pl.col(OVERFLOW).is_not_null()).then(pl.lit(_OVERFLOW)).alias(_error(OVERFLOW))
+    )
     work = work.with_columns(errors)
 
     # birth_date is reduced to its year at once; birth_year, when given, wins.
@@ -472,7 +569,7 @@ def check_rows(
                 pl.col(_typed(birth_date)).dt.year().cast(pl.Int64),
             ).alias(_typed("birth_year"))
         )
-    error_columns = [_error(n) for n in spec.columns if _error(n) in work.columns]
+    error_columns = [_error(n) for n in [*spec.columns, OVERFLOW] if _error(n) in work.columns]
     bad = pl.any_horizontal(pl.col(e).is_not_null() for e in error_columns)
     work = work.with_columns(bad.alias("__bad"))
 
@@ -489,64 +586,131 @@ def check_rows(
         pl.col("extra").cast(pl.String),
     )
     failing = work.filter(pl.col("__bad"))
-    quarantined = [
-        _quarantine(row, spec, present, headers, c, today) for row in failing.iter_rows(named=True)
-    ]
+    quarantined = _quarantine(failing, spec, present, headers, c, today) if failing.height else []
     return accepted, quarantined
 
 
 def _quarantine(
-    row: dict,
+    failing: pl.DataFrame,
     spec: contract.KindSpec,
     present: list[str],
     headers: dict[str, str],
     c: contract.Contract,
     today: date,
-) -> QuarantinedRow:
-    number = row[ROW_NUMBER]
-    errors = []
+) -> list[QuarantinedRow]:
+    """Quarantine entries for the failing rows (a whole file may fail on one systematic problem,
+    so values are prepared by expressions and Python only fills message templates)."""
+    numbers = failing.get_column(ROW_NUMBER).to_list()
+    errors: list[list[dict]] = [[] for _ in numbers]
     for name, column in spec.columns.items():
-        code = row.get(_error(name))
-        if code is None:
+        if _error(name) not in failing.columns:
             continue
-        value = row[name]
-        shown = privacy.mask(value) if column.type == "niss" else value
-        if column.type == "birth_date" and code != _INVALID:
-            shown = str(row[_typed(name)].year)  # a real birth date is never shown whole
-        where = f"Ligne {number}, colonne « {headers.get(name, name)} »"
-        message = f"{where} : {_message(code, column, shown, row, spec, c, today, headers)}"
-        errors.append({"row": number, "column": name, "value": shown, "message": message})
-    raw: dict[str, str | None] = {}
+        other = pl.col(column.not_before) if column.not_before else pl.lit(None, pl.String)
+        found = failing.select(
+            pl.int_range(pl.len()).alias("position"),
+            pl.col(_error(name)),
+            _shown(name, column).cast(pl.String),
+            other.cast(pl.String),
+        ).filter(pl.col(_error(name)).is_not_null())
+        templates: dict[str, str] = {}
+        where = f", colonne « {headers.get(name, name)} » : "
+        for position, code, value, other_value in found.iter_rows():
+            if code not in templates:
+                templates[code] = _template(code, column, spec, c, today, headers)
+            text = templates[code].replace(_VALUE, value or "").replace(_OTHER, other_value or "")
+            number = numbers[position]
+            errors[position].append(
+                {
+                    "row": number,
+                    "column": name,
+                    "value": value,
+                    "message": f"Ligne {number}{where}{text}",
+                }
+            )
+    # Keys left out when null: those the file did not have, and what a row may or may not carry.
+    optional = {"person_key", "extra", *(n for n in spec.columns if n not in present)}
+    optional |= {n for n, col in spec.columns.items() if col.type == "birth_date"}
+    raws = failing.select(_raw_fields(spec, present)).to_dicts()
+    overflows = failing.get_column(_error(OVERFLOW)).is_not_null().to_list()
+    quarantined = []
+    for number, row_errors, raw, overflow in zip(numbers, errors, raws, overflows, strict=True):
+        if overflow:
+            quarantined.append(_overflow_row(number))
+        else:
+            raw = {k: v for k, v in raw.items() if v is not None or k not in optional}
+            quarantined.append(QuarantinedRow(number, raw, row_errors))
+    return quarantined
+
+
+def _overflow_row(number: int) -> QuarantinedRow:
+    # Its values are shifted: any of them may come from a dropped column (a name…), so none is
+    # kept or shown, and the other errors of the line (computed on shifted values) go.
+    message = (
+        f"Ligne {number} : plus de valeurs que de colonnes dans l'en-tête ; une valeur contient "
+        "sans doute le séparateur sans être entre guillemets (par exemple 12,5 dans un fichier "
+        "séparé par des virgules). Les valeurs de cette ligne ne sont pas reprises."
+    )
+    error = {"row": number, "column": WHOLE_ROW, "value": None, "message": message}
+    return QuarantinedRow(number, {OVERFLOW: "1"}, [error])
+
+
+def _shown(name: str, column: contract.ColumnSpec) -> pl.Expr:
+    """The value as an error may show it: never a national number, never a whole birth date."""
+    value = pl.col(name)
+    if column.type == "niss":
+        return privacy.mask_expr(value)
+    if name == "participant_id":
+        return pl.when(pl.col("__niss_like")).then(privacy.mask_expr(value)).otherwise(value)
+    if column.type == "birth_date":
+        year = pl.col(_typed(name)).dt.year().cast(pl.String)
+        return pl.when(pl.col(_typed(name)).is_not_null()).then(year).otherwise(value)
+    return value
+
+
+def _raw_fields(spec: contract.KindSpec, present: list[str]) -> list[pl.Expr]:
+    """What a quarantined row keeps for a replay: canonical column → text, national number
+    replaced by its person_key (or removed when invalid), birth date reduced to its year."""
+    fields: dict[str, pl.Expr] = {}
     for name in present:
         column = spec.columns[name]
         if column.type == "niss":
             continue
-        if column.type == "birth_date" and row[_typed(name)] is not None:
-            # Never kept whole: a valid birth date is kept as its year only.
-            if raw.get("birth_year") is None:
-                raw["birth_year"] = str(row[_typed(name)].year)
-            continue
-        raw[name] = row[name]
-    if row.get("person_key") is not None:
-        raw["person_key"] = row["person_key"]
-    if row.get("extra") is not None:
-        raw["extra"] = row["extra"]
-    return QuarantinedRow(number, raw, errors)
+        if column.type == "birth_date":
+            year = pl.col(_typed(name)).dt.year().cast(pl.String)
+            if "birth_year" in spec.columns:
+                fields["birth_year"] = pl.coalesce(fields.get("birth_year", pl.lit(None)), year)
+            fields[name] = pl.when(pl.col(_typed(name)).is_null()).then(pl.col(name))
+        else:
+            fields[name] = _shown(name, column) if name == "participant_id" else pl.col(name)
+    fields["person_key"] = pl.col("person_key")
+    fields["extra"] = pl.col("extra")
+    return [expr.cast(pl.String).alias(name) for name, expr in fields.items()]
 
 
-def _message(
+# Placeholders in message templates for the shown value and the other column's value (NUL never
+# reaches here: reading refuses it).
+_VALUE, _OTHER = "\x00value\x00", "\x00other\x00"
+
+
+def _template(
     code: str,
     column: contract.ColumnSpec,
-    value: str | None,
-    row: dict,
     spec: contract.KindSpec,
     c: contract.Contract,
     today: date,
     headers: dict[str, str],
 ) -> str:
+    """The French reason for an error code, with placeholders for the values."""
+    value = _VALUE
     if code == _MISSING:
         return "valeur manquante (colonne obligatoire)."
-    if code == _UNKNOWN:
+    if code == _NISS_LIKE:
+        return (
+            "ce numéro de stagiaire est un numéro national, qui ne peut pas être enregistré en "
+            "clair ; utilisez le numéro de dossier du centre (le numéro national va dans la "
+            "colonne « numéro national »)."
+        )
+    if code == _UNKNOWN and column.codes:
         return (
             f"valeur « {value} » inconnue. Valeurs acceptées : "
             f"{c.code_lists[column.codes].accepted_text()}."
@@ -576,10 +740,10 @@ def _message(
         return f"date « {value} » dans le futur."
     if code == _EARLY:
         return f"date « {value} » antérieure au 01/01/1990."
-    if code == _ORDER:
+    if code == _ORDER and column.not_before:
         other = column.not_before
         return (
-            f"date « {value} » antérieure à la date de début « {row[other]} » "
+            f"date « {value} » antérieure à la date de début « {_OTHER} » "
             f"(colonne « {headers.get(other, other)} »)."
         )
     return f"valeur « {value} » refusée."

@@ -1,0 +1,151 @@
+"""Upload pipeline benchmark: is checking an upload close to the cost of merely copying it?
+
+Generates a 1,000,000-row `hours` export as Excel writes it in Belgium (Windows-1252, `;`,
+`03/2024` months, decimal commas, header « N° stagiaire;Mois;Heures ») in a temporary folder, then
+runs, each in its own process so that peak memory is measured separately:
+
+- baseline: DuckDB `copy (from read_csv(f, all_varchar=true, encoding='latin-1')) to 'x.parquet'`
+  (read, no checks; the encoding must be given to DuckDB, Parcours detects it);
+- parcours: the upload pipeline (`pipeline` below: read, detect, check, pseudonymise, write the
+  landing parquet).
+
+Prints seconds (the operation only, imports excluded; best of `--repeat` fresh processes, as the
+machine is shared), the ratio and each process's peak RSS. Goals: ratio ≤ 2, peak < 1 GB.
+
+    python bench/bench_ingest.py [--rows 1000000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RATIO_GOAL = 2.0
+PEAK_GOAL_MB = 1024
+
+
+def pipeline(source: Path, target: Path) -> None:
+    """What one upload costs in Parcours (the one line to switch when measuring `ingest`)."""
+    from parcours.validation import check_file
+
+    checked = check_file(source.read_bytes(), source.name, "BENCH", pseudonym_key=b"k" * 32)
+    checked.accepted.write_parquet(target)
+
+
+def baseline(source: Path, target: Path) -> None:
+    import duckdb
+
+    # The file is Windows-1252: DuckDB refuses it as UTF-8, so it is told (Parcours detects it).
+    duckdb.sql(
+        f"copy (from read_csv('{source}', all_varchar=true, encoding='latin-1')) "
+        f"to '{target}' (format parquet)"
+    )
+
+
+def generate(path: Path, rows: int) -> None:
+    """Unique (trainee, month) keys: 50 consecutive months from 01/2020 per trainee."""
+    import polars as pl
+
+    months = 50
+    frame = pl.select(i=pl.int_range(rows, dtype=pl.Int64)).select(
+        pl.format("E-{}", (pl.col("i") // months).cast(pl.String).str.zfill(6)).alias("id"),
+        pl.format(
+            "{}/{}",
+            ((pl.col("i") % months) % 12 + 1).cast(pl.String).str.zfill(2),
+            (2020 + (pl.col("i") % months) // 12).cast(pl.String),
+        ).alias("month"),
+        pl.format("{},{}", (pl.col("i") * 7) % 120, (pl.col("i") % 4) * 25).alias("hours"),
+    )
+    text = "N° stagiaire;Mois;Heures\r\n" + "\r\n".join(
+        frame.select(pl.concat_str(pl.all(), separator=";")).to_series().to_list()
+    )
+    path.write_bytes((text + "\r\n").encode("cp1252"))
+
+
+def _child(which: str, source: Path, target: Path) -> None:
+    # Import first so that only the operation is timed.
+    import duckdb  # noqa: F401
+    import polars  # noqa: F401
+
+    import parcours.validation  # noqa: F401
+
+    run = {"baseline": baseline, "pipeline": pipeline}[which]
+    imports_mb = _peak_mb()
+    start = time.perf_counter()
+    run(source, target)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "imports_mb": imports_mb}))
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process since its exec. (getrusage's ru_maxrss would also
+    count the parent it was forked from, which holds the generated file.)"""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure(which: str, source: Path, target: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", which, str(source), str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        sys.exit(f"{which} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _best(repeat: int, which: str, source: Path, target: Path) -> dict:
+    runs = [_measure(which, source, target) for _ in range(repeat)]
+    return {
+        "seconds": min(r["seconds"] for r in runs),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "imports_mb": max(r["imports_mb"] for r in runs),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("WHICH", "SOURCE", "TARGET"))
+    args = parser.parse_args()
+    if args.child:
+        which, source, target = args.child
+        _child(which, Path(source), Path(target))
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "heures.csv"
+        generate(source, args.rows)
+        size_mb = source.stat().st_size / 1e6
+        print(f"{args.rows:,} lignes, {size_mb:.1f} Mo (Windows-1252, « ; », virgule décimale)")
+        base = _best(args.repeat, "baseline", source, Path(tmp) / "baseline.parquet")
+        ours = _best(args.repeat, "pipeline", source, Path(tmp) / "pipeline.parquet")
+    ratio = ours["seconds"] / base["seconds"]
+    for label, run in (("DuckDB read_csv → parquet", base), ("Parcours check → parquet ", ours)):
+        print(
+            f"{label} : {run['seconds']:.2f} s, pic {run['peak_mb']:.0f} Mo "
+            f"(dont {run['imports_mb']:.0f} Mo pour charger les bibliothèques)"
+        )
+    print(f"rapport : {ratio:.2f} (objectif ≤ {RATIO_GOAL})")
+    ok = ratio <= RATIO_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
+    print("objectifs atteints" if ok else "objectifs NON atteints")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
