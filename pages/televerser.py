@@ -9,8 +9,8 @@ lock: the build runs dbt in its own process and swaps the new warehouse in.
 import polars as pl
 import streamlit as st
 
-from parcours import build, build_history, opstore, ui, uploads
 from parcours import formatting as fmt
+from parcours import opstore, ui, uploads
 from parcours.errors import ParcoursError
 from parcours.ingest import FileReport, local_time
 from parcours.settings import DataDir
@@ -93,28 +93,6 @@ def show_report(index: int, report: FileReport, dry_run: bool) -> None:
             ui.show_table(table, f"rapport_{index + 1}_{report.file.rsplit('.', 1)[0]}")
 
 
-def run_build() -> None:
-    bar = st.progress(0.0, text="Préparation de la construction…")
-
-    def progress(line: str) -> None:
-        fraction = build_history.progress_fraction(line)
-        if fraction is None:
-            bar.progress(0.0 if "Registre" in line else 1.0, text=line)
-        else:
-            bar.progress(fraction, text=f"Construction : {line}")
-
-    result = build.build(data_dir, actor=user.email, progress=progress)
-    bar.empty()
-    if result.ok:
-        st.success(
-            f"{result.message} Les pages montrent désormais les données envoyées "
-            f"(durée : {fmt.number(result.duration_s, 0)} s).",
-            icon="✅",
-        )
-    else:
-        st.error(result.message, icon="⛔")
-
-
 def show_upload(centre_id: str) -> None:
     st.subheader("Déposer des fichiers")
     st.markdown(
@@ -140,7 +118,7 @@ def show_upload(centre_id: str) -> None:
                 "de l'entrepôt."
             )
             if st.button("Reconstruire l'entrepôt maintenant", type="primary", key="rebuild"):
-                run_build()
+                ui.run_build(data_dir, user.email)
     if not files:
         if not done:
             ui.empty_state(

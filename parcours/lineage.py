@@ -117,12 +117,36 @@ def models(manifest: dict) -> pl.DataFrame:
     )
 
 
-def columns(manifest: dict, unique_id: str) -> pl.DataFrame:
-    """The documented columns of one node: name, type (when declared), description."""
+def load_catalog(docs_dir: Path) -> dict | None:
+    path = Path(docs_dir) / "catalog.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, ValueError):
+        return None
+
+
+def columns(manifest: dict, unique_id: str, catalog: dict | None = None) -> pl.DataFrame:
+    """The columns of one node: name, type, description. The catalog (what the warehouse
+    really holds) gives the list and the types; the manifest (the YAML) the descriptions."""
     node = _nodes(manifest).get(unique_id, {})
+    documented = node.get("columns") or {}
+    entry = ((catalog or {}).get("nodes", {}) | (catalog or {}).get("sources", {})).get(
+        unique_id, {}
+    )
+    actual = sorted((entry.get("columns") or {}).values(), key=lambda c: c.get("index", 0))
     rows = [
+        (
+            col["name"],
+            col.get("type"),
+            ((documented.get(col["name"]) or {}).get("description") or "").strip(),
+        )
+        for col in actual
+    ]
+    seen = {r[0] for r in rows}
+    rows += [
         (name, col.get("data_type"), (col.get("description") or "").strip())
-        for name, col in (node.get("columns") or {}).items()
+        for name, col in documented.items()
+        if name not in seen
     ]
     return pl.DataFrame(
         rows,

@@ -484,3 +484,34 @@ def show_chart(
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
     st.metric(label, value, delta=delta, help=help, border=True)
+
+
+# --- builds -----------------------------------------------------------------------------------
+
+
+def run_build(data_dir: DataDir, actor: str) -> Any:
+    """Rebuild the warehouse with a progress bar (dbt runs in its own process; the build is
+    audited by `parcours.build`). Returns the `BuildResult`."""
+    from parcours import build, build_history
+    from parcours.formatting import number
+
+    bar = st.progress(0.0, text="Préparation de la construction…")
+
+    def progress(line: str) -> None:
+        fraction = build_history.progress_fraction(line)
+        if fraction is None:
+            bar.progress(0.0, text=line)
+        else:
+            bar.progress(fraction, text=f"Construction : {line}")
+
+    result = build.build(data_dir, actor=actor, progress=progress)
+    bar.empty()
+    if result.ok:
+        st.success(
+            f"{result.message} Les pages montrent désormais les données envoyées "
+            f"(durée : {number(result.duration_s, 0)} s).",
+            icon="✅",
+        )
+    else:
+        st.error(result.message, icon="⛔")
+    return result

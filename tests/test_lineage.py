@@ -80,6 +80,26 @@ def test_columns_of_a_model():
     assert cols.rows() == [("hours", "double", "heures")]
 
 
+def test_columns_take_the_warehouse_types_and_the_yaml_descriptions():
+    catalog = {
+        "nodes": {
+            "model.parcours.fct_hours": {
+                "columns": {
+                    "month": {"name": "month", "type": "DATE", "index": 2},
+                    "hours": {"name": "hours", "type": "DOUBLE", "index": 3},
+                    "centre_id": {"name": "centre_id", "type": "VARCHAR", "index": 1},
+                }
+            }
+        }
+    }
+    cols = lineage.columns(MANIFEST, "model.parcours.fct_hours", catalog)
+    assert cols.rows() == [
+        ("centre_id", "VARCHAR", ""),
+        ("month", "DATE", ""),
+        ("hours", "DOUBLE", "heures"),
+    ]
+
+
 def test_lineage_focus_keeps_ancestors_and_descendants_only():
     dot = lineage.lineage_dot(MANIFEST, focus="model.parcours.stg_hours")
     assert '"model.parcours.stg_hours" -> "model.parcours.fct_hours"' in dot
