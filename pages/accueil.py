@@ -35,10 +35,11 @@ def show_key_figures() -> None:
                 + (fmt.number(r["previous"]) if key == "hours" else fmt.count(r["previous"])),
             )
     shares = ["with_barrier_lifted", "with_milestone", "positive_exits"]
+    in_training = fmt.count(rows["in_training"]["value"])
     bases = {
-        "with_barrier_lifted": "des stagiaires en formation",
-        "with_milestone": "des stagiaires en formation",
-        "positive_exits": "des sorties",
+        "with_barrier_lifted": f"stagiaires sur {in_training} en formation",
+        "with_milestone": f"stagiaires sur {in_training} en formation",
+        "positive_exits": f"sorties positives sur {fmt.count(rows['exits']['value'])}",
     }
     for column, key in zip(st.columns(len(shares)), shares, strict=True):
         r = rows[key]
@@ -50,10 +51,10 @@ def show_key_figures() -> None:
                 r["label"],
                 fmt.share(r["share"]),
                 delta=delta,
-                help=f"{fmt.count(r['value'])} stagiaires, soit {fmt.share(r['share'])} "
-                f"{bases[key]} ; {previous_label} : {fmt.share(r['share_previous'])}.",
+                help=f"{previous_label} : {fmt.share(r['share_previous'])} "
+                f"({fmt.count(r['previous'])}).",
             )
-            st.caption(f"{fmt.count(r['value'])} — {bases[key]}")
+            st.caption(f"{fmt.count(r['value'])} {bases[key]}")
     table = figures.select(
         pl.col("label").alias("Indicateur"),
         pl.col("value").alias(label),
@@ -73,6 +74,53 @@ def show_key_figures() -> None:
         ui.show_table(
             table, f"chiffres_periode_{label}", counts=[label, previous_label, "Évolution"]
         )
+
+
+def show_months() -> None:
+    st.subheader("Au fil des mois")
+    frame = ui.load(indicators.monthly, scope, filters)
+    long = frame.unpivot(
+        index="month", on=["in_training", "entries", "exits"], variable_name="what", value_name="n"
+    ).with_columns(
+        pl.col("what").replace_strict(
+            {"in_training": "En formation", "entries": "Entrées", "exits": "Sorties"}
+        ),
+        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
+    )
+    data = ui.drawable(long, "n")
+    chart = None
+    if data is not None:
+        chart = charts.lines(
+            data,
+            "month",
+            "n",
+            x_title="Mois",
+            y_title="Stagiaires",
+            color="what",
+            color_title="",
+            x_type="T",
+            tooltip=[
+                alt.Tooltip("month_label:N", title="Mois"),
+                alt.Tooltip("what:N", title="Indicateur"),
+                alt.Tooltip("n:Q", title="Stagiaires", format=charts.INT),
+            ],
+            height=260,
+        )
+    ui.show_chart(
+        chart,
+        frame.select(
+            pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+            pl.col("in_training").alias("En formation"),
+            pl.col("entries").alias("Entrées"),
+            pl.col("exits").alias("Sorties"),
+            pl.col("positive_exits").alias("Sorties positives"),
+            pl.col("hours").round(1).alias("Heures"),
+        ),
+        "Par mois : stagiaires en formation pendant le mois (entrés au plus tard à sa fin, pas "
+        "sortis avant son début), entrées et sorties du mois.",
+        "accueil_par_mois",
+        counts=["En formation", "Entrées", "Sorties", "Sorties positives"],
+    )
 
 
 def show_chiffres_cles() -> None:
@@ -106,20 +154,23 @@ def show_chiffres_cles() -> None:
         ui.metric("Heures de formation", fmt.number(f["hours"]))
         st.caption(f"prestées en {year}")
     dest = cc["destinations"]
-    chart = charts.bar(
-        dest.with_columns(pl.col("share").alias("Part")),
-        "destination",
-        "Part",
-        category_title="Destination",
-        value_title="Part des sorties à destination connue",
-        value_format=charts.PCT,
-        sort=None,
-        tooltip=[
-            alt.Tooltip("destination:N", title="Destination"),
-            alt.Tooltip("Part:Q", title="Part", format=charts.PCT),
-            alt.Tooltip("exits:Q", title="Sorties", format=charts.INT),
-        ],
-    )
+    data = ui.drawable(dest, "share")
+    chart = None
+    if data is not None:
+        chart = charts.bar(
+            data.with_columns(pl.col("share").alias("Part")),
+            "destination",
+            "Part",
+            category_title="Destination",
+            value_title="Part des sorties à destination connue",
+            value_format=charts.PCT,
+            sort=None,
+            tooltip=[
+                alt.Tooltip("destination:N", title="Destination"),
+                alt.Tooltip("Part:Q", title="Part", format=charts.PCT),
+                alt.Tooltip("exits:Q", title="Sorties", format=charts.INT),
+            ],
+        )
     ui.show_chart(
         chart,
         dest.select(
@@ -136,7 +187,7 @@ def show_chiffres_cles() -> None:
     )
 
 
-if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours"):
+if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours", "agg_centre_month"):
     if filters.years is None:
         ui.empty_state(
             "Aucun stagiaire dans l'entrepôt pour votre périmètre.",
@@ -145,6 +196,8 @@ if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours"):
     else:
         with ui.guard("les chiffres de la période"):
             show_key_figures()
+        with ui.guard("l'évolution mensuelle"):
+            show_months()
         st.divider()
         with ui.guard("les chiffres clés"):
             show_chiffres_cles()

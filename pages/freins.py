@@ -63,26 +63,27 @@ def show_groups() -> None:
 def show_barriers() -> None:
     st.subheader("Par frein")
     per = ui.load(barriers.summary, scope, filters, "barrier")
-    chart_data = per.filter(pl.col("lift_rate").is_not_null()).with_columns(
-        pl.col("episodes").cast(pl.Float64)
-    )
-    chart = charts.bar(
-        chart_data,
-        "barrier_label",
-        "lift_rate",
-        category_title="Frein",
-        value_title="Taux de levée",
-        value_format=charts.PCT,
-        color="group_label",
-        color_title="Groupe",
-        tooltip=[
-            alt.Tooltip("barrier_label:N", title="Frein"),
-            alt.Tooltip("group_label:N", title="Groupe"),
-            alt.Tooltip("lift_rate:Q", title="Taux de levée", format=charts.PCT),
-            alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
-            alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
-        ],
-    )
+    chart_data = ui.drawable(per, "lift_rate")
+    chart = None
+    if chart_data is not None:
+        chart = charts.bar(
+            chart_data,
+            "barrier_label",
+            "lift_rate",
+            category_title="Frein",
+            value_title="Taux de levée",
+            value_format=charts.PCT,
+            color="group_label",
+            color_title="Groupe",
+            colors=charts.GROUP_COLOURS,
+            tooltip=[
+                alt.Tooltip("barrier_label:N", title="Frein"),
+                alt.Tooltip("group_label:N", title="Groupe"),
+                alt.Tooltip("lift_rate:Q", title="Taux de levée", format=charts.PCT),
+                alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
+                alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
+            ],
+        )
     ui.show_chart(
         chart,
         table(per, "barrier_label", "Frein"),
@@ -108,6 +109,7 @@ def show_time_to_lift() -> None:
         y_title="Part des freins levés",
         color="key",
         color_title="Groupe",
+        colors=charts.GROUP_COLOURS,
         y_format=charts.PCT,
         step=True,
         y_domain=(0, 1),
@@ -124,8 +126,15 @@ def show_time_to_lift() -> None:
             pl.col("key").alias("Groupe"),
             pl.col("time").alias("Jours"),
             pl.col("at_risk").alias("Épisodes suivis"),
-            pl.col("events").alias("Levés ce jour"),
-            pl.col("censored").alias("Encore ouverts (dernière évaluation)"),
+            # Per-day counts are small by nature: only on a centre's own view.
+            *(
+                []
+                if scope.mask_small_counts
+                else [
+                    pl.col("events").alias("Levés ce jour"),
+                    pl.col("censored").alias("Encore ouverts (dernière évaluation)"),
+                ]
+            ),
             (pl.col("survival") * 100).round(1).alias("Part encore ouverte (%)"),
         ),
         "Estimation de Kaplan–Meier : chaque épisode compte, levé (à sa date de levée) ou encore "
@@ -139,9 +148,6 @@ def show_time_to_lift() -> None:
             else ""
         ),
         "freins_temps_de_levee",
-        counts=["Levés ce jour", "Encore ouverts (dernière évaluation)"]
-        if scope.mask_small_counts
-        else (),
     )
 
 

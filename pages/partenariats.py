@@ -26,19 +26,24 @@ def show_types() -> None:
             "Téléversez le fichier des partenariats de votre centre ou élargissez les filtres.",
         )
         st.stop()
-    chart = charts.bar(
-        types.filter(pl.col("trainees").is_not_null()),
-        "type_label",
-        "trainees",
-        category_title="Type de partenaire",
-        value_title="Stagiaires concernés",
-        color="group_label",
-        color_title="Domaine",
-        tooltip=[
-            alt.Tooltip("type_label:N", title="Type de partenaire"),
-            alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
-            alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-        ],
+    data = ui.drawable(types, "trainees")
+    chart = (
+        None
+        if data is None
+        else charts.bar(
+            data,
+            "type_label",
+            "trainees",
+            category_title="Type de partenaire",
+            value_title="Stagiaires concernés",
+            color="group_label",
+            color_title="Domaine",
+            tooltip=[
+                alt.Tooltip("type_label:N", title="Type de partenaire"),
+                alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
+                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
+            ],
+        )
     )
     counts = {
         "trainees": "Stagiaires concernés",
@@ -66,19 +71,24 @@ def show_types() -> None:
 def show_purposes() -> None:
     st.subheader("Pour quoi faire ?")
     frame = ui.load(partnerships.purposes, scope, filters)
-    chart = charts.bar(
-        frame.filter(pl.col("engagements").is_not_null()),
-        "type_label",
-        "engagements",
-        category_title="Type de partenaire",
-        value_title="Partenariats",
-        color="purpose_label",
-        color_title="Objet",
-        tooltip=[
-            alt.Tooltip("type_label:N", title="Type de partenaire"),
-            alt.Tooltip("purpose_label:N", title="Objet"),
-            alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-        ],
+    data = ui.drawable(frame, "engagements")
+    chart = (
+        None
+        if data is None
+        else charts.bar(
+            data,
+            "type_label",
+            "engagements",
+            category_title="Type de partenaire",
+            value_title="Partenariats",
+            color="purpose_label",
+            color_title="Objet",
+            tooltip=[
+                alt.Tooltip("type_label:N", title="Type de partenaire"),
+                alt.Tooltip("purpose_label:N", title="Objet"),
+                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
+            ],
+        )
     )
     ui.show_chart(
         chart,
@@ -159,14 +169,19 @@ def show_heatmap() -> None:
 def show_organisations() -> None:
     st.subheader("Les partenaires les plus sollicités")
     frame = ui.load(partnerships.top_organisations, scope, filters)
-    chart = charts.bar(
-        frame.filter(pl.col("trainees").is_not_null()),
-        "partner_name",
-        "trainees",
-        category_title="Organisme",
-        value_title="Stagiaires concernés",
-        color="type_label",
-        color_title="Type",
+    data = ui.drawable(frame, "trainees")
+    chart = (
+        None
+        if data is None
+        else charts.bar(
+            data,
+            "partner_name",
+            "trainees",
+            category_title="Organisme",
+            value_title="Stagiaires concernés",
+            color="type_label",
+            color_title="Type",
+        )
     )
     ui.show_chart(
         chart,

@@ -15,16 +15,6 @@ MASKED = (
     if scope.mask_small_counts
     else ""
 )
-TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
-
-
-def drawn(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
-    """The rows that can be drawn (masked ones left out), None when nothing is left."""
-    kept = frame.filter(pl.col(column).is_not_null())
-    if kept.is_empty():
-        st.caption(TOO_SMALL)
-        return None
-    return kept
 
 
 def show_victories() -> None:
@@ -36,7 +26,7 @@ def show_victories() -> None:
             "Téléversez le fichier des étapes franchies (« victoires ») de votre centre.",
         )
         return
-    data = drawn(frame, "milestones")
+    data = ui.drawable(frame, "milestones")
     chart = None
     if data is not None:
         chart = charts.columns(
@@ -80,7 +70,7 @@ def show_cohorts() -> None:
     ):
         with column:
             st.markdown(f"**{title}**")
-            data = drawn(frame, measure)
+            data = ui.drawable(frame, measure)
             if data is not None:
                 st.altair_chart(
                     charts.lines(
@@ -137,7 +127,7 @@ def show_destinations() -> None:
             "Téléversez le fichier des sorties de votre centre.",
         )
         return
-    data = drawn(frame, "exits")
+    data = ui.drawable(frame, "exits")
     chart = None
     if data is not None:
         chart = charts.columns(
@@ -172,7 +162,7 @@ def show_after_exit() -> None:
             "Téléversez le fichier des suivis (situation observée après la sortie).",
         )
         return
-    data = drawn(frame, "trainees")
+    data = ui.drawable(frame, "trainees")
     chart = None
     if data is not None:
         chart = charts.bar(
@@ -206,7 +196,7 @@ def show_flow() -> None:
         ui.empty_state(f"Aucune sortie en {YEARS} pour cette sélection.")
         return
     normalised = not scope.mask_small_counts
-    data = drawn(frame, "trainees")
+    data = ui.drawable(frame, "trainees")
     chart = None
     if data is not None:
         chart = charts.bar(

@@ -40,12 +40,34 @@ GROUP_COLOURS = {
     "Psychosocial": "#4e79a7",
     "Matériel": "#f28e2b",
     "Compétences": "#59a14f",
+    "Autre": "#bab0ac",
+    "Tous les freins": "#555555",
 }
 
 
-def _finish(chart: alt.Chart | alt.LayerChart, height: int = 320) -> alt.Chart:
+def _axis(value_format: str) -> alt.Axis:
+    """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »)."""
+    if value_format == INT:
+        return alt.Axis(format=value_format, tickMinStep=1)
+    return alt.Axis(format=value_format)
+
+
+def _scale(colors: dict[str, str] | None, present=None) -> alt.Scale:
+    if colors:
+        if present is not None:
+            shown = set(present)
+            colors = {k: v for k, v in colors.items() if k in shown}
+        return alt.Scale(domain=list(colors), range=list(colors.values()))
+    return alt.Scale(scheme=PALETTE)
+
+
+def _finish(
+    chart: alt.Chart | alt.LayerChart, height: int = 320, legend: bool = False
+) -> alt.Chart:
+    """Size and French configuration. In Streamlit the chart's height includes a legend placed
+    below the plot, so room is added for it (otherwise the plot itself shrinks)."""
     return (
-        chart.properties(height=height)
+        chart.properties(height=height + (90 if legend else 0))
         .configure(locale=LOCALE)
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(orient="bottom", titleFontSize=12, labelFontSize=12, labelLimit=260)
@@ -63,13 +85,15 @@ def bar(
     color_title: str | None = None,
     value_format: str = INT,
     tooltip: list | None = None,
-    sort: str | list = "-x",
+    sort: str | list | None = "-x",
     height: int | None = None,
+    colors: dict[str, str] | None = None,
 ) -> alt.Chart:
-    """Horizontal bars, one per category (stacked when `color` is given)."""
+    """Horizontal bars, one per category (stacked when `color` is given; `colors`: fixed colour
+    per value, so a group keeps its colour from chart to chart)."""
     enc = {
         "y": alt.Y(f"{category}:N", title=category_title, sort=sort, axis=alt.Axis(labelLimit=260)),
-        "x": alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        "x": alt.X(f"{value}:Q", title=value_title, axis=_axis(value_format)),
         "tooltip": tooltip
         or [
             alt.Tooltip(f"{category}:N", title=category_title),
@@ -77,9 +101,14 @@ def bar(
         ],
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+        scale = _scale(colors, frame[color])
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=scale)
     n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(alt.Chart(frame).mark_bar().encode(**enc), height or max(120, 26 * n + 40))
+    return _finish(
+        alt.Chart(frame).mark_bar().encode(**enc),
+        height or max(140, 34 * n + 60),
+        legend=color is not None,
+    )
 
 
 def columns(
@@ -99,9 +128,21 @@ def columns(
 ) -> alt.Chart:
     """Vertical columns over time or categories (stacked by `color`; `stack="normalize"` for
     shares)."""
+    if x_type == "T":
+        # One bar per month, labelled « févr. 2024 » (French month names from the locale).
+        x_enc = alt.X(
+            f"yearmonth({x}):T", title=x_title, axis=alt.Axis(format="%b %Y", labelAngle=-35)
+        )
+    else:
+        x_enc = alt.X(
+            f"{x}:{x_type}",
+            title=x_title,
+            axis=alt.Axis(labelAngle=0),
+            scale=alt.Scale(paddingInner=0.25, paddingOuter=0.25),
+        )
     enc = {
-        "x": alt.X(f"{x}:{x_type}", title=x_title),
-        "y": alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=y_format)),
+        "x": x_enc,
+        "y": alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=_axis(y_format)),
         "tooltip": tooltip
         or [
             alt.Tooltip(f"{x}:{x_type}", title=x_title),
@@ -111,7 +152,14 @@ def columns(
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
-    return _finish(alt.Chart(frame).mark_bar().encode(**enc), height)
+    n = frame[x].n_unique() if x in frame.columns else 6
+    # Few columns: a capped width, so one year is not one bar across the whole page.
+    mark = (
+        alt.Chart(frame).mark_bar(size=80)
+        if x_type != "T" and n <= 4
+        else alt.Chart(frame).mark_bar()
+    )
+    return _finish(mark.encode(**enc), height, legend=color is not None)
 
 
 def lines(
@@ -130,12 +178,16 @@ def lines(
     tooltip: list | None = None,
     y_domain: tuple[float, float] | None = None,
     height: int = 320,
+    colors: dict[str, str] | None = None,
 ) -> alt.Chart:
     """Lines (or steps, for survival curves) over x, one per `color`."""
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined
+    x_enc = alt.X(f"{x}:{x_type}", title=x_title)
+    if x_type == "T":
+        x_enc = alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y"))
     enc = {
-        "x": alt.X(f"{x}:{x_type}", title=x_title),
-        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=y_scale),
+        "x": x_enc,
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=_axis(y_format), scale=y_scale),
         "tooltip": tooltip
         or [
             alt.Tooltip(f"{x}:{x_type}", title=x_title),
@@ -143,12 +195,13 @@ def lines(
         ],
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+        scale = _scale(colors, frame[color])
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=scale)
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
     mark = alt.Chart(frame).mark_line(
         interpolate="step-after" if step else "linear", point=points and not step
     )
-    return _finish(mark.encode(**enc), height)
+    return _finish(mark.encode(**enc), height, legend=color is not None)
 
 
 def heatmap(
@@ -165,11 +218,20 @@ def heatmap(
 ) -> alt.Chart:
     """A grid of cells coloured by value, with the (pre-formatted) `label` written in each."""
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-35, labelLimit=200)),
+        x=alt.X(
+            f"{x}:N",
+            title=x_title,
+            axis=alt.Axis(labelAngle=-35, labelLimit=200, labelOverlap=False),
+        ),
         y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=260)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues")),
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title,
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(orient="right", format=value_format, tickMinStep=1),
+        ),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
@@ -180,7 +242,7 @@ def heatmap(
     if label:
         layers.append(base.mark_text(fontSize=11).encode(text=f"{label}:N"))
     n = frame[y].n_unique() if y in frame.columns else 5
-    return _finish(alt.layer(*layers), max(140, 28 * n + 60))
+    return _finish(alt.layer(*layers), max(140, 40 * n + 80))
 
 
 def dumbbell(
@@ -214,7 +276,12 @@ def dumbbell(
         .mark_circle(size=120, opacity=1)
         .encode(
             y=y,
-            x=alt.X("niveau:Q", scale=x_scale, title=value_title, axis=alt.Axis(format=DEC)),
+            x=alt.X(
+                "niveau:Q",
+                scale=x_scale,
+                title=value_title,
+                axis=alt.Axis(format=DEC, tickCount=7),
+            ),
             color=alt.Color(
                 "moment:N",
                 title=None,
@@ -228,7 +295,7 @@ def dumbbell(
         )
     )
     n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(alt.layer(rule, dots), max(140, 28 * n + 60))
+    return _finish(alt.layer(rule, dots), max(140, 34 * n + 60), legend=True)
 
 
 def grouped_bar(
@@ -265,7 +332,7 @@ def grouped_bar(
         )
     )
     n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(chart, max(140, 44 * n + 60))
+    return _finish(chart, max(140, 44 * n + 60), legend=True)
 
 
 def ranges(
@@ -298,4 +365,4 @@ def ranges(
         .encode(y=y, x=alt.X(f"{mid}:Q", title=value_title), tooltip=tips)
     )
     n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(alt.layer(bar, dot), max(140, 28 * n + 60))
+    return _finish(alt.layer(bar, dot), max(140, 34 * n + 60))

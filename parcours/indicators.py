@@ -29,8 +29,8 @@ FIGURES = (
     ("entries", "Entrées"),
     ("exits", "Sorties"),
     ("hours", "Heures de formation"),
-    ("with_barrier_lifted", "Stagiaires avec au moins un frein levé"),
-    ("with_milestone", "Stagiaires avec au moins une étape franchie"),
+    ("with_barrier_lifted", "Avec un frein levé"),
+    ("with_milestone", "Avec une étape franchie"),
     ("positive_exits", "Sorties positives"),
 )
 PERSON_COUNTS = ("in_training", "entries", "exits", "with_barrier_lifted", "with_milestone",
@@ -236,3 +236,30 @@ def chiffres_cles(scope: Scope, filters: Filters, year: int) -> dict[str, pl.Dat
         },
         "destinations": destinations.select("destination", "exits", "share"),
     }
+
+
+def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per month of the period (`agg_centre_month`): trainees in training, entries, exits,
+    positive exits, hours. Counts are masked one by one (no total is shown with them)."""
+    where = Where.scoped(scope, filters, date="month")
+    frame = query(
+        f"""
+        select month,
+            sum(participants_in_training)::bigint as in_training,
+            sum(entries)::bigint as entries,
+            sum(exits)::bigint as exits,
+            sum(positive_exits)::bigint as positive_exits,
+            sum(hours)::double as hours
+        from agg_centre_month
+        where {where.sql}
+        group by month
+        order by month
+        """,
+        where.params,
+    )
+    return masking.suppress(
+        frame,
+        ["in_training", "entries", "exits", "positive_exits"],
+        within=None,
+        mask=scope.mask_small_counts,
+    )

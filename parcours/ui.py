@@ -73,6 +73,12 @@ def _authenticate(email: str, password: str):
 
 
 def login_form() -> None:
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _login_form()
+
+
+def _login_form() -> None:
     st.title("Parcours")
     st.caption("La plateforme de données des CISP wallons")
     with st.form("login"):
@@ -229,10 +235,18 @@ def _write_url(filters: Filters) -> None:
             st.query_params[key] = value
 
 
+ALL = ""  # the « Toutes / Tous » choice (None would show as an empty select box)
+
+
+def _none_if_all(value: Any) -> Any:
+    return None if value == ALL else value
+
+
 def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
     """Set a widget's value from the persisted filters before drawing it, on every run: widget
     state does not survive a page change, the persisted copy (kept current by `_remember`)
     does."""
+    value = ALL if value is None else value
     st.session_state[key] = value if value in allowed else allowed[0]
 
 
@@ -245,7 +259,7 @@ def _remember_years() -> None:
 
 def _remember(field: str, key: str) -> None:
     """on_change of a filter widget: copy its new value into the persisted filters."""
-    value = st.session_state.get(key)
+    value = _none_if_all(st.session_state.get(key))
     saved = st.session_state.get(FILTERS_KEY) or Filters()
     st.session_state[FILTERS_KEY] = dataclasses.replace(saved, **{field: value})
 
@@ -285,7 +299,7 @@ def filters(scope: Scope) -> Filters:
                 st.caption(f"Année : {years[0]}")
                 chosen_years = (years[0], years[0])
         if len(options["centres"]) > 1:
-            feds = [None, *options["federations"]]
+            feds = [ALL, *options["federations"]]
             _seed("flt_fed", saved.federation, feds)
             federation = st.selectbox(
                 "Fédération",
@@ -295,7 +309,7 @@ def filters(scope: Scope) -> Filters:
                 on_change=_remember,
                 args=("federation", "flt_fed"),
             )
-            provs = [None, *options["provinces"]]
+            provs = [ALL, *options["provinces"]]
             _seed("flt_prov", saved.province, provs)
             province = st.selectbox(
                 "Province",
@@ -306,33 +320,33 @@ def filters(scope: Scope) -> Filters:
                 args=("province", "flt_prov"),
             )
             names = dict(options["centres"])
-            centre_opts = [None, *names]
+            centre_opts = [ALL, *names]
             _seed("flt_centre", saved.centre_id, centre_opts)
             centre = st.selectbox(
                 "Centre",
                 centre_opts,
                 key="flt_centre",
-                format_func=lambda v: "Tous" if v is None else f"{names[v]} ({v})",
+                format_func=lambda v: "Tous" if v == ALL else f"{names[v]} ({v})",
                 on_change=_remember,
                 args=("centre_id", "flt_centre"),
             )
-        filieres = [None, *options["filieres"]]
+        filieres = [ALL, *options["filieres"]]
         _seed("flt_filiere", saved.filiere, filieres)
         labels = _labels("filiere")
         filiere = st.selectbox(
             "Filière",
             filieres,
             key="flt_filiere",
-            format_func=lambda v: "Toutes" if v is None else labels.get(v, v),
+            format_func=lambda v: "Toutes" if v == ALL else labels.get(v, v),
             on_change=_remember,
             args=("filiere", "flt_filiere"),
         )
     chosen = Filters(
         years=chosen_years,
-        federation=federation,
-        centre_id=centre,
-        province=province,
-        filiere=filiere,
+        federation=_none_if_all(federation),
+        centre_id=_none_if_all(centre),
+        province=_none_if_all(province),
+        filiere=_none_if_all(filiere),
     )
     st.session_state[FILTERS_KEY] = chosen
     _write_url(chosen)
@@ -480,6 +494,19 @@ def show_chart(
     st.caption(caption)
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
+
+
+TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
+
+
+def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
+    """The rows a chart can draw (masked values left out); None, with a short note, when
+    nothing is left — then pass `chart=None` to `show_chart`, the table still shows « < 5 »."""
+    kept = frame.filter(pl.col(column).is_not_null())
+    if kept.is_empty() and not frame.is_empty():
+        st.caption(TOO_SMALL)
+        return None
+    return kept
 
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:

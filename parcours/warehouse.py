@@ -225,8 +225,8 @@ def query(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | No
 def scalar(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | None = None):
     cur = cursor(data_dir)
     try:
-        row = cur.sql(sql, params=params or {}).fetchone()
-        return None if row is None else row[0]
+        rows = cur.sql(sql, params=params or {}).fetchall()
+        return rows[0][0] if rows else None
     finally:
         cur.close()
 
