@@ -69,41 +69,46 @@ def choose_trainee(centre_id: str) -> str | None:
 
 
 def show_summary(path: tp.TraineePath) -> None:
+    summary = path.summary
+    entry = f"**Entrée** : {fmt.day(summary['entry_date'])}"
+    if summary["filiere"]:
+        entry += f" (filière {summary['filiere']})"
+    if summary["exit_date"]:
+        out = f"**Sortie** : {fmt.day(summary['exit_date'])}"
+        if summary["destination"]:
+            out += f" — {summary['destination']}"
+    else:
+        out = "**Sortie** : pas encore (parcours en cours)"
+    st.markdown(f"{entry} · {out}")
+
     episodes = path.events.filter(path.events["kind"] == "episode")
     lifted = int((~episodes["ongoing"]).sum()) if episodes.height else 0
-    summary = path.summary
+    partners = path.events.filter(path.events["kind"] == "partnership").height
+    steps = path.events.filter(path.events["kind"] == "milestone").height
     cols = st.columns(5)
     with cols[0]:
-        ui.metric(
-            "Entrée",
-            fmt.day(summary["entry_date"]),
-            help=f"Filière : {summary['filiere'] or fmt.MISSING}",
-        )
-    with cols[1]:
-        exit_help = f"Situation à la sortie : {summary['destination'] or fmt.MISSING}"
-        ui.metric(
-            "Sortie",
-            fmt.day(summary["exit_date"]) if summary["exit_date"] else "en cours",
-            help=exit_help,
-        )
-    with cols[2]:
         ui.metric(
             "Heures suivies",
             fmt.number(path.total_hours, 1),
             help="Somme des heures mensuelles déclarées par le centre.",
         )
-    with cols[3]:
+    with cols[1]:
         ui.metric(
             "Freins levés",
             f"{lifted} sur {episodes.height}",
             help="Épisodes de frein dont une évaluation ultérieure est au niveau 0 (levé), sur "
-            "tous les épisodes ouverts ; une rechute ouvre un nouvel épisode.",
+            "tous les épisodes ouverts.",
         )
-    with cols[4]:
-        steps = path.events.filter(path.events["kind"] == "milestone").height
+    with cols[2]:
         ui.metric(
-            "Étapes franchies", fmt.integer(steps), help=f"Rechutes de freins : {path.setbacks}"
+            "Rechutes",
+            fmt.integer(path.setbacks),
+            help="Un frein qui revient après avoir été levé ouvre un nouvel épisode.",
         )
+    with cols[3]:
+        ui.metric("Étapes franchies", fmt.integer(steps), help="Les « victoires » déclarées.")
+    with cols[4]:
+        ui.metric("Partenaires mobilisés", fmt.integer(partners))
 
 
 def show_page() -> None:
@@ -131,8 +136,11 @@ def show_page() -> None:
     show_summary(path)
 
     st.subheader("Le parcours dans le temps")
+    timeline = page_charts.path_timeline(path.events)
+    # Drawn here at its own height: the chart's height grows with its rows.
+    st.altair_chart(timeline, width="stretch", height=timeline.height)
     ui.show_chart(
-        page_charts.path_timeline(path.events),
+        None,
         tp.events_table(path),
         "Une ligne par frein et par type de partenaire. Freins : une barre par épisode, de "
         "l'évaluation qui l'ouvre (niveau ≥ 1) à celle qui le lève (niveau 0) ; les points "
@@ -154,8 +162,10 @@ def show_page() -> None:
             path.hours["month"].map_elements(fmt.month, return_dtype=str).alias("Mois"),
             path.hours["hours"].alias("Heures"),
         )
+        hours_chart = page_charts.monthly_hours(path.hours, page_charts.time_domain(path.events))
+        st.altair_chart(hours_chart, width="stretch", height=hours_chart.height)
         ui.show_chart(
-            page_charts.monthly_hours(path.hours),
+            None,
             hours_table,
             "Heures de formation suivies chaque mois, telles que déclarées par le centre "
             f"(total : {fmt.number(path.total_hours, 1)} h). Un mois sans barre n'a pas "

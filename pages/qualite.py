@@ -129,8 +129,10 @@ def show_completeness(centre_id, names) -> None:
         },
         strict=False,
     )
+    heatmap = page_charts.completeness_heatmap(shown, names)
+    st.altair_chart(heatmap, width="stretch", height=heatmap.height)
     ui.show_chart(
-        page_charts.completeness_heatmap(shown, names),
+        None,
         table,
         "Pour chaque centre et chaque mois : part des stagiaires actifs ce mois-là (entrés au "
         "plus tard le dernier jour du mois et non sortis avant le premier) pour lesquels des "

@@ -53,8 +53,10 @@ def show_builds(conn) -> None:
         pl.col("failures").alias("Échecs"),
         pl.col("message").alias("Message"),
     )  # fmt: skip
+    durations = page_charts.build_durations(builds.filter(pl.col("seconds").is_not_null()))
+    st.altair_chart(durations, width="stretch", height=durations.height)
     ui.show_chart(
-        page_charts.build_durations(builds.filter(pl.col("seconds").is_not_null())),
+        None,
         table,
         "Durée de chaque construction (de la copie du registre des lots jusqu'à la mise en "
         "service du nouvel entrepôt), colorée par son résultat. Une construction échouée ne "

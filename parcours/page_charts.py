@@ -5,6 +5,8 @@ Dates are shown day first and numbers with a decimal comma (the spec carries a F
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import altair as alt
 import polars as pl
 
@@ -53,6 +55,29 @@ def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
     return frame.join(order, on="row").drop("lane_rank")
 
 
+# Temporal axes never tick more often than monthly (else a short path repeats « 04/2024 »).
+MONTH_MS = 31 * 24 * 3600 * 1000
+
+
+def time_domain(events: pl.DataFrame) -> list[str] | None:
+    """The span of a path (first to last date, a month of margin each side), shared by the
+    timeline and the hours chart so that their months line up."""
+    if events.is_empty():
+        return None
+    first = events["start"].min()
+    last = max(d for d in (events["start"].max(), events["end"].max()) if d is not None)
+    return [
+        (first.replace(day=1) - timedelta(days=1)).replace(day=1).isoformat(),
+        (last.replace(day=28) + timedelta(days=10)).isoformat(),
+    ]
+
+
+def _time_x(field: str, domain: list[str] | None, **kwargs) -> alt.X:
+    scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    axis = alt.Axis(format="%m/%Y", tickMinStep=MONTH_MS, labelOverlap=True)
+    return alt.X(field, title=None, scale=scale, axis=axis, **kwargs)
+
+
 def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
     """One row per barrier / partner type, one for entry and exit, one for milestones, one for
     follow-ups: bars for what lasts (barrier episodes, partnerships), points for dated steps."""
@@ -79,7 +104,7 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
         y=y,
         color=colour,
         tooltip=tooltip,
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
+        x=_time_x("start:T", time_domain(events)),
     )
     spans = "datum.kind == 'episode' || datum.kind == 'partnership'"
     steps = "datum.end == null && datum.kind != 'assessment'"
@@ -106,12 +131,12 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
     return _french(chart)
 
 
-def monthly_hours(hours: pl.DataFrame) -> alt.TopLevelMixin:
+def monthly_hours(hours: pl.DataFrame, domain: list[str] | None = None) -> alt.TopLevelMixin:
     chart = (
         alt.Chart(hours)
         .mark_bar(color="#7f7f7f")
         .encode(
-            x=alt.X("month:T", title=None, timeUnit="yearmonth", axis=alt.Axis(format="%m/%Y")),
+            x=_time_x("month:T", domain, timeUnit="yearmonth"),
             y=alt.Y("hours:Q", title="Heures"),
             tooltip=[
                 alt.Tooltip("month:T", title="Mois", format="%m/%Y"),

@@ -24,12 +24,15 @@ def test_the_numbers_shown_are_the_trainees_own(nam_n02):
     # N02 (fixtures/dashboard/NAM): hours 50 + 60 + 60 + 30; mobility lifted, self-esteem lifted
     # then back (a setback, still open); two milestones; left on 15/03/2024 for a CDD.
     assert metrics(nam_n02) == {
-        "Entrée": "04/09/2023",
-        "Sortie": "15/03/2024",
         "Heures suivies": "200,0",
         "Freins levés": "2 sur 3",
+        "Rechutes": "1",
         "Étapes franchies": "2",
+        "Partenaires mobilisés": "2",
     }
+    assert "**Entrée** : 04/09/2023 (filière EFT) · **Sortie** : 15/03/2024 — Emploi CDD" in [
+        m.value for m in nam_n02.markdown
+    ]
     events = nam_n02.dataframe[0].value
     assert set(events["Quoi"]) >= {
         "Entrée au centre",
