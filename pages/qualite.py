@@ -130,7 +130,7 @@ def show_completeness(centre_id, names) -> None:
         strict=False,
     )
     heatmap = page_charts.completeness_heatmap(shown, names)
-    st.altair_chart(heatmap, width="stretch", height=heatmap.height)
+    st.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
     ui.show_chart(
         None,
         table,
@@ -172,7 +172,7 @@ def show_quarantine(conn, centre_ids, names) -> None:
     st.subheader("Lignes en quarantaine en attente")
     waiting = quality.waiting_quarantine(conn, centre_ids)
     if waiting.is_empty():
-        st.success("Aucune ligne en attente en quarantaine.", icon="✅")
+        st.success("Aucune ligne en attente en quarantaine.", icon=":material/check_circle:")
         return
     table = waiting.select(
         pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre"),
@@ -198,7 +198,7 @@ def show_checks(conn, centre_id, names) -> None:
         return
     issues = ui.load(quality.load_dq_issues, scope, Filters(), centre_id)
     if issues.is_empty():
-        st.success("Aucune incohérence entre fichiers détectée.", icon="✅")
+        st.success("Aucune incohérence entre fichiers détectée.", icon=":material/check_circle:")
     else:
         named = issues.with_columns(
             pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")),
@@ -240,7 +240,7 @@ def show_outliers(centre_id, names) -> None:
     st.subheader("Heures atypiques")
     outliers = ui.load(quality.load_outliers, scope, Filters(), centre_id)
     if outliers.is_empty():
-        st.success("Aucun mois d'heures atypique.", icon="✅")
+        st.success("Aucun mois d'heures atypique.", icon=":material/check_circle:")
         return
     named = outliers.with_columns(
         pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre")

@@ -56,9 +56,11 @@ def show_report(index: int, report: FileReport, dry_run: bool) -> None:
     kind = KIND_LABELS.get(report.kind or "", "type non reconnu")
     title = f"{report.file} — {kind}"
     if report.status == "rejected":
-        st.error(f"**{title}** : fichier refusé, rien n'en sera enregistré.", icon="⛔")
+        st.error(
+            f"**{title}** : fichier refusé, rien n'en sera enregistré.", icon=":material/block:"
+        )
     elif report.status == "duplicate":
-        st.info(f"**{title}** : fichier déjà reçu, rien de nouveau.", icon="🔁")
+        st.info(f"**{title}** : fichier déjà reçu, rien de nouveau.", icon=":material/sync:")
     else:
         verb = "seront enregistrées" if dry_run else "enregistrées"
         text = (
@@ -67,11 +69,11 @@ def show_report(index: int, report: FileReport, dry_run: bool) -> None:
             f"{fmt.integer(report.rows_quarantined)} en quarantaine."
         )
         if report.rows_quarantined:
-            st.warning(text, icon="⚠️")
+            st.warning(text, icon=":material/warning:")
         else:
-            st.success(text, icon="✅")
+            st.success(text, icon=":material/check_circle:")
     for warning in report.warnings:
-        st.caption(f"ℹ️ {warning}")
+        st.caption(warning)
     if report.errors:
         rows = uploads.report_rows(report)
         if report.status == "rejected" and rows["row"].is_null().all():
@@ -212,7 +214,7 @@ def show_history(centre_id: str) -> None:
             st.success(
                 f"Lot retiré ({', '.join(withdrawn)}). Ses données disparaîtront à la prochaine "
                 "construction de l'entrepôt.",
-                icon="✅",
+                icon=":material/check_circle:",
             )
 
 

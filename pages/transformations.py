@@ -54,7 +54,7 @@ def show_builds(conn) -> None:
         pl.col("message").alias("Message"),
     )  # fmt: skip
     durations = page_charts.build_durations(builds.filter(pl.col("seconds").is_not_null()))
-    st.altair_chart(durations, width="stretch", height=durations.height)
+    st.altair_chart(durations, width="stretch", height=page_charts.display_height(durations))
     ui.show_chart(
         None,
         table,
@@ -92,7 +92,7 @@ def show_builds(conn) -> None:
                 "failures": "Lignes en défaut",
                 "message": "Message",
             }
-        ),
+        ).with_columns(pl.col("Message").fill_null("")),
         f"tests_{build_id}",
     )
 

@@ -20,6 +20,7 @@ TEST_STATUS_FR = {
     "error": "erreur",
     "skipped": "ignoré",
 }
+SEVERITY_FR = {"error": "bloquant", "warn": "avertissement"}
 _PROGRESS = re.compile(r"^(\d+)/(\d+) ")
 
 BUILD_SCHEMA = {
@@ -97,10 +98,10 @@ def build_tests(conn: sqlite3.Connection, build_id: str) -> pl.DataFrame:
     tests = _summary(row[0] if row else None).get("tests", [])
     records = [
         (
-            str(t.get("name", "")),
+            test_name(t),
             "unitaire" if t.get("kind") == "unit" else "données",
             TEST_STATUS_FR.get(t.get("status"), t.get("status")),
-            t.get("severity"),
+            SEVERITY_FR.get(t.get("severity"), t.get("severity")),
             int(t["failures"]) if isinstance(t.get("failures"), int) else None,
             t.get("message") if t.get("status") != "pass" else None,
         )
@@ -116,6 +117,17 @@ def build_tests(conn: sqlite3.Connection, build_id: str) -> pl.DataFrame:
         .sort("_o", "test")
         .drop("_o")
     )
+
+
+def test_name(test: dict) -> str:
+    """A readable name: dbt names data tests `test.<project>.<name>.<hash>`; the summary's
+    `name` may be that hash."""
+    parts = str(test.get("unique_id") or "").split(".")
+    if parts[0] == "test" and len(parts) >= 3:
+        return parts[2]
+    if parts[0] == "unit_test" and len(parts) >= 4:
+        return ".".join(parts[2:])
+    return str(test.get("name", ""))
 
 
 def progress_fraction(line: str) -> float | None:

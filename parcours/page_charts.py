@@ -22,6 +22,16 @@ LANE_COLOURS = {
 }
 
 
+# What Streamlit's `height` must add to a chart's plot height: it sizes the whole chart (axes
+# and the legend under it included) to that height, squeezing the plot otherwise.
+AXIS_ROOM = 50
+LEGEND_ROOM = 70
+
+
+def display_height(chart: alt.TopLevelMixin, legend: bool = True) -> int:
+    return int(chart.height) + AXIS_ROOM + (LEGEND_ROOM if legend else 0)
+
+
 def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=260)
 
@@ -187,12 +197,19 @@ def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.Top
 
 
 def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
-    """Duration of the last builds, coloured by outcome."""
+    """Duration of the last builds (oldest left), coloured by outcome."""
+    from parcours.ingest import local_time
+
+    frame = builds.sort("started").with_columns(
+        pl.col("started")
+        .map_elements(lambda d: local_time(d.isoformat()), return_dtype=pl.String)
+        .alias("when")
+    )
     chart = (
-        alt.Chart(builds)
-        .mark_bar()
+        alt.Chart(frame)
+        .mark_bar(size=18)
         .encode(
-            x=alt.X("started:T", title=None, axis=alt.Axis(format="%d/%m %H:%M")),
+            x=alt.X("when:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y("seconds:Q", title="Durée (secondes)"),
             color=alt.Color(
                 "status_fr:N",
@@ -203,9 +220,10 @@ def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
                 ),
             ),
             tooltip=[
-                alt.Tooltip("started:T", title="Début", format="%d/%m/%Y %H:%M"),
+                alt.Tooltip("when:N", title="Début"),
                 alt.Tooltip("seconds:Q", title="Durée (s)", format=",.0f"),
                 alt.Tooltip("status_fr:N", title="Résultat"),
+                alt.Tooltip("actor:N", title="Par"),
             ],
         )
         .properties(height=180)

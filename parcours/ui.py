@@ -401,7 +401,7 @@ def warehouse_ready(*tables: str) -> bool:
 
 def empty_state(message: str, action: str | None = None) -> None:
     """Say what is missing and what to do about it, instead of an empty chart or an error."""
-    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon="ℹ️")
+    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon=":material/info:")
 
 
 @contextlib.contextmanager
@@ -537,8 +537,8 @@ def run_build(data_dir: DataDir, actor: str) -> Any:
         st.success(
             f"{result.message} Les pages montrent désormais les données envoyées "
             f"(durée : {number(result.duration_s, 0)} s).",
-            icon="✅",
+            icon=":material/check_circle:",
         )
     else:
-        st.error(result.message, icon="⛔")
+        st.error(result.message, icon=":material/block:")
     return result

@@ -16,7 +16,13 @@ def conn(tmp_path):
         "message": "Entrepôt reconstruit",
         "models": [{"name": "fct_hours"}, {"name": "dim_centres"}],
         "tests": [
-            {"name": "not_null_a", "status": "pass", "severity": "error", "kind": "data"},
+            {
+                "name": "0ea3bfbcd5",
+                "unique_id": "test.parcours.not_null_a.0ea3bfbcd5",
+                "status": "pass",
+                "severity": "error",
+                "kind": "data",
+            },
             {
                 "name": "orphans",
                 "status": "warn",
