@@ -9,8 +9,9 @@ Definitions (shown on the page as captions):
 - **Mois couverts**: months of `fct_hours` with at least one row, per centre, between the
   first and the last such month; a gap is a month in between without any hours.
 - **Complétude des heures**: for a centre and a month, the share of its *active* trainees
-  (entered on or before the month's last day, not exited before its first day) that have an
-  hours row for that month. 100 % = the hours of every active trainee arrived.
+  (entered on or before the month's last day, not exited before its first day: the warehouse's
+  `agg_centre_month.participants_in_training`) that have an hours row for that month.
+  100 % = the hours of every active trainee arrived.
 - **Quarantaine en attente**: quarantined rows not yet stored by a replay, from batches that are
   not withdrawn.
 - **Heures atypiques**: a (trainee, month) whose hours are above `HOURS_CEILING` (200 h: a
@@ -154,8 +155,9 @@ def completeness(
     """Centre × month: active trainees, those with hours, and the share (0..1, null when no
     trainee was active). The window is the `months` months ending at `until` (default: the
     latest month with hours in the warehouse)."""
-    where_p, params_p = _in_list("p.centre_id", centre_ids)
     where_h, params_h = _in_list("centre_id", centre_ids)
+    where_a, params_a = _in_list("a.centre_id", centre_ids)
+    where_h2, params_h2 = _in_list("h.centre_id", centre_ids)
     if until is None:
         latest = _wh(con, f"select max(month) as m from fct_hours where {where_h}", params_h)
         until = latest["m"][0]
@@ -169,26 +171,26 @@ def completeness(
                     "share": pl.Float64,
                 }
             )
+    last = until.replace(day=1)
+    first = _add_months(last, 1 - months)
+    # Active trainees per centre and month come from the warehouse's monthly mart
+    # (`agg_centre_month.participants_in_training`, the same definition), not recomputed here.
     frame = _wh(
         con,
         f"""
         with months as (
-            select unnest(generate_series(
-                date_trunc('month', ?::date) - to_months(? - 1),
-                date_trunc('month', ?::date), interval 1 month))::date as month
+            select unnest(generate_series(?::date, ?::date, interval 1 month))::date as month
         ), centres as (
-            select distinct p.centre_id from dim_participants p where {where_p}
+            select distinct centre_id from agg_centre_month where {where_h}
         ), active as (
-            select p.centre_id, m.month, count(*) as active
-            from dim_participants p join months m
-              on p.entry_date <= last_day(m.month)
-             and (p.exit_date is null or p.exit_date >= m.month)
-            where {where_p}
+            select a.centre_id, a.month, sum(a.participants_in_training) as active
+            from agg_centre_month a join months m on a.month = m.month
+            where {where_a} and a.month between ? and ?
             group by all
         ), arrived as (
             select h.centre_id, h.month, count(distinct h.participant_id) as with_hours
-            from fct_hours h join months m on h.month = m.month
-            where {where_h}
+            from fct_hours h
+            where {where_h2} and h.month between ? and ?
             group by all
         )
         select c.centre_id, m.month,
@@ -201,11 +203,16 @@ def completeness(
         left join arrived r on r.centre_id = c.centre_id and r.month = m.month
         order by c.centre_id, m.month
         """,
-        [until, months, until, *params_p, *params_p, *params_h],
+        [first, last, *params_h, *params_a, first, last, *params_h2, first, last],
     )
     # Months before anyone in the scope was in training say nothing: start at the first active.
     first = frame.filter(pl.col("active") > 0)["month"].min()
     return frame if first is None else frame.filter(pl.col("month") >= first)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def hours_outliers(

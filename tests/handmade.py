@@ -88,6 +88,25 @@ create table rpt_data_quality_issues as select * from (values
     ('C2', 'undeclared_participant', 'E-777', date '2024-01-01', 'Stagiaire absent')
 ) t(centre_id, rule, participant_id, event_on, detail);
 
+-- participants_in_training as the warehouse defines it (entered by the month's end, not exited
+-- before its start), per centre, filière and month.
+create table agg_centre_month as select * from (values
+    ('C1', 'eft', date '2024-01-01', 1),
+    ('C1', 'eft', date '2024-02-01', 1),
+    ('C1', 'defi', date '2024-02-01', 1),
+    ('C1', 'eft', date '2024-03-01', 1),
+    ('C1', 'defi', date '2024-03-01', 1),
+    ('C1', 'orientation', date '2024-03-01', 1),
+    ('C1', 'eft', date '2024-04-01', 1),
+    ('C1', 'defi', date '2024-04-01', 1),
+    ('C1', 'orientation', date '2024-04-01', 1),
+    ('C2', 'eft', date '2024-01-01', 1),
+    ('C2', 'eft', date '2024-02-01', 1),
+    ('C2', 'eft', date '2024-03-01', 1),
+    ('C2', 'eft', date '2024-04-01', 1),
+    ('C2', 'eft', date '2024-05-01', 1)
+) t(centre_id, filiere, month, participants_in_training);
+
 create table fct_hours as select centre_id, participant_id, month, hours::double as hours
 from (values
     ('C1', 'E-001', date '2024-01-01', 64),

@@ -94,7 +94,7 @@ def test_outliers_without_individual_rights_are_counts_only(con):
 def test_latest_build_warnings_lists_tests_that_did_not_pass(ops):
     warnings = quality.latest_build_warnings(ops)
     assert warnings.select("test", "status", "severity", "failures").rows() == [
-        ("exit_after_entry", "avertissement", "warn", 2)
+        ("exit_after_entry", "avertissement", "avertissement", 2)
     ]
 
 
