@@ -134,6 +134,13 @@ def main() -> int:
         print(f"{args.rows:,} lignes, {size_mb:.1f} Mo (Windows-1252, « ; », virgule décimale)")
         base = _best(args.repeat, "baseline", source, Path(tmp) / "baseline.parquet")
         ours = _best(args.repeat, "pipeline", source, Path(tmp) / "pipeline.parquet")
+        import polars as pl
+
+        # Every generated row must pass, or the benchmark measured the quarantine path.
+        stored = pl.scan_parquet(Path(tmp) / "pipeline.parquet").select(pl.len()).collect().item()
+        print(f"lignes acceptées : {stored:,} sur {args.rows:,}")
+        if stored != args.rows:
+            sys.exit("le fichier généré n'est pas entièrement accepté : mesure sans objet")
     ratio = ours["seconds"] / base["seconds"]
     for label, run in (("DuckDB read_csv → parquet", base), ("Parcours check → parquet ", ours)):
         print(

@@ -151,6 +151,43 @@ def show_time_to_lift() -> None:
     )
 
 
+def show_setbacks() -> None:
+    st.subheader("Rechutes : un parcours qui n'est pas linéaire")
+    per = ui.load(barriers.summary, scope, filters, "barrier")
+    with_setbacks = per.filter(pl.col("setbacks").is_null() | (pl.col("setbacks") > 0))
+    if with_setbacks.is_empty():
+        st.caption(f"Aucune rechute parmi les freins identifiés en {YEARS}.")
+        return
+    data = ui.drawable(with_setbacks, "setbacks")
+    chart = None
+    if data is not None:
+        chart = charts.bar(
+            data,
+            "barrier_label",
+            "setbacks",
+            category_title="Frein",
+            value_title="Rechutes (épisodes n° 2 ou plus)",
+            color="group_label",
+            color_title="Groupe",
+            colors=charts.GROUP_COLOURS,
+        )
+    ui.show_chart(
+        chart,
+        with_setbacks.select(
+            pl.col("barrier_label").alias("Frein"),
+            pl.col("setbacks").alias("Rechutes"),
+            pl.col("trainees_with_setback").alias("Stagiaires avec rechute"),
+            pl.col("episodes").alias("Épisodes"),
+        ),
+        "Rechute : le frein revient (niveau 1 ou plus) après avoir été levé — un nouvel "
+        f"épisode, n° 2 ou plus, identifié en {YEARS}. L'insertion n'est pas linéaire : "
+        "reculer fait partie du chemin."
+        + (" Effectifs inférieurs à 5 masqués (« < 5 »)." if scope.mask_small_counts else ""),
+        "freins_rechutes",
+        counts=["Rechutes", "Stagiaires avec rechute", "Épisodes"],
+    )
+
+
 def show_distance() -> None:
     st.subheader("Chemin parcouru")
     dist = ui.load(barriers.distance, scope, filters)
@@ -190,3 +227,5 @@ if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
         show_time_to_lift()
     with ui.guard("le chemin parcouru"):
         show_distance()
+    with ui.guard("les rechutes"):
+        show_setbacks()

@@ -82,7 +82,7 @@ def show_cohorts() -> None:
                         color="cohort",
                         color_title="Année d'entrée",
                         y_format=charts.PCT,
-                        points=False,
+                        points=True,
                         y_domain=(0, 1),
                         tooltip=[
                             alt.Tooltip("cohort:N", title="Année d'entrée"),
@@ -94,7 +94,8 @@ def show_cohorts() -> None:
                     width="stretch",
                 )
     st.caption(
-        "Stagiaires regroupés par année d'entrée : à chaque mois depuis l'entrée, la part qui a "
+        "Stagiaires regroupés par année d'entrée (les cinq années jusqu'à la dernière année "
+        "choisie) : à chaque mois depuis l'entrée, la part qui a "
         "déjà franchi une première étape, ou qui est déjà sortie vers l'emploi ou une formation. "
         "Un mois n'est montré que si toute la cohorte a pu être suivie aussi longtemps."
         + (

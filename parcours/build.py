@@ -4,7 +4,7 @@
    sees one consistent registry even while uploads go on.
 2. Run dbt (`transform/`) in its own process — dbt keeps global state and holds DuckDB locks —
    into a NEW file under `build/work/`: `dbt build` (seeds, models, tests), then `dbt docs
-   generate`.
+   generate` (both in one child process, `parcours.dbt_runner`).
 3. Only if no model and no error-severity test failed, swap the new file in with `os.replace`
    (atomic on one filesystem): readers holding the old file keep reading it, new connections get
    the new one. The previous warehouse stays as `warehouse.previous.duckdb`.
@@ -32,6 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from parcours import opstore
+from parcours.dbt_runner import BUILD_RESULTS
 from parcours.errors import BuildFailed
 from parcours.settings import TRANSFORM_DIR, DataDir
 
@@ -196,7 +197,11 @@ def dbt_environment(data_dir: DataDir, warehouse_path: Path) -> dict[str, str]:
 
 
 def _dbt_command(*args: str) -> list[str]:
-    return [sys.executable, "-W", "ignore", "-m", "dbt.cli.main", *args]
+    # parcours.dbt_runner runs `dbt build` then `dbt docs generate` in one child process.
+    # Run by path: the child's working directory is transform/, where the package is not
+    # importable unless installed.
+    runner = Path(__file__).with_name("dbt_runner.py")
+    return [sys.executable, "-W", "ignore", str(runner), *args]
 
 
 _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
@@ -205,6 +210,8 @@ _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapsh
 def _progress_line(event: dict) -> str | None:
     """One short French-neutral line per finished node: `12/40 OK stg_hours (0,3 s)`."""
     info = event.get("info", {})
+    if info.get("name") == "BuildingCatalog":
+        return "Génération de la documentation dbt…"
     if info.get("name") not in _RESULT_EVENTS:
         return None
     data = event.get("data", {})
@@ -213,14 +220,16 @@ def _progress_line(event: dict) -> str | None:
     status = str(data.get("status") or node.get("node_status") or "").upper()
     seconds = data.get("execution_time")
     timing = f" ({seconds:.1f} s)".replace(".", ",") if isinstance(seconds, int | float) else ""
-    return f"{data.get('index', '?')}/{data.get('total', '?')} {status} {name}{timing}"
+    total = data.get("total") or data.get("num_models") or "?"
+    return f"{data.get('index', '?')}/{total} {status} {name}{timing}"
 
 
 def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
-    """Run one dbt command, streaming progress lines; return its exit code and error lines."""
+    """Run dbt in its own process, streaming progress lines; return its exit code and the error
+    lines it logged."""
     errors: list[str] = []
     process = subprocess.Popen(
-        _dbt_command(*args, "--log-format", "json"),
+        _dbt_command(*args),
         cwd=TRANSFORM_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -249,10 +258,9 @@ def _severity(manifest: dict, unique_id: str) -> str:
     return str(node.get("config", {}).get("severity", "error")).lower()
 
 
-def summarise(target: Path) -> dict[str, list[dict]]:
-    """Read dbt's run_results.json (and the manifest for test severities) into plain lists."""
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
-    manifest_path = target / "manifest.json"
+def summarise(results_path: Path, manifest_path: Path) -> dict[str, list[dict]]:
+    """Read dbt's run results (and the manifest for test severities) into plain lists."""
+    results = json.loads(results_path.read_text(encoding="utf-8"))
     manifest = {}
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -260,11 +268,10 @@ def summarise(target: Path) -> dict[str, list[dict]]:
     for result in results.get("results", []):
         unique_id = result["unique_id"]
         resource = unique_id.split(".")[0]
+        parts = unique_id.split(".")
         entry = {
-            # unit tests are named model.test: keep both parts
-            "name": unique_id.split(".", 2)[-1]
-            if resource == "unit_test"
-            else unique_id.split(".")[-1],
+            # test ids end with a hash; unit tests are named model.test: keep both parts
+            "name": ".".join(parts[2:]) if resource == "unit_test" else parts[2],
             "unique_id": unique_id,
             "status": result.get("status"),
             "execution_time": round(result.get("execution_time") or 0.0, 3),
@@ -422,12 +429,13 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         stale.unlink(missing_ok=True)
     env = dbt_environment(data_dir, work)
     target = Path(env["DBT_TARGET_PATH"])
-    (target / "run_results.json").unlink(missing_ok=True)
+    results = target / BUILD_RESULTS
+    results.unlink(missing_ok=True)
 
-    code, errors = run_dbt(["build"], env, say)
-    if not (target / "run_results.json").exists():
+    code, errors = run_dbt(["--docs"] if docs else [], env, say)
+    if not results.exists():
         raise BuildFailed(_failure_message([], errors))
-    summary = summarise(target)
+    summary = summarise(results, target / "manifest.json")
     result.models, result.tests = summary["models"], summary["tests"]
     result.seeds = summary["seeds"]
     result.warnings = [
@@ -444,12 +452,6 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             result.failures.append({"resource": "seed", **entry})
     if code != 0 or result.failures:
         raise BuildFailed(_failure_message(result.failures, errors))
-
-    if docs:
-        say("Génération de la documentation dbt…")
-        code, errors = run_dbt(["docs", "generate"], env, say)
-        if code != 0:
-            raise BuildFailed(_failure_message([], errors or ["dbt docs generate a échoué"]))
     _settle(work)
     swap_in(work, data_dir)
     if docs:

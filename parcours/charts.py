@@ -48,7 +48,7 @@ GROUP_COLOURS = {
 def _axis(value_format: str) -> alt.Axis:
     """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »)."""
     if value_format == INT:
-        return alt.Axis(format=value_format, tickMinStep=1)
+        return alt.Axis(format=value_format, tickMinStep=1, tickCount=8)
     return alt.Axis(format=value_format)
 
 
@@ -184,7 +184,11 @@ def lines(
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined
     x_enc = alt.X(f"{x}:{x_type}", title=x_title)
     if x_type == "T":
-        x_enc = alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y"))
+        x_enc = alt.X(
+            f"{x}:T",
+            title=x_title,
+            axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1}),
+        )
     enc = {
         "x": x_enc,
         "y": alt.Y(f"{y}:Q", title=y_title, axis=_axis(y_format), scale=y_scale),
@@ -240,7 +244,14 @@ def heatmap(
     )
     layers = [cells]
     if label:
-        layers.append(base.mark_text(fontSize=11).encode(text=f"{label}:N"))
+        top = frame[value].max() if value in frame.columns and frame.height else None
+        dark = f"datum['{value}'] > {0.6 * float(top)}" if top else "false"
+        layers.append(
+            base.mark_text(fontSize=11).encode(
+                text=f"{label}:N",
+                color=alt.condition(dark, alt.value("white"), alt.value("black")),
+            )
+        )
     n = frame[y].n_unique() if y in frame.columns else 5
     return _finish(alt.layer(*layers), max(140, 40 * n + 80))
 

@@ -117,6 +117,13 @@ def centres_list(as_json: bool) -> None:
 # (ingest-store helper)
 
 MAX_ERRORS_SHOWN = 20
+
+
+def n(count: int) -> str:
+    """A count as Belgians write it: 1 234 567."""
+    return f"{count:,}".replace(",", " ")
+
+
 STATUS_FR = {"stored": "enregistré", "duplicate": "déjà reçu", "rejected": "refusé"}
 
 
@@ -127,17 +134,17 @@ def _report_lines(report, dry_run: bool) -> list[str]:
     head = f"{report.file} : {report.kind or 'type inconnu'} — {status}"
     if report.batch_id and report.status == "stored":
         head += f" (lot {report.batch_id})"
-    if report.status != "rejected":
+    if report.status == "stored":
         head += (
-            f" — {report.rows_read} lignes lues, {report.rows_stored} enregistrées, "
-            f"{report.rows_quarantined} en quarantaine"
+            f" — {n(report.rows_read)} lignes lues, {n(report.rows_stored)} enregistrées, "
+            f"{n(report.rows_quarantined)} en quarantaine"
         )
     lines = [head]
     # Validation's messages already say « Ligne N, colonne C : valeur V … » in the file's words.
     lines += [f"  {error['message']}" for error in report.errors[:MAX_ERRORS_SHOWN]]
     hidden = len(report.errors) - MAX_ERRORS_SHOWN
     if hidden > 0:
-        lines.append(f"  … et {hidden} autres erreurs (voir --json).")
+        lines.append(f"  … et {n(hidden)} autres erreurs (voir --json).")
     lines += [f"  Avertissement : {warning}" for warning in report.warnings]
     return lines
 
@@ -196,8 +203,8 @@ def batches(centre_id: str | None, as_json: bool) -> None:
         click.echo(
             f"{row['batch_id']}  {row['centre_id']}  {row['kind']}  {row['file_name']}  "
             f"reçu le {local_time(row['received_at'])} par {row['received_by']}  "
-            f"{row['rows_read']} lues / {row['rows_stored']} enregistrées / "
-            f"{row['rows_quarantined']} en quarantaine  {state}"
+            f"{n(row['rows_read'])} lues / {n(row['rows_stored'])} enregistrées / "
+            f"{n(row['rows_quarantined'])} en quarantaine  {state}"
         )
 
 
@@ -283,9 +290,9 @@ def replay(centre_id: str | None) -> None:
 
     summary = replay_quarantine(data_dir(), centre_id, actor=actor())
     click.echo(
-        f"{summary.rows_checked} lignes revérifiées : {summary.rows_stored} enregistrées "
+        f"{n(summary.rows_checked)} lignes revérifiées : {n(summary.rows_stored)} enregistrées "
         f"({len(summary.batches)} lot(s) de rejeu), "
-        f"{summary.rows_still_quarantined} toujours en quarantaine."
+        f"{n(summary.rows_still_quarantined)} toujours en quarantaine."
     )
 
 
@@ -324,14 +331,40 @@ def users_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = click.prompt("Mot de passe", hide_input=True)
+        if click.prompt("Confirmez le mot de passe", hide_input=True) != password:
+            raise ParcoursError("Les deux mots de passe saisis diffèrent. Rien n'a été ajouté.")
     user = add_user(data_dir(), email, password, role, centre_id, federation, actor=actor())
     scope = f", {user.centre_id or user.federation}" if user.centre_id or user.federation else ""
     click.echo(f"Utilisateur {user.email} ajouté (rôle {user.role}{scope}).")
 
 
 # --- build ----------------------------------------------------------------------------------
-# (warehouse helper)
+
+
+@main.command("build")
+@click.option("--json", "as_json", is_flag=True, help="Affiche un résumé JSON à la fin.")
+@click.option("--no-docs", is_flag=True, help="Ne régénère pas la documentation dbt (plus rapide).")
+@clean_errors
+def build_command(as_json: bool, no_docs: bool) -> None:
+    """Reconstruit l'entrepôt (dbt : seeds, modèles, tests) dans un nouveau fichier et le met en
+    service d'un coup ; en cas d'échec, l'entrepôt servi ne change pas.
+
+    Exemple : python -m parcours build --json
+    """
+    from parcours import build
+    from parcours.settings import DataDir
+
+    progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for warning in result.warnings:
+            click.echo(f"Avertissement : {warning['name']} ({warning['failures']} ligne(s))")
+        click.echo(result.message, err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
 
 # --- demo -----------------------------------------------------------------------------------
 # (demo helper)

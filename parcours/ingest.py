@@ -102,7 +102,8 @@ def ingest_files(
     """Check and store each file for the centre; one report per file, in the given order."""
     with _connect(data_dir) as conn:
         _require_centre(conn, centre_id)
-    reports = []
+    reports: list[FileReport] = []
+    seen: dict[str, FileReport] = {}  # sha256 → first report, for dry runs (nothing registered)
     for path in paths:
         path = Path(path)
         try:
@@ -117,8 +118,18 @@ def ingest_files(
                 )
             )
             continue
-        report = ingest_content(data_dir, centre_id, path.name, content, actor, dry_run=dry_run)
-        report.file = str(path)
+        digest = hashlib.sha256(content).hexdigest()
+        if dry_run and digest in seen:
+            report = FileReport(
+                file=str(path),
+                kind=seen[digest].kind,
+                status="duplicate",
+                warnings=[f"Fichier identique à {seen[digest].file}, envoyé dans le même appel."],
+            )
+        else:
+            report = ingest_content(data_dir, centre_id, path.name, content, actor, dry_run=dry_run)
+            report.file = str(path)
+            seen.setdefault(digest, report)
         reports.append(report)
     return reports
 
@@ -211,19 +222,26 @@ def ingest_content(
         "rows_stored": report.rows_stored,
         "rows_quarantined": report.rows_quarantined,
     }
-    with _connect(data_dir) as conn, opstore.transaction(conn):
-        # Checked again under the write lock: the same file may have been sent twice at once.
-        first = opstore.find_upload(conn, centre_id, sha256)
-        if first is None:
-            row = opstore.insert_batch(conn, batch)
-            opstore.insert_quarantine(conn, batch_id, centre_id, checked.kind, checked.quarantined)
-            opstore.audit(
-                conn,
-                actor,
-                "upload_stored",
-                {k: batch[k] for k in ("batch_id", "centre_id", "kind", "file_name", "sha256")}
-                | {"seq": row["seq"]},
-            )
+    try:
+        with _connect(data_dir) as conn, opstore.transaction(conn):
+            # Checked again under the write lock: the same file may have been sent twice at once.
+            first = opstore.find_upload(conn, centre_id, sha256)
+            if first is None:
+                row = opstore.insert_batch(conn, batch)
+                opstore.insert_quarantine(
+                    conn, batch_id, centre_id, checked.kind, checked.quarantined
+                )
+                opstore.audit(
+                    conn,
+                    actor,
+                    "upload_stored",
+                    {k: batch[k] for k in ("batch_id", "centre_id", "kind", "file_name", "sha256")}
+                    | {"seq": row["seq"]},
+                )
+    except BaseException:
+        # Not registered: the file would be an orphan (ignored by the build); tidy it now.
+        landing.batch_path(data_dir, checked.kind, batch_id).unlink(missing_ok=True)
+        raise
     if first is not None:
         landing.batch_path(data_dir, checked.kind, batch_id).unlink(missing_ok=True)
         return _duplicate_report(file_name, first)
@@ -237,7 +255,6 @@ def _duplicate_report(file_name: str, first: dict) -> FileReport:
         kind=first["kind"],
         status="duplicate",
         batch_id=first["batch_id"],
-        rows_read=first["rows_read"],
         warnings=[
             f"Fichier identique déjà reçu le {local_time(first['received_at'])} "
             f"(lot {first['batch_id']}) : rien de nouveau n'est enregistré."

@@ -280,6 +280,11 @@ def withdraw_batch(conn: sqlite3.Connection, batch_id: str, *, actor: str) -> li
             "update batches set withdrawn_at = ?, withdrawn_by = ? where batch_id = ?",
             [(at, actor, i) for i in ids],
         )
+        # Rows a withdrawn replay had stored wait in quarantine again (if their own upload is
+        # still active, a later replay may store them anew).
+        conn.executemany(
+            "update quarantine set resolved_by = null where resolved_by = ?", [(i,) for i in ids]
+        )
         audit(conn, actor, "batch_withdrawn", {"batch_id": batch_id, "withdrawn": ids})
     return ids
 
@@ -345,6 +350,11 @@ def list_mappings(conn: sqlite3.Connection) -> list[dict]:
 # --- quarantine ------------------------------------------------------------------------------
 
 
+# One encoder for every row: json.dumps with options builds a new one per call, which dominates
+# the cost of quarantining a large file.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def insert_quarantine(
     conn: sqlite3.Connection, batch_id: str, centre_id: str, kind: str, rows
 ) -> None:
@@ -358,8 +368,8 @@ def insert_quarantine(
                 r.row_number,
                 centre_id,
                 kind,
-                json.dumps(r.raw, ensure_ascii=False),
-                json.dumps(r.errors, ensure_ascii=False),
+                _to_json(r.raw),
+                _to_json(r.errors),
             )
             for r in rows
         ],

@@ -3,10 +3,10 @@ after exit, and the flow from the situation at entry to the destination at exit.
 
 Definitions (captions on the page):
 - victories: milestone records (`fct_milestones`) per month of achievement and milestone group;
-- cohorts (`agg_entry_cohorts`): trainees by year of entry; for each number of whole months since
-  entry, the share who had reached a first milestone / a positive exit by then. A month is shown
-  only while every member of the cohort can be observed that long (later months would count
-  recent entrants as failures);
+- cohorts (`agg_entry_cohorts`): trainees by year of entry (the five years up to the last
+  selected year); for each number of whole months since entry, the share who had reached a first
+  milestone / a positive exit by then. A month is shown only while every member of the cohort can
+  be observed that long (later months would count recent entrants as failures);
 - destinations: exit records per year of exit, by destination group (codes.csv `situation`);
 - after exit: the follow-up observed closest to 6 months (5 to 7) and to 12 months (11 to 13)
   after the exit, one per trainee and horizon, by situation group;
@@ -80,7 +80,12 @@ def victories_by_month(scope: Scope, filters: Filters) -> pl.DataFrame:
 def cohort_curves(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Per entry year and month since entry: cohort size and the shares with a first milestone
     and with a positive exit by then (observable months only)."""
-    where = Where.scoped(scope, filters, year="entry_year")
+    # The cohorts of the five years up to the selection's last year: a cohort curve needs the
+    # years after its entry, so the selection's own span would often leave one short curve.
+    cohorts = filters
+    if filters.years:
+        cohorts = filters.with_years((filters.years[1] - 4, filters.years[1]))
+    where = Where.scoped(scope, cohorts, year="entry_year")
     frame = query(
         f"""
         select entry_year, months_since_entry,

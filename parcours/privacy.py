@@ -41,9 +41,18 @@ def pseudonymise_series(digits: pl.Series, key: bytes) -> pl.Series:
     return digits.replace_strict(keys, default=None, return_dtype=pl.String).alias("person_key")
 
 
+# Words that make any header a direct identifier, whatever surrounds them (« Prénom + Nom »,
+# « Téléphone (domicile) », « Adresse e-mail du stagiaire »). « nom » alone is not one of them:
+# it starts « nombre d'heures ».
+_IDENTIFYING_WORDS = ("prenom", "firstname", "email", "courriel", "telephone", "gsm", "adresse",
+                      "address", "phone")  # fmt: skip
+
+
 def is_identifier(header: str) -> bool:
-    """True for a direct identifier column (name, address, e-mail, phone…), to be dropped."""
-    return contract.load().is_identifier(header)
+    """True for a direct identifier column (name, address, e-mail, phone…), to be dropped: a
+    name of the contract's list, or a header holding one of the identifying words."""
+    folded = contract.fold(header)
+    return contract.load().is_identifier(header) or any(w in folded for w in _IDENTIFYING_WORDS)
 
 
 def mask(value: str | None) -> str | None:

@@ -41,7 +41,10 @@ _OVERFLOW_COLUMNS = 64
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _BINARY_MAGICS = {
-    b"\xd0\xcf\x11\xe0": "un classeur Excel ancien (.xls) : enregistrez-le en .xlsx ou en CSV",
+    b"\xd0\xcf\x11\xe0": (
+        "un classeur Excel ancien (.xls) ou protégé par un mot de passe : enregistrez-le sans "
+        "mot de passe en .xlsx ou en CSV"
+    ),
     b"%PDF": "un document PDF",
     b"\x89PNG": "une image",
     b"\xff\xd8\xff": "une image",
@@ -97,16 +100,15 @@ def read_table(content: bytes, file_name: str) -> RawTable:
 
 
 def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+    encoding = "utf-8"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            pass
+            pass  # not UTF-16 after all: judged as bytes below
     elif content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
         encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
     if b"\x00" in content:
         raise FileRejected(
             f"{file_name} : fichier illisible (contenu binaire). "
@@ -239,13 +241,14 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
 def _read_xlsx(content: bytes, file_name: str) -> RawTable:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            is_workbook = "xl/workbook.xml" in archive.namelist()
+            names = set(archive.namelist())
     except zipfile.BadZipFile:
-        is_workbook = False
-    if not is_workbook:
-        raise FileRejected(
-            f"{file_name} : fichier illisible, c'est une archive zip et non un classeur .xlsx."
-        )
+        names = set()
+    if "xl/workbook.xml" not in names:
+        what = "une archive zip et non un classeur .xlsx"
+        if "content.xml" in names:
+            what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
+        raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
     import fastexcel
 
     try:

@@ -19,6 +19,7 @@ import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -280,7 +281,10 @@ def filters(scope: Scope) -> Filters:
     with st.sidebar:
         st.subheader("Filtres")
         if years:
-            default = saved.years or (years[-1], years[-1])
+            # By default the last complete year: the current one would compare a few months
+            # with a whole previous year.
+            last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
+            default = saved.years or (last, last)
             default = (max(default[0], years[0]), min(default[1], years[-1]))
             if default[0] > default[1]:
                 default = (years[-1], years[-1])
@@ -299,26 +303,29 @@ def filters(scope: Scope) -> Filters:
                 st.caption(f"Année : {years[0]}")
                 chosen_years = (years[0], years[0])
         if len(options["centres"]) > 1:
-            feds = [ALL, *options["federations"]]
-            _seed("flt_fed", saved.federation, feds)
-            federation = st.selectbox(
-                "Fédération",
-                feds,
-                key="flt_fed",
-                format_func=lambda v: v or "Toutes",
-                on_change=_remember,
-                args=("federation", "flt_fed"),
-            )
-            provs = [ALL, *options["provinces"]]
-            _seed("flt_prov", saved.province, provs)
-            province = st.selectbox(
-                "Province",
-                provs,
-                key="flt_prov",
-                format_func=lambda v: v or "Toutes",
-                on_change=_remember,
-                args=("province", "flt_prov"),
-            )
+            # A choice with a single value (a member federation's own name) is not offered.
+            if len(options["federations"]) > 1:
+                feds = [ALL, *options["federations"]]
+                _seed("flt_fed", saved.federation, feds)
+                federation = st.selectbox(
+                    "Fédération",
+                    feds,
+                    key="flt_fed",
+                    format_func=lambda v: v or "Toutes",
+                    on_change=_remember,
+                    args=("federation", "flt_fed"),
+                )
+            if len(options["provinces"]) > 1:
+                provs = [ALL, *options["provinces"]]
+                _seed("flt_prov", saved.province, provs)
+                province = st.selectbox(
+                    "Province",
+                    provs,
+                    key="flt_prov",
+                    format_func=lambda v: v or "Toutes",
+                    on_change=_remember,
+                    args=("province", "flt_prov"),
+                )
             names = dict(options["centres"])
             centre_opts = [ALL, *names]
             _seed("flt_centre", saved.centre_id, centre_opts)

@@ -166,7 +166,10 @@ def french_name(column: str, kind: str | None = None) -> str:
 
 
 def _quote_header(headers: list[str]) -> str:
-    return "« " + " ; ".join(headers) + " »"
+    # A file without header shows a data line here: a cell that could be a national number
+    # (9 digits or more) is masked.
+    shown = [privacy.mask(h) if sum(ch.isdigit() for ch in h) >= 9 else h for h in headers]
+    return "« " + " ; ".join(shown) + " »"
 
 
 def _missing_text(match: HeaderMatch) -> str:

@@ -1,9 +1,9 @@
 """Read-only access to the served warehouse, and the access scope every query goes through.
 
-- The dashboard never writes the warehouse: it opens `DataDir.warehouse` with
-  `duckdb.connect(path, read_only=True)`. `parcours build` swaps a new file in by atomic rename,
-  so the open connection is keyed on the file's (inode, mtime): a new file → a new connection
-  (queries already running finish on the old file, which the OS keeps until they let go).
+- The dashboard never writes the warehouse: it attaches `DataDir.warehouse` read-only (see
+  `_open`). `parcours build` swaps a new file in by atomic rename, so the open connection is
+  keyed on the file's (inode, mtime): a new file → a new connection (queries already running
+  finish on the old file, which the OS keeps until they let go).
 - `version()` names the served file; the UI caches query results by (version, filters, scope),
   so a new build is seen at once and nothing stale is served.
 - Scope is enforced here, where data is read (INTERFACES §4): every query function takes a
@@ -197,20 +197,22 @@ def cursor(data_dir: DataDir | None = None) -> duckdb.DuckDBPyConnection:
     with _lock:
         held = _connections.get(path)
         if held is None or held[0] != key:
-            _connections[path] = (key, _open_read_only(path))
+            _connections[path] = (key, _open(path))
         cur = _connections[path][1].cursor()
-    cur.execute("use warehouse")  # each cursor starts on the in-memory default catalog
+    cur.execute("use wh")
     return cur
 
 
-def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A new in-memory database with the warehouse file attached read-only. Not
-    `duckdb.connect(path)`: while a connection to the old file is alive, DuckDB's per-process
-    instance cache hands back that same (old, swapped-out) database for the same path."""
-    conn = duckdb.connect()
-    conn.execute("attach ? as warehouse (read_only)", [str(path)])
-    conn.execute("use warehouse")
-    return conn
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with the served file attached read-only as `wh`.
+
+    Not `duckdb.connect(path, read_only=True)`: DuckDB keeps one instance per path while any
+    connection to it is open, so after a swap it would hand back the replaced file; closing
+    that connection would also kill the queries other sessions are running on it. Each version
+    gets its own instance instead; the old one goes when its last cursor does."""
+    con = duckdb.connect(":memory:")
+    con.execute("attach ? as wh (read_only)", [str(path)])
+    return con
 
 
 def query(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | None = None):

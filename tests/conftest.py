@@ -63,18 +63,28 @@ def centre(cli) -> str:
     return "CISP-001"
 
 
-def run_cli(data_dir: DataDir, *args, input: str | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m parcours` in a real process, as a user would."""
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(data_dir.root), "PARCOURS_USER": "test"}
-    return subprocess.run(
-        [sys.executable, "-m", "parcours", *map(str, args)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture
+def run_cli(data_dir):
+    """Run `python -m parcours` in a real process, as a user would (on the test's data folder,
+    or on `root=` another one)."""
+
+    def run(*args, root: Path | None = None, input: str | None = None):
+        env = {
+            **os.environ,
+            "PARCOURS_DATA_DIR": str(root or data_dir.root),
+            "PARCOURS_USER": "test@parcours.be",
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "parcours", *map(str, args)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
 
 
 # --- dashboard -----------------------------------------------------------------------------

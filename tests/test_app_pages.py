@@ -280,3 +280,11 @@ def test_empty_warehouse_says_what_to_do(tmp_path, monkeypatch):
     at = app_as("admin@parcours.be", "pages/freins.py")
     assert not at.exception
     assert any("Que faire" in i.value for i in at.info)
+
+
+def test_interfede_sees_every_centre_in_aggregate_only():
+    at = app_as("interfede@federation.be", "pages/accueil.py")
+    m = metrics(at)
+    assert (m["Stagiaires en formation"], m["Entrées"], m["Sorties"]) == ("15", "12", "6")
+    assert m["Sorties positives"] == "masqué"  # 4 of 6: numerator under 5
+    assert "Parcours" not in [t for p in ui.pages_for("federation").values() for _, t, _ in p]

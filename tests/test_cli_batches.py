@@ -43,3 +43,10 @@ def test_batches_human(cli, centre):
     (line,) = cli("batches").output.splitlines()
     assert f"  {centre}  hours  hours.csv  reçu le " in line
     assert line.endswith("par test@parcours.be  4 lues / 4 enregistrées / 0 en quarantaine  actif")
+
+
+def test_times_are_shown_in_brussels_time():
+    from parcours.ingest import local_time
+
+    assert local_time("2026-11-27T04:15:00+00:00") == "27/11/2026 05:15"
+    assert local_time("2026-07-01T10:00:00+00:00") == "01/07/2026 12:00"

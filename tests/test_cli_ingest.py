@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from parcours import landing, opstore
-from parcours.ingest import ingest_files
-from parcours.settings import KINDS
+from parcours.ingest import ingest_files, local_time
+from parcours.settings import KINDS, DataDir
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
@@ -95,14 +95,25 @@ def test_same_bytes_again_are_a_duplicate(cli, centre, conn):
     report = json.loads(again.stdout)[0]
     assert report["status"] == "duplicate"
     assert report["batch_id"] == first["batch_id"]
-    assert report["rows_stored"] == 0
+    assert (report["rows_read"], report["rows_stored"], report["rows_quarantined"]) == (0, 0, 0)
     (batch,) = opstore.list_batches(conn)
-    from parcours.ingest import local_time
-
     assert report["warnings"] == [
         f"Fichier identique déjà reçu le {local_time(batch['received_at'])} "
         f"(lot {first['batch_id']}) : rien de nouveau n'est enregistré."
     ]
+
+
+def test_duplicate_human_output(cli, centre, conn):
+    path = EXAMPLES / "canonical" / "exits.csv"
+    cli("ingest", "--centre", centre, path)
+    result = cli("ingest", "--centre", centre, path)
+    assert result.exit_code == 0
+    (batch,) = opstore.list_batches(conn)
+    assert result.output == (
+        f"{path} : exits — déjà reçu\n"
+        f"  Avertissement : Fichier identique déjà reçu le {local_time(batch['received_at'])} "
+        f"(lot {batch['batch_id']}) : rien de nouveau n'est enregistré.\n"
+    )
 
 
 def test_same_bytes_for_another_centre_are_stored(cli, centre, conn):
@@ -127,6 +138,8 @@ def test_a_rejected_file_does_not_stop_the_others(cli, centre, conn, data_dir, t
     assert rejected["errors"][0]["message"]
     assert stored["status"] == "stored"
     assert [b["kind"] for b in opstore.list_batches(conn)] == ["hours"]
+    landed = sorted(p.name for p in data_dir.landing.rglob("*.parquet") if p.name[0] == "b")
+    assert landed == [f"{stored['batch_id']}.parquet"]
 
 
 def test_rejected_file_message_in_french(cli, centre, tmp_path):
@@ -237,3 +250,53 @@ def test_every_kind_has_a_schema_file(data_dir, kind):
     assert frame.schema == landing.schema(kind)
     assert list(frame.schema)[:3] == ["batch_id", "centre_id", "row_number"]
     assert list(frame.schema)[-1] == "extra"
+
+
+def test_xlsx_lands_like_csv(cli, centre, conn, data_dir, tmp_path):
+    csv_path = EXAMPLES / "canonical" / "participants.csv"
+    xlsx_path = tmp_path / "stagiaires.xlsx"
+    pl.read_csv(csv_path, infer_schema=False).write_excel(xlsx_path)
+    result = cli("ingest", "--centre", centre, "--json", csv_path, xlsx_path)
+    assert result.exit_code == 0, result.output
+    from_csv, from_xlsx = json.loads(result.stdout)
+    assert from_xlsx["status"] == "stored"
+    frames = [
+        pl.read_parquet(landing.batch_path(data_dir, "participants", r["batch_id"]))
+        for r in (from_csv, from_xlsx)
+    ]
+    assert frames[0].drop("batch_id").equals(frames[1].drop("batch_id"))
+
+
+def test_same_file_twice_in_one_call(cli, centre):
+    path = EXAMPLES / "canonical" / "hours.csv"
+    for dry_run in (["--dry-run"], []):
+        result = cli("ingest", "--centre", centre, "--json", *dry_run, path, path)
+        assert result.exit_code == 0
+        assert [r["status"] for r in json.loads(result.stdout)] == ["stored", "duplicate"]
+
+
+def test_end_to_end_in_real_processes(run_cli):
+    """As a user types it: register, upload the Excel-made exports, list the batches."""
+    added = run_cli("centres", "add", "CISP-9", "--name", "Neuf", "--federation", "CAIPS")
+    assert (added.returncode, added.stderr) == (0, "")
+    files = example_files("excel-fr")
+    ingested = run_cli("ingest", "--centre", "CISP-9", *files)
+    assert ingested.returncode == 0, ingested.stderr
+    lines = ingested.stdout.splitlines()
+    assert len(lines) == len(KINDS)
+    assert all(" — enregistré (lot b" in line for line in lines)
+    assert lines[-1].endswith(" — 4 lignes lues, 4 enregistrées, 0 en quarantaine")
+    listed = json.loads(run_cli("batches", "--json").stdout)
+    assert [b["kind"] for b in listed] == list(KINDS)
+
+
+def test_internal_error_is_one_line_exit_1(run_cli, tmp_path):
+    broken = DataDir(tmp_path / "broken")
+    broken.ensure()
+    broken.ops_db.mkdir()  # the store cannot be opened
+    hours = EXAMPLES / "canonical" / "hours.csv"
+    result = run_cli("ingest", "--centre", "X", hours, root=broken.root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Erreur interne : ")
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr

@@ -84,6 +84,19 @@ def test_withdrawing_the_original_withdraws_its_replays(cli, centre, conn, tmp_p
     assert opstore.waiting_quarantine(conn) == []
 
 
+def test_withdrawing_a_replay_puts_its_rows_back_in_quarantine(cli, centre, conn, tmp_path):
+    path = tmp_path / "freins.csv"
+    path.write_text(BARRIERS, encoding="utf-8")
+    cli("ingest", "--centre", centre, path)
+    cli("mappings", "add", "barrier", "Mobilite reduite", "mobility")
+    cli("replay")
+    assert [r["row_number"] for r in opstore.waiting_quarantine(conn)] == [3]
+    replay_id = opstore.list_batches(conn)[1]["batch_id"]
+    assert cli("withdraw", replay_id).exit_code == 0
+    assert [r["row_number"] for r in opstore.waiting_quarantine(conn)] == [2, 3]
+    assert opstore.list_batches(conn)[0]["withdrawn_at"] is None
+
+
 def test_mapping_checks_list_and_code(cli):
     bad_list = cli("mappings", "add", "frein", "x", "mobility")
     assert bad_list.exit_code == 2

@@ -36,6 +36,15 @@ def test_password_is_asked_twice(cli, conn):
     assert opstore.get_user(conn, "a@b.be")["role"] == "admin"
 
 
+def test_two_different_passwords_are_refused(cli, conn):
+    result = cli("users", "add", "a@b.be", "--role", "admin", input="secret123\nsecret124\n")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Erreur : Les deux mots de passe saisis diffèrent. Rien n'a été ajouté.\n"
+    )
+    assert opstore.get_user(conn, "a@b.be") is None
+
+
 def test_bad_role_is_refused(cli, conn):
     result = cli(
         "users", "add", "a@b.be", "--role", "chef", "--password-stdin", input="secret123\n"

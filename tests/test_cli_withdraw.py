@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from parcours import opstore
+from parcours.ingest import local_time
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
@@ -24,6 +25,7 @@ def test_withdraw_then_unknown(cli, centre, conn):
     assert batch["withdrawn_at"] is not None
     assert batch["withdrawn_by"] == "test@parcours.be"
     assert opstore.list_audit(conn, "batch_withdrawn")[0]["detail"]["batch_id"] == batch_id
+    assert f"retiré le {local_time(batch['withdrawn_at'])}" in cli("batches").output
 
     again = cli("withdraw", batch_id)
     assert again.exit_code == 2

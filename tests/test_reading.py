@@ -3,12 +3,15 @@ the same table; what is not a table is refused whole with a French reason."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import date, datetime
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parcours.errors import FileRejected
 from parcours.reading import EMPTY_FILE, detect_delimiter, read_table
@@ -198,3 +201,49 @@ def test_trailing_delimiters_are_not_surplus_values():
 def test_a_closing_quote_followed_by_text_is_refused():
     with pytest.raises(FileRejected, match="guillemet fermant"):
         read_table(b'participant_id;detail\nE-1;"x"y\n', "etapes.csv")
+
+
+def test_excel_unicode_text_utf16_is_read():
+    content = "N° stagiaire\tMois\tHeures\r\nE-001\t01/2024\t64\r\n".encode("utf-16")
+    table = read_table(content, "heures.txt")
+    assert table.headers == EXPECTED_HEADERS and rows(table) == [EXPECTED_ROWS[0]]
+
+
+def test_opendocument_spreadsheets_are_refused_with_advice():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(FileRejected, match=r"\.ods"):
+        read_table(buffer.getvalue(), "export.ods")
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 éèàçôÉ;,|\t\"'-/\n")), min_size=0, max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=8),
+    delimiter=st.sampled_from([";", ",", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_whatever_a_csv_writer_writes_reads_back(values, delimiter, newline, encoding, quoting):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline, quoting=quoting)
+    writer.writerow(["participant_id", "detail", "remarque"])
+    for i, (detail, remark) in enumerate(values):
+        writer.writerow([f"E-{i}", detail, remark])
+    table = read_table(buffer.getvalue().encode(encoding), "export.csv")
+
+    def cleaned(text):
+        return text.strip() or None
+
+    assert table.headers == ["participant_id", "detail", "remarque"]
+    assert rows(table) == [
+        (i + 1, f"E-{i}", cleaned(detail), cleaned(remark))
+        for i, (detail, remark) in enumerate(values)
+    ]

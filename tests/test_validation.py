@@ -459,3 +459,32 @@ def test_birth_dates_and_national_numbers_outside_participants_are_dropped():
     assert "« Date de naissance », « Numéro national »" in personal
     assert "« Code »" in numbers and "numéro national" in numbers
     assert "12/05/1985" not in checked.accepted.write_csv()
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Nom", "Prénom + Nom", "Téléphone (domicile)", "Adresse e-mail du stagiaire", "Courriel",
+     "NOM_STAGIAIRE", "N° GSM", "Rue et numéro", "IBAN"],
+)  # fmt: skip
+def test_identifier_headers_are_dropped_whatever_their_spelling(header):
+    checked = check(f"N° stagiaire;Mois;Heures;{header}\nE-1;01/2024;3;secret\n")
+    assert checked.accepted.get_column("extra").to_list() == [None]
+    assert f"« {header} »" in checked.warnings[0] and "identification" in checked.warnings[0]
+
+
+def test_other_extra_columns_are_kept_with_one_warning():
+    checked = check("N° stagiaire;Mois;Heures;Nombre de jours;Groupe\nE-1;01/2024;3;2;B\n")
+    assert json.loads(checked.accepted.get_column("extra")[0]) == {
+        "Nombre de jours": "2", "Groupe": "B"
+    }  # fmt: skip
+    assert checked.warnings == [
+        "Colonnes supplémentaires conservées telles quelles, sans vérification : "
+        "« Nombre de jours », « Groupe »."
+    ]
+
+
+def test_a_file_without_header_does_not_echo_a_national_number():
+    valid = niss("850730033")
+    with pytest.raises(FileRejected) as refused:
+        check(f"E-1;{valid};2024-01-15\nE-2;{valid};2024-01-16\n")
+    assert valid not in str(refused.value) and "E-1" in str(refused.value)

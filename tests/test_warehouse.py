@@ -86,3 +86,11 @@ def test_scope_of_each_role(user, centres, individuals, masked):
         individuals,
         masked,
     )
+
+
+def test_a_query_running_during_a_swap_finishes_on_the_old_file(served):
+    running = warehouse.cursor()  # another session's query, started before the swap
+    _write(served.warehouse, [("C3", "Trois", "ALEAP", "Hainaut")])
+    assert warehouse.scalar("select count(*) from dim_centres") == 1
+    assert running.sql("select count(*) from dim_centres").fetchall() == [(2,)]
+    running.close()

@@ -126,6 +126,23 @@ def add_batch(
     tmp = folder / f".{batch_id}.tmp"
     frame.write_parquet(tmp)
     tmp.rename(folder / f"{batch_id}.parquet")
+    conn.close()
+    register_batch(data_dir, centre_id, kind, batch_id, len(rows), replay_of=replay_of)
+    return batch_id
+
+
+def register_batch(
+    data_dir: DataDir,
+    centre_id: str,
+    kind: str,
+    batch_id: str,
+    rows: int,
+    *,
+    replay_of: str | None = None,
+) -> None:
+    """The batch's row in the registry, committed after its landing file is in place."""
+    conn = opstore.connect(data_dir.ops_db)
+    seq = _next_seq(conn)
     precedence = seq
     if replay_of:
         precedence = conn.execute(
@@ -144,8 +161,8 @@ def add_batch(
                 hashlib.sha256(batch_id.encode()).hexdigest(),
                 opstore.now_iso(),
                 "tests",
-                len(rows),
-                len(rows),
+                rows,
+                rows,
                 0,
                 None,
                 None,
@@ -153,7 +170,6 @@ def add_batch(
             ),
         )
     conn.close()
-    return batch_id
 
 
 def withdraw(data_dir: DataDir, batch_id: str) -> None:
@@ -184,3 +200,201 @@ def read_example(kind: str) -> list[dict]:
 def load_worked_example(data_dir: DataDir, centre_id: str = "C001") -> dict[str, str]:
     """The shared worked example (examples/canonical), as one batch per kind."""
     return {kind: add_batch(data_dir, centre_id, kind, read_example(kind)) for kind in KINDS}
+
+
+# --- the session's fixture warehouse ----------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(data_root: Path, *args: str, timeout: int = 600):
+    """`python -m parcours ...` in its own process, on the given data folder."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(data_root)}
+    return subprocess.run(
+        [sys.executable, "-m", "parcours", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def data_dir_at(root: Path) -> DataDir:
+    data_dir = DataDir(root.resolve())
+    data_dir.ensure()
+    return data_dir
+
+
+def load_scenario(data_dir: DataDir) -> dict[str, str]:
+    """Small cases stated by hand, beside the worked example (centre C001):
+
+    C002 (1348 → Brabant wallon, AID) — latest wins and withdrawal:
+      P1 declared twice, the second upload (filière defi, postal 6600) wins; two exits, the
+      latest (2025-03-31, employment_art60) is positive, the first (job_search) is not; follow-ups
+      at 3 months of each exit; hours 2024-01 uploaded 10 then 20 (20 wins) then 99 in a batch
+      later withdrawn (20 comes back).
+      P2 declared (postal 1000, Bruxelles) then re-declared at 5000 in a withdrawn batch; barrier
+      mobility 3 on 2024-02-01, 0 on 2024-03-01, then the 2024-03-01 assessment re-uploaded at 2:
+      never lifted. A follow-up without any exit.
+      P3 (postal 9000 → Flandre orientale): exit before entry, a milestone before entry.
+      P9 never declared, only a milestone.
+    C003 (no postal code, CAIPS): nothing uploaded.
+    """
+    ids: dict[str, str] = {}
+    add_centre(data_dir, "C002", "CISP Deux", "AID", 1348)
+    add_centre(data_dir, "C003", "CISP Trois", "CAIPS", None)
+    person = {"birth_year": 1990, "gender": "F", "education": "cess", "referral": "forem"}
+    ids["participants_1"] = add_batch(
+        data_dir,
+        "C002",
+        "participants",
+        [
+            {
+                "participant_id": "P1",
+                "entry_date": "2024-01-10",
+                "filiere": "eft",
+                "postal_code": 4000,
+                **person,
+            },
+            {
+                "participant_id": "P2",
+                "entry_date": "2024-02-01",
+                "filiere": "eft",
+                "postal_code": 1000,
+                **person,
+            },
+            {
+                "participant_id": "P3",
+                "entry_date": "2024-05-01",
+                "filiere": "orientation",
+                "postal_code": 9000,
+                **person,
+            },
+        ],
+    )
+    ids["participants_2"] = add_batch(
+        data_dir,
+        "C002",
+        "participants",
+        [
+            {
+                "participant_id": "P1",
+                "entry_date": "2024-01-10",
+                "filiere": "defi",
+                "postal_code": 6600,
+                **person,
+            }
+        ],
+    )
+    ids["participants_withdrawn"] = add_batch(
+        data_dir,
+        "C002",
+        "participants",
+        [
+            {
+                "participant_id": "P2",
+                "entry_date": "2024-02-01",
+                "filiere": "eft",
+                "postal_code": 5000,
+                **person,
+            }
+        ],
+    )
+    ids["exits"] = add_batch(
+        data_dir,
+        "C002",
+        "exits",
+        [
+            {
+                "participant_id": "P1",
+                "exit_date": "2024-06-30",
+                "destination": "job_search",
+                "reason": "dropout",
+            },
+            {
+                "participant_id": "P1",
+                "exit_date": "2025-03-31",
+                "destination": "employment_art60",
+                "reason": "job",
+            },
+            {
+                "participant_id": "P3",
+                "exit_date": "2024-04-15",
+                "destination": "inactive",
+                "reason": "health",
+            },
+        ],
+    )
+    ids["followups"] = add_batch(
+        data_dir,
+        "C002",
+        "followups",
+        [
+            {"participant_id": "P1", "observed_on": "2024-09-30", "situation": "job_search"},
+            {
+                "participant_id": "P1",
+                "observed_on": "2025-06-30",
+                "situation": "employment_permanent",
+            },
+            {"participant_id": "P2", "observed_on": "2025-01-15", "situation": "unknown"},
+        ],
+    )
+    hours = {"participant_id": "P1", "month": "2024-01"}
+    ids["hours_1"] = add_batch(data_dir, "C002", "hours", [{**hours, "hours": 10.0}])
+    ids["hours_2"] = add_batch(data_dir, "C002", "hours", [{**hours, "hours": 20.0}])
+    ids["hours_withdrawn"] = add_batch(data_dir, "C002", "hours", [{**hours, "hours": 99.0}])
+    mobility = {"participant_id": "P2", "barrier": "mobility"}
+    ids["barriers_1"] = add_batch(
+        data_dir,
+        "C002",
+        "barriers",
+        [
+            {**mobility, "assessed_on": "2024-02-01", "level": 3},
+            {**mobility, "assessed_on": "2024-03-01", "level": 0},
+        ],
+    )
+    ids["barriers_2"] = add_batch(
+        data_dir, "C002", "barriers", [{**mobility, "assessed_on": "2024-03-01", "level": 2}]
+    )
+    ids["milestones"] = add_batch(
+        data_dir,
+        "C002",
+        "milestones",
+        [
+            {"participant_id": "P3", "achieved_on": "2024-03-01", "milestone": "ceb"},
+            {"participant_id": "P9", "achieved_on": "2024-03-01", "milestone": "other"},
+        ],
+    )
+    withdraw(data_dir, ids["participants_withdrawn"])
+    withdraw(data_dir, ids["hours_withdrawn"])
+    return ids
+
+
+def prepare_fixture_data(root: Path) -> tuple[DataDir, dict[str, str]]:
+    data_dir = data_dir_at(root)
+    write_schema_files(data_dir)
+    add_centre(data_dir, "C001", "CISP Exemple", "ACFI", 4020)
+    ids = {f"example_{k}": v for k, v in load_worked_example(data_dir).items()}
+    ids.update(load_scenario(data_dir))
+    return data_dir, ids
+
+
+_BUILT: dict = {}
+
+
+def fixture_warehouse(tmp_path_factory) -> dict:
+    """Build the fixture warehouse once per test session (through the CLI, with --json)."""
+    if not _BUILT:
+        import json
+
+        root = tmp_path_factory.mktemp("warehouse_data")
+        data_dir, ids = prepare_fixture_data(root)
+        completed = run_cli(root, "build", "--json")
+        summary = json.loads(completed.stdout) if completed.stdout.strip() else None
+        _BUILT.update(data_dir=data_dir, ids=ids, completed=completed, summary=summary, root=root)
+    return _BUILT

@@ -113,12 +113,23 @@ activity_months as (
 
 ),
 
--- Every month from a group's first activity to the last month with any data, so that
+-- The last month the warehouse knows anything about (follow-ups included).
+data_end as (
+
+    select {{ month_start('max(event_on)') }} as last_month
+    from {{ ref('rpt_participant_paths') }}
+
+),
+
+-- Every month from a group's first activity to the data's last month, so that
 -- "in training" is carried through months without events.
 spans as (
 
-    select centre_id, filiere, min(month) as first_month, max(max(month)) over () as last_month
+    select activity_months.centre_id, activity_months.filiere,
+        min(activity_months.month) as first_month,
+        any_value(data_end.last_month) as last_month
     from activity_months
+    cross join data_end
     group by all
 
 ),

@@ -1,3 +1,6 @@
+-- Each participant contributes three "month numbers" (to the first milestone, to the first
+-- positive exit, and how many months can be observed so far); the curves are cumulative counts of
+-- those numbers, so the work is one pass over participants, not participants × 37 months.
 with
 
 participants as (
@@ -17,44 +20,56 @@ offsets as (
 
 ),
 
-participant_offsets as (
+participant_months as (
 
     select
         participants.centre_id,
         participants.filiere,
         participants.entry_year,
-        offsets.months_since_entry,
-        participants.entry_date + to_months(offsets.months_since_entry) <= data_end.last_event_on
-            as is_observable,
-        coalesce(
-            date_sub('month', participants.entry_date, participants.first_milestone_on)
-                <= offsets.months_since_entry,
-            false
-        ) as has_milestone_by_then,
-        coalesce(
-            date_sub('month', participants.entry_date, participants.first_positive_exit_on)
-                <= offsets.months_since_entry,
-            false
-        ) as has_positive_exit_by_then
+        -- Whole months from entry (a milestone before the entry counts from month 0).
+        greatest(date_sub('month', participants.entry_date, participants.first_milestone_on), 0)
+            as months_to_milestone,
+        greatest(
+            date_sub('month', participants.entry_date, participants.first_positive_exit_on), 0
+        ) as months_to_positive_exit,
+        date_sub('month', participants.entry_date, data_end.last_event_on) as months_observable
     from participants
-    cross join offsets
     cross join data_end
+
+),
+
+cohorts as (
+
+    select
+        centre_id,
+        filiere,
+        entry_year,
+        count(*) as cohort_size,
+        list(months_to_milestone) filter (where months_to_milestone is not null) as milestones,
+        list(months_to_positive_exit) filter (where months_to_positive_exit is not null)
+            as positive_exits,
+        list(months_observable) as observable
+    from participant_months
+    group by all
 
 ),
 
 final as (
 
     select
-        centre_id,
-        filiere,
-        entry_year,
-        months_since_entry,
-        count(*)::integer as cohort_size,
-        count(*) filter (where is_observable)::integer as participants_observable,
-        count(*) filter (where has_milestone_by_then)::integer as with_first_milestone,
-        count(*) filter (where has_positive_exit_by_then)::integer as with_positive_exit
-    from participant_offsets
-    group by all
+        cohorts.centre_id,
+        cohorts.filiere,
+        cohorts.entry_year,
+        offsets.months_since_entry,
+        cohorts.cohort_size::integer as cohort_size,
+        len(list_filter(cohorts.observable, lambda m: m >= offsets.months_since_entry))::integer
+            as participants_observable,
+        len(list_filter(cohorts.milestones, lambda m: m <= offsets.months_since_entry))::integer
+            as with_first_milestone,
+        len(list_filter(cohorts.positive_exits, lambda m: m <= offsets.months_since_entry))::integer
+            as with_positive_exit
+    from cohorts
+    cross join offsets
 
 )
 

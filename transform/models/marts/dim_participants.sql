@@ -6,7 +6,7 @@ centres as (select * from {{ ref('dim_centres') }}),
 provinces as (select * from {{ ref('stg_postal_code_provinces') }}),
 exits as (select * from {{ ref('fct_exits') }}),
 milestones as (select * from {{ ref('stg_milestones') }}),
-episodes as (select * from {{ ref('int_barrier_assessments_to_episodes') }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }}),
 hours as (select * from {{ ref('stg_hours') }}),
 
 -- dim_participants.exit_date / destination: the participant's latest exit (INTERFACES §3).

@@ -1,0 +1,263 @@
+"""Scale benchmark of `parcours build` (150 centres × 10 years, the sector's real size).
+
+Writes synthetic landing parquet files straight with DuckDB (the demo generator is separate) in
+the exact landing layout (docs/ARCHITECTURE.md): ~143,000 participants, ~1.4M hours rows, ~600k
+barrier assessments, ~250k partnerships, ~300k milestones, ~130k exits, ~100k follow-ups, in
+~1,500 batches; then times a full `parcours build` and a rebuild after one centre's new upload.
+
+    python bench/bench_build.py [--data-dir /tmp/parcours-bench] [--keep]
+
+Goals: full build ≤ 90 s, rebuild after one upload ≤ 15 s (2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from parcours import opstore  # noqa: E402
+from parcours.settings import KINDS, DataDir  # noqa: E402
+
+CENTRES = 150
+PARTICIPANTS = 143_000
+FEDERATIONS = ["ACFI", "AID", "ALEAP", "CAIPS", "Lire et Écrire Wallonie"]
+
+# The landing column order of each kind (ARCHITECTURE « Landing parquet »), typed.
+GENERATE = {
+    "participants": """
+        select centre_id, part, participant_id, entry_date,
+            (1960 + h % 45)::smallint as birth_year,
+            ['F', 'M', 'X'][1 + h % 3] as gender,
+            ['none', 'ceb', 'ce1d', 'cess', 'higher', 'foreign', 'unknown'][1 + (h >> 3) % 7]
+                as education,
+            (1000 + (h >> 5) % 9000)::smallint as postal_code,
+            ['eft', 'defi', 'orientation'][1 + (h >> 7) % 3] as filiere,
+            ['Horeca', 'Bâtiment', 'Nettoyage', null][1 + (h >> 9) % 4] as training_area,
+            ['forem', 'cpas', 'self', 'social_service', 'other'][1 + (h >> 11) % 5] as referral,
+            ['dei', 'ris', 'unemployment_benefit', 'no_income'][1 + (h >> 13) % 4]
+                as status_at_entry,
+            case when h % 4 = 0 then md5(participant_id) end as person_key
+        from people
+    """,
+    "barriers": """
+        select p.centre_id, p.part, p.participant_id,
+            (p.entry_date + (a.k * 60 + b.b * 7)::integer)::date as assessed_on,
+            ['isolation', 'self_esteem', 'mobility', 'housing', 'finances', 'language',
+             'digital', 'mental_health'][1 + (p.h >> (b.b * 3)) % 8] as barrier,
+            greatest(0, 3 - a.k - ((p.h >> (a.k + b.b)) % 2))::tinyint as level
+        from people p, range(2) b(b), range(3) a(k)
+        where (b.b = 0 or p.h % 2 = 0) and (a.k < 2 or p.h % 5 < 4)
+    """,
+    "partnerships": """
+        select p.centre_id, p.part, p.participant_id,
+            (p.entry_date + (30 + n.n * 45)::integer)::date as started_on,
+            ['cpas', 'forem', 'employer', 'adult_education', 'qualifying_training',
+             'driving_school', 'health', 'housing'][1 + (p.h >> (n.n * 4)) % 8] as partner_type,
+            'Partenaire ' || ((p.h >> 6) % 40) as partner_name,
+            ['internship', 'referral', 'social_support', 'training', 'job_placement']
+                [1 + (p.h >> (n.n + 2)) % 5] as purpose,
+            case when (p.h >> n.n) % 3 > 0 then (p.entry_date + (60 + n.n * 45)::integer)::date end
+                as ended_on,
+            ['completed', 'ongoing', 'interrupted'][1 + (p.h >> (n.n + 5)) % 3] as result
+        from people p, range(2) n(n)
+        where n.n = 0 or p.h % 4 < 3
+    """,
+    "milestones": """
+        select p.centre_id, p.part, p.participant_id,
+            (p.entry_date + (40 + n.n * 70 + p.h % 30)::integer)::date as achieved_on,
+            ['driving_theory', 'driving_licence', 'first_internship', 'internship_completed',
+             'ceb', 'language_level', 'digital_skills', 'housing_stable']
+                [1 + (p.h >> (n.n * 3 + 1)) % 8] as milestone,
+            null::varchar as detail
+        from people p, range(3) n(n)
+        where n.n < 2 or p.h % 10 = 0
+    """,
+    "exits": """
+        select centre_id, part, participant_id,
+            (entry_date + (90 + h % 400)::integer)::date as exit_date,
+            ['employment_permanent', 'employment_fixed', 'employment_temp', 'qualifying_training',
+             'adult_education', 'job_search', 'inactive', 'unknown'][1 + (h >> 4) % 8]
+                as destination,
+            ['completed', 'job', 'training', 'dropout', 'health'][1 + (h >> 8) % 5] as reason
+        from people
+        where h % 100 < 91
+    """,
+    "followups": """
+        select centre_id, part, participant_id,
+            (entry_date + (272 + h % 400)::integer)::date as observed_on,
+            ['employment_permanent', 'employment_fixed', 'qualifying_training', 'job_search',
+             'inactive'][1 + (h >> 6) % 5] as situation
+        from people
+        where h % 100 < 70
+    """,
+    "hours": """
+        select p.centre_id, p.part, p.participant_id,
+            (date_trunc('month', p.entry_date) + to_months(m.m::integer))::date as month,
+            round(20 + (p.h >> m.m) % 120 + 0.25 * (m.m % 4), 2)::double as hours
+        from people p, range(19) m(m)
+        where m.m < 1 + p.h % 19
+    """,
+}
+# Uploads per centre and kind: big kinds come in two exports (2016–2020, 2021–2025).
+SPLIT = {"participants", "barriers", "hours"}
+
+
+def generate(data_dir: DataDir) -> dict[str, int]:
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        create table people as
+        select
+            'C' || lpad((i % {CENTRES} + 1)::varchar, 3, '0') as centre_id,
+            'P' || lpad(i::varchar, 6, '0') as participant_id,
+            (date '2016-01-01' + (hash(i) % 3650)::integer)::date as entry_date,
+            (hash(i * 7919) % 1000000007)::bigint as h
+        from range({PARTICIPANTS}) t(i)
+        """
+    )
+    con.execute("alter table people add column part integer")
+    con.execute("update people set part = case when year(entry_date) <= 2020 then 1 else 2 end")
+    counts: dict[str, int] = {}
+    ops = opstore.connect(data_dir.ops_db)
+    with opstore.transaction(ops):
+        for c in range(1, CENTRES + 1):
+            ops.execute(
+                "insert into centres values (?, ?, ?, ?, ?)",
+                (f"C{c:03d}", f"CISP {c}", FEDERATIONS[c % 5], 4000 + c * 13, opstore.now_iso()),
+            )
+    seq = 0
+    batches = []
+    for kind in KINDS:
+        con.execute(f"create or replace table rows_ as {GENERATE[kind]}")
+        counts[kind] = con.execute("select count(*) from rows_").fetchone()[0]
+        columns = [
+            r[0] for r in con.execute("select name from pragma_table_info('rows_')").fetchall()
+        ]
+        typed = [c for c in columns if c not in {"centre_id", "part"}]
+        folder = data_dir.landing_kind(kind)
+        folder.mkdir(parents=True, exist_ok=True)
+        con.execute(
+            f"copy (select ''::varchar as batch_id, ''::varchar as centre_id, 0::integer as "
+            f"row_number, {', '.join(typed)}, null::varchar as extra from rows_ limit 0) "
+            f"to '{folder}/_schema.parquet' (format parquet)"
+        )
+        parts = (1, 2) if kind in SPLIT else (1,)
+        for c in range(1, CENTRES + 1):
+            centre = f"C{c:03d}"
+            for part in parts:
+                seq += 1
+                batch_id = f"b20261127T{seq:06d}-bench"
+                where = f"centre_id = '{centre}'" + (
+                    f" and part = {part}" if len(parts) > 1 else ""
+                )
+                con.execute(
+                    f"""copy (
+                        select '{batch_id}'::varchar as batch_id, centre_id,
+                            (row_number() over ())::integer as row_number,
+                            {", ".join(typed)}, null::varchar as extra
+                        from rows_ where {where}
+                    ) to '{folder}/{batch_id}.parquet' (format parquet)"""
+                )
+                rows = con.execute(f"select count(*) from rows_ where {where}").fetchone()[0]
+                batches.append((batch_id, seq, centre, kind, rows))
+    with opstore.transaction(ops):
+        for batch_id, seq, centre, kind, rows in batches:
+            ops.execute(
+                "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (batch_id, seq, seq, centre, kind, f"{kind}.csv", batch_id, opstore.now_iso(),
+                 "bench", rows, rows, 0, None, None, None),
+            )  # fmt: skip
+    ops.close()
+    counts["batches"] = len(batches)
+    return counts
+
+
+def new_upload(data_dir: DataDir) -> None:
+    """One centre re-sends its recent hours (latest wins over the earlier export)."""
+    con = duckdb.connect()
+    ops = opstore.connect(data_dir.ops_db)
+    seq = ops.execute("select max(seq) + 1 from batches").fetchone()[0]
+    batch_id = f"b20261127T{seq:06d}-bench"
+    source = data_dir.landing_kind("hours") / "b20261127T*-bench.parquet"
+    con.execute(
+        f"""copy (
+            select '{batch_id}'::varchar as batch_id, centre_id, row_number, participant_id,
+                month, hours + 1 as hours, extra
+            from read_parquet('{source}') where centre_id = 'C007' and month >= date '2025-01-01'
+        ) to '{data_dir.landing_kind("hours")}/{batch_id}.parquet' (format parquet)"""
+    )
+    with opstore.transaction(ops):
+        ops.execute(
+            "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (batch_id, seq, seq, "C007", "hours", "heures.csv", batch_id, opstore.now_iso(),
+             "bench", 0, 0, 0, None, None, None),
+        )  # fmt: skip
+    ops.close()
+
+
+def timed_build(root: Path, *extra: str) -> tuple[float, dict]:
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "parcours", "build", "--json", *extra],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    summary = json.loads(completed.stdout) if completed.stdout.strip() else {}
+    if completed.returncode != 0:
+        print(completed.stderr[-3000:])
+        print(summary.get("message"))
+        raise SystemExit(1)
+    return elapsed, summary
+
+
+def slowest(summary: dict, n: int = 6) -> str:
+    nodes = sorted(summary["models"] + summary["tests"], key=lambda m: -m["execution_time"])
+    return ", ".join(f"{m['name']} {m['execution_time']:.1f} s" for m in nodes[:n])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="/tmp/parcours-bench")
+    parser.add_argument("--keep", action="store_true", help="reuse generated data if present")
+    args = parser.parse_args()
+    root = Path(args.data_dir)
+    if root.exists() and not args.keep:
+        shutil.rmtree(root)
+    data_dir = DataDir(root.resolve())
+    data_dir.ensure()
+    print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
+    if not (data_dir.ops_db.exists() and args.keep):
+        started = time.monotonic()
+        counts = generate(data_dir)
+        print(f"Generated in {time.monotonic() - started:.1f} s: {counts}")
+
+    full, summary = timed_build(root)
+    size = data_dir.warehouse.stat().st_size / 1e6
+    print(f"Full build (with docs): {full:.1f} s wall, dbt reports {summary['duration_s']} s; "
+          f"{len(summary['models'])} models, {len(summary['tests'])} tests; "
+          f"warehouse {size:.0f} MB  [goal ≤ 90 s]")  # fmt: skip
+    print(f"  slowest: {slowest(summary)}")
+
+    new_upload(data_dir)
+    rebuild, summary = timed_build(root)
+    print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s  [goal ≤ 15 s]")
+    new_upload(data_dir)
+    rebuild_nodocs, summary = timed_build(root, "--no-docs")
+    print(f"Rebuild after one centre's upload (--no-docs): {rebuild_nodocs:.1f} s")
+    print(f"Load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

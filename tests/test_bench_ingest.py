@@ -1,0 +1,24 @@
+"""`make bench` keeps working: the ingest benchmark runs end to end on a small file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from parcours.settings import PROJECT_ROOT
+
+
+def test_ingest_benchmark_runs_on_a_small_export():
+    done = subprocess.run(
+        [sys.executable, "bench/bench_ingest.py", "--rows", "2000", "--repeat", "1"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Exit 1 only means the goals are not met, which a tiny file cannot show either way.
+    assert done.returncode in (0, 1), done.stderr
+    assert "2,000 lignes" in done.stdout
+    assert "DuckDB read_csv → parquet" in done.stdout and "Parcours check → parquet" in done.stdout
+    assert "lignes acceptées : 2,000 sur 2,000" in done.stdout
+    assert "rapport :" in done.stdout
