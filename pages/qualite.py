@@ -82,6 +82,26 @@ def show_uploads(conn, centre_ids, names) -> None:
         ui.show_table(table, "derniers_envois")
 
 
+def completeness_table(matrix: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """One centre: a row per month with its counts. Several: a row per centre and a column per
+    month (the share), which reads like the heatmap and stays small for 150 centres."""
+    share = pl.col("share").map_elements(lambda v: fmt.percent(v, 0), return_dtype=pl.String)
+    named = matrix.with_columns(
+        pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre"),
+        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+        share.fill_null(fmt.MISSING).alias("Part avec heures"),
+    )
+    if matrix["centre_id"].n_unique() == 1 and "active" in matrix.columns:
+        return named.select(
+            "Centre",
+            "Mois",
+            pl.col("active").alias("Stagiaires actifs"),
+            pl.col("with_hours").alias("Stagiaires avec heures"),
+            "Part avec heures",
+        )
+    return named.pivot(on="Mois", index="Centre", values="Part avec heures", sort_columns=False)
+
+
 def show_completeness(centre_id, names) -> None:
     st.subheader("Complétude des heures mensuelles")
     months = st.select_slider(
@@ -109,26 +129,7 @@ def show_completeness(centre_id, names) -> None:
             f" Seuls les {MAX_HEATMAP_CENTRES} centres à la complétude moyenne la plus basse "
             "sont dessinés ; le tableau les donne tous."
         )
-    table = matrix.with_columns(
-        pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("centre"),
-        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("mois"),
-    )
-    columns = ["centre", "mois"]
-    if "active" in table.columns:
-        columns += ["active", "with_hours"]
-    table = table.with_columns(
-        pl.col("share").map_elements(lambda v: fmt.percent(v, 0), return_dtype=pl.String)
-    )
-    table = table.select(*columns, "share").rename(
-        {
-            "centre": "Centre",
-            "mois": "Mois",
-            "active": "Stagiaires actifs",
-            "with_hours": "Stagiaires avec heures",
-            "share": "Part avec heures",
-        },
-        strict=False,
-    )
+    table = completeness_table(matrix, names)
     heatmap = page_charts.completeness_heatmap(shown, names)
     st.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
     ui.show_chart(
@@ -143,7 +144,9 @@ def show_completeness(centre_id, names) -> None:
             " En dehors des centres de votre propre vue, seule la part est donnée."
             if scope.mask_small_counts
             else ""
-        ),
+        )
+        + " Le tableau : une ligne par centre, une colonne par mois (« — » : aucun stagiaire "
+        "actif), ou pour un seul centre le détail mois par mois.",
         "completude_heures",
     )
 

@@ -36,22 +36,17 @@ def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=260)
 
 
-def _row_label(lane: str, track: str) -> str:
-    if lane == tp.LANE_BARRIERS:
-        return f"Frein : {track}"
-    if lane == tp.LANE_PARTNERSHIPS:
-        return f"Partenaire : {track}"
-    return lane
-
-
 def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
     """The events with the row each is drawn on and that row's rank (lane order, then start)."""
     if events.height == 0:
         return events.with_columns(pl.lit("").alias("row"), pl.lit(0).alias("row_rank"))
     lane_rank = {lane: i for i, lane in enumerate(tp.LANES)}
     frame = events.with_columns(
-        pl.struct("lane", "track")
-        .map_elements(lambda s: _row_label(s["lane"], s["track"]), return_dtype=pl.String)
+        pl.when(pl.col("lane") == tp.LANE_BARRIERS)
+        .then(pl.lit("Frein : ") + pl.col("track"))
+        .when(pl.col("lane") == tp.LANE_PARTNERSHIPS)
+        .then(pl.lit("Partenaire : ") + pl.col("track"))
+        .otherwise(pl.col("lane"))
         .alias("row"),
         pl.col("lane").replace_strict(lane_rank, default=99).alias("lane_rank"),
     )

@@ -62,13 +62,14 @@ def test_every_table_can_be_downloaded(nam):
 def test_analyst_sees_every_centre_but_no_trainee_counts(dashboard_warehouse):
     at = app_as("analyste@parcours.be", PAGE)
     assert not at.exception
-    completeness = table_with(at, "Part avec heures")
+    completeness = table_with(at, "mai 2024")
     assert set(completeness["Centre"]) == {"Atelier du Confluent", "Le Perron", "Hainaut Avenir"}
-    assert "Stagiaires actifs" not in completeness.columns
+    assert all("Stagiaires" not in c for c in completeness.columns)
     assert all("Stagiaire" not in df.value.columns for df in at.dataframe)
-    # Narrowing to one centre narrows every table.
+    # Narrowing to one centre narrows every table; counts stay hidden outside one's own centre.
     at.selectbox[0].select("CISP-LIE").run()
     assert set(table_with(at, "Mois avec heures")["Centre"]) == {"Le Perron"}
+    assert "Stagiaires actifs" not in table_with(at, "avril 2024").columns
 
 
 def test_federation_is_not_offered_the_page(dashboard_warehouse):
