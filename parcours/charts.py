@@ -253,7 +253,8 @@ def heatmap(
             )
         )
     n = frame[y].n_unique() if y in frame.columns else 5
-    return _finish(alt.layer(*layers), max(140, 40 * n + 80))
+    # Rotated type labels below the grid take ~120 px of the height.
+    return _finish(alt.layer(*layers), max(200, 36 * n + 170))
 
 
 def dumbbell(

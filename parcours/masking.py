@@ -16,8 +16,10 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
    curve is masked when it is computed over fewer than 5 persons. A change against the previous
    period is masked when either period's count is masked.
 
-In a masked frame a masked count is null (a real count is never null: no record is 0), so charts
-simply leave it out and tables show `LABEL` through `display`.
+In a masked frame a masked count is null (an unmasked count is never null: no records is 0), so
+charts simply leave it out and tables and CSV downloads show `LABEL` through `display`.
+Counts of organisations (centres, filières) are not counts of persons and are not masked; sums of
+hours are not counts and are shown.
 """
 
 from __future__ import annotations
