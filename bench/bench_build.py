@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -206,20 +207,25 @@ def new_upload(data_dir: DataDir) -> None:
     ops.close()
 
 
-def timed_build(root: Path, *extra: str) -> tuple[float, dict]:
+def timed_build(root: Path, *extra: str) -> tuple[float, float, dict]:
+    """Wall time and CPU seconds (build process and dbt's child): on a shared machine the CPU
+    figure is the one that does not depend on what the neighbours are doing."""
     env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     completed = subprocess.run(
         [sys.executable, "-m", "parcours", "build", "--json", *extra],
         cwd=REPO, env=env, capture_output=True, text=True,
     )  # fmt: skip
     elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = json.loads(completed.stdout) if completed.stdout.strip() else {}
     if completed.returncode != 0:
         print(completed.stderr[-3000:])
         print(summary.get("message"))
         raise SystemExit(1)
-    return elapsed, summary
+    return elapsed, cpu, summary
 
 
 def slowest(summary: dict, n: int = 6) -> str:
@@ -243,19 +249,20 @@ def main() -> None:
         counts = generate(data_dir)
         print(f"Generated in {time.monotonic() - started:.1f} s: {counts}")
 
-    full, summary = timed_build(root)
+    full, cpu, summary = timed_build(root)
     size = data_dir.warehouse.stat().st_size / 1e6
-    print(f"Full build (with docs): {full:.1f} s wall, dbt reports {summary['duration_s']} s; "
+    print(f"Full build (with docs): {full:.1f} s wall, {cpu:.1f} s CPU; "
           f"{len(summary['models'])} models, {len(summary['tests'])} tests; "
           f"warehouse {size:.0f} MB  [goal ≤ 90 s]")  # fmt: skip
     print(f"  slowest: {slowest(summary)}")
 
     new_upload(data_dir)
-    rebuild, summary = timed_build(root)
-    print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s  [goal ≤ 15 s]")
+    rebuild, cpu, summary = timed_build(root)
+    print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU"
+          "  [goal ≤ 15 s]")  # fmt: skip
     new_upload(data_dir)
-    rebuild_nodocs, summary = timed_build(root, "--no-docs")
-    print(f"Rebuild after one centre's upload (--no-docs): {rebuild_nodocs:.1f} s")
+    rebuild, cpu, summary = timed_build(root, "--no-docs")
+    print(f"Rebuild after one centre's upload (--no-docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU")
     print(f"Load average after: {os.getloadavg()[0]:.1f}")
 
 

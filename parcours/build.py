@@ -34,7 +34,7 @@ import polars as pl
 from parcours import opstore
 from parcours.dbt_runner import BUILD_RESULTS
 from parcours.errors import BuildFailed
-from parcours.settings import TRANSFORM_DIR, DataDir
+from parcours.settings import KINDS, TRANSFORM_DIR, DataDir
 
 # The registry snapshots, typed as the dbt sources expect them (ARCHITECTURE « Batch registry »).
 BATCH_SCHEMA = {
@@ -412,12 +412,34 @@ def build(
             result.message = str(error)
         except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
             result.message = f"La construction a échoué : {type(error).__name__}: {error}."
+        except BaseException:
+            # Interrupted (Ctrl-C): record it, so the build does not stay "running" for ever.
+            result.message = "La construction a été interrompue. L'entrepôt servi n'a pas changé."
+            result.duration_s = round(time.monotonic() - started, 2)
+            _record_end(data_dir, result, actor)
+            raise
         result.duration_s = round(time.monotonic() - started, 2)
         _record_end(data_dir, result, actor)
         return result
 
 
+def check_landing(data_dir: DataDir) -> None:
+    """Every kind's folder needs at least its zero-row `_schema.parquet` (written by the
+    ingestion), or dbt's globs fail with an obscure message: say plainly what is missing."""
+    missing = [kind for kind in KINDS if not any(data_dir.landing_kind(kind).glob("*.parquet"))]
+    if missing:
+        raise BuildFailed(
+            "La construction a échoué : aucun fichier de dépôt pour "
+            + ", ".join(missing)
+            + " dans "
+            + str(data_dir.landing)
+            + " (déposez d'abord des fichiers avec « parcours ingest »). "
+            "L'entrepôt servi n'a pas changé."
+        )
+
+
 def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> None:
+    check_landing(data_dir)
     counts = snapshot_registry(data_dir)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
@@ -454,9 +476,13 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         raise BuildFailed(_failure_message(result.failures, errors))
     _settle(work)
     swap_in(work, data_dir)
-    if docs:
-        publish_docs(target, data_dir)
     result.status = "success"
+    if docs:
+        try:
+            publish_docs(target, data_dir)
+        except OSError as error:
+            # The new warehouse is already served: a docs copy problem is a warning, not a failure.
+            result.warnings.append({"name": "docs", "failures": None, "message": str(error)})
     result.message = (
         f"Entrepôt reconstruit : {len(result.models)} modèles, {len(result.tests)} tests, "
         f"{len(result.warnings)} avertissement(s)."

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from parcours.errors import ParcoursError
+from parcours.errors import BuildFailed, ParcoursError
 
 
 def clean_errors(func):
@@ -356,12 +356,17 @@ def build_command(as_json: bool, no_docs: bool) -> None:
     from parcours.settings import DataDir
 
     progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
-    result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+    try:
+        result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+    except BuildFailed as error:  # e.g. another build held the lock for too long
+        click.echo(f"Erreur : {error}", err=True)
+        sys.exit(1)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         for warning in result.warnings:
-            click.echo(f"Avertissement : {warning['name']} ({warning['failures']} ligne(s))")
+            count = f" : {warning['failures']} ligne(s)" if warning.get("failures") else ""
+            click.echo(f"Avertissement : {warning['name']}{count}")
         click.echo(result.message, err=not result.ok)
     sys.exit(0 if result.ok else 1)
 

@@ -123,6 +123,14 @@ def test_failed_build_message_without_json_is_french_on_stderr(built, tmp_path):
     assert sha256(data_dir.warehouse) == before
 
 
+def test_build_without_any_landing_file_says_so_in_french(tmp_path):
+    completed = wf.run_cli(tmp_path / "fresh", "build")
+    assert completed.returncode == 1
+    assert "aucun fichier de dépôt" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "fresh" / "warehouse.duckdb").exists()
+
+
 def test_a_second_build_waits_for_the_first(tmp_path):
     data_dir = wf.data_dir_at(tmp_path / "data")
     said: list[str] = []

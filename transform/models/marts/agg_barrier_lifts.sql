@@ -16,7 +16,8 @@ final as (
         count(*) filter (where episodes.is_lifted)::integer as lifted,
         count(*) filter (where episodes.is_setback)::integer as setbacks,
         sum(episodes.days_to_lift)::bigint as sum_days_to_lift,
-        avg(episodes.days_to_lift)::double as mean_days_to_lift
+        {{ safe_divide('sum(episodes.days_to_lift)', 'count(episodes.days_to_lift)') }}::double
+            as mean_days_to_lift
     from episodes
     inner join participants using (centre_id, participant_id)
     group by episodes.centre_id, participants.filiere, episodes.barrier, identified_year
