@@ -372,4 +372,60 @@ def build_command(as_json: bool, no_docs: bool) -> None:
 
 
 # --- demo -----------------------------------------------------------------------------------
-# (demo helper)
+
+
+@main.command()
+@click.option(
+    "--centres",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="Nombre de centres fictifs.",
+)
+@click.option(
+    "--years",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 30),
+    help="Nombre d'années d'historique.",
+)
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Graine : la même graine donne les mêmes fichiers.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date d'export (AAAA-MM-JJ) ; par défaut le dernier jour du mois passé.",
+)
+@clean_errors
+def demo(centres: int, years: int, seed: int, until) -> None:
+    """Écrit des exports de démonstration réalistes dans data/demo/, les envoie et construit
+    l'entrepôt.
+
+    Exemple : parcours demo --centres 150 --years 10 --seed 7
+    """
+    from parcours.demo import run_demo
+
+    summary = run_demo(
+        data_dir(), centres, years, seed, until.date() if until else None, echo=click.echo
+    )
+    built = {"success": "construit", "failed": "ÉCHEC"}.get(summary.build_status, "non construit")
+    click.echo(
+        f"Résumé : {summary.files} fichiers, {n(summary.rows_stored)} lignes enregistrées, "
+        f"{n(summary.rows_quarantined)} en quarantaine (dont {summary.bad_rows_planted} "
+        f"erreurs volontaires) ; entrepôt {built}."
+    )
+    click.echo(f"Comptes de démonstration (mot de passe « {summary.password} », démo seulement) :")
+    for email, scope in summary.logins:
+        click.echo(f"  {email:<34} {scope}")
+    if summary.files_rejected:
+        click.echo(f"Erreur : {summary.files_rejected} fichier(s) refusé(s).", err=True)
+        sys.exit(1)
+    if summary.build_status != "success":
+        click.echo(f"Erreur : la construction a échoué. {summary.build_message}", err=True)
+        sys.exit(1)
