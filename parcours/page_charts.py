@@ -62,6 +62,8 @@ def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
 
 # Temporal axes never tick more often than monthly (else a short path repeats « 04/2024 »).
 MONTH_MS = 31 * 24 * 3600 * 1000
+# The timeline and the hours chart share this left axis width, so their months line up.
+Y_AXIS = 170
 
 
 def time_domain(events: pl.DataFrame) -> list[str] | None:
@@ -73,7 +75,8 @@ def time_domain(events: pl.DataFrame) -> list[str] | None:
     last = max(d for d in (events["start"].max(), events["end"].max()) if d is not None)
     return [
         (first.replace(day=1) - timedelta(days=1)).replace(day=1).isoformat(),
-        (last.replace(day=28) + timedelta(days=10)).isoformat(),
+        # Room on the right for the label of a last dated step.
+        (last.replace(day=28) + timedelta(days=75)).isoformat(),
     ]
 
 
@@ -90,8 +93,16 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
         pl.when(pl.col("ongoing")).then(pl.lit("en cours")).otherwise(pl.lit("")).alias("state"),
         pl.col("label").str.extract(r"niveau (\d)").alias("level"),
     )
+    frame = frame.sort("row_rank", "start").with_columns(
+        (pl.int_range(pl.len()).over("row") % 2).alias("stagger")
+    )
     rows = frame.sort("row_rank")["row"].unique(maintain_order=True).to_list()
-    y = alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y(
+        "row:N",
+        sort=rows,
+        title=None,
+        axis=alt.Axis(labelLimit=Y_AXIS, minExtent=Y_AXIS, maxExtent=Y_AXIS),
+    )
     colour = alt.Color(
         "lane:N",
         title=None,
@@ -119,18 +130,20 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
         .encode(x2="end:T", opacity=alt.condition("datum.ongoing", alt.value(0.45), alt.value(1)))
     )
     points = base.transform_filter(steps).mark_point(filled=True, size=110, shape="diamond")
-    labels = (
-        base.transform_filter(steps)
-        .mark_text(align="left", dx=7, dy=-9, fontSize=10)
+    # Labels of steps on the same row alternate above and below, so close steps stay legible.
+    labels = [
+        base.transform_filter(f"{steps} && datum.stagger == {flag}")
+        .mark_text(align="left", dx=7, dy=dy, fontSize=10)
         .encode(text="label:N", color=alt.value("#333"))
-    )
+        for flag, dy in ((0, -9), (1, 11))
+    ]
     # Each assessment of a barrier: a small circle with its level (3 fort … 0 levé) above it.
     assessments = base.transform_filter("datum.kind == 'assessment'")
     levels = assessments.mark_point(filled=True, size=45, shape="circle", color="#7f2704")
     level_text = assessments.mark_text(dy=-11, fontSize=10, fontWeight="bold").encode(
         text="level:N", color=alt.value("#7f2704")
     )
-    chart = alt.layer(bars, points, labels, levels, level_text).properties(
+    chart = alt.layer(bars, points, *labels, levels, level_text).properties(
         height=max(120, 34 * len(rows))
     )
     return _french(chart)
@@ -142,7 +155,11 @@ def monthly_hours(hours: pl.DataFrame, domain: list[str] | None = None) -> alt.T
         .mark_bar(color="#7f7f7f")
         .encode(
             x=_time_x("month:T", domain, timeUnit="yearmonth"),
-            y=alt.Y("hours:Q", title="Heures"),
+            y=alt.Y(
+                "hours:Q",
+                title="Heures",
+                axis=alt.Axis(minExtent=Y_AXIS - 20, maxExtent=Y_AXIS - 20),
+            ),
             tooltip=[
                 alt.Tooltip("month:T", title="Mois", format="%m/%Y"),
                 alt.Tooltip("hours:Q", title="Heures", format=",.2~f"),

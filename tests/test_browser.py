@@ -157,6 +157,15 @@ def test_every_page_in_a_real_browser(page):
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
         settle(page)
         shot(page, name)
+        if name == "5-parcours":
+            # A path with a setback, partnerships, milestones and follow-ups.
+            page.locator("[data-testid='stSelectbox']").nth(1).click()
+            page.get_by_role(
+                "option", name="N02 — entrée le 04/09/2023, sortie le 15/03/2024"
+            ).click()
+            expect(page.get_by_text("Sortie : 15/03/2024 — Emploi CDD")).to_be_visible()
+            settle(page)
+            shot(page, "5b-parcours-n02")
 
 
 def test_upload_dry_run_then_confirm(page):
