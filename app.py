@@ -11,6 +11,11 @@ from parcours import ui
 
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
 
+if ui.current_user() is None:
+    # Before login the login form is the only page: without a navigation of its own, Streamlit
+    # would list every file of pages/ in the sidebar (and serve them by URL to the form).
+    st.navigation([st.Page(ui.login_form, title="Connexion")], position="hidden").run()
+    st.stop()
 user = ui.require_login()
 sections = {
     section: [

@@ -408,7 +408,7 @@ def warehouse_ready(*tables: str) -> bool:
 
 def empty_state(message: str, action: str | None = None) -> None:
     """Say what is missing and what to do about it, instead of an empty chart or an error."""
-    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon="ℹ️")
+    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon=":material/info:")
 
 
 @contextlib.contextmanager
@@ -518,3 +518,34 @@ def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
     st.metric(label, value, delta=delta, help=help, border=True)
+
+
+# --- builds -----------------------------------------------------------------------------------
+
+
+def run_build(data_dir: DataDir, actor: str) -> Any:
+    """Rebuild the warehouse with a progress bar (dbt runs in its own process; the build is
+    audited by `parcours.build`). Returns the `BuildResult`."""
+    from parcours import build, build_history
+    from parcours.formatting import number
+
+    bar = st.progress(0.0, text="Préparation de la construction…")
+
+    def progress(line: str) -> None:
+        fraction = build_history.progress_fraction(line)
+        if fraction is None:
+            bar.progress(0.0, text=line)
+        else:
+            bar.progress(fraction, text=f"Construction : {line}")
+
+    result = build.build(data_dir, actor=actor, progress=progress)
+    bar.empty()
+    if result.ok:
+        st.success(
+            f"{result.message} Les pages montrent désormais les données envoyées "
+            f"(durée : {number(result.duration_s, 0)} s).",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.error(result.message, icon=":material/block:")
+    return result

@@ -1,0 +1,157 @@
+"""Render every dashboard page with Streamlit's AppTest on a full-Wallonia warehouse and print
+the p50 / p95 of each page's run, cold (caches cleared before each run) and warm.
+
+Goal: p95 ≤ 1 s cold, ≤ 0,2 s warm.
+
+    python bench/bench_pages.py --source DATA_DIR      # copy an existing demo data folder
+    python bench/bench_pages.py --centres 150 --years 10   # or make one with `parcours demo`
+
+The data folder is copied (or made) under a temporary folder; bench users are added there. Each
+page is rendered as the role that sees the most of it: analyst for the aggregate pages and
+Qualité (all centres), the largest centre's own user for Parcours and Téléverser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-motdepasse"
+PAGES = {
+    "pages/accueil.py": "analyst",
+    "pages/freins.py": "analyst",
+    "pages/partenariats.py": "analyst",
+    "pages/resultats.py": "analyst",
+    "pages/parcours.py": "centre",
+    "pages/qualite.py": "analyst",
+    "pages/televerser.py": "centre",
+    "pages/transformations.py": "analyst",
+}
+
+
+def prepare(args) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="parcours-bench-pages-")) / "data"
+    if args.source:
+        shutil.copytree(
+            args.source,
+            work,
+            ignore=shutil.ignore_patterns("warehouse.previous.duckdb", "demo", "work"),
+        )
+    else:
+        env = {**os.environ, "PARCOURS_DATA_DIR": str(work)}
+        subprocess.run(
+            [sys.executable, "-m", "parcours", "demo", "--centres", str(args.centres),
+             "--years", str(args.years)],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+    return work
+
+
+def add_users(data_dir) -> dict:
+    import duckdb
+
+    from parcours import auth
+    from parcours.errors import ParcoursError
+
+    con = duckdb.connect()
+    con.execute("attach ? as w (read_only)", [str(data_dir.warehouse)])
+    biggest = con.sql(
+        "select centre_id from w.dim_participants group by 1 order by count(*) desc limit 1"
+    ).fetchall()[0][0]
+    con.close()
+    users = {
+        "analyst": auth.User("bench-analyste@parcours.be", "analyst"),
+        "centre": auth.User("bench-centre@parcours.be", "centre", centre_id=biggest),
+        "admin": auth.User("bench-admin@parcours.be", "admin"),
+    }
+    for user in users.values():
+        # Already there when the source folder came from an earlier bench.
+        with contextlib.suppress(ParcoursError):
+            auth.add_user(data_dir, user.email, PASSWORD, user.role, user.centre_id)
+    return users
+
+
+def render(page: str, user) -> float:
+    """One run of `page` as `user` through app.py's navigation; returns the page run's seconds."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["user"] = user
+    at.run()
+    started = time.perf_counter()
+    at.switch_page(str(ROOT / page)).run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].value}")
+    return elapsed
+
+
+def clear_caches() -> None:
+    import streamlit as st
+
+    from parcours import warehouse
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    warehouse._connections.clear()  # a cold run opens the warehouse again
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, help="existing data folder to copy")
+    parser.add_argument("--centres", type=int, default=150)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("-n", "--runs", type=int, default=10, help="runs per page and state")
+    args = parser.parse_args()
+
+    work = prepare(args)
+    os.environ["PARCOURS_DATA_DIR"] = str(work)
+    from parcours import warehouse
+    from parcours.settings import DataDir
+
+    data_dir = DataDir.from_env()
+    users = add_users(data_dir)
+    facts = warehouse.query(
+        "select (select count(*) from dim_centres) as centres, "
+        "(select count(*) from dim_participants) as participants, "
+        "(select count(*) from fct_hours) as hours_rows"
+    ).row(0, named=True)
+    print(
+        f"warehouse: {facts['centres']} centres, {facts['participants']} participants, "
+        f"{facts['hours_rows']} hours rows ({work})"
+    )
+    render("pages/accueil.py", users["analyst"])  # imports, first connection
+
+    print(f"{'page':28} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9}  (s)")
+    for page, role in PAGES.items():
+        cold, warm = [], []
+        for _ in range(args.runs):
+            clear_caches()
+            cold.append(render(page, users[role]))
+            warm.append(render(page, users[role]))
+        print(
+            f"{page:28} {pct(cold, 0.5):9.3f} {pct(cold, 0.95):9.3f} "
+            f"{pct(warm, 0.5):9.3f} {pct(warm, 0.95):9.3f}"
+        )
+        sys.stdout.flush()
+    print(f"runs per page and state: {args.runs}")
+    shutil.rmtree(work.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

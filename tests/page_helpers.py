@@ -1,0 +1,25 @@
+"""Helpers for the AppTests of single pages (beside conftest's `app_as`, which goes through
+app.py and its navigation)."""
+
+from __future__ import annotations
+
+from parcours.settings import PROJECT_ROOT
+from tests.conftest import dashboard_user
+
+
+def page_as(email: str, page: str):
+    """One page file run on its own (outside the navigation), signed in as `email`: shows what
+    the page itself does for a role the navigation does not offer it to."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=60)
+    at.session_state["user"] = dashboard_user(email)
+    return at.run()
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def downloads(at) -> list:
+    return [e for e in at.main if type(e).__name__ == "DownloadButton"]

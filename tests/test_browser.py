@@ -1,0 +1,198 @@
+"""The dashboard in a real browser: Streamlit served as in production, driven by Playwright on
+Debian's chromium. Signs in as an admin (who is offered all eight pages), opens every page,
+uploads a file on « Téléverser » (dry run, then confirm), and checks that no exception box ever
+appears. Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
+
+Waits are on the app's own state (`data-test-script-state`), never on sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from parcours.settings import PROJECT_ROOT
+from tests.conftest import DASHBOARD_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = [
+    # (link text in the sidebar, title of the page, screenshot name)
+    ("Accueil", "Accueil", "1-accueil"),
+    ("Freins levés", "Freins levés", "2-freins"),
+    ("Partenariats", "Partenariats", "3-partenariats"),
+    ("Résultats dans le temps", "Résultats dans le temps", "4-resultats"),
+    ("Parcours", "Parcours individuels", "5-parcours"),
+    ("Téléverser", "Téléverser des exports", "7-televerser"),
+    ("Qualité des données", "Qualité des données", "6-qualite"),
+    ("Transformations", "Transformations", "8-transformations"),
+]
+HOURS = "participant_id;month;hours\nN08;06/2024;41,5\nN07;06/2024;beaucoup\n".encode("cp1252")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_warehouse, tmp_path_factory):
+    """`streamlit run app.py` on a copy of the fixture's data folder (the upload changes it)."""
+    root = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(dashboard_warehouse.root, root)
+    port = free_port()
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="fr-BE")
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(server)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def settle(page) -> None:
+    """Wait until the script has finished its run, then check that no exception is shown."""
+    from playwright.sync_api import expect
+
+    expect(
+        page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")
+    ).to_be_attached()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_every_page_in_a_real_browser(page):
+    from playwright.sync_api import expect
+
+    # Nothing before login.
+    expect(page.get_by_text("Connexion")).to_be_visible()
+    settle(page)
+    shot(page, "0-connexion")
+    expect(page.locator("[data-testid='stSidebarNav']")).to_have_count(0)
+    page.get_by_label("Adresse e-mail").fill("admin@parcours.be")
+    page.get_by_label("Mot de passe").fill(DASHBOARD_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    settle(page)
+
+    for link, title, name in PAGES:
+        page.locator("[data-testid='stSidebarNav']").get_by_role(
+            "link", name=link, exact=True
+        ).click()
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        settle(page)
+        shot(page, name)
+        if name == "5-parcours":
+            # A path with a setback, partnerships, milestones and follow-ups.
+            page.locator("[data-testid='stSelectbox']").nth(1).click()
+            page.get_by_role(
+                "option", name="N02 — entrée le 04/09/2023, sortie le 15/03/2024"
+            ).click()
+            expect(page.get_by_text("Sortie : 15/03/2024 — Emploi CDD")).to_be_visible()
+            settle(page)
+            shot(page, "5b-parcours-n02")
+
+
+def test_upload_dry_run_then_confirm(page):
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Téléverser").click()
+    expect(page.get_by_role("heading", name="Téléverser des exports")).to_be_visible()
+    settle(page)
+    # The admin picks the centre (a centre user has its own, fixed).
+    page.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Atelier du Confluent (CISP-NAM)").click()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": "heures-juin.csv", "mimeType": "text/csv", "buffer": HOURS}]
+    )
+    check = page.get_by_role("button", name="1. Vérifier les fichiers (rien n'est enregistré)")
+    expect(check).to_be_visible()
+    settle(page)
+    check.click()
+    expect(page.get_by_text("1 seront enregistrées, 1 en quarantaine")).to_be_visible()
+    settle(page)
+    page.get_by_text("Lignes en quarantaine et leurs motifs").click()
+    expect(page.get_by_text("« Ligne » compte les lignes de données")).to_be_visible()
+    shot(page, "7b-televerser-verification")
+    page.get_by_role("button", name="2. Confirmer et enregistrer").click()
+    expect(page.get_by_role("heading", name="Fichiers enregistrés")).to_be_visible()
+    expect(page.get_by_text("1 enregistrées, 1 en quarantaine")).to_be_visible()
+    settle(page)
+    expect(page.get_by_role("button", name="Reconstruire l'entrepôt maintenant")).to_be_visible()
+    shot(page, "7c-televerser-enregistre")
