@@ -34,7 +34,7 @@ import polars as pl
 from parcours import opstore
 from parcours.dbt_runner import BUILD_RESULTS
 from parcours.errors import BuildFailed
-from parcours.settings import KINDS, TRANSFORM_DIR, DataDir
+from parcours.settings import TRANSFORM_DIR, DataDir
 
 # The registry snapshots, typed as the dbt sources expect them (ARCHITECTURE « Batch registry »).
 BATCH_SCHEMA = {
@@ -423,16 +423,32 @@ def build(
         return result
 
 
+def forget_parse_of_another_folder(target: Path, data_dir: DataDir) -> None:
+    """dbt's partial parse cache keeps the landing paths it was parsed with: a data folder that
+    was copied or moved must be parsed afresh, or it would build from the old folder."""
+    marker = target / "parsed_for.txt"
+    if marker.exists() and marker.read_text(encoding="utf-8") == str(data_dir.root):
+        return
+    (target / "partial_parse.msgpack").unlink(missing_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(data_dir.root), encoding="utf-8")
+
+
 def check_landing(data_dir: DataDir) -> None:
-    """Every kind's folder needs at least its zero-row `_schema.parquet` (written by the
-    ingestion), or dbt's globs fail with an obscure message: say plainly what is missing."""
-    missing = [kind for kind in KINDS if not any(data_dir.landing_kind(kind).glob("*.parquet"))]
-    if missing:
+    """A data folder that never received an upload has nothing to build: say so plainly rather
+    than serve an empty warehouse. (Once batches exist, withdrawing all of them does build an
+    empty warehouse: that is the truth to show.) The zero-row `_schema.parquet` files that keep
+    dbt's globs valid are (re)written by `DataDir.ensure()`."""
+    data_dir.ensure()
+    conn = opstore.connect(data_dir.ops_db)
+    try:
+        (batches,) = conn.execute("select count(*) from batches").fetchone()
+    finally:
+        conn.close()
+    if not batches:
         raise BuildFailed(
-            "La construction a échoué : aucun fichier de dépôt pour "
-            + ", ".join(missing)
-            + " dans "
-            + str(data_dir.landing)
+            "La construction a échoué : aucun fichier de dépôt dans "
+            + str(data_dir.root)
             + " (déposez d'abord des fichiers avec « parcours ingest »). "
             "L'entrepôt servi n'a pas changé."
         )
@@ -451,6 +467,7 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         stale.unlink(missing_ok=True)
     env = dbt_environment(data_dir, work)
     target = Path(env["DBT_TARGET_PATH"])
+    forget_parse_of_another_folder(target, data_dir)
     results = target / BUILD_RESULTS
     results.unlink(missing_ok=True)
 

@@ -154,3 +154,23 @@ def test_build_has_help_text(tmp_path):
     completed = wf.run_cli(tmp_path, "build", "--help")
     assert completed.returncode == 0
     assert "--json" in completed.stdout
+
+
+def test_a_copied_data_folder_builds_from_its_own_files(tmp_path):
+    """dbt's parse cache lives in the data folder and remembers paths: a copy must build from
+    the copy's landing files, not from the folder it was copied from."""
+    original = wf.data_dir_at(tmp_path / "original")
+    wf.add_centre(original, "C001", "Centre", "ACFI", 4020)
+    batches = wf.load_worked_example(original)
+    assert wf.run_cli(original.root, "build").returncode == 0
+    shutil.copytree(original.root, tmp_path / "copy")
+    copy = wf.data_dir_at(tmp_path / "copy")
+    wf.withdraw(copy, batches["hours"])
+
+    completed = wf.run_cli(copy.root, "build")
+
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    import duckdb
+
+    with duckdb.connect(str(copy.warehouse), read_only=True) as conn:
+        assert conn.execute("select count(*) from fct_hours").fetchone() == (0,)
