@@ -15,6 +15,7 @@ A lock file serialises builds; every build is recorded in the `builds` table and
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -32,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from parcours import opstore
+from parcours.contract import CODES_CSV
 from parcours.dbt_runner import BUILD_RESULTS
 from parcours.errors import BuildFailed
 from parcours.settings import TRANSFORM_DIR, DataDir
@@ -316,6 +318,29 @@ def swap_in(new_file: Path, data_dir: DataDir) -> None:
     os.replace(new_file, served)
 
 
+def project_fingerprint() -> str:
+    """A digest of the dbt project and the code lists it seeds. The docs (lineage, column
+    types) depend on the code only, so a rebuild after an upload can keep the published docs
+    when this has not changed — that saves the catalog queries on every upload."""
+    digest = hashlib.sha256()
+    skipped = {"target", "logs", "dbt_packages"}
+    for path in sorted(TRANSFORM_DIR.rglob("*")):
+        if path.is_file() and not skipped & set(path.relative_to(TRANSFORM_DIR).parts):
+            digest.update(str(path.relative_to(TRANSFORM_DIR)).encode())
+            digest.update(path.read_bytes())
+    digest.update(CODES_CSV.read_bytes())
+    return digest.hexdigest()
+
+
+def docs_up_to_date(data_dir: DataDir) -> bool:
+    marker = data_dir.docs / "fingerprint.txt"
+    return (
+        marker.exists()
+        and (data_dir.docs / "catalog.json").exists()
+        and marker.read_text(encoding="utf-8") == project_fingerprint()
+    )
+
+
 def publish_docs(target: Path, data_dir: DataDir) -> None:
     data_dir.docs.mkdir(parents=True, exist_ok=True)
     for name in ("index.html", "manifest.json", "catalog.json"):
@@ -324,6 +349,7 @@ def publish_docs(target: Path, data_dir: DataDir) -> None:
             tmp = data_dir.docs / f".{name}.tmp"
             shutil.copyfile(source, tmp)
             os.replace(tmp, data_dir.docs / name)
+    (data_dir.docs / "fingerprint.txt").write_text(project_fingerprint(), encoding="utf-8")
 
 
 # --- the build ------------------------------------------------------------------------------
@@ -456,6 +482,9 @@ def check_landing(data_dir: DataDir) -> None:
 
 def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> None:
     check_landing(data_dir)
+    if docs and docs_up_to_date(data_dir):
+        say("Documentation dbt inchangée (le projet n'a pas changé) : conservée.")
+        docs = False
     counts = snapshot_registry(data_dir)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "

@@ -174,3 +174,22 @@ def test_a_copied_data_folder_builds_from_its_own_files(tmp_path):
 
     with duckdb.connect(str(copy.warehouse), read_only=True) as conn:
         assert conn.execute("select count(*) from fct_hours").fetchone() == (0,)
+
+
+def test_a_rebuild_keeps_the_docs_while_the_project_is_unchanged(tmp_path, monkeypatch):
+    data_dir = wf.data_dir_at(tmp_path / "data")
+    wf.add_centre(data_dir, "C001", "Centre", "ACFI", 4020)
+    wf.load_worked_example(data_dir)
+    assert wf.run_cli(data_dir.root, "build").returncode == 0
+    catalog = (data_dir.docs / "catalog.json").stat().st_mtime_ns
+
+    again = wf.run_cli(data_dir.root, "build")
+
+    assert again.returncode == 0
+    assert "Documentation dbt inchangée" in again.stdout + again.stderr
+    assert (data_dir.docs / "catalog.json").stat().st_mtime_ns == catalog
+    # A change to the project (here: its fingerprint) regenerates them.
+    (data_dir.docs / "fingerprint.txt").write_text("another project", encoding="utf-8")
+    third = wf.run_cli(data_dir.root, "build")
+    assert third.returncode == 0
+    assert (data_dir.docs / "catalog.json").stat().st_mtime_ns != catalog
