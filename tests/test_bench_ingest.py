@@ -19,6 +19,6 @@ def test_ingest_benchmark_runs_on_a_small_export():
     # Exit 1 only means the goals are not met, which a tiny file cannot show either way.
     assert done.returncode in (0, 1), done.stderr
     assert "2,000 lignes" in done.stdout
-    assert "DuckDB read_csv → parquet" in done.stdout and "Parcours check → parquet" in done.stdout
+    assert "DuckDB read_csv → parquet" in done.stdout and "Parcours ingest (complet)" in done.stdout
     assert "lignes acceptées : 2,000 sur 2,000" in done.stdout
     assert "rapport :" in done.stdout
