@@ -26,12 +26,16 @@ participant_months as (
         participants.centre_id,
         participants.filiere,
         participants.entry_year,
-        -- Whole months from entry (a milestone before the entry counts from month 0).
-        greatest(date_sub('month', participants.entry_date, participants.first_milestone_on), 0)
-            as months_to_milestone,
-        greatest(
-            date_sub('month', participants.entry_date, participants.first_positive_exit_on), 0
-        ) as months_to_positive_exit,
+        -- Whole months from entry (a milestone before the entry counts from month 0). DuckDB's
+        -- greatest() skips nulls, so a participant without a milestone must stay null here.
+        case when participants.first_milestone_on is not null then
+            greatest(date_sub('month', participants.entry_date, participants.first_milestone_on), 0)
+        end as months_to_milestone,
+        case when participants.first_positive_exit_on is not null then
+            greatest(
+                date_sub('month', participants.entry_date, participants.first_positive_exit_on), 0
+            )
+        end as months_to_positive_exit,
         date_sub('month', participants.entry_date, data_end.last_event_on) as months_observable
     from participants
     cross join data_end
