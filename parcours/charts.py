@@ -130,8 +130,12 @@ def columns(
     shares)."""
     if x_type == "T":
         # One bar per month, labelled « févr. 2024 » (French month names from the locale).
+        # A discrete band per month (`:O` with the time unit): a continuous time axis would add
+        # a tick at the first day after the period, which reads as one more month.
         x_enc = alt.X(
-            f"yearmonth({x}):T", title=x_title, axis=alt.Axis(format="%b %Y", labelAngle=-35)
+            f"yearmonth({x}):O",
+            title=x_title,
+            axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=-35),
         )
     else:
         x_enc = alt.X(
