@@ -47,6 +47,11 @@ class User:
         return [r[0] for r in rows]
 
 
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ParcoursError(f"Rôle inconnu : « {role} ». Rôles : {', '.join(ROLES)}.")
+
+
 def add_user(
     data_dir: DataDir,
     email: str,
@@ -61,8 +66,7 @@ def add_user(
     email = (email or "").strip().lower()
     if not _EMAIL.match(email):
         raise ParcoursError(f"Adresse e-mail invalide : « {email} ».")
-    if role not in ROLES:
-        raise ParcoursError(f"Rôle inconnu : « {role} ». Rôles : {', '.join(ROLES)}.")
+    check_role(role)
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ParcoursError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LENGTH} caractères.")
     conn = opstore.connect(data_dir.ops_db)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from parcours import click_fr
 from parcours.errors import BuildFailed, ParcoursError
 
 
@@ -26,7 +27,7 @@ def clean_errors(func):
         except ParcoursError as error:
             click.echo(f"Erreur : {error}", err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001 — the last line of defence for users
             click.echo(f"Erreur interne : {type(error).__name__}: {error}", err=True)
@@ -48,6 +49,9 @@ def data_dir():
 
 def print_json(value) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+click_fr.install()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -326,8 +330,9 @@ def users_add(
       echo "$MOT_DE_PASSE" | parcours users add marie@cisp.be --role centre \\
         --centre CISP-042 --password-stdin
     """
-    from parcours.auth import add_user
+    from parcours.auth import add_user, check_role
 
+    check_role(role)  # before asking a password for nothing
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

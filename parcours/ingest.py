@@ -96,6 +96,19 @@ def _require_centre(conn, centre_id: str) -> dict:
     return centre
 
 
+def _unreadable(path: Path, error: OSError) -> str:
+    """The OS says why in English: say it in French for the usual cases."""
+    if isinstance(error, FileNotFoundError):
+        reason = "fichier introuvable (vérifiez le chemin)"
+    elif isinstance(error, IsADirectoryError):
+        reason = "c'est un dossier, pas un fichier"
+    elif isinstance(error, PermissionError):
+        reason = "lecture non autorisée (droits du fichier)"
+    else:
+        reason = f"erreur système {error.errno}"
+    return f"Fichier illisible : {reason}."
+
+
 def ingest_files(
     data_dir: DataDir, centre_id: str, paths: list[Path], actor: str, dry_run: bool = False
 ) -> list[FileReport]:
@@ -114,7 +127,7 @@ def ingest_files(
                     file=str(path),
                     kind=None,
                     status="rejected",
-                    errors=[_file_error(f"Fichier illisible : {error.strerror or error}.")],
+                    errors=[_file_error(_unreadable(path, error))],
                 )
             )
             continue

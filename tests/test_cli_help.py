@@ -29,3 +29,24 @@ def test_command_has_help(cli, path, command):
 def test_my_part_of_interfaces_section_1_is_there():
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"centres add", "ingest", "batches", "withdraw", "users add"} <= names
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["ingest", "x.csv"], "Erreur : Option obligatoire manquante '--centre'."),
+        (["nope"], "Erreur : Commande inconnue : 'nope'."),
+        (["users", "add", "a@b.be", "--role", "boss"], "Erreur : Rôle inconnu : « boss »"),
+    ],
+)
+def test_usage_errors_are_in_french(cli, args, expected):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
+def test_an_interrupted_password_prompt_is_not_an_internal_error(cli):
+    result = cli("users", "add", "a@b.be", "--role", "admin", input="")
+    assert result.exit_code == 1
+    assert "Erreur interne" not in result.output
+    assert "Interrompu." in result.output

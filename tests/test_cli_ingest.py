@@ -172,7 +172,9 @@ def test_missing_file_is_rejected_others_go_on(cli, centre, tmp_path):
     assert result.exit_code == 2
     absent, hours = json.loads(result.stdout)
     assert absent["status"] == "rejected"
-    assert absent["errors"][0]["message"].startswith("Fichier illisible")
+    assert absent["errors"][0]["message"] == (
+        "Fichier illisible : fichier introuvable (vérifiez le chemin)."
+    )
     assert hours["status"] == "stored"
 
 
