@@ -15,51 +15,16 @@ import polars as pl
 
 from parcours import opstore
 from parcours.settings import KINDS, DataDir
+from parcours.validation import landing_schema
 
-HEAD = {"batch_id": pl.String, "centre_id": pl.String, "row_number": pl.Int32}
+# The landing schema comes from the one place that defines it (parcours.validation).
 TYPED = {
-    "participants": {
-        "participant_id": pl.String,
-        "entry_date": pl.Date,
-        "birth_year": pl.Int16,
-        "gender": pl.String,
-        "education": pl.String,
-        "postal_code": pl.Int16,
-        "filiere": pl.String,
-        "training_area": pl.String,
-        "referral": pl.String,
-        "status_at_entry": pl.String,
-        "person_key": pl.String,
-    },
-    "barriers": {
-        "participant_id": pl.String,
-        "assessed_on": pl.Date,
-        "barrier": pl.String,
-        "level": pl.Int8,
-    },
-    "partnerships": {
-        "participant_id": pl.String,
-        "started_on": pl.Date,
-        "partner_type": pl.String,
-        "partner_name": pl.String,
-        "purpose": pl.String,
-        "ended_on": pl.Date,
-        "result": pl.String,
-    },
-    "milestones": {
-        "participant_id": pl.String,
-        "achieved_on": pl.Date,
-        "milestone": pl.String,
-        "detail": pl.String,
-    },
-    "exits": {
-        "participant_id": pl.String,
-        "exit_date": pl.Date,
-        "destination": pl.String,
-        "reason": pl.String,
-    },
-    "followups": {"participant_id": pl.String, "observed_on": pl.Date, "situation": pl.String},
-    "hours": {"participant_id": pl.String, "month": pl.Date, "hours": pl.Float64},
+    kind: {
+        name: dtype
+        for name, dtype in landing_schema(kind).items()
+        if name not in ("centre_id", "row_number", "extra")
+    }
+    for kind in KINDS
 }
 DATE_COLUMNS = {"entry_date", "assessed_on", "started_on", "ended_on", "achieved_on"}
 DATE_COLUMNS |= {"exit_date", "observed_on", "month"}
@@ -69,7 +34,7 @@ _seq = itertools.count(1)
 
 
 def schema(kind: str) -> dict:
-    return {**HEAD, **TYPED[kind], "extra": pl.String}
+    return landing_schema(kind, with_batch_id=True)
 
 
 def write_schema_files(data_dir: DataDir) -> None:
