@@ -26,7 +26,9 @@ _DROPPED = re.compile(r"[\s_\-'’./°]+")
 def fold(text: str) -> str:
     """Fold a header or a value for comparison (EXPORT_FORMAT §2): lower case, accents removed,
     spaces, `_`, `-`, `'`, `’`, `.`, `/` and `°` dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    # Decompose, lower, decompose again: some compatibility characters decompose to capitals
+    # (« ㎀ ») and some capitals lower to a letter plus an accent (« İ »).
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text.strip()).lower())
     without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _DROPPED.sub("", without_accents)
 
