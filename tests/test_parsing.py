@@ -199,3 +199,8 @@ def test_folding_is_idempotent(text):
 def test_header_spellings_fold_to_a_name_of_entry_date(header):
     entry_date = contract.load().kinds["participants"].columns["entry_date"]
     assert contract.fold(header) in entry_date.folded_names
+
+
+@pytest.mark.parametrize("text", ["㎀", "İstanbul", "ﬁlière", "Ⅻ"])
+def test_folding_is_idempotent_on_compatibility_characters(text):
+    assert contract.fold(contract.fold(text)) == contract.fold(text)
