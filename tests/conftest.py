@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from parcours import opstore
+from parcours.cli import main
+from parcours.settings import PROJECT_ROOT, DataDir
+
 # CI explores the same examples every run (a red CI must be reproducible); developers' runs
 # keep exploring new ones, and a failure they find is fixed and kept as a regular test.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from parcours import opstore
-from parcours.cli import main
-from parcours.settings import PROJECT_ROOT, DataDir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
