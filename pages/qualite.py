@@ -131,7 +131,7 @@ def show_completeness(centre_id, names) -> None:
         )
     table = completeness_table(matrix, names)
     heatmap = page_charts.completeness_heatmap(shown, names)
-    st.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
+    ui.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
     ui.show_chart(
         None,
         table,

@@ -54,7 +54,7 @@ def show_builds(conn) -> None:
         pl.col("message").alias("Message"),
     )  # fmt: skip
     durations = page_charts.build_durations(builds.filter(pl.col("seconds").is_not_null()))
-    st.altair_chart(durations, width="stretch", height=page_charts.display_height(durations))
+    ui.altair_chart(durations, width="stretch", height=page_charts.display_height(durations))
     ui.show_chart(
         None,
         table,

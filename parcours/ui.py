@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -392,7 +394,8 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
 def warehouse_ready(*tables: str) -> bool:
     """Whether the served warehouse has these tables; otherwise draw the empty state."""
     try:
-        ok = warehouse.has_tables(*tables) if tables else warehouse.version() is not None
+        version = warehouse.version()
+        ok = version is not None and (not tables or _has_tables(version, tuple(tables)))
     except Exception:  # noqa: BLE001
         log.exception("warehouse check failed")
         ok = False
@@ -404,6 +407,12 @@ def warehouse_ready(*tables: str) -> bool:
             "construction (« parcours build » ou page « Transformations »).",
         )
     return ok
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _has_tables(version: str, tables: tuple[str, ...]) -> bool:
+    # A build swaps in a new file (a new version): the answer for one version never changes.
+    return warehouse.has_tables(*tables)
 
 
 def empty_state(message: str, action: str | None = None) -> None:
@@ -497,10 +506,28 @@ def show_chart(
         )
         return
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        altair_chart(chart, width="stretch")
     st.caption(caption)
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
+
+
+VALIDATE_CHARTS_ENV = "PARCOURS_VALIDATE_CHARTS"
+
+
+def altair_chart(chart: Any, **kwargs: Any) -> None:
+    """`st.altair_chart`, without Altair's JSON-schema validation of the spec at each draw.
+
+    Altair validates a chart against the Vega-Lite schema every time it is serialised: about
+    40 % of a warm page run. The charts come from the fixed builders of `charts` and
+    `page_charts`; the test suite sets PARCOURS_VALIDATE_CHARTS=1, so every chart a page test
+    draws is still validated."""
+    if os.environ.get(VALIDATE_CHARTS_ENV) != "1":
+        # Altair's __setattr__ would store the attribute in the spec: bypass it.
+        object.__setattr__(
+            chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False)
+        )
+    st.altair_chart(chart, **kwargs)
 
 
 TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."

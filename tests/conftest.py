@@ -14,6 +14,10 @@ from parcours import opstore
 from parcours.cli import main
 from parcours.settings import PROJECT_ROOT, DataDir
 
+# Pages skip Altair's schema validation when drawing (`ui.altair_chart`): tests keep it, so every
+# chart a page test draws is checked against the Vega-Lite schema.
+os.environ["PARCOURS_VALIDATE_CHARTS"] = "1"
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
 
