@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from altair.utils import schemapi as alt_schemapi
 
 from parcours import masking, opstore, warehouse
 from parcours.settings import DataDir
@@ -384,6 +385,7 @@ def _labels(list_name: str) -> dict[str, str]:
 def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filters]:
     """Login gate, title, scope and shared filters: the first line of every analytical page."""
     user = require_login()
+    _charts_unchecked()
     scope = scope_for(user)
     st.session_state["_page"] = title
     st.title(title)
@@ -515,6 +517,18 @@ def show_chart(
 VALIDATE_CHARTS_ENV = "PARCOURS_VALIDATE_CHARTS"
 
 
+def _validate_charts() -> bool:
+    return os.environ.get(VALIDATE_CHARTS_ENV) == "1"
+
+
+def _charts_unchecked() -> None:
+    """Altair's « debug mode » validates every encoding object against the schema as it is
+    made (a third of the chart-building time of a warm page); see `altair_chart` for why the
+    dashboard skips it."""
+    if not _validate_charts():
+        alt_schemapi.disable_debug_mode()
+
+
 def altair_chart(chart: Any, **kwargs: Any) -> None:
     """`st.altair_chart`, without Altair's JSON-schema validation of the spec at each draw.
 
@@ -522,7 +536,7 @@ def altair_chart(chart: Any, **kwargs: Any) -> None:
     40 % of a warm page run. The charts come from the fixed builders of `charts` and
     `page_charts`; the test suite sets PARCOURS_VALIDATE_CHARTS=1, so every chart a page test
     draws is still validated."""
-    if os.environ.get(VALIDATE_CHARTS_ENV) != "1":
+    if not _validate_charts():
         # Altair's __setattr__ would store the attribute in the spec: bypass it.
         object.__setattr__(
             chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False)
