@@ -1,10 +1,15 @@
 """Render every dashboard page with Streamlit's AppTest on a full-Wallonia warehouse and print
-the p50 / p95 of each page's run, cold (caches cleared before each run) and warm.
+the p50 / p95 of each page's run, cold and warm, then a verdict line (exit status 1 if a page is
+over the goal).
 
 Goal: p95 ≤ 1 s cold, ≤ 0,2 s warm.
+- cold: the Streamlit caches (`st.cache_data`, `st.cache_resource`) and the warehouse connection
+  are dropped just before the timed run (after app.py's first run, which draws Accueil);
+- warm: the same page again, in a new session, with the caches the cold run filled.
 
     python bench/bench_pages.py --source DATA_DIR      # copy an existing demo data folder
     python bench/bench_pages.py --centres 150 --years 10   # or make one with `parcours demo`
+    python bench/bench_pages.py --source DATA_DIR -n 3 --pages freins,partenariats
 
 The data folder is copied (or made) under a temporary folder; bench users are added there. Each
 page is rendered as the role that sees the most of it: analyst for the aggregate pages and
