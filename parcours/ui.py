@@ -417,6 +417,12 @@ def _has_tables(version: str, tables: tuple[str, ...]) -> bool:
     return warehouse.has_tables(*tables)
 
 
+def has_tables(*tables: str) -> bool:
+    """`warehouse.has_tables`, asked once per warehouse version."""
+    version = warehouse.version()
+    return version is not None and _has_tables(version, tuple(tables))
+
+
 def empty_state(message: str, action: str | None = None) -> None:
     """Say what is missing and what to do about it, instead of an empty chart or an error."""
     st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon=":material/info:")
@@ -559,6 +565,31 @@ def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
     st.metric(label, value, delta=delta, help=help, border=True)
+
+
+# --- dbt docs ---------------------------------------------------------------------------------
+
+DOCS_FILES = ("manifest.json", "catalog.json", "index.html", "static_index.html")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _dbt_docs(docs_dir: str, stamp: tuple) -> tuple[dict | None, bytes | None]:
+    from pathlib import Path
+
+    from parcours import lineage
+
+    return lineage.load_manifest(Path(docs_dir)), lineage.static_docs_html(Path(docs_dir))
+
+
+def dbt_docs(docs_dir: Any) -> tuple[dict | None, bytes | None]:
+    """The published dbt docs: the manifest and the self-contained HTML page (3 MB at full
+    scale), read again only when a build rewrites the files. Shared, not copied, between
+    sessions (`cache_resource`): callers only read them."""
+    from pathlib import Path
+
+    folder = Path(docs_dir)
+    stamp = tuple(warehouse._file_key(folder / name) for name in DOCS_FILES)
+    return _dbt_docs(str(folder), stamp)
 
 
 # --- builds -----------------------------------------------------------------------------------
