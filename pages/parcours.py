@@ -138,7 +138,7 @@ def show_page() -> None:
     st.subheader("Le parcours dans le temps")
     timeline = page_charts.path_timeline(path.events)
     # Drawn here at its own height: the chart's height grows with its rows.
-    st.altair_chart(timeline, width="stretch", height=page_charts.display_height(timeline))
+    ui.altair_chart(timeline, width="stretch", height=page_charts.display_height(timeline))
     ui.show_chart(
         None,
         tp.events_table(path),
@@ -163,7 +163,7 @@ def show_page() -> None:
             path.hours["hours"].alias("Heures"),
         )
         hours_chart = page_charts.monthly_hours(path.hours, page_charts.time_domain(path.events))
-        st.altair_chart(
+        ui.altair_chart(
             hours_chart,
             width="stretch",
             height=page_charts.display_height(hours_chart, legend=False),

@@ -227,7 +227,7 @@ def show_association() -> None:
             if part.is_empty():
                 st.caption("Effectifs trop petits pour afficher une part (moins de 5).")
                 continue
-            st.altair_chart(
+            ui.altair_chart(
                 charts.grouped_bar(
                     part,
                     "type_label",

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from parcours import formatting as fmt
-from parcours import opstore, page_charts, quality, ui, warehouse
+from parcours import opstore, page_charts, quality, ui
 from parcours.ingest import local_time
 from parcours.settings import KINDS, DataDir
 from parcours.warehouse import Filters
@@ -131,7 +131,7 @@ def show_completeness(centre_id, names) -> None:
         )
     table = completeness_table(matrix, names)
     heatmap = page_charts.completeness_heatmap(shown, names)
-    st.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
+    ui.altair_chart(heatmap, width="stretch", height=page_charts.display_height(heatmap))
     ui.show_chart(
         None,
         table,
@@ -196,7 +196,7 @@ def show_quarantine(conn, centre_ids, names) -> None:
 
 def show_checks(conn, centre_id, names) -> None:
     st.subheader("Contrôles croisés entre fichiers")
-    if not warehouse.has_tables("rpt_data_quality_issues"):
+    if not ui.has_tables("rpt_data_quality_issues"):
         ui.empty_state("Les contrôles croisés apparaîtront après la prochaine construction.")
         return
     issues = ui.load(quality.load_dq_issues, scope, Filters(), centre_id)

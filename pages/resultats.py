@@ -72,7 +72,7 @@ def show_cohorts() -> None:
             st.markdown(f"**{title}**")
             data = ui.drawable(frame, measure)
             if data is not None:
-                st.altair_chart(
+                ui.altair_chart(
                     charts.lines(
                         data,
                         "months_since_entry",

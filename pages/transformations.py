@@ -54,7 +54,7 @@ def show_builds(conn) -> None:
         pl.col("message").alias("Message"),
     )  # fmt: skip
     durations = page_charts.build_durations(builds.filter(pl.col("seconds").is_not_null()))
-    st.altair_chart(durations, width="stretch", height=page_charts.display_height(durations))
+    ui.altair_chart(durations, width="stretch", height=page_charts.display_height(durations))
     ui.show_chart(
         None,
         table,
@@ -99,14 +99,13 @@ def show_builds(conn) -> None:
 
 def show_docs() -> None:
     st.subheader("Documentation des modèles et lignage")
-    manifest = lineage.load_manifest(data_dir.docs)
+    manifest, html = ui.dbt_docs(data_dir.docs)
     if manifest is None:
         ui.empty_state(
             "La documentation dbt n'est pas encore disponible.",
             "Elle est produite à chaque construction réussie : lancez une construction.",
         )
         return
-    html = lineage.static_docs_html(data_dir.docs)
     if html is not None:
         st.download_button(
             "Télécharger la documentation dbt complète (page HTML autonome)",

@@ -202,21 +202,35 @@ def association(scope: Scope, filters: Filters) -> pl.DataFrame:
                   where partner_type is not null),
         reached as (
             select distinct centre_id, participant_id, partner_type from fct_partnerships
+            where partner_type is not null
         ),
-        marked as (
-            select t.partner_type, pop.*,
-                r.partner_type is not null as with_partner
-            from types t
-            cross join population pop
-            left join reached r
-                on r.centre_id = pop.centre_id and r.participant_id = pop.participant_id
-                and r.partner_type = t.partner_type
+        everyone as (
+            select count(*)::bigint as trainees,
+                count(*) filter (where has_milestone)::bigint as with_milestone,
+                count(*) filter (where positive_exit)::bigint as with_positive_exit
+            from population
+        ),
+        -- « Without » = the whole population minus « with »: one join of the trainees reached
+        -- instead of a (type × population) cross join.
+        with_partner as (
+            select r.partner_type, count(*)::bigint as trainees,
+                count(*) filter (where pop.has_milestone)::bigint as with_milestone,
+                count(*) filter (where pop.positive_exit)::bigint as with_positive_exit
+            from population pop
+            join reached r using (centre_id, participant_id)
+            group by r.partner_type
         )
-        select partner_type, with_partner, count(*)::bigint as trainees,
-            count(*) filter (where has_milestone)::bigint as with_milestone,
-            count(*) filter (where positive_exit)::bigint as with_positive_exit
-        from marked
-        group by all
+        select partner_type, true as with_partner, trainees, with_milestone, with_positive_exit
+        from with_partner
+        union all
+        select t.partner_type, false as with_partner,
+            e.trainees - coalesce(w.trainees, 0) as trainees,
+            e.with_milestone - coalesce(w.with_milestone, 0) as with_milestone,
+            e.with_positive_exit - coalesce(w.with_positive_exit, 0) as with_positive_exit
+        from types t
+        cross join everyone e
+        left join with_partner w using (partner_type)
+        where e.trainees - coalesce(w.trainees, 0) > 0
         """,
         params,
     )

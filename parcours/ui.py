@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import polars as pl
 import streamlit as st
+from altair.utils import schemapi as alt_schemapi
 
 from parcours import masking, opstore, warehouse
 from parcours.settings import DataDir
@@ -382,6 +385,7 @@ def _labels(list_name: str) -> dict[str, str]:
 def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filters]:
     """Login gate, title, scope and shared filters: the first line of every analytical page."""
     user = require_login()
+    _charts_unchecked()
     scope = scope_for(user)
     st.session_state["_page"] = title
     st.title(title)
@@ -392,7 +396,8 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
 def warehouse_ready(*tables: str) -> bool:
     """Whether the served warehouse has these tables; otherwise draw the empty state."""
     try:
-        ok = warehouse.has_tables(*tables) if tables else warehouse.version() is not None
+        version = warehouse.version()
+        ok = version is not None and (not tables or _has_tables(version, tuple(tables)))
     except Exception:  # noqa: BLE001
         log.exception("warehouse check failed")
         ok = False
@@ -404,6 +409,18 @@ def warehouse_ready(*tables: str) -> bool:
             "construction (« parcours build » ou page « Transformations »).",
         )
     return ok
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _has_tables(version: str, tables: tuple[str, ...]) -> bool:
+    # A build swaps in a new file (a new version): the answer for one version never changes.
+    return warehouse.has_tables(*tables)
+
+
+def has_tables(*tables: str) -> bool:
+    """`warehouse.has_tables`, asked once per warehouse version."""
+    version = warehouse.version()
+    return version is not None and _has_tables(version, tuple(tables))
 
 
 def empty_state(message: str, action: str | None = None) -> None:
@@ -497,10 +514,40 @@ def show_chart(
         )
         return
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        altair_chart(chart, width="stretch")
     st.caption(caption)
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
+
+
+VALIDATE_CHARTS_ENV = "PARCOURS_VALIDATE_CHARTS"
+
+
+def _validate_charts() -> bool:
+    return os.environ.get(VALIDATE_CHARTS_ENV) == "1"
+
+
+def _charts_unchecked() -> None:
+    """Altair's « debug mode » validates every encoding object against the schema as it is
+    made (a third of the chart-building time of a warm page); see `altair_chart` for why the
+    dashboard skips it."""
+    if not _validate_charts():
+        alt_schemapi.disable_debug_mode()
+
+
+def altair_chart(chart: Any, **kwargs: Any) -> None:
+    """`st.altair_chart`, without Altair's JSON-schema validation of the spec at each draw.
+
+    Altair validates a chart against the Vega-Lite schema every time it is serialised: about
+    40 % of a warm page run. The charts come from the fixed builders of `charts` and
+    `page_charts`; the test suite sets PARCOURS_VALIDATE_CHARTS=1, so every chart a page test
+    draws is still validated."""
+    if not _validate_charts():
+        # Altair's __setattr__ would store the attribute in the spec: bypass it.
+        object.__setattr__(
+            chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False)
+        )
+    st.altair_chart(chart, **kwargs)
 
 
 TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
@@ -518,6 +565,31 @@ def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:
     st.metric(label, value, delta=delta, help=help, border=True)
+
+
+# --- dbt docs ---------------------------------------------------------------------------------
+
+DOCS_FILES = ("manifest.json", "catalog.json", "index.html", "static_index.html")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _dbt_docs(docs_dir: str, stamp: tuple) -> tuple[dict | None, bytes | None]:
+    from pathlib import Path
+
+    from parcours import lineage
+
+    return lineage.load_manifest(Path(docs_dir)), lineage.static_docs_html(Path(docs_dir))
+
+
+def dbt_docs(docs_dir: Any) -> tuple[dict | None, bytes | None]:
+    """The published dbt docs: the manifest and the self-contained HTML page (3 MB at full
+    scale), read again only when a build rewrites the files. Shared, not copied, between
+    sessions (`cache_resource`): callers only read them."""
+    from pathlib import Path
+
+    folder = Path(docs_dir)
+    stamp = tuple(warehouse._file_key(folder / name) for name in DOCS_FILES)
+    return _dbt_docs(str(folder), stamp)
 
 
 # --- builds -----------------------------------------------------------------------------------

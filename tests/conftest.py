@@ -21,6 +21,10 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Pages skip Altair's schema validation when drawing (`ui.altair_chart`): tests keep it, so every
+# chart a page test draws is checked against the Vega-Lite schema.
+os.environ["PARCOURS_VALIDATE_CHARTS"] = "1"
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
 
