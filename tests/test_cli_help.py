@@ -50,3 +50,15 @@ def test_an_interrupted_password_prompt_is_not_an_internal_error(cli):
     assert result.exit_code == 1
     assert "Erreur interne" not in result.output
     assert "Interrompu." in result.output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p, c in COMMANDS if not isinstance(c, click.Group)],
+    ids=[" ".join(p) for p, c in COMMANDS if not isinstance(c, click.Group)],
+)
+def test_command_is_documented_in_the_readme(path):
+    from parcours.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`parcours {' '.join(path)}" in readme
