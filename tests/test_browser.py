@@ -189,6 +189,10 @@ def test_upload_dry_run_then_confirm(page):
     settle(page)
     page.get_by_text("Lignes en quarantaine et leurs motifs").click()
     expect(page.get_by_text("« Ligne » compte les lignes de données")).to_be_visible()
+    expect(
+        page.locator("[data-testid='stExpanderDetails'] [data-testid='stDataFrame']")
+    ).to_be_visible()
+    page.wait_for_timeout(500)  # the grid paints its cells after it becomes visible
     shot(page, "7b-televerser-verification")
     page.get_by_role("button", name="2. Confirmer et enregistrer").click()
     expect(page.get_by_role("heading", name="Fichiers enregistrés")).to_be_visible()
