@@ -341,6 +341,18 @@ def docs_up_to_date(data_dir: DataDir) -> bool:
     )
 
 
+def _unit_tests_marker(data_dir: DataDir) -> Path:
+    return data_dir.root / "build" / "unit_tests_passed_for.txt"
+
+
+def unit_tests_up_to_date(data_dir: DataDir) -> bool:
+    """dbt unit tests check the models' logic on fixed rows, not the data: once they passed for
+    this project, a rebuild after an upload need not run them again (dbt's own advice for
+    production runs). Any change to the project runs them again."""
+    marker = _unit_tests_marker(data_dir)
+    return marker.exists() and marker.read_text(encoding="utf-8") == project_fingerprint()
+
+
 def publish_docs(target: Path, data_dir: DataDir) -> None:
     data_dir.docs.mkdir(parents=True, exist_ok=True)
     for name in ("index.html", "manifest.json", "catalog.json"):
@@ -485,6 +497,9 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     if docs and docs_up_to_date(data_dir):
         say("Documentation dbt inchangée (le projet n'a pas changé) : conservée.")
         docs = False
+    skip_unit_tests = unit_tests_up_to_date(data_dir)
+    if skip_unit_tests:
+        say("Tests unitaires dbt déjà réussis pour ce projet inchangé : non relancés.")
     counts = snapshot_registry(data_dir)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
@@ -500,7 +515,8 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     results = target / BUILD_RESULTS
     results.unlink(missing_ok=True)
 
-    code, errors = run_dbt(["--docs"] if docs else [], env, say)
+    flags = (["--docs"] if docs else []) + (["--skip-unit-tests"] if skip_unit_tests else [])
+    code, errors = run_dbt(flags, env, say)
     if not results.exists():
         raise BuildFailed(_failure_message([], errors))
     summary = summarise(results, target / "manifest.json")
@@ -523,6 +539,8 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     _settle(work)
     swap_in(work, data_dir)
     result.status = "success"
+    if not skip_unit_tests:
+        _unit_tests_marker(data_dir).write_text(project_fingerprint(), encoding="utf-8")
     if docs:
         try:
             publish_docs(target, data_dir)

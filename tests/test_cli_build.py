@@ -176,20 +176,26 @@ def test_a_copied_data_folder_builds_from_its_own_files(tmp_path):
         assert conn.execute("select count(*) from fct_hours").fetchone() == (0,)
 
 
-def test_a_rebuild_keeps_the_docs_while_the_project_is_unchanged(tmp_path, monkeypatch):
+def test_a_rebuild_keeps_docs_and_unit_test_results_while_the_project_is_unchanged(tmp_path):
     data_dir = wf.data_dir_at(tmp_path / "data")
     wf.add_centre(data_dir, "C001", "Centre", "ACFI", 4020)
     wf.load_worked_example(data_dir)
     assert wf.run_cli(data_dir.root, "build").returncode == 0
     catalog = (data_dir.docs / "catalog.json").stat().st_mtime_ns
 
-    again = wf.run_cli(data_dir.root, "build")
+    again = wf.run_cli(data_dir.root, "build", "--json")
 
     assert again.returncode == 0
     assert "Documentation dbt inchangée" in again.stdout + again.stderr
     assert (data_dir.docs / "catalog.json").stat().st_mtime_ns == catalog
-    # A change to the project (here: its fingerprint) regenerates them.
+    # The dbt unit tests (logic on fixed rows) passed for this project: not run again.
+    assert "Tests unitaires dbt déjà réussis" in again.stderr
+    kinds = {t["kind"] for t in json.loads(again.stdout)["tests"]}
+    assert "unit" not in kinds and "data" in kinds
+    # A change to the project (here: its fingerprints) regenerates the docs, reruns unit tests.
     (data_dir.docs / "fingerprint.txt").write_text("another project", encoding="utf-8")
-    third = wf.run_cli(data_dir.root, "build")
+    (data_dir.root / "build" / "unit_tests_passed_for.txt").write_text("another", encoding="utf-8")
+    third = wf.run_cli(data_dir.root, "build", "--json")
     assert third.returncode == 0
     assert (data_dir.docs / "catalog.json").stat().st_mtime_ns != catalog
+    assert "unit" in {t["kind"] for t in json.loads(third.stdout)["tests"]}
