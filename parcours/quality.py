@@ -31,6 +31,7 @@ import duckdb
 import polars as pl
 
 from parcours.settings import KINDS
+from parcours.warehouse import table_exists
 
 HOURS_CEILING = 200.0
 ROBUST_Z_LIMIT = 3.5
@@ -241,14 +242,6 @@ def outliers_sql(where: str) -> str:
     """
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.sql(
-        "select count(*) from information_schema.tables where table_name = $name",
-        params={"name": name},
-    ).fetchall()
-    return bool(found and found[0][0])
-
-
 def hours_outliers(
     con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None, individual: bool
 ) -> pl.DataFrame:
@@ -257,7 +250,7 @@ def hours_outliers(
     With `individual` (centre staff, admins) one row per flagged (trainee, month); otherwise
     only a count per centre, so no trainee can be singled out."""
     where, params = _in_list("centre_id", centre_ids)
-    if _has_table(con, "rpt_hours_outliers"):
+    if table_exists(con, "rpt_hours_outliers"):
         # Computed by the build (per-centre medians: reading some centres' rows is exact).
         flagged = f"select * from rpt_hours_outliers where {where}"
     else:

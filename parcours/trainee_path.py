@@ -19,7 +19,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.errors import ParcoursError
-from parcours.warehouse import Scope
+from parcours.warehouse import Scope, table_exists
 
 # Lanes of the timeline, top to bottom; the page keeps this order.
 LANE_STAGES = "Entrée et sortie"
@@ -78,14 +78,6 @@ def list_trainees(con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str) 
         """,
         {"centre": centre_id},
     )
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.sql(
-        "select count(*) from information_schema.tables where table_name = $name",
-        params={"name": name},
-    ).fetchall()
-    return bool(found and found[0][0])
 
 
 @dataclass(frozen=True)
@@ -213,7 +205,7 @@ def trainee_path(
         )
 
     # The level at each assessment (3 → 1 → 0…), when the warehouse has the path report.
-    if _has_table(con, "rpt_participant_paths"):
+    if table_exists(con, "rpt_participant_paths"):
         assessments = _frame(
             con,
             f"""

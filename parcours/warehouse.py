@@ -233,6 +233,16 @@ def scalar(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | N
         cur.close()
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse behind `con` has this table (a warehouse built by an older
+    project may lack a newer mart)."""
+    found = con.sql(
+        "select count(*) from information_schema.tables where table_name = $name",
+        params={"name": name},
+    ).fetchall()
+    return bool(found and found[0][0])
+
+
 def has_tables(*names: str, data_dir: DataDir | None = None) -> bool:
     """Whether the served warehouse has these tables (False when there is no warehouse)."""
     if version(data_dir) is None:
