@@ -33,11 +33,8 @@ data_dir = DataDir.from_env()
 
 
 def centre_names() -> dict[str, str]:
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         return {c["centre_id"]: c["centre_name"] for c in opstore.list_centres(conn)}
-    finally:
-        conn.close()
 
 
 def choose_centre(allowed: list[str]) -> str:

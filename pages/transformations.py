@@ -163,11 +163,8 @@ def show_page() -> None:
         )
         return
     show_run()
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         show_builds(conn)
-    finally:
-        conn.close()
     show_docs()
 
 

@@ -69,8 +69,7 @@ def add_user(
     check_role(role)
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ParcoursError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LENGTH} caractères.")
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         if role == "centre":
             if not centre_id:
                 raise ParcoursError("Un utilisateur de rôle centre a besoin de --centre.")
@@ -108,16 +107,13 @@ def add_user(
                 "user_added",
                 {"email": email, "role": role, "centre_id": centre_id, "federation": federation},
             )
-    finally:
-        conn.close()
     return User(email, role, centre_id, federation)
 
 
 def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
     """The user if the password is right, else None; every attempt goes to the audit log."""
     email = (email or "").strip().lower()
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         row = opstore.get_user(conn, email)
         user = None
         if row is None:
@@ -140,5 +136,3 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
                 conn, email or "?", "login_success" if user else "login_failure", {"email": email}
             )
         return user
-    finally:
-        conn.close()

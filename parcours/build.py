@@ -128,8 +128,7 @@ def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
     """Write the batch, centre and mapping registries to `build/registry/*.parquet` from one
     read transaction, and return their row counts."""
     data_dir.registry.mkdir(parents=True, exist_ok=True)
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         conn.execute("begin")  # one snapshot of the three tables
         frames = {
             "batches": _table(conn, "batches", BATCH_SCHEMA),
@@ -137,8 +136,6 @@ def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
             "mappings": _table(conn, "code_mappings", MAPPING_SCHEMA),
         }
         conn.execute("commit")
-    finally:
-        conn.close()
     for name, frame in frames.items():
         _write_parquet(frame, data_dir.registry / f"{name}.parquet")
     return {name: frame.height for name, frame in frames.items()}
@@ -368,44 +365,36 @@ def publish_docs(target: Path, data_dir: DataDir) -> None:
 
 
 def _record_start(data_dir: DataDir, build_id: str, actor: str) -> None:
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        with opstore.transaction(conn):
-            conn.execute(
-                "insert into builds(build_id, started_at, actor, status) values (?, ?, ?, ?)",
-                (build_id, opstore.now_iso(), actor, "running"),
-            )
-    finally:
-        conn.close()
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        conn.execute(
+            "insert into builds(build_id, started_at, actor, status) values (?, ?, ?, ?)",
+            (build_id, opstore.now_iso(), actor, "running"),
+        )
 
 
 def _record_end(data_dir: DataDir, result: BuildResult, actor: str) -> None:
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        with opstore.transaction(conn):
-            conn.execute(
-                "update builds set finished_at = ?, status = ?, summary = ? where build_id = ?",
-                (
-                    opstore.now_iso(),
-                    result.status,
-                    json.dumps(result.to_dict(), ensure_ascii=False),
-                    result.build_id,
-                ),
-            )
-            opstore.audit(
-                conn,
-                actor,
-                "build",
-                {
-                    "build_id": result.build_id,
-                    "status": result.status,
-                    "duration_s": result.duration_s,
-                    "failures": [f["name"] for f in result.failures],
-                    "warnings": len(result.warnings),
-                },
-            )
-    finally:
-        conn.close()
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        conn.execute(
+            "update builds set finished_at = ?, status = ?, summary = ? where build_id = ?",
+            (
+                opstore.now_iso(),
+                result.status,
+                json.dumps(result.to_dict(), ensure_ascii=False),
+                result.build_id,
+            ),
+        )
+        opstore.audit(
+            conn,
+            actor,
+            "build",
+            {
+                "build_id": result.build_id,
+                "status": result.status,
+                "duration_s": result.duration_s,
+                "failures": [f["name"] for f in result.failures],
+                "warnings": len(result.warnings),
+            },
+        )
 
 
 def _failure_message(failures: list[dict], errors: list[str]) -> str:
@@ -478,11 +467,8 @@ def check_landing(data_dir: DataDir) -> None:
     empty warehouse: that is the truth to show.) The zero-row `_schema.parquet` files that keep
     dbt's globs valid are (re)written by `DataDir.ensure()`."""
     data_dir.ensure()
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         (batches,) = conn.execute("select count(*) from batches").fetchone()
-    finally:
-        conn.close()
     if not batches:
         raise BuildFailed(
             "La construction a échoué : aucun fichier de dépôt dans "

@@ -102,11 +102,8 @@ def centres_list(as_json: bool) -> None:
     """
     from parcours import opstore
 
-    conn = opstore.connect(data_dir().ops_db)
-    try:
+    with opstore.connected(data_dir().ops_db) as conn:
         rows = opstore.list_centres(conn)
-    finally:
-        conn.close()
     if as_json:
         print_json(rows)
         return
@@ -265,11 +262,8 @@ def mappings_list(as_json: bool) -> None:
     """
     from parcours import opstore
 
-    conn = opstore.connect(data_dir().ops_db)
-    try:
+    with opstore.connected(data_dir().ops_db) as conn:
         rows = opstore.list_mappings(conn)
-    finally:
-        conn.close()
     if as_json:
         print_json(rows)
         return

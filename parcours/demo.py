@@ -1554,24 +1554,18 @@ def demo_users(centres: list[DemoCentre]) -> list[dict]:
 def _foreign_uploads(data_dir) -> int:
     from parcours import opstore
 
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         row = conn.execute(
             "select count(*) from batches where received_by <> ?", (DEMO_ACTOR,)
         ).fetchone()
-    finally:
-        conn.close()
     return row[0]
 
 
 def _existing_users(data_dir) -> set[str]:
     from parcours import opstore
 
-    conn = opstore.connect(data_dir.ops_db)
-    try:
+    with opstore.connected(data_dir.ops_db) as conn:
         return {row[0] for row in conn.execute("select email from users")}
-    finally:
-        conn.close()
 
 
 def build_warehouse(data_dir, echo: Callable[[str], None]):

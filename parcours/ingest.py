@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -59,15 +56,6 @@ def local_time(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
-@contextmanager
-def _connect(data_dir: DataDir) -> Iterator[sqlite3.Connection]:
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 class _LostRace(Exception):
     """Another replay stored the same quarantined rows first."""
 
@@ -82,7 +70,7 @@ def register_centre(
     actor: str,
 ) -> dict:
     """Register a centre (see `opstore.add_centre` for the checks)."""
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         return opstore.add_centre(conn, centre_id, name, federation, postal_code, actor=actor)
 
 
@@ -113,7 +101,7 @@ def ingest_files(
     data_dir: DataDir, centre_id: str, paths: list[Path], actor: str, dry_run: bool = False
 ) -> list[FileReport]:
     """Check and store each file for the centre; one report per file, in the given order."""
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
     reports: list[FileReport] = []
     seen: dict[str, FileReport] = {}  # sha256 → first report, for dry runs (nothing registered)
@@ -172,7 +160,7 @@ def ingest_content(
     from parcours.validation import check_file
 
     sha256 = hashlib.sha256(content).hexdigest()
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
         first = opstore.find_upload(conn, centre_id, sha256)
         if first is not None:
@@ -197,7 +185,7 @@ def ingest_content(
         )
     except FileRejected as error:
         if not dry_run:
-            with _connect(data_dir) as conn, opstore.transaction(conn):
+            with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
                 opstore.audit(
                     conn,
                     actor,
@@ -236,7 +224,7 @@ def ingest_content(
         "rows_quarantined": report.rows_quarantined,
     }
     try:
-        with _connect(data_dir) as conn, opstore.transaction(conn):
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
             # Checked again under the write lock: the same file may have been sent twice at once.
             first = opstore.find_upload(conn, centre_id, sha256)
             if first is None:
@@ -276,7 +264,7 @@ def _duplicate_report(file_name: str, first: dict) -> FileReport:
 
 
 def list_batches(data_dir: DataDir, centre_id: str | None = None) -> list[dict]:
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         return opstore.list_batches(conn, centre_id)
 
 
@@ -285,7 +273,7 @@ def withdraw(
 ) -> list[str]:
     """Withdraw an upload and its replay batches (their records disappear at the next build).
     With `centre_id`, only a batch of that centre may be withdrawn (a centre user's own)."""
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         batch = opstore.get_batch(conn, batch_id)
         if batch is None or (centre_id is not None and batch["centre_id"] != centre_id):
             raise ParcoursError(f"Lot inconnu : « {batch_id} ».")
@@ -293,7 +281,7 @@ def withdraw(
 
 
 def add_mapping(data_dir: DataDir, list_name: str, value: str, code: str, *, actor: str) -> dict:
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         return opstore.add_mapping(conn, list_name, value, code, actor=actor)
 
 
@@ -305,7 +293,7 @@ def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> Re
     from parcours.validation import check_rows
 
     summary = ReplaySummary()
-    with _connect(data_dir) as conn:
+    with opstore.connected(data_dir.ops_db) as conn:
         if centre_id is not None:
             _require_centre(conn, centre_id)
         waiting = opstore.waiting_quarantine(conn, centre_id)
@@ -333,7 +321,7 @@ def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> Re
             replay_id = opstore.new_batch_id()
             digest = landing.write_batch(data_dir, kind, replay_id, accepted)
         try:
-            with _connect(data_dir) as conn, opstore.transaction(conn):
+            with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
                 for row in still:
                     opstore.update_quarantine_errors(conn, original_id, row.row_number, row.errors)
                 if replay_id is not None:
@@ -375,7 +363,7 @@ def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> Re
 
     if not waiting:
         return summary
-    with _connect(data_dir) as conn, opstore.transaction(conn):
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
         opstore.audit(
             conn,
             actor,

@@ -102,6 +102,17 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
+def connected(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection for one piece of work, closed afterwards (sqlite3's own context manager
+    only ends the transaction)."""
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """A write transaction taken at once (BEGIN IMMEDIATE), so concurrent writers queue
     instead of failing halfway."""

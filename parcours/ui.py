@@ -54,11 +54,8 @@ def audit(action: str, detail: dict | None = None, actor: str | None = None) -> 
     user = current_user()
     who = actor or (user.email if user else "anonyme")
     try:
-        conn = opstore.connect(DataDir.from_env().ops_db)
-        try:
+        with opstore.connected(DataDir.from_env().ops_db) as conn:
             opstore.audit(conn, who, action, detail)
-        finally:
-            conn.close()
     except Exception:  # noqa: BLE001 — auditing must not take the page down
         log.exception("audit write failed: %s %s", who, action)
 
@@ -188,11 +185,8 @@ def scope_for(user: Any) -> Scope:
     (`User.scope_centre_ids`); the Interfédé, analysts and admins read every centre, including
     centres registered after they signed in."""
     if user.role == "federation" and user.federation != warehouse.INTERFEDE:
-        conn = opstore.connect(DataDir.from_env().ops_db)
-        try:
+        with opstore.connected(DataDir.from_env().ops_db) as conn:
             ids = user.scope_centre_ids(conn)
-        finally:
-            conn.close()
         return Scope.for_user(user, ids)
     return Scope.for_user(user)
 

@@ -31,11 +31,8 @@ def upload_centres(data_dir: DataDir, user) -> list[str]:
     if user.role == "centre":
         return [user.centre_id] if user.centre_id else []
     if user.role == "admin":
-        conn = opstore.connect(data_dir.ops_db)
-        try:
+        with opstore.connected(data_dir.ops_db) as conn:
             return [c["centre_id"] for c in opstore.list_centres(conn)]
-        finally:
-            conn.close()
     return []
 
 
