@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from parcours import ingest, opstore
+from parcours.build import BATCH_SCHEMA as REGISTRY_BATCH_SCHEMA
 from parcours.errors import ParcoursError
 from parcours.settings import DataDir
 
@@ -89,18 +90,22 @@ def withdraw_batch(data_dir: DataDir, user, batch_id: str) -> list[str]:
     raise AccessDenied("Seuls le centre concerné et les administrateurs peuvent retirer un envoi.")
 
 
+# The columns of the history shown to users, typed as in the registry snapshot.
 BATCH_SCHEMA = {
-    "batch_id": pl.String,
-    "centre_id": pl.String,
-    "kind": pl.String,
-    "file_name": pl.String,
-    "received_at": pl.String,
-    "received_by": pl.String,
-    "rows_read": pl.Int64,
-    "rows_stored": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "withdrawn_at": pl.String,
-    "replay_of": pl.String,
+    column: REGISTRY_BATCH_SCHEMA[column]
+    for column in (
+        "batch_id",
+        "centre_id",
+        "kind",
+        "file_name",
+        "received_at",
+        "received_by",
+        "rows_read",
+        "rows_stored",
+        "rows_quarantined",
+        "withdrawn_at",
+        "replay_of",
+    )
 }
 
 
