@@ -262,6 +262,29 @@ def _remember(field: str, key: str) -> None:
     st.session_state[FILTERS_KEY] = dataclasses.replace(saved, **{field: value})
 
 
+def _filter_choice(
+    label: str,
+    key: str,
+    field: str,
+    values: list,
+    saved_value: str | None,
+    *,
+    all_label: str,
+    name=None,
+) -> str:
+    """One shared filter: « all » first, seeded from the saved selection, remembered on change."""
+    choices = [ALL, *values]
+    _seed(key, saved_value, choices)
+    return st.selectbox(
+        label,
+        choices,
+        key=key,
+        format_func=lambda v: all_label if v == ALL else (name(v) if name else v),
+        on_change=_remember,
+        args=(field, key),
+    )
+
+
 def filters(scope: Scope) -> Filters:
     """Draw the shared filters in the sidebar; return the current selection."""
     version = warehouse.version()
@@ -302,48 +325,42 @@ def filters(scope: Scope) -> Filters:
         if len(options["centres"]) > 1:
             # A choice with a single value (a member federation's own name) is not offered.
             if len(options["federations"]) > 1:
-                feds = [ALL, *options["federations"]]
-                _seed("flt_fed", saved.federation, feds)
-                federation = st.selectbox(
+                federation = _filter_choice(
                     "Fédération",
-                    feds,
-                    key="flt_fed",
-                    format_func=lambda v: v or "Toutes",
-                    on_change=_remember,
-                    args=("federation", "flt_fed"),
+                    "flt_fed",
+                    "federation",
+                    options["federations"],
+                    saved.federation,
+                    all_label="Toutes",
                 )
             if len(options["provinces"]) > 1:
-                provs = [ALL, *options["provinces"]]
-                _seed("flt_prov", saved.province, provs)
-                province = st.selectbox(
+                province = _filter_choice(
                     "Province",
-                    provs,
-                    key="flt_prov",
-                    format_func=lambda v: v or "Toutes",
-                    on_change=_remember,
-                    args=("province", "flt_prov"),
+                    "flt_prov",
+                    "province",
+                    options["provinces"],
+                    saved.province,
+                    all_label="Toutes",
                 )
             names = dict(options["centres"])
-            centre_opts = [ALL, *names]
-            _seed("flt_centre", saved.centre_id, centre_opts)
-            centre = st.selectbox(
+            centre = _filter_choice(
                 "Centre",
-                centre_opts,
-                key="flt_centre",
-                format_func=lambda v: "Tous" if v == ALL else f"{names[v]} ({v})",
-                on_change=_remember,
-                args=("centre_id", "flt_centre"),
+                "flt_centre",
+                "centre_id",
+                list(names),
+                saved.centre_id,
+                all_label="Tous",
+                name=lambda v: f"{names[v]} ({v})",
             )
-        filieres = [ALL, *options["filieres"]]
-        _seed("flt_filiere", saved.filiere, filieres)
         labels = _labels("filiere")
-        filiere = st.selectbox(
+        filiere = _filter_choice(
             "Filière",
-            filieres,
-            key="flt_filiere",
-            format_func=lambda v: "Toutes" if v == ALL else labels.get(v, v),
-            on_change=_remember,
-            args=("filiere", "flt_filiere"),
+            "flt_filiere",
+            "filiere",
+            options["filieres"],
+            saved.filiere,
+            all_label="Toutes",
+            name=lambda v: labels.get(v, v),
         )
     chosen = Filters(
         years=chosen_years,
