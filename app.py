@@ -7,7 +7,7 @@ anyway.
 
 import streamlit as st
 
-from parcours import ui
+from parcours.dashboard import ui
 
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
 

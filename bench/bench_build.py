@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from parcours import opstore  # noqa: E402
-from parcours.settings import KINDS, DataDir  # noqa: E402
+from parcours.store.datadir import KINDS, DataDir  # noqa: E402
 
 CENTRES = 150
 PARTICIPANTS = 143_000

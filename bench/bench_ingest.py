@@ -7,7 +7,7 @@ runs, each in its own process so that peak memory is measured separately:
 - baseline: DuckDB `copy (from read_csv(f, all_varchar=true, encoding='latin-1')) to 'x.parquet'`
   (read, no checks; the encoding must be given to DuckDB, Parcours detects it);
 - parcours: the upload pipeline (`pipeline` below: read, detect, check, pseudonymise, write the
-  landing parquet, batch registry: `parcours.ingest.ingest_files` in a fresh data folder).
+  landing parquet, batch registry: `parcours.upload.ingest.ingest_files` in a fresh data folder).
 
 Prints seconds (the operation only, imports excluded; best of `--repeat` fresh processes, as the
 machine is shared), the ratio and each process's peak RSS. Goals: ratio ≤ 2, peak < 1 GB.
@@ -37,8 +37,8 @@ def pipeline(source: Path, target: Path) -> None:
     import os
     import shutil
 
-    from parcours import ingest
-    from parcours.settings import DataDir
+    from parcours.store.datadir import DataDir
+    from parcours.upload import ingest
 
     # A fresh folder per run: the same bytes twice would be a (cheap) duplicate.
     root = target.parent / f"bench-data-{os.getpid()}"
@@ -86,7 +86,7 @@ def _child(which: str, source: Path, target: Path) -> None:
     import duckdb  # noqa: F401
     import polars  # noqa: F401
 
-    import parcours.validation  # noqa: F401
+    import parcours.upload.validation  # noqa: F401
 
     run = {"baseline": baseline, "pipeline": pipeline}[which]
     imports_mb = _peak_mb()

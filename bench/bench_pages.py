@@ -67,8 +67,8 @@ def prepare(args) -> Path:
 def add_users(data_dir) -> dict:
     import duckdb
 
-    from parcours import auth
-    from parcours.errors import ParcoursError
+    from parcours.core.errors import ParcoursError
+    from parcours.store import users as auth
 
     con = duckdb.connect()
     con.execute("attach ? as w (read_only)", [str(data_dir.warehouse)])
@@ -111,7 +111,7 @@ def render(page: str, user, cold: bool = False) -> float:
 def clear_caches() -> None:
     import streamlit as st
 
-    from parcours import warehouse
+    from parcours.warehouse import reader as warehouse
 
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -136,8 +136,8 @@ def main() -> None:
 
     work = prepare(args)
     os.environ["PARCOURS_DATA_DIR"] = str(work)
-    from parcours import warehouse
-    from parcours.settings import DataDir
+    from parcours.store.datadir import DataDir
+    from parcours.warehouse import reader as warehouse
 
     data_dir = DataDir.from_env()
     users = add_users(data_dir)

@@ -5,8 +5,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from parcours import charts, indicators, ui
-from parcours import formatting as fmt
+from parcours.analytics import home as indicators
+from parcours.dashboard import ui
+from parcours.presentation import charts
+from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
 

@@ -5,8 +5,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from parcours import barriers, charts, ui
-from parcours import formatting as fmt
+from parcours.analytics import barriers
+from parcours.dashboard import ui
+from parcours.presentation import charts
+from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Freins levés")
 

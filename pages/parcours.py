@@ -2,15 +2,17 @@
 
 Barrier episodes, partnerships, milestones, exit and follow-ups on one time axis, with the monthly
 hours under it: the detours and setbacks of a real path stay visible. Only centre users (their
-own centre) and admins get here; `parcours.trainee_path` refuses everyone else when reading.
+own centre) and admins get here; `analytics.trainee_path` refuses everyone else when reading.
 """
 
 import streamlit as st
 
-from parcours import formatting as fmt
-from parcours import page_charts, ui, warehouse
-from parcours import trainee_path as tp
-from parcours.warehouse import Filters
+from parcours.analytics import trainee_path as tp
+from parcours.dashboard import ui
+from parcours.presentation import formatting as fmt
+from parcours.presentation import page_charts
+from parcours.warehouse import reader as warehouse
+from parcours.warehouse.reader import Filters
 
 QP_CENTRE = "centre"
 QP_TRAINEE = "stagiaire"

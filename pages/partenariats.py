@@ -5,8 +5,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from parcours import charts, partnerships, ui
-from parcours import formatting as fmt
+from parcours.analytics import partnerships
+from parcours.dashboard import ui
+from parcours.presentation import charts
+from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Partenariats")
 YEARS = fmt.years_label(*filters.years) if filters.years else "toutes les années"

@@ -2,17 +2,20 @@
 what waits in quarantine, the warehouse's cross-file checks and atypical hours.
 
 Centre staff see their own centre, row by row; analysts and admins see every centre, analysts
-only as counts (small counts masked). Definitions: `parcours.quality`.
+only as counts (small counts masked). Definitions: `parcours.analytics.quality`.
 """
 
 import polars as pl
 import streamlit as st
 
-from parcours import formatting as fmt
-from parcours import opstore, page_charts, quality, ui
-from parcours.ingest import local_time
-from parcours.settings import KINDS, DataDir
-from parcours.warehouse import Filters
+from parcours.analytics import quality
+from parcours.dashboard import ui
+from parcours.presentation import formatting as fmt
+from parcours.presentation import page_charts
+from parcours.store import opstore
+from parcours.store.datadir import KINDS, DataDir
+from parcours.upload.ingest import local_time
+from parcours.warehouse.reader import Filters
 
 KIND_LABELS = {
     "participants": "Participants",

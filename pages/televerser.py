@@ -1,7 +1,7 @@
 """Téléverser des exports — a centre drops its files, reads each file's report (a dry run first:
 nothing is written), confirms, then rebuilds the warehouse; its upload history, with withdrawal.
 
-Everything goes through the library (`parcours.uploads` → `parcours.ingest`, `parcours.build`),
+Everything goes through the library (`upload.service` → `upload.ingest`, `warehouse.build`),
 which checks who may do what and writes the audit log. The dashboard never holds a DuckDB write
 lock: the build runs dbt in its own process and swaps the new warehouse in.
 """
@@ -9,11 +9,13 @@ lock: the build runs dbt in its own process and swaps the new warehouse in.
 import polars as pl
 import streamlit as st
 
-from parcours import formatting as fmt
-from parcours import opstore, ui, uploads
-from parcours.errors import ParcoursError
-from parcours.ingest import FileReport, local_time
-from parcours.settings import DataDir
+from parcours.core.errors import ParcoursError
+from parcours.dashboard import ui
+from parcours.presentation import formatting as fmt
+from parcours.store import opstore
+from parcours.store.datadir import DataDir
+from parcours.upload import service as uploads
+from parcours.upload.ingest import FileReport, local_time
 
 KIND_LABELS = {
     "participants": "Participants",

@@ -4,16 +4,20 @@ and their dbt test results, and the models' documentation and lineage.
 Documentation: dbt's own `index.html` fetches `manifest.json` and `catalog.json` at run time, so
 it cannot be opened as a downloaded file; the page offers a self-contained copy (the two files
 written into it, as `dbt docs generate --static` does) and draws the lineage itself from the
-manifest (`parcours.lineage`).
+manifest (`parcours.warehouse.lineage`).
 """
 
 import polars as pl
 import streamlit as st
 
-from parcours import build_history, lineage, opstore, page_charts, ui
-from parcours import formatting as fmt
-from parcours.ingest import local_time
-from parcours.settings import DataDir
+from parcours.dashboard import ui
+from parcours.presentation import formatting as fmt
+from parcours.presentation import page_charts
+from parcours.store import opstore
+from parcours.store.datadir import DataDir
+from parcours.upload.ingest import local_time
+from parcours.warehouse import history as build_history
+from parcours.warehouse import lineage
 
 user, scope, _ = ui.page_setup("Transformations", with_filters=False)
 data_dir = DataDir.from_env()

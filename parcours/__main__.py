@@ -1,3 +1,3 @@
-from parcours.cli import main
+from parcours.cli.commands import main
 
 main()

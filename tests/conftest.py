@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from parcours import opstore
-from parcours.cli import main
-from parcours.settings import PROJECT_ROOT, DataDir
+from parcours.cli.commands import main
+from parcours.store import opstore
+from parcours.store.datadir import PROJECT_ROOT, DataDir
 
 # CI explores the same examples every run (a red CI must be reproducible); developers' runs
 # keep exploring new ones, and a failure they find is fixed and kept as a regular test.
@@ -122,7 +122,9 @@ def dashboard_warehouse(tmp_path_factory) -> DataDir:
     Sets PARCOURS_DATA_DIR for the session (restored at the end)."""
     import csv
 
-    from parcours import auth, build, ingest
+    from parcours.store import users as auth
+    from parcours.upload import ingest
+    from parcours.warehouse import build
 
     root = tmp_path_factory.mktemp("dashboard") / "data"
     previous = os.environ.get("PARCOURS_DATA_DIR")
@@ -160,8 +162,8 @@ def dashboard_warehouse(tmp_path_factory) -> DataDir:
 
 
 def dashboard_user(email: str):
-    """The `parcours.auth.User` of one of the dashboard fixture's users."""
-    from parcours.auth import User
+    """The `parcours.store.users.User` of one of the dashboard fixture's users."""
+    from parcours.store.users import User
 
     role, centre_id, federation = DASHBOARD_USERS[email]
     return User(email, role, centre_id, federation)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from parcours import opstore
+from parcours.store import opstore
 
 WAREHOUSE_SQL = """
 create table dim_centres as select * from (values

@@ -3,7 +3,7 @@ app.py and its navigation)."""
 
 from __future__ import annotations
 
-from parcours.settings import PROJECT_ROOT
+from parcours.store.datadir import PROJECT_ROOT
 from tests.conftest import dashboard_user
 
 

@@ -135,7 +135,7 @@ def four_centres(tmp_path_factory):
     import subprocess
     import sys
 
-    from parcours.settings import PROJECT_ROOT
+    from parcours.store.datadir import PROJECT_ROOT
 
     root = tmp_path_factory.mktemp("four") / "data"
     env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "test@parcours.be"}

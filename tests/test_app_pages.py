@@ -11,7 +11,8 @@ import pytest
 from conftest import DASHBOARD_PASSWORD, PROJECT_ROOT, app_as
 from streamlit.testing.v1 import AppTest
 
-from parcours import opstore, ui
+from parcours.dashboard import ui
+from parcours.store import opstore
 
 T = "\u202f"
 MY_PAGES = ["pages/accueil.py", "pages/freins.py", "pages/partenariats.py", "pages/resultats.py"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from parcours.settings import PROJECT_ROOT
+from parcours.store.datadir import PROJECT_ROOT
 
 
 def test_ingest_benchmark_runs_on_a_small_export():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from parcours.settings import PROJECT_ROOT
+from parcours.store.datadir import PROJECT_ROOT
 from tests.conftest import DASHBOARD_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from parcours import build_history, opstore
-from parcours.auth import User
+from parcours.store import opstore
+from parcours.store.users import User
+from parcours.warehouse import history as build_history
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ FIELDS = {
 
 
 def test_batches_json(cli, centre, conn):
-    from parcours import opstore
+    from parcours.store import opstore
 
     opstore.add_centre(conn, "CISP-002", "Autre", "CAIPS", actor="test")
     cli("ingest", "--centre", centre, EXAMPLES / "canonical" / "hours.csv")
@@ -46,7 +46,7 @@ def test_batches_human(cli, centre):
 
 
 def test_times_are_shown_in_brussels_time():
-    from parcours.ingest import local_time
+    from parcours.upload.ingest import local_time
 
     assert local_time("2026-11-27T04:15:00+00:00") == "27/11/2026 05:15"
     assert local_time("2026-07-01T10:00:00+00:00") == "01/07/2026 12:00"

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from parcours import build, opstore
+from parcours.store import opstore
+from parcours.warehouse import build
 from tests import warehouse_fixtures as wf
 
 

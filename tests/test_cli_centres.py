@@ -1,6 +1,6 @@
 """`parcours centres add` registers the centres that uploads are checked against."""
 
-from parcours import opstore
+from parcours.store import opstore
 
 
 def test_add_a_centre(cli, conn):

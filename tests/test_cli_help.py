@@ -3,7 +3,7 @@
 import click
 import pytest
 
-from parcours.cli import main
+from parcours.cli.commands import main
 
 
 def all_commands(group: click.Group, prefix=()):
@@ -58,7 +58,7 @@ def test_an_interrupted_password_prompt_is_not_an_internal_error(cli):
     ids=[" ".join(p) for p, c in COMMANDS if not isinstance(c, click.Group)],
 )
 def test_command_is_documented_in_the_readme(path):
-    from parcours.settings import PROJECT_ROOT
+    from parcours.store.datadir import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`parcours {' '.join(path)}" in readme

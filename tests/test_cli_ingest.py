@@ -7,9 +7,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from parcours import landing, opstore
-from parcours.ingest import ingest_files, local_time
-from parcours.settings import KINDS, DataDir
+from parcours.store import opstore
+from parcours.store.datadir import KINDS, DataDir
+from parcours.upload import landing
+from parcours.upload.ingest import ingest_files, local_time
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 

@@ -5,7 +5,8 @@ import json
 
 import polars as pl
 
-from parcours import landing, opstore
+from parcours.store import opstore
+from parcours.upload import landing
 
 BARRIERS = (
     "participant_id,assessed_on,barrier,level\n"

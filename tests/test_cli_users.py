@@ -2,8 +2,8 @@
 
 from argon2 import PasswordHasher
 
-from parcours import opstore
-from parcours.auth import User, add_user, authenticate
+from parcours.store import opstore
+from parcours.store.users import User, add_user, authenticate
 
 
 def test_add_a_centre_user_with_password_on_stdin(cli, centre, conn, data_dir):

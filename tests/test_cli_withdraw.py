@@ -4,8 +4,8 @@ build, and the earlier versions of the same keys come back."""
 import json
 from pathlib import Path
 
-from parcours import opstore
-from parcours.ingest import local_time
+from parcours.store import opstore
+from parcours.upload.ingest import local_time
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
@@ -46,8 +46,8 @@ def test_same_file_after_a_withdrawal_is_stored_again(cli, centre, conn):
 
 
 def test_a_centre_withdraws_only_its_own_batches(cli, centre, data_dir):
-    from parcours.errors import ParcoursError
-    from parcours.ingest import withdraw
+    from parcours.core.errors import ParcoursError
+    from parcours.upload.ingest import withdraw
 
     path = EXAMPLES / "canonical" / "hours.csv"
     batch_id = json.loads(cli("ingest", "--centre", centre, "--json", path).stdout)[0]["batch_id"]

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from parcours import opstore
-from parcours.settings import PROJECT_ROOT
+from parcours.store import opstore
+from parcours.store.datadir import PROJECT_ROOT
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 

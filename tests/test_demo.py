@@ -11,9 +11,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from parcours import contract, demo, opstore
-from parcours.parsing import normalise_niss
-from parcours.validation import check_file
+from parcours import contract
+from parcours.demo import legacy as demo
+from parcours.store import opstore
+from parcours.upload.parsing import normalise_niss
+from parcours.upload.validation import check_file
 from tests.conftest import EXAMPLES
 
 UNTIL = date(2025, 12, 31)

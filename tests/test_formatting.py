@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from parcours import formatting as fmt
+from parcours.presentation import formatting as fmt
 
 T = "\u202f"  # narrow no-break space, the one separator used everywhere
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from parcours.barriers import kaplan_meier, km_median
+from parcours.analytics.barriers import kaplan_meier, km_median
 
 # Seven mobility episodes (days, lifted?) — the dashboard fixture's, see its README.
 DURATIONS = [30, 60, 60, 120, 20, 90, 90]

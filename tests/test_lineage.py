@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from parcours import lineage
+from parcours.warehouse import lineage
 
 MANIFEST = {
     "nodes": {
@@ -23,7 +23,7 @@ MANIFEST = {
             "fqn": ["parcours", "staging", "stg_hours"],
             "description": "one row per landing row",
             "columns": {},
-            "depends_on": {"nodes": ["source.parcours.landing.hours"]},
+            "depends_on": {"nodes": ["source.parcours.upload.landing.hours"]},
             "config": {"materialized": "view"},
         },
         "model.parcours.fct_hours": {
@@ -47,7 +47,7 @@ MANIFEST = {
         "test.parcours.not_null_x": {"resource_type": "test", "name": "not_null_x"},
     },
     "sources": {
-        "source.parcours.landing.hours": {
+        "source.parcours.upload.landing.hours": {
             "resource_type": "source",
             "name": "hours",
             "source_name": "landing",
@@ -103,7 +103,7 @@ def test_columns_take_the_warehouse_types_and_the_yaml_descriptions():
 def test_lineage_focus_keeps_ancestors_and_descendants_only():
     dot = lineage.lineage_dot(MANIFEST, focus="model.parcours.stg_hours")
     assert '"model.parcours.stg_hours" -> "model.parcours.fct_hours"' in dot
-    assert '"source.parcours.landing.hours" -> "model.parcours.stg_hours"' in dot
+    assert '"source.parcours.upload.landing.hours" -> "model.parcours.stg_hours"' in dot
     assert "dim_centres" not in dot
     # codes is a parent of a descendant, not an ancestor of the focus
     assert "seed.parcours.codes" not in dot

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from parcours import masking
+from parcours.analytics import masking
 
 
 def test_counts_from_1_to_4_are_masked_zero_and_5_are_not():

@@ -68,8 +68,8 @@ def test_a_centre_user_sees_only_its_own_trainees(dashboard_warehouse):
 
 
 def test_reading_another_centres_path_is_refused_where_data_is_read(dashboard_warehouse):
-    from parcours import trainee_path as tp
-    from parcours.warehouse import Filters, Scope
+    from parcours.analytics import trainee_path as tp
+    from parcours.warehouse.reader import Filters, Scope
 
     lie = Scope.for_user(dashboard_user("lie@centre.be"))
     with pytest.raises(tp.AccessDenied):
@@ -80,8 +80,8 @@ def test_reading_another_centres_path_is_refused_where_data_is_read(dashboard_wa
 
 @pytest.mark.parametrize("email", ["acfi@federation.be", "analyste@parcours.be"])
 def test_aggregate_roles_see_no_individual_path(dashboard_warehouse, email):
-    from parcours import trainee_path as tp
-    from parcours.warehouse import Filters, Scope
+    from parcours.analytics import trainee_path as tp
+    from parcours.warehouse.reader import Filters, Scope
 
     # Not offered in their navigation…
     with pytest.raises(ValueError, match="Could not find a navigation page"):

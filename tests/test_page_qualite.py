@@ -82,7 +82,7 @@ def test_federation_is_not_offered_the_page(dashboard_warehouse):
 def test_nothing_before_login(dashboard_warehouse):
     from streamlit.testing.v1 import AppTest
 
-    from parcours.settings import PROJECT_ROOT
+    from parcours.store.datadir import PROJECT_ROOT
 
     at = AppTest.from_file(str(PROJECT_ROOT / PAGE), default_timeout=60).run()
     assert not at.exception

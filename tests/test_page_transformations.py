@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from parcours import opstore
-from parcours.settings import DataDir
+from parcours.store import opstore
+from parcours.store.datadir import DataDir
 from tests.conftest import app_as
 from tests.page_helpers import downloads, page_as
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parcours import contract, parsing, privacy
+from parcours import contract
+from parcours.upload import parsing, privacy
 
 DATES = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 DATE_FORMATS = [

@@ -6,7 +6,7 @@ import sqlite3
 
 import polars as pl
 
-from parcours import opstore
+from parcours.store import opstore
 
 NISS = "90051712331"  # 900517 123 + check digits 31 (97 - 900517123 mod 97)
 NISS_FORMATTED = "90.05.17-123.31"

@@ -7,8 +7,9 @@ import duckdb
 import pytest
 import yaml
 
-from parcours import opstore, quality
-from parcours.settings import TRANSFORM_DIR
+from parcours.analytics import quality
+from parcours.store import opstore
+from parcours.store.datadir import TRANSFORM_DIR
 from tests.handmade import make_opstore, make_warehouse
 
 

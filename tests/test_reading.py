@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parcours.errors import FileRejected
-from parcours.reading import EMPTY_FILE, detect_delimiter, read_table
+from parcours.core.errors import FileRejected
+from parcours.upload.reading import EMPTY_FILE, detect_delimiter, read_table
 
 EXPECTED_HEADERS = ["N° stagiaire", "Mois", "Heures"]
 EXPECTED_ROWS = [(1, "E-001", "01/2024", "64"), (2, "E-001", "02/2024", "88,5")]

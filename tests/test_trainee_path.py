@@ -5,9 +5,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from parcours import trainee_path as tp
-from parcours.auth import User
-from parcours.warehouse import Scope
+from parcours.analytics import trainee_path as tp
+from parcours.store.users import User
+from parcours.warehouse.reader import Scope
 from tests.handmade import make_warehouse
 
 

@@ -2,8 +2,8 @@
 
 import polars as pl
 
-from parcours import masking
-from parcours.ui import csv_bytes
+from parcours.analytics import masking
+from parcours.dashboard.ui import csv_bytes
 
 
 def test_csv_is_semicolon_separated_with_decimal_comma_and_bom():

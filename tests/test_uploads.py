@@ -1,11 +1,12 @@
-"""Who may upload and withdraw for which centre (enforced in parcours.uploads, not the page)."""
+"""Who may upload and withdraw for which centre (enforced in upload.service, not the page)."""
 
 import pytest
 
-from parcours import opstore, uploads
-from parcours.auth import User
-from parcours.errors import ParcoursError
-from parcours.settings import DataDir
+from parcours.core.errors import ParcoursError
+from parcours.store import opstore
+from parcours.store.datadir import DataDir
+from parcours.store.users import User
+from parcours.upload import service as uploads
 
 CENTRE_1 = User("c1@example.be", "centre", centre_id="C1")
 ADMIN = User("admin@example.be", "admin")

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parcours import parsing, privacy
-from parcours.errors import FileRejected
-from parcours.settings import KINDS
-from parcours.validation import check_file, check_rows, detect_kind, landing_schema
+from parcours.core.errors import FileRejected
+from parcours.store.datadir import KINDS
+from parcours.upload import parsing, privacy
+from parcours.upload.validation import check_file, check_rows, detect_kind, landing_schema
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 KEY = b"test-key-" * 4

@@ -8,10 +8,10 @@ import os
 import duckdb
 import pytest
 
-from parcours import warehouse
-from parcours.auth import User
-from parcours.settings import DataDir
-from parcours.warehouse import Filters, Scope, Where
+from parcours.store.datadir import DataDir
+from parcours.store.users import User
+from parcours.warehouse import reader as warehouse
+from parcours.warehouse.reader import Filters, Scope, Where
 
 
 def _write(path, rows):

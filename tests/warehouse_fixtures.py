@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-from parcours import opstore
-from parcours.settings import KINDS, DataDir
-from parcours.validation import landing_schema
+from parcours.store import opstore
+from parcours.store.datadir import KINDS, DataDir
+from parcours.upload.validation import landing_schema
 
-# The landing schema comes from the one place that defines it (parcours.validation).
+# The landing schema comes from the one place that defines it (parcours.upload.validation).
 TYPED = {
     kind: {
         name: dtype

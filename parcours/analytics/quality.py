@@ -1,0 +1,377 @@
+"""Data-quality figures for the « Qualité des données » page (pure functions, no streamlit).
+
+Two sources: the operational store (what was uploaded, what waits in quarantine) and the served
+warehouse (what the marts hold). Every function takes the list of centres the user may see
+(`None` = all) and reads nothing outside it.
+
+Definitions (shown on the page as captions):
+- **Dernier envoi**: the latest non-withdrawn batch of each kind, per centre.
+- **Mois couverts**: months of `fct_hours` with at least one row, per centre, between the
+  first and the last such month; a gap is a month in between without any hours.
+- **Complétude des heures**: for a centre and a month, the share of its *active* trainees
+  (entered on or before the month's last day, not exited before its first day: the warehouse's
+  `agg_centre_month.participants_in_training`) that have an hours row for that month.
+  100 % = the hours of every active trainee arrived.
+- **Quarantaine en attente**: quarantined rows not yet stored by a replay, from batches that are
+  not withdrawn.
+- **Heures atypiques**: a (trainee, month) whose hours are above `HOURS_CEILING` (200 h: a
+  full-time month is about 38 h × 4,33 ≈ 165 h, and the export contract refuses more than 250 h),
+  or whose robust z-score within its centre is above `ROBUST_Z_LIMIT` (3,5 — the modified
+  z-score of Iglewicz and Hoaglin: 0,6745 × (h − médiane) / MAD, MAD = median absolute
+  deviation of the centre's monthly hours; not computed when the MAD is 0).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from parcours.store.datadir import KINDS
+from parcours.warehouse.reader import table_exists
+
+HOURS_CEILING = 200.0
+ROBUST_Z_LIMIT = 3.5
+INDIVIDUAL_ROLES = ("centre", "admin")
+
+
+def _in_list(column: str, centre_ids: list[str] | None) -> tuple[str, list]:
+    """A bound-parameter filter on `column` (no SQL built from values)."""
+    if centre_ids is None:
+        return "1 = 1", []
+    if not centre_ids:
+        return "1 = 0", []
+    return f"{column} in ({', '.join('?' for _ in centre_ids)})", list(centre_ids)
+
+
+def _wh(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
+    return con.sql(sql, params=params).pl()
+
+
+def _ops(conn: sqlite3.Connection, sql: str, params: list, schema: dict) -> pl.DataFrame:
+    rows = [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def last_uploads(conn: sqlite3.Connection, centre_ids: list[str] | None) -> pl.DataFrame:
+    """One row per (registered centre, kind): the latest active batch, or nulls if none."""
+    where, params = _in_list("c.centre_id", centre_ids)
+    kinds = " union all ".join("select ? as kind" for _ in KINDS)
+    return _ops(
+        conn,
+        f"""
+        with active as (
+            select *, row_number() over (
+                partition by centre_id, kind order by received_at desc, seq desc) as rank
+            from batches where withdrawn_at is null
+        ), totals as (
+            select centre_id, kind, count(*) as batches, sum(rows_stored) as rows_stored
+            from batches where withdrawn_at is null group by centre_id, kind
+        )
+        select c.centre_id, k.kind, a.received_at, a.file_name,
+               coalesce(t.batches, 0), coalesce(t.rows_stored, 0)
+        from centres c cross join ({kinds}) k
+        left join active a on a.centre_id = c.centre_id and a.kind = k.kind and a.rank = 1
+        left join totals t on t.centre_id = c.centre_id and t.kind = k.kind
+        where {where}
+        order by c.centre_id, k.kind
+        """,
+        [*KINDS, *params],
+        {
+            "centre_id": pl.String,
+            "kind": pl.String,
+            "last_received_at": pl.String,
+            "file_name": pl.String,
+            "batches": pl.Int64,
+            "rows_stored": pl.Int64,
+        },
+    )
+
+
+def waiting_quarantine(conn: sqlite3.Connection, centre_ids: list[str] | None) -> pl.DataFrame:
+    """Quarantined rows still waiting, per centre and kind, with the oldest upload they come
+    from and the most frequent first message."""
+    where, params = _in_list("q.centre_id", centre_ids)
+    rows = conn.execute(
+        f"""
+        select q.centre_id, q.kind, b.received_at, q.errors
+        from quarantine q join batches b on b.batch_id = q.batch_id
+        where q.resolved_by is null and b.withdrawn_at is null and {where}
+        """,
+        params,
+    ).fetchall()
+    schema = {
+        "centre_id": pl.String,
+        "kind": pl.String,
+        "received_at": pl.String,
+        "message": pl.String,
+    }
+    records = []
+    for centre_id, kind, received_at, errors in rows:
+        try:
+            first = json.loads(errors)[0].get("message", "")
+        except (ValueError, IndexError, AttributeError, TypeError):
+            first = ""
+        records.append((centre_id, kind, received_at, first))
+    frame = pl.DataFrame(records, schema=schema, orient="row")
+    return (
+        frame.group_by("centre_id", "kind")
+        .agg(
+            pl.len().alias("rows_waiting"),
+            pl.col("received_at").min().alias("oldest_received_at"),
+            pl.col("message").mode().sort().first().alias("frequent_message"),
+        )
+        .with_columns(pl.col("rows_waiting").cast(pl.Int64))
+        .sort("rows_waiting", "centre_id", "kind", descending=[True, False, False])
+    )
+
+
+def months_covered(con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None) -> pl.DataFrame:
+    """Per centre: first and last month with hours, months with hours, and gaps in between."""
+    where, params = _in_list("centre_id", centre_ids)
+    return _wh(
+        con,
+        f"""
+        select centre_id,
+               min(month) as first_month,
+               max(month) as last_month,
+               count(distinct month) as months_with_hours,
+               datediff('month', min(month), max(month)) + 1 - count(distinct month) as gaps
+        from fct_hours where {where}
+        group by centre_id order by centre_id
+        """,
+        params,
+    )
+
+
+def completeness(
+    con: duckdb.DuckDBPyConnection,
+    centre_ids: list[str] | None,
+    months: int = 24,
+    until: date | None = None,
+) -> pl.DataFrame:
+    """Centre × month: active trainees, those with hours, and the share (0..1, null when no
+    trainee was active). The window is the `months` months ending at `until` (default: the
+    latest month with hours in the warehouse)."""
+    where_h, params_h = _in_list("centre_id", centre_ids)
+    where_a, params_a = _in_list("a.centre_id", centre_ids)
+    where_h2, params_h2 = _in_list("h.centre_id", centre_ids)
+    if until is None:
+        latest = _wh(con, f"select max(month) as m from fct_hours where {where_h}", params_h)
+        until = latest["m"][0]
+        if until is None:
+            return pl.DataFrame(
+                schema={
+                    "centre_id": pl.String,
+                    "month": pl.Date,
+                    "active": pl.Int64,
+                    "with_hours": pl.Int64,
+                    "share": pl.Float64,
+                }
+            )
+    last = until.replace(day=1)
+    first = _add_months(last, 1 - months)
+    # Active trainees per centre and month come from the warehouse's monthly mart
+    # (`agg_centre_month.participants_in_training`, the same definition), not recomputed here.
+    frame = _wh(
+        con,
+        f"""
+        with months as (
+            select unnest(generate_series(?::date, ?::date, interval 1 month))::date as month
+        ), centres as (
+            select distinct centre_id from agg_centre_month where {where_h}
+        ), active as (
+            select a.centre_id, a.month, sum(a.participants_in_training) as active
+            from agg_centre_month a join months m on a.month = m.month
+            where {where_a} and a.month between ? and ?
+            group by all
+        ), arrived as (
+            select h.centre_id, h.month, count(distinct h.participant_id) as with_hours
+            from fct_hours h
+            where {where_h2} and h.month between ? and ?
+            group by all
+        )
+        select c.centre_id, m.month,
+               coalesce(a.active, 0)::bigint as active,
+               coalesce(r.with_hours, 0)::bigint as with_hours,
+               case when coalesce(a.active, 0) = 0 then null
+                    else least(coalesce(r.with_hours, 0) / a.active, 1.0) end as share
+        from centres c cross join months m
+        left join active a on a.centre_id = c.centre_id and a.month = m.month
+        left join arrived r on r.centre_id = c.centre_id and r.month = m.month
+        order by c.centre_id, m.month
+        """,
+        [first, last, *params_h, *params_a, first, last, *params_h2, first, last],
+    )
+    # Months before anyone in the scope was in training say nothing: start at the first active.
+    first = frame.filter(pl.col("active") > 0)["month"].min()
+    return frame if first is None else frame.filter(pl.col("month") >= first)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def outliers_sql(where: str) -> str:
+    """The flagged (trainee, month) rows of fct_hours for the centres `where` selects, computed
+    on the fly (the definition `rpt_hours_outliers` materialises)."""
+    return f"""
+        with h as (
+            select centre_id, participant_id, month, hours::double as hours from fct_hours
+            where {where}
+        ), med as (
+            select centre_id, median(hours) as centre_median from h group by centre_id
+        ), mad as (
+            select h.centre_id, any_value(m.centre_median) as centre_median,
+                   median(abs(h.hours - m.centre_median)) as mad
+            from h join med m using (centre_id) group by h.centre_id
+        ), scored as (
+            select h.*, mad.centre_median,
+                   case when mad.mad > 0
+                        then 0.6745 * (h.hours - mad.centre_median) / mad.mad end as robust_z
+            from h join mad using (centre_id)
+        )
+        select *, case when hours > {HOURS_CEILING} then 'plus de 200 h dans le mois'
+                       else 'très au-dessus des habitudes du centre' end as reason
+        from scored
+        where hours > {HOURS_CEILING} or robust_z > {ROBUST_Z_LIMIT}
+    """
+
+
+def hours_outliers(
+    con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None, individual: bool
+) -> pl.DataFrame:
+    """Atypical (trainee, month) hours (definition in the module docstring).
+
+    With `individual` (centre staff, admins) one row per flagged (trainee, month); otherwise
+    only a count per centre, so no trainee can be singled out."""
+    where, params = _in_list("centre_id", centre_ids)
+    if table_exists(con, "rpt_hours_outliers"):
+        # Computed by the build (per-centre medians: reading some centres' rows is exact).
+        flagged = f"select * from rpt_hours_outliers where {where}"
+    else:
+        # A warehouse built before that mart existed.
+        flagged = outliers_sql(where)
+    if individual:
+        return _wh(
+            con,
+            f"""
+            select centre_id, participant_id, month, hours, centre_median,
+                   round(robust_z, 1) as robust_z, reason
+            from ({flagged}) order by centre_id, month, participant_id
+            """,
+            params,
+        )
+    return _wh(
+        con,
+        f"""
+        select centre_id, count(*) as flagged_months, max(hours) as max_hours,
+               any_value(centre_median) as centre_median
+        from ({flagged}) group by centre_id order by flagged_months desc, centre_id
+        """,
+        params,
+    )
+
+
+def latest_build_warnings(conn: sqlite3.Connection) -> pl.DataFrame:
+    """dbt tests of the latest finished build that did not pass (warn-level cross-file checks:
+    orphans, exits before entry…)."""
+    from parcours.warehouse import history as build_history
+
+    row = conn.execute(
+        "select build_id from builds where finished_at is not null "
+        "order by finished_at desc limit 1"
+    ).fetchone()
+    if row is None:
+        return pl.DataFrame(schema=build_history.TEST_SCHEMA)
+    tests = build_history.build_tests(conn, row[0])
+    return tests.filter(pl.col("status") != "réussi")
+
+
+def dq_issues(
+    con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None, individual: bool
+) -> pl.DataFrame:
+    """The warehouse's cross-file checks (`rpt_data_quality_issues`: exits before entry, events
+    before entry, trainees missing from the participants file). Rows for centre staff and
+    admins; a count per centre and rule otherwise."""
+    where, params = _in_list("centre_id", centre_ids)
+    if individual:
+        return _wh(
+            con,
+            f"""
+            select centre_id, rule, participant_id, event_on, detail
+            from rpt_data_quality_issues where {where}
+            order by centre_id, rule, participant_id
+            """,
+            params,
+        )
+    return _wh(
+        con,
+        f"""
+        select centre_id, rule, count(*) as issues
+        from rpt_data_quality_issues where {where}
+        group by all order by centre_id, rule
+        """,
+        params,
+    )
+
+
+# --- loaders for `ui.load` (cached per warehouse version and scope) ---------------------------
+# Each resolves the centres from the scope itself: a centre outside the scope reads nothing.
+
+
+def scoped_centres(scope, centre_id: str | None) -> list[str] | None:
+    """The centres to read: the scope's, narrowed to `centre_id` when one is chosen."""
+    if centre_id is None:
+        return None if scope.centre_ids is None else list(scope.centre_ids)
+    if scope.centre_ids is not None and centre_id not in scope.centre_ids:
+        return []
+    return [centre_id]
+
+
+def _with_cursor(func, *args):
+    from parcours.warehouse import reader as warehouse
+
+    cur = warehouse.cursor()
+    try:
+        return func(cur, *args)
+    finally:
+        cur.close()
+
+
+def load_completeness(scope, _filters, centre_id: str | None, months: int) -> pl.DataFrame:
+    """As `completeness`; for scopes that mask small counts, the counts are left out and the
+    share is rounded to whole percents (the share says whether a centre's hours arrived; the
+    counts of trainees behind it are not shown outside the centre's own view)."""
+    frame = _with_cursor(completeness, scoped_centres(scope, centre_id), months)
+    if scope.mask_small_counts:
+        frame = frame.select("centre_id", "month", pl.col("share").round(2))
+    return frame
+
+
+def load_months_covered(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    return _with_cursor(months_covered, scoped_centres(scope, centre_id))
+
+
+def load_outliers(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    from parcours.analytics import masking
+
+    frame = _with_cursor(
+        hours_outliers, scoped_centres(scope, centre_id), scope.may_see_individuals
+    )
+    if not scope.may_see_individuals:
+        frame = masking.suppress(frame, ["flagged_months"], mask=scope.mask_small_counts)
+    return frame
+
+
+def load_dq_issues(scope, _filters, centre_id: str | None) -> pl.DataFrame:
+    from parcours.analytics import masking
+
+    frame = _with_cursor(dq_issues, scoped_centres(scope, centre_id), scope.may_see_individuals)
+    if not scope.may_see_individuals:
+        frame = masking.suppress(frame, ["issues"], mask=scope.mask_small_counts)
+    return frame

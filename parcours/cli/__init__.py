@@ -1,0 +1,9 @@
+"""The command line (`python -m parcours`, INTERFACES §1): click commands, each a few lines over
+the library (`commands`), with click's own texts in French (`click_fr`).
+
+Imports: anything in the package except the dashboard.
+"""
+
+from parcours.cli.commands import main
+
+__all__ = ["main"]

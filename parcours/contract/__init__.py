@@ -1,0 +1,167 @@
+"""The export contract v1, read from its only copies: `contract/codes.csv` and
+`contract/export_format.yml` (mirrors of `../shared/contract/`).
+
+Ingestion, the dbt seeds (transform/ points its seed path at this folder) and the UI labels all
+read these files; nothing here repeats their content.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACT_DIR = Path(__file__).resolve().parent
+CODES_CSV = CONTRACT_DIR / "codes.csv"
+EXPORT_FORMAT_YML = CONTRACT_DIR / "export_format.yml"
+
+_DROPPED = re.compile(r"[\s_\-'’./°]+")
+
+
+def fold(text: str) -> str:
+    """Fold a header or a value for comparison (EXPORT_FORMAT §2): lower case, accents removed,
+    spaces, `_`, `-`, `'`, `’`, `.`, `/` and `°` dropped."""
+    # Decompose, lower, decompose again: some compatibility characters decompose to capitals
+    # (« ㎀ ») and some capitals lower to a letter plus an accent (« İ »).
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text.strip()).lower())
+    without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _DROPPED.sub("", without_accents)
+
+
+@dataclass(frozen=True)
+class Code:
+    list: str
+    code: str
+    label: str
+    synonyms: tuple[str, ...]
+    group: str | None
+
+
+@dataclass
+class CodeList:
+    name: str
+    codes: list[Code] = field(default_factory=list)
+    _lookup: dict[str, str] = field(default_factory=dict)
+
+    def add(self, code: Code) -> None:
+        self.codes.append(code)
+        # The code and its label win over synonyms that fold to the same text.
+        for spelling in (*code.synonyms, code.label, code.code):
+            self._lookup[fold(spelling)] = code.code
+
+    def lookup(self, value: str, mappings: dict[str, str] | None = None) -> str | None:
+        """The code for a code, label or synonym (after folding), else a federation mapping."""
+        folded = fold(value)
+        found = self._lookup.get(folded)
+        if found is None and mappings:
+            found = mappings.get(folded)
+        return found
+
+    def spellings(self) -> dict[str, str]:
+        """Every folded spelling → code (for vectorised lookups)."""
+        return dict(self._lookup)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {c.code: c.label for c in self.codes}
+
+    @property
+    def groups(self) -> dict[str, str | None]:
+        return {c.code: c.group for c in self.codes}
+
+    def accepted_text(self, limit: int = 20) -> str:
+        """Accepted values in French, for error messages."""
+        shown = [f"{c.code} ({c.label})" for c in self.codes[:limit]]
+        more = len(self.codes) - limit
+        return ", ".join(shown) + (f" et {more} autres" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    required: bool = False
+    names: tuple[str, ...] = ()
+    codes: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_years_before_today: int | None = None
+    not_before: str | None = None
+
+    @property
+    def folded_names(self) -> tuple[str, ...]:
+        return (fold(self.name), *(fold(n) for n in self.names))
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    key: tuple[str, ...]
+    columns: dict[str, ColumnSpec]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.required]
+
+
+@dataclass(frozen=True)
+class Contract:
+    code_lists: dict[str, CodeList]
+    kinds: dict[str, KindSpec]
+    common_columns: dict[str, ColumnSpec]
+    identifier_columns: frozenset[str]
+
+    def labels(self, list_name: str) -> dict[str, str]:
+        return self.code_lists[list_name].labels
+
+    def is_identifier(self, header: str) -> bool:
+        return fold(header) in self.identifier_columns
+
+
+def _column(name: str, raw: dict, participant_id: dict) -> ColumnSpec:
+    if raw.get("same_as"):
+        raw = {**participant_id, **{k: v for k, v in raw.items() if k != "same_as"}}
+    return ColumnSpec(
+        name=name,
+        type=raw["type"],
+        required=bool(raw.get("required", False)),
+        names=tuple(raw.get("names", ())),
+        codes=raw.get("codes"),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        max_years_before_today=raw.get("max_years_before_today"),
+        not_before=raw.get("not_before"),
+    )
+
+
+def read_codes(path: Path = CODES_CSV) -> dict[str, CodeList]:
+    lists: dict[str, CodeList] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            synonyms = tuple(s for s in (row["synonyms"] or "").split("|") if s)
+            code = Code(row["list"], row["code"], row["label_fr"], synonyms, row["group"] or None)
+            lists.setdefault(code.list, CodeList(code.list)).add(code)
+    return lists
+
+
+@cache
+def load() -> Contract:
+    """The contract, parsed once per process."""
+    spec = yaml.safe_load(EXPORT_FORMAT_YML.read_text(encoding="utf-8"))
+    participant_id = spec["kinds"]["participants"]["columns"]["participant_id"]
+    kinds = {
+        kind: KindSpec(
+            name=kind,
+            key=tuple(raw["key"]),
+            columns={n: _column(n, c, participant_id) for n, c in raw["columns"].items()},
+        )
+        for kind, raw in spec["kinds"].items()
+    }
+    common = {n: _column(n, c, participant_id) for n, c in spec["common_columns"].items()}
+    identifiers = frozenset(fold(n) for n in spec["identifier_columns"])
+    return Contract(read_codes(), kinds, common, identifiers)

@@ -1,0 +1,374 @@
+"""The upload pipeline: check → pseudonymise → landing parquet → batch registry; replay; withdraw.
+
+Each file is independent: a rejected file writes nothing and the others still go on. Accepted
+rows go to one immutable landing file per batch (`parcours.upload.landing`); quarantined rows to the
+`quarantine` table of the operational store, where a replay can store them once a code mapping
+makes them pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from parcours.core.errors import FileRejected, ParcoursError
+from parcours.store import opstore
+from parcours.store.datadir import DataDir
+from parcours.upload import landing
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@dataclass
+class FileReport:
+    """The outcome of one file: the fields of `parcours ingest --json` (INTERFACES.md §1)."""
+
+    file: str
+    kind: str | None
+    status: str  # stored | duplicate | rejected
+    batch_id: str | None = None
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_quarantined: int = 0
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """A plain dict, ready for `json.dumps`."""
+        return asdict(self)
+
+
+@dataclass
+class ReplaySummary:
+    rows_checked: int = 0
+    rows_stored: int = 0
+    rows_still_quarantined: int = 0
+    batches: list[str] = field(default_factory=list)
+
+
+def local_time(iso: str) -> str:
+    """An ISO-8601 UTC time as Belgians read it: 27/11/2026 05:15 (Brussels time)."""
+    return datetime.fromisoformat(iso).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
+class _LostRace(Exception):
+    """Another replay stored the same quarantined rows first."""
+
+
+def register_centre(
+    data_dir: DataDir,
+    centre_id: str,
+    name: str,
+    federation: str,
+    postal_code: int | str | None = None,
+    *,
+    actor: str,
+) -> dict:
+    """Register a centre (see `opstore.add_centre` for the checks)."""
+    with opstore.connected(data_dir.ops_db) as conn:
+        return opstore.add_centre(conn, centre_id, name, federation, postal_code, actor=actor)
+
+
+def _require_centre(conn, centre_id: str) -> dict:
+    centre = opstore.get_centre(conn, centre_id)
+    if centre is None:
+        raise ParcoursError(
+            f"Centre inconnu : « {centre_id} ». Enregistrez-le d'abord avec "
+            f"« parcours centres add {centre_id} --name … --federation … »."
+        )
+    return centre
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    """The OS says why in English: say it in French for the usual cases."""
+    if isinstance(error, FileNotFoundError):
+        reason = "fichier introuvable (vérifiez le chemin)"
+    elif isinstance(error, IsADirectoryError):
+        reason = "c'est un dossier, pas un fichier"
+    elif isinstance(error, PermissionError):
+        reason = "lecture non autorisée (droits du fichier)"
+    else:
+        reason = f"erreur système {error.errno}"
+    return f"Fichier illisible : {reason}."
+
+
+def ingest_files(
+    data_dir: DataDir, centre_id: str, paths: list[Path], actor: str, dry_run: bool = False
+) -> list[FileReport]:
+    """Check and store each file for the centre; one report per file, in the given order."""
+    with opstore.connected(data_dir.ops_db) as conn:
+        _require_centre(conn, centre_id)
+    reports: list[FileReport] = []
+    seen: dict[str, FileReport] = {}  # sha256 → first report, for dry runs (nothing registered)
+    for path in paths:
+        path = Path(path)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            reports.append(
+                FileReport(
+                    file=str(path),
+                    kind=None,
+                    status="rejected",
+                    errors=[_file_error(_unreadable(path, error))],
+                )
+            )
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        if dry_run and digest in seen:
+            report = FileReport(
+                file=str(path),
+                kind=seen[digest].kind,
+                status="duplicate",
+                warnings=[f"Fichier identique à {seen[digest].file}, envoyé dans le même appel."],
+            )
+        else:
+            report = ingest_content(data_dir, centre_id, path.name, content, actor, dry_run=dry_run)
+            report.file = str(path)
+            seen.setdefault(digest, report)
+        reports.append(report)
+    return reports
+
+
+def _file_error(message: str) -> dict:
+    return {"row": None, "column": None, "value": None, "message": message}
+
+
+def _pseudonym_key(data_dir: DataDir, dry_run: bool) -> bytes:
+    path = data_dir.secrets / "pseudonym.key"
+    if dry_run and not path.exists():
+        # A dry run writes nothing, not even the key; its pseudonyms are never kept.
+        return secrets.token_bytes(32)
+    return data_dir.secret("pseudonym")
+
+
+def ingest_content(
+    data_dir: DataDir,
+    centre_id: str,
+    file_name: str,
+    content: bytes,
+    actor: str,
+    *,
+    dry_run: bool = False,
+) -> FileReport:
+    """Check and store one uploaded file (the CLI and the upload page both come here)."""
+    from parcours.upload.validation import check_file
+
+    sha256 = hashlib.sha256(content).hexdigest()
+    with opstore.connected(data_dir.ops_db) as conn:
+        _require_centre(conn, centre_id)
+        first = opstore.find_upload(conn, centre_id, sha256)
+        if first is not None:
+            if not dry_run:
+                with opstore.transaction(conn):
+                    opstore.audit(
+                        conn,
+                        actor,
+                        "upload_duplicate",
+                        {"centre_id": centre_id, "file_name": file_name, "sha256": sha256},
+                    )
+            return _duplicate_report(file_name, first)
+        mappings = opstore.get_mappings(conn)
+
+    try:
+        checked = check_file(
+            content,
+            file_name,
+            centre_id,
+            pseudonym_key=_pseudonym_key(data_dir, dry_run),
+            mappings=mappings,
+        )
+    except FileRejected as error:
+        if not dry_run:
+            with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+                opstore.audit(
+                    conn,
+                    actor,
+                    "upload_rejected",
+                    {"centre_id": centre_id, "file_name": file_name, "sha256": sha256},
+                )
+        return FileReport(
+            file=file_name, kind=error.kind, status="rejected", errors=[_file_error(str(error))]
+        )
+
+    report = FileReport(
+        file=file_name,
+        kind=checked.kind,
+        status="stored",
+        rows_read=checked.rows_read,
+        rows_stored=checked.accepted.height,
+        rows_quarantined=len(checked.quarantined),
+        errors=[error for row in checked.quarantined for error in row.errors],
+        warnings=list(checked.warnings),
+    )
+    if dry_run:
+        return report
+
+    batch_id = opstore.new_batch_id()
+    landing.write_batch(data_dir, checked.kind, batch_id, checked.accepted)
+    batch = {
+        "batch_id": batch_id,
+        "centre_id": centre_id,
+        "kind": checked.kind,
+        "file_name": file_name,
+        "sha256": sha256,
+        "received_at": opstore.now_iso(),
+        "received_by": actor,
+        "rows_read": report.rows_read,
+        "rows_stored": report.rows_stored,
+        "rows_quarantined": report.rows_quarantined,
+    }
+    try:
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+            # Checked again under the write lock: the same file may have been sent twice at once.
+            first = opstore.find_upload(conn, centre_id, sha256)
+            if first is None:
+                row = opstore.insert_batch(conn, batch)
+                opstore.insert_quarantine(
+                    conn, batch_id, centre_id, checked.kind, checked.quarantined
+                )
+                opstore.audit(
+                    conn,
+                    actor,
+                    "upload_stored",
+                    {k: batch[k] for k in ("batch_id", "centre_id", "kind", "file_name", "sha256")}
+                    | {"seq": row["seq"]},
+                )
+    except BaseException:
+        # Not registered: the file would be an orphan (ignored by the build); tidy it now.
+        landing.batch_path(data_dir, checked.kind, batch_id).unlink(missing_ok=True)
+        raise
+    if first is not None:
+        landing.batch_path(data_dir, checked.kind, batch_id).unlink(missing_ok=True)
+        return _duplicate_report(file_name, first)
+    report.batch_id = batch_id
+    return report
+
+
+def _duplicate_report(file_name: str, first: dict) -> FileReport:
+    return FileReport(
+        file=file_name,
+        kind=first["kind"],
+        status="duplicate",
+        batch_id=first["batch_id"],
+        warnings=[
+            f"Fichier identique déjà reçu le {local_time(first['received_at'])} "
+            f"(lot {first['batch_id']}) : rien de nouveau n'est enregistré."
+        ],
+    )
+
+
+def list_batches(data_dir: DataDir, centre_id: str | None = None) -> list[dict]:
+    with opstore.connected(data_dir.ops_db) as conn:
+        return opstore.list_batches(conn, centre_id)
+
+
+def withdraw(
+    data_dir: DataDir, batch_id: str, actor: str, *, centre_id: str | None = None
+) -> list[str]:
+    """Withdraw an upload and its replay batches (their records disappear at the next build).
+    With `centre_id`, only a batch of that centre may be withdrawn (a centre user's own)."""
+    with opstore.connected(data_dir.ops_db) as conn:
+        batch = opstore.get_batch(conn, batch_id)
+        if batch is None or (centre_id is not None and batch["centre_id"] != centre_id):
+            raise ParcoursError(f"Lot inconnu : « {batch_id} ».")
+        return opstore.withdraw_batch(conn, batch_id, actor=actor)
+
+
+def add_mapping(data_dir: DataDir, list_name: str, value: str, code: str, *, actor: str) -> dict:
+    with opstore.connected(data_dir.ops_db) as conn:
+        return opstore.add_mapping(conn, list_name, value, code, actor=actor)
+
+
+def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> ReplaySummary:
+    """Check the waiting quarantined rows again with today's code mappings. Rows that pass are
+    stored in one new batch per original batch (same precedence as the original, so a later
+    upload still wins over them); the others keep waiting with their errors brought up to date.
+    """
+    from parcours.upload.validation import check_rows
+
+    summary = ReplaySummary()
+    with opstore.connected(data_dir.ops_db) as conn:
+        if centre_id is not None:
+            _require_centre(conn, centre_id)
+        waiting = opstore.waiting_quarantine(conn, centre_id)
+        mappings = opstore.get_mappings(conn)
+    key = data_dir.secret("pseudonym")
+
+    by_batch: dict[str, list[dict]] = {}
+    for row in waiting:
+        by_batch.setdefault(row["batch_id"], []).append(row)
+
+    for original_id, rows in by_batch.items():
+        first = rows[0]
+        kind, batch_centre = first["kind"], first["centre_id"]
+        raw = pl.DataFrame(
+            [{**r["raw"], "row_number": r["row_number"]} for r in rows],
+            infer_schema_length=None,
+        ).with_columns(pl.col("row_number").cast(pl.Int32))
+        raw = raw.with_columns(pl.exclude("row_number").cast(pl.String))
+        accepted, still = check_rows(kind, raw, batch_centre, pseudonym_key=key, mappings=mappings)
+        summary.rows_checked += len(rows)
+        summary.rows_still_quarantined += len(still)
+
+        replay_id = None
+        if accepted.height:
+            replay_id = opstore.new_batch_id()
+            digest = landing.write_batch(data_dir, kind, replay_id, accepted)
+        try:
+            with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+                for row in still:
+                    opstore.update_quarantine_errors(conn, original_id, row.row_number, row.errors)
+                if replay_id is not None:
+                    numbers = accepted["row_number"].to_list()
+                    resolved = opstore.resolve_quarantine(conn, original_id, numbers, replay_id)
+                    if resolved != len(numbers):
+                        raise _LostRace
+                    original = opstore.get_batch(conn, original_id)
+                    opstore.insert_batch(
+                        conn,
+                        {
+                            "batch_id": replay_id,
+                            "precedence": original["precedence"],
+                            "replay_of": original_id,
+                            "centre_id": batch_centre,
+                            "kind": kind,
+                            "file_name": f"{original['file_name']} (rejeu)",
+                            "sha256": digest,
+                            "received_at": opstore.now_iso(),
+                            "received_by": actor,
+                            "rows_read": len(rows),
+                            "rows_stored": accepted.height,
+                            "rows_quarantined": len(still),
+                        },
+                    )
+                    opstore.audit(
+                        conn,
+                        actor,
+                        "replay_stored",
+                        {"batch_id": replay_id, "replay_of": original_id, "rows": accepted.height},
+                    )
+        except _LostRace:
+            landing.batch_path(data_dir, kind, replay_id).unlink(missing_ok=True)
+            summary.rows_still_quarantined -= len(still)
+            continue
+        if replay_id is not None:
+            summary.rows_stored += accepted.height
+            summary.batches.append(replay_id)
+
+    if not waiting:
+        return summary
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        opstore.audit(
+            conn,
+            actor,
+            "replay",
+            {"centre_id": centre_id, **asdict(summary)},
+        )
+    return summary

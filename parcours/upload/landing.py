@@ -1,0 +1,72 @@
+"""Landing parquet files: one immutable file per stored batch (docs/ARCHITECTURE.md, « Landing
+parquet »). The schema of each kind comes from `validation.landing_schema` (the one place it is
+defined); validation produces frames in it without `batch_id`, the dbt sources read it.
+
+A file is written to a hidden temporary name and renamed into place, so a reader (a build) never
+sees half a file. The batch registry row is committed only after the rename: a crash in between
+leaves an orphan file that no registry row names, and the build ignores it (it joins the landing
+files with the registry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import polars as pl
+
+from parcours.store.datadir import KINDS, DataDir
+from parcours.upload.validation import landing_schema
+
+
+def schema(kind: str, *, with_batch_id: bool = True) -> pl.Schema:
+    """The landing schema of a kind, `batch_id` first unless asked otherwise. Defined once, by
+    validation (which produces frames in it), from the contract."""
+    return pl.Schema(landing_schema(kind, with_batch_id=with_batch_id))
+
+
+def conform(kind: str, accepted: pl.DataFrame, batch_id: str) -> pl.DataFrame:
+    """The accepted frame of a check, with `batch_id` in front and every column cast to the
+    landing schema (a missing optional column becomes nulls)."""
+    target = schema(kind)
+    columns = []
+    for name, dtype in target.items():
+        if name == "batch_id":
+            columns.append(pl.lit(batch_id, dtype=pl.String).alias(name))
+        elif name in accepted.columns:
+            columns.append(pl.col(name).cast(dtype, strict=True))
+        else:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+    return accepted.select(columns)
+
+
+def ensure_schema_files(data_dir: DataDir) -> None:
+    """Write the zero-row `_schema.parquet` of every kind, so the build's globs never fail."""
+    for kind in KINDS:
+        folder = data_dir.landing_kind(kind)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "_schema.parquet"
+        if not path.exists():
+            _write_atomically(pl.DataFrame(schema=schema(kind)), path)
+
+
+def batch_path(data_dir: DataDir, kind: str, batch_id: str):
+    return data_dir.landing_kind(kind) / f"{batch_id}.parquet"
+
+
+def write_batch(data_dir: DataDir, kind: str, batch_id: str, accepted: pl.DataFrame) -> str:
+    """Write one batch's landing file; return the sha256 of the written bytes."""
+    frame = conform(kind, accepted, batch_id)
+    path = batch_path(data_dir, kind, batch_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(frame, path)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_atomically(frame: pl.DataFrame, path) -> None:
+    tmp = path.with_name(f".{path.stem}.parquet.tmp{os.getpid()}")
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

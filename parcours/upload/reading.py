@@ -1,0 +1,311 @@
+"""Bytes of an uploaded file → a table of strings (EXPORT_FORMAT §2).
+
+What this module decides, so that every caller numbers rows the same way:
+
+- The **header** is the first non-empty line (a line holding only spaces and delimiters, as
+  spreadsheets write for an empty row, counts as empty).
+- `row_number` counts **data lines from 1**: the header is not a row, and empty lines (blank, or
+  only delimiters) are not data lines either, so they take no number. A CSV record whose quoted
+  field spans several physical lines is one data line.
+- Values are trimmed; an empty value is null. A column with a blank header and no value at all
+  is ignored; a column with a blank header but some values is kept under the name
+  « colonne N » (N counted from 1 in the file) so that the values are not lost.
+- A file with no header, or a header and no data line, is refused whole
+  (« fichier vide : aucune ligne de données »), as is anything that is not text or an `.xlsx`
+  workbook.
+
+CSV: the encoding is UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (UTF-16 with a
+BOM, what Excel writes as « texte Unicode », is read too); the delimiter is the one of `;` tab `,`
+`|` that occurs most in the header line outside quotes; line endings LF or CRLF; RFC 4180 quoting.
+XLSX (recognised by its content, not its name): the first sheet; date cells become
+`YYYY-MM-DD HH:MM:SS` text and whole numbers lose their `.0`, so the same parsers apply.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import polars as pl
+
+from parcours.core.errors import FileRejected
+
+DELIMITERS = (";", "\t", ",", "|")
+ROW_NUMBER = "row_number"
+# Values found beyond the header's last column, joined by the delimiter (null when none).
+OVERFLOW = "_overflow"
+_OVERFLOW_COLUMNS = 64
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_BINARY_MAGICS = {
+    b"\xd0\xcf\x11\xe0": (
+        "un classeur Excel ancien (.xls) ou protégé par un mot de passe : enregistrez-le sans "
+        "mot de passe en .xlsx ou en CSV"
+    ),
+    b"%PDF": "un document PDF",
+    b"\x89PNG": "une image",
+    b"\xff\xd8\xff": "une image",
+    b"GIF8": "une image",
+}
+# Control characters no text export holds (tab, newlines, vertical tab and form feed are text;
+# a final Ctrl-Z, the old DOS end-of-file mark, is removed before this check).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_EMPTY_LINE = re.compile(r"^[\s;,\t|]*$")
+
+EMPTY_FILE = "fichier vide : aucune ligne de données"
+
+
+@dataclass
+class RawTable:
+    """A file as read: original header texts and one String column per header.
+
+    `frame` has `row_number` (Int32) first, then one column per header, named `c0`, `c1`, …
+    (headers may repeat or be blank, so they cannot be column names), and, only when some line
+    has more values than the header has columns, `_overflow`: that line's surplus values.
+    """
+
+    headers: list[str]
+    frame: pl.DataFrame
+    file_format: str  # "csv" or "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.headers))]
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+def read_table(content: bytes, file_name: str) -> RawTable:
+    """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read."""
+    if not content or content.isspace():
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    if content.startswith(_ZIP_MAGIC):
+        return _read_xlsx(content, file_name)
+    for magic, what in _BINARY_MAGICS.items():
+        if content.startswith(magic):
+            raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
+    text, encoding = _decode(content, file_name)
+    return _read_csv(text, encoding, file_name)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+    encoding = "utf-8"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: judged as bytes below
+    elif content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+        encoding = "utf-8-sig"
+    if b"\x00" in content:
+        raise FileRejected(
+            f"{file_name} : fichier illisible (contenu binaire). "
+            "Envoyez un fichier CSV ou un classeur .xlsx."
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text, encoding = content.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
+            text, encoding = content.decode("latin-1"), "latin-1"
+    text = text.rstrip("\x1a")
+    if _CONTROL_CHARS.search(text[:65536]):
+        raise FileRejected(
+            f"{file_name} : fichier illisible (caractères de contrôle). "
+            "Envoyez un fichier CSV ou un classeur .xlsx."
+        )
+    return text, encoding
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter occurring most in the header line outside quoted parts (`;` wins ties)."""
+    unquoted = _QUOTED.sub("", header_line)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _skip_leading_empty_lines(text: str) -> str:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if not _EMPTY_LINE.match(line):
+            return text[start:]
+        if end == -1:
+            return ""
+        start = end + 1
+    return ""
+
+
+def _polars_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.DataFrame:
+    if width is not None:
+        # Polars takes the number of columns from the first line: a line of `width` empty
+        # fields comes first (it is an empty line, dropped like the others).
+        data = (delimiter * (width - 1) + "\n").encode("utf-8") + data
+    return pl.read_csv(
+        data,
+        separator=delimiter,
+        has_header=False,
+        infer_schema=False,
+        quote_char='"',
+        truncate_ragged_lines=width is not None,
+    )
+
+
+def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """(header width, frame) with polars; lines longer than the header make the frame wider."""
+    data = text.encode("utf-8")
+    try:
+        frame = _polars_csv(data, delimiter)
+        return frame.width, frame
+    except pl.exceptions.ComputeError as error:
+        if "more fields" not in str(error):
+            raise
+    width = _polars_csv(first_line.encode("utf-8"), delimiter).width
+    return width, _polars_csv(data, delimiter, width + _OVERFLOW_COLUMNS)
+
+
+def _parse_lenient(text: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+    """The same with Python's csv module in strict mode: slower, but it also takes a quote
+    inside an unquoted value (`12" écran`), which polars refuses; an unclosed quote still fails."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    width = len(rows[0])
+    widest = max(len(row) for row in rows)
+    padded = [row + [""] * (widest - len(row)) for row in rows]
+    schema = {f"column_{i}": pl.String for i in range(widest)}
+    return width, pl.DataFrame(padded, schema=schema, orient="row")
+
+
+def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
+    text = _skip_leading_empty_lines(text)
+    if not text:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    end = text.find("\n")
+    first_line = text if end == -1 else text[:end]
+    delimiter = detect_delimiter(first_line)
+    try:
+        width, frame = _parse_fast(text, first_line, delimiter)
+    except pl.exceptions.PolarsError:
+        try:
+            width, frame = _parse_lenient(text, delimiter)
+        except csv.Error as error:
+            if "end of data" in str(error):
+                reason = "un guillemet ouvert n'est pas refermé"
+            elif "expected after" in str(error):
+                reason = "un guillemet fermant est suivi d'autres caractères"
+            else:
+                reason = "structure CSV incohérente"
+            # The library's own message may quote the file's content: it is not shown.
+            raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+    overflow = None
+    if frame.width > width:
+        # Some lines have more values than the header has columns (often an unquoted delimiter
+        # inside a value, such as `12,5` in a comma-separated file). Their surplus is kept aside
+        # so that those rows are quarantined rather than silently cut.
+        surplus = [pl.col(c).str.strip_chars().replace("", None) for c in frame.columns[width:]]
+        overflow = frame.select(
+            pl.concat_str(surplus, separator=delimiter, ignore_nulls=True)
+            .replace("", None)
+            .alias(OVERFLOW)
+        ).to_series()
+        frame = frame.select(frame.columns[:width])
+    return _to_table(
+        frame,
+        file_name,
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        multiline='"' in text,
+        overflow=overflow,
+    )
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _read_xlsx(content: bytes, file_name: str) -> RawTable:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        names = set()
+    if "xl/workbook.xml" not in names:
+        what = "une archive zip et non un classeur .xlsx"
+        if "content.xml" in names:
+            what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
+        raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(content)
+        if not reader.sheet_names:
+            raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        frame = sheet.to_polars()
+    except FileRejected:
+        raise
+    except Exception as error:  # noqa: BLE001 — fastexcel raises its own exception types
+        raise FileRejected(f"{file_name} : classeur .xlsx illisible ({error}).") from None
+    if frame.width == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    frame = frame.select(pl.all().cast(pl.String))
+    # Excel keeps `1990` as the float 1990.0; a whole number is written back without `.0`.
+    frame = frame.with_columns(pl.all().str.replace(r"^(-?[0-9]+)\.0$", "$1"))
+    return _to_table(frame, file_name, "xlsx", multiline=True)
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _to_table(
+    frame: pl.DataFrame,
+    file_name: str,
+    file_format: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    multiline: bool = False,
+    overflow: pl.Series | None = None,
+) -> RawTable:
+    frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
+    names = frame.columns
+    if overflow is not None:
+        frame = frame.with_columns(overflow)
+    values = pl.col(names).str.strip_chars()
+    if multiline:
+        # Quoted values may span lines: one newline convention, whatever the file used.
+        values = values.str.replace_all("\r\n", "\n", literal=True)
+    frame = frame.with_columns(values.replace("", None))
+    # Empty lines and rows of empty cells are not data lines (nor header lines).
+    filled = names + ([OVERFLOW] if overflow is not None else [])
+    frame = frame.filter(pl.any_horizontal(pl.col(filled).is_not_null()))
+    if frame.height == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    header_row = frame.row(0)
+    data = frame.slice(1)
+    if data.height == 0:
+        raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
+    non_null = data.select(pl.col(names).is_not_null().any()).row(0)
+    kept = [i for i, name in enumerate(names) if header_row[i] is not None or non_null[i]]
+    headers = [header_row[i] or f"colonne {i + 1}" for i in kept]
+    data = data.select(
+        pl.int_range(1, data.height + 1, dtype=pl.Int32).alias(ROW_NUMBER),
+        *(pl.col(names[i]).alias(f"c{j}") for j, i in enumerate(kept)),
+        *([pl.col(OVERFLOW)] if overflow is not None else []),
+    )
+    return RawTable(headers, data, file_format, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,539 @@
+"""`parcours build`: rebuild the warehouse into a new file and swap it in (DESIGN.md « The flow »).
+
+1. Snapshot the batch and centre registries from ops.sqlite to `build/registry/*.parquet`, so dbt
+   sees one consistent registry even while uploads go on.
+2. Run dbt (`transform/`) in its own process — dbt keeps global state and holds DuckDB locks —
+   into a NEW file under `build/work/`: `dbt build` (seeds, models, tests), then `dbt docs
+   generate` (both in one child process, `parcours.warehouse.dbt_runner`).
+3. Only if no model and no error-severity test failed, swap the new file in with `os.replace`
+   (atomic on one filesystem): readers holding the old file keep reading it, new connections get
+   the new one. The previous warehouse stays as `warehouse.previous.duckdb`.
+
+A lock file serialises builds; every build is recorded in the `builds` table and the audit log.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from parcours.contract import CODES_CSV
+from parcours.core.errors import BuildFailed
+from parcours.store import opstore
+from parcours.store.datadir import TRANSFORM_DIR, DataDir
+from parcours.warehouse.dbt_runner import BUILD_RESULTS
+
+# The registry snapshots, typed as the dbt sources expect them (ARCHITECTURE « Batch registry »).
+BATCH_SCHEMA = {
+    "batch_id": pl.String,
+    "seq": pl.Int64,
+    "precedence": pl.Int64,
+    "centre_id": pl.String,
+    "kind": pl.String,
+    "file_name": pl.String,
+    "sha256": pl.String,
+    "received_at": pl.String,
+    "received_by": pl.String,
+    "rows_read": pl.Int64,
+    "rows_stored": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "withdrawn_at": pl.String,
+    "withdrawn_by": pl.String,
+    "replay_of": pl.String,
+}
+CENTRE_SCHEMA = {
+    "centre_id": pl.String,
+    "centre_name": pl.String,
+    "federation": pl.String,
+    "postal_code": pl.Int32,
+    "created_at": pl.String,
+}
+MAPPING_SCHEMA = {
+    "list": pl.String,
+    "folded": pl.String,
+    "value": pl.String,
+    "code": pl.String,
+    "added_at": pl.String,
+    "added_by": pl.String,
+}
+WORK_NAME = "warehouse.building.duckdb"
+LOCK_WAIT_SECONDS = 30 * 60
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    status: str  # success | failed
+    duration_s: float
+    warehouse: str
+    message: str
+    models: list[dict] = field(default_factory=list)
+    tests: list[dict] = field(default_factory=list)
+    seeds: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+    def to_dict(self) -> dict:
+        return {
+            "build_id": self.build_id,
+            "status": self.status,
+            "duration_s": self.duration_s,
+            "warehouse": self.warehouse,
+            "message": self.message,
+            "models": self.models,
+            "tests": self.tests,
+            "seeds": self.seeds,
+            "warnings": self.warnings,
+            "failures": self.failures,
+        }
+
+
+# --- registry snapshot ------------------------------------------------------------------------
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+def _table(conn: sqlite3.Connection, table: str, schema: dict) -> pl.DataFrame:
+    columns = ", ".join(schema)
+    rows = [tuple(row) for row in conn.execute(f"select {columns} from {table}")]  # noqa: S608
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
+    """Write the batch, centre and mapping registries to `build/registry/*.parquet` from one
+    read transaction, and return their row counts."""
+    data_dir.registry.mkdir(parents=True, exist_ok=True)
+    with opstore.connected(data_dir.ops_db) as conn:
+        conn.execute("begin")  # one snapshot of the three tables
+        frames = {
+            "batches": _table(conn, "batches", BATCH_SCHEMA),
+            "centres": _table(conn, "centres", CENTRE_SCHEMA),
+            "mappings": _table(conn, "code_mappings", MAPPING_SCHEMA),
+        }
+        conn.execute("commit")
+    for name, frame in frames.items():
+        _write_parquet(frame, data_dir.registry / f"{name}.parquet")
+    return {name: frame.height for name, frame in frames.items()}
+
+
+# --- lock ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def build_lock(data_dir: DataDir, progress: Progress) -> Iterator[None]:
+    """Hold the build lock; a second build waits (saying so) for the first to finish."""
+    path = data_dir.root / "build" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress("Une autre construction de l'entrepôt est en cours ; attente de sa fin…")
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                time.sleep(0.5)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise BuildFailed(
+                            "Une autre construction de l'entrepôt est toujours en cours après "
+                            f"{LOCK_WAIT_SECONDS // 60} minutes ; réessayez plus tard."
+                        ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- dbt in its own process -----------------------------------------------------------------
+
+
+def dbt_environment(data_dir: DataDir, warehouse_path: Path) -> dict[str, str]:
+    """What the dbt project reads: the data folder (landing, registry), the warehouse file, and
+    target/log paths under the data folder so builds of different data folders never collide."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PARCOURS_DATA_DIR": str(data_dir.root),
+            "PARCOURS_WAREHOUSE_PATH": str(warehouse_path),
+            "DBT_PROFILES_DIR": str(TRANSFORM_DIR),
+            "DBT_PROJECT_DIR": str(TRANSFORM_DIR),
+            "DBT_TARGET_PATH": str(data_dir.root / "build" / "target"),
+            "DBT_LOG_PATH": str(data_dir.root / "build" / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_PARTIAL_PARSE": "true",
+            "DBT_USE_COLORS": "false",
+        }
+    )
+    return env
+
+
+def _dbt_command(*args: str) -> list[str]:
+    # parcours.warehouse.dbt_runner runs `dbt build` then `dbt docs generate` in one child process.
+    # Run by path: the child's working directory is transform/, where the package is not
+    # importable unless installed.
+    runner = Path(__file__).with_name("dbt_runner.py")
+    return [sys.executable, "-W", "ignore", str(runner), *args]
+
+
+_RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
+
+
+def _progress_line(event: dict) -> str | None:
+    """One short French-neutral line per finished node: `12/40 OK stg_hours (0,3 s)`."""
+    info = event.get("info", {})
+    if info.get("name") == "BuildingCatalog":
+        return "Génération de la documentation dbt…"
+    if info.get("name") not in _RESULT_EVENTS:
+        return None
+    data = event.get("data", {})
+    node = data.get("node_info", {})
+    name = node.get("node_name") or data.get("name") or "?"
+    status = str(data.get("status") or node.get("node_status") or "").upper()
+    seconds = data.get("execution_time")
+    timing = f" ({seconds:.1f} s)".replace(".", ",") if isinstance(seconds, int | float) else ""
+    total = data.get("total") or data.get("num_models") or "?"
+    return f"{data.get('index', '?')}/{total} {status} {name}{timing}"
+
+
+def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
+    """Run dbt in its own process, streaming progress lines; return its exit code and the error
+    lines it logged."""
+    errors: list[str] = []
+    process = subprocess.Popen(
+        _dbt_command(*args),
+        cwd=TRANSFORM_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert process.stdout is not None
+    for raw in process.stdout:
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            if raw.strip():
+                errors.append(raw.strip())
+            continue
+        line = _progress_line(event)
+        if line:
+            progress(line)
+        elif event.get("info", {}).get("level") == "error":
+            errors.append(event["info"].get("msg", "").strip())
+    return process.wait(), errors
+
+
+def _severity(manifest: dict, unique_id: str) -> str:
+    node = manifest.get("nodes", {}).get(unique_id, {})
+    return str(node.get("config", {}).get("severity", "error")).lower()
+
+
+def summarise(results_path: Path, manifest_path: Path) -> dict[str, list[dict]]:
+    """Read dbt's run results (and the manifest for test severities) into plain lists."""
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    manifest = {}
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    out: dict[str, list[dict]] = {"models": [], "tests": [], "seeds": [], "other": []}
+    for result in results.get("results", []):
+        unique_id = result["unique_id"]
+        resource = unique_id.split(".")[0]
+        parts = unique_id.split(".")
+        entry = {
+            # test ids end with a hash; unit tests are named model.test: keep both parts
+            "name": ".".join(parts[2:]) if resource == "unit_test" else parts[2],
+            "unique_id": unique_id,
+            "status": result.get("status"),
+            "execution_time": round(result.get("execution_time") or 0.0, 3),
+            "message": result.get("message"),
+        }
+        if resource in {"test", "unit_test"}:
+            entry["kind"] = "unit" if resource == "unit_test" else "data"
+            entry["failures"] = result.get("failures")
+            entry["severity"] = _severity(manifest, unique_id) if resource == "test" else "error"
+            out["tests"].append(entry)
+        elif resource == "model":
+            out["models"].append(entry)
+        elif resource == "seed":
+            out["seeds"].append(entry)
+        else:
+            out["other"].append(entry)
+    return out
+
+
+# --- swap -------------------------------------------------------------------------------------
+
+
+def _settle(path: Path) -> None:
+    """Make sure the new file holds everything (no pending WAL) before it is served read-only."""
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        import duckdb
+
+        with duckdb.connect(str(path)) as conn:
+            conn.execute("checkpoint")
+
+
+def swap_in(new_file: Path, data_dir: DataDir) -> None:
+    """Serve `new_file` atomically. The old warehouse is first hard-linked to the previous name,
+    so `warehouse.duckdb` exists at every instant (a reader opening it never finds it missing)."""
+    served = data_dir.warehouse
+    if served.exists():
+        tmp_previous = data_dir.root / f".warehouse.previous.tmp{os.getpid()}"
+        tmp_previous.unlink(missing_ok=True)
+        os.link(served, tmp_previous)
+        os.replace(tmp_previous, data_dir.previous_warehouse)
+    os.replace(new_file, served)
+
+
+def project_fingerprint() -> str:
+    """A digest of the dbt project and the code lists it seeds. The docs (lineage, column
+    types) depend on the code only, so a rebuild after an upload can keep the published docs
+    when this has not changed — that saves the catalog queries on every upload."""
+    digest = hashlib.sha256()
+    skipped = {"target", "logs", "dbt_packages"}
+    for path in sorted(TRANSFORM_DIR.rglob("*")):
+        if path.is_file() and not skipped & set(path.relative_to(TRANSFORM_DIR).parts):
+            digest.update(str(path.relative_to(TRANSFORM_DIR)).encode())
+            digest.update(path.read_bytes())
+    digest.update(CODES_CSV.read_bytes())
+    return digest.hexdigest()
+
+
+def docs_up_to_date(data_dir: DataDir) -> bool:
+    marker = data_dir.docs / "fingerprint.txt"
+    return (
+        marker.exists()
+        and (data_dir.docs / "catalog.json").exists()
+        and marker.read_text(encoding="utf-8") == project_fingerprint()
+    )
+
+
+def _unit_tests_marker(data_dir: DataDir) -> Path:
+    return data_dir.root / "build" / "unit_tests_passed_for.txt"
+
+
+def unit_tests_up_to_date(data_dir: DataDir) -> bool:
+    """dbt unit tests check the models' logic on fixed rows, not the data: once they passed for
+    this project, a rebuild after an upload need not run them again (dbt's own advice for
+    production runs). Any change to the project runs them again."""
+    marker = _unit_tests_marker(data_dir)
+    return marker.exists() and marker.read_text(encoding="utf-8") == project_fingerprint()
+
+
+def publish_docs(target: Path, data_dir: DataDir) -> None:
+    data_dir.docs.mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        source = target / name
+        if source.exists():
+            tmp = data_dir.docs / f".{name}.tmp"
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, data_dir.docs / name)
+    (data_dir.docs / "fingerprint.txt").write_text(project_fingerprint(), encoding="utf-8")
+
+
+# --- the build ------------------------------------------------------------------------------
+
+
+def _record_start(data_dir: DataDir, build_id: str, actor: str) -> None:
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        conn.execute(
+            "insert into builds(build_id, started_at, actor, status) values (?, ?, ?, ?)",
+            (build_id, opstore.now_iso(), actor, "running"),
+        )
+
+
+def _record_end(data_dir: DataDir, result: BuildResult, actor: str) -> None:
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        conn.execute(
+            "update builds set finished_at = ?, status = ?, summary = ? where build_id = ?",
+            (
+                opstore.now_iso(),
+                result.status,
+                json.dumps(result.to_dict(), ensure_ascii=False),
+                result.build_id,
+            ),
+        )
+        opstore.audit(
+            conn,
+            actor,
+            "build",
+            {
+                "build_id": result.build_id,
+                "status": result.status,
+                "duration_s": result.duration_s,
+                "failures": [f["name"] for f in result.failures],
+                "warnings": len(result.warnings),
+            },
+        )
+
+
+def _failure_message(failures: list[dict], errors: list[str]) -> str:
+    if failures:
+        parts = []
+        for failure in failures[:5]:
+            what = "le modèle" if failure.get("resource") == "model" else "le test"
+            if failure.get("resource") == "seed":
+                what = "la table de codes"
+            detail = ""
+            if failure.get("failures"):
+                detail = f" ({failure['failures']} ligne(s) en défaut)"
+            if failure.get("resource") != "test" and failure.get("message"):
+                lines = [line.strip() for line in str(failure["message"]).splitlines()]
+                detail += " : " + " — ".join([line for line in lines if line][:2])
+            parts.append(f"{what} {failure['name']} a échoué{detail}")
+        more = f" et {len(failures) - 5} autre(s)" if len(failures) > 5 else ""
+        reason = " ; ".join(parts) + more
+    else:
+        reason = errors[-1] if errors else "dbt s'est arrêté sans résultat"
+    return f"La construction a échoué : {reason}. L'entrepôt servi n'a pas changé."
+
+
+def build(
+    data_dir: DataDir,
+    *,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    docs: bool = True,
+) -> BuildResult:
+    """Rebuild the warehouse; swap it in only if everything passed. Returns the summary (the
+    caller decides the exit code); never touches the served file on failure."""
+    say = progress or (lambda _line: None)
+    with build_lock(data_dir, say):
+        started = time.monotonic()
+        build_id = "w" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        _record_start(data_dir, build_id, actor)
+        result = BuildResult(build_id, "failed", 0.0, str(data_dir.warehouse), "")
+        try:
+            _run(data_dir, result, say, docs)
+        except BuildFailed as error:
+            result.message = str(error)
+        except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
+            result.message = f"La construction a échoué : {type(error).__name__}: {error}."
+        except BaseException:
+            # Interrupted (Ctrl-C): record it, so the build does not stay "running" for ever.
+            result.message = "La construction a été interrompue. L'entrepôt servi n'a pas changé."
+            result.duration_s = round(time.monotonic() - started, 2)
+            _record_end(data_dir, result, actor)
+            raise
+        result.duration_s = round(time.monotonic() - started, 2)
+        _record_end(data_dir, result, actor)
+        return result
+
+
+def forget_parse_of_another_folder(target: Path, data_dir: DataDir) -> None:
+    """dbt's partial parse cache keeps the landing paths it was parsed with: a data folder that
+    was copied or moved must be parsed afresh, or it would build from the old folder."""
+    marker = target / "parsed_for.txt"
+    if marker.exists() and marker.read_text(encoding="utf-8") == str(data_dir.root):
+        return
+    (target / "partial_parse.msgpack").unlink(missing_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(data_dir.root), encoding="utf-8")
+
+
+def check_landing(data_dir: DataDir) -> None:
+    """A data folder that never received an upload has nothing to build: say so plainly rather
+    than serve an empty warehouse. (Once batches exist, withdrawing all of them does build an
+    empty warehouse: that is the truth to show.) The zero-row `_schema.parquet` files that keep
+    dbt's globs valid are (re)written by `DataDir.ensure()`."""
+    data_dir.ensure()
+    with opstore.connected(data_dir.ops_db) as conn:
+        (batches,) = conn.execute("select count(*) from batches").fetchone()
+    if not batches:
+        raise BuildFailed(
+            "La construction a échoué : aucun fichier de dépôt dans "
+            + str(data_dir.root)
+            + " (déposez d'abord des fichiers avec « parcours ingest »). "
+            "L'entrepôt servi n'a pas changé."
+        )
+
+
+def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> None:
+    check_landing(data_dir)
+    if docs and docs_up_to_date(data_dir):
+        say("Documentation dbt inchangée (le projet n'a pas changé) : conservée.")
+        docs = False
+    skip_unit_tests = unit_tests_up_to_date(data_dir)
+    if skip_unit_tests:
+        say("Tests unitaires dbt déjà réussis pour ce projet inchangé : non relancés.")
+    counts = snapshot_registry(data_dir)
+    say(
+        f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
+        "Lancement de dbt…"
+    )
+    data_dir.build_work.mkdir(parents=True, exist_ok=True)
+    work = data_dir.build_work / WORK_NAME
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = dbt_environment(data_dir, work)
+    target = Path(env["DBT_TARGET_PATH"])
+    forget_parse_of_another_folder(target, data_dir)
+    results = target / BUILD_RESULTS
+    results.unlink(missing_ok=True)
+
+    flags = (["--docs"] if docs else []) + (["--skip-unit-tests"] if skip_unit_tests else [])
+    code, errors = run_dbt(flags, env, say)
+    if not results.exists():
+        raise BuildFailed(_failure_message([], errors))
+    summary = summarise(results, target / "manifest.json")
+    result.models, result.tests = summary["models"], summary["tests"]
+    result.seeds = summary["seeds"]
+    result.warnings = [
+        {"name": t["name"], "failures": t.get("failures"), "message": t.get("message")}
+        for t in result.tests
+        if t["status"] == "warn"
+    ]
+    for resource, entries in (("model", result.models), ("test", result.tests)):
+        for entry in entries:
+            if entry["status"] in {"error", "fail"}:
+                result.failures.append({"resource": resource, **entry})
+    for entry in result.seeds + summary["other"]:
+        if entry["status"] in {"error", "fail"}:
+            result.failures.append({"resource": "seed", **entry})
+    if code != 0 or result.failures:
+        raise BuildFailed(_failure_message(result.failures, errors))
+    _settle(work)
+    swap_in(work, data_dir)
+    result.status = "success"
+    if not skip_unit_tests:
+        _unit_tests_marker(data_dir).write_text(project_fingerprint(), encoding="utf-8")
+    if docs:
+        try:
+            publish_docs(target, data_dir)
+        except OSError as error:
+            # The new warehouse is already served: a docs copy problem is a warning, not a failure.
+            result.warnings.append({"name": "docs", "failures": None, "message": str(error)})
+    result.message = (
+        f"Entrepôt reconstruit : {len(result.models)} modèles, {len(result.tests)} tests, "
+        f"{len(result.warnings)} avertissement(s)."
+    )

@@ -1,0 +1,296 @@
+"""Read-only access to the served warehouse, and the access scope every query goes through.
+
+- The dashboard never writes the warehouse: it attaches `DataDir.warehouse` read-only (see
+  `_open`). `parcours build` swaps a new file in by atomic rename, so the open connection is
+  keyed on the file's (inode, mtime): a new file → a new connection (queries already running
+  finish on the old file, which the OS keeps until they let go).
+- `version()` names the served file; the UI caches query results by (version, filters, scope),
+  so a new build is seen at once and nothing stale is served.
+- Scope is enforced here, where data is read (INTERFACES §4): every query function takes a
+  `Scope` and a `Filters` and restricts `centre_id` with a bound list parameter. Filters are bound
+  parameters too; SQL text is only ever written by this package, never from user text.
+
+Topic modules (`indicators`, `barriers`, `partnerships`, `outcomes`) hold the page queries;
+they build their WHERE clauses with `Where.scoped`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import polars as pl
+
+from parcours.core.errors import ParcoursError
+from parcours.store.datadir import DataDir
+from parcours.store.opstore import INTERFEDE
+
+
+class NoWarehouse(ParcoursError):
+    """There is no served warehouse yet (nothing built)."""
+
+
+class UserLike(Protocol):
+    email: str
+    role: str
+    centre_id: str | None
+    federation: str | None
+
+
+# --- scope and filters ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may read. Hashable: it is part of every cache key.
+
+    centre_ids: the centres whose rows may be read (`None` = every centre).
+    may_see_individuals: individual paths (one trainee's records) may be shown.
+    mask_small_counts: counts under 5 are masked (see `parcours.analytics.masking`).
+    """
+
+    centre_ids: tuple[str, ...] | None
+    may_see_individuals: bool
+    mask_small_counts: bool
+
+    @classmethod
+    def for_user(cls, user: UserLike, federation_centres: Iterable[str] = ()) -> Scope:
+        """The scope of a user's role (INTERFACES §4). `federation_centres`: the centres of the
+        user's federation, for the `federation` role (ignored for « Interfédé »: all)."""
+        if user.role == "centre":
+            if not user.centre_id:
+                return cls.nothing()
+            return cls((user.centre_id,), may_see_individuals=True, mask_small_counts=False)
+        if user.role == "federation":
+            if user.federation == INTERFEDE:
+                return cls(None, may_see_individuals=False, mask_small_counts=True)
+            return cls(tuple(sorted(federation_centres)), False, True)
+        if user.role == "analyst":
+            return cls(None, may_see_individuals=False, mask_small_counts=True)
+        if user.role == "admin":
+            return cls(None, may_see_individuals=True, mask_small_counts=False)
+        return cls.nothing()
+
+    @classmethod
+    def nothing(cls) -> Scope:
+        return cls((), may_see_individuals=False, mask_small_counts=True)
+
+    @property
+    def sees_all(self) -> bool:
+        return self.centre_ids is None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filters of the analytical pages (None = no restriction). Hashable."""
+
+    years: tuple[int, int] | None = None
+    federation: str | None = None
+    centre_id: str | None = None
+    province: str | None = None
+    filiere: str | None = None
+
+    def with_years(self, years: tuple[int, int] | None) -> Filters:
+        return Filters(years, self.federation, self.centre_id, self.province, self.filiere)
+
+
+@dataclass
+class Where:
+    """A WHERE clause written by this package, with its bound (named) parameters."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, clause: str, **params: Any) -> Where:
+        self.clauses.append(clause)
+        self.params.update(params)
+        return self
+
+    @property
+    def sql(self) -> str:
+        return " and ".join(f"({c})" for c in self.clauses) or "true"
+
+    @classmethod
+    def scoped(
+        cls,
+        scope: Scope,
+        filters: Filters,
+        *,
+        centre: str = "centre_id",
+        filiere: str | None = "filiere",
+        date: str | None = None,
+        year: str | None = None,
+        use_years: bool = True,
+    ) -> Where:
+        """Scope + shared filters on a table's columns.
+
+        centre / filiere: the columns holding them (filiere None: the table has none).
+        date: a DATE column restricted to the selected years; year: an integer year column.
+        """
+        where = cls()
+        if scope.centre_ids is not None:
+            where.add(f"{centre} in (select unnest($scope_centres::varchar[]))")
+            where.params["scope_centres"] = list(scope.centre_ids)
+        if filters.centre_id:
+            where.add(f"{centre} = $f_centre", f_centre=filters.centre_id)
+        if filters.federation:
+            where.add(
+                f"{centre} in (select centre_id from dim_centres where federation = $f_fed)",
+                f_fed=filters.federation,
+            )
+        if filters.province:
+            where.add(
+                f"{centre} in (select centre_id from dim_centres where province = $f_prov)",
+                f_prov=filters.province,
+            )
+        if filters.filiere and filiere:
+            where.add(f"{filiere} = $f_filiere", f_filiere=filters.filiere)
+        if use_years and filters.years:
+            y0, y1 = filters.years
+            if date:
+                where.add(f"year({date}) between $y0 and $y1", y0=y0, y1=y1)
+            elif year:
+                where.add(f"{year} between $y0 and $y1", y0=y0, y1=y1)
+        return where
+
+
+# --- connection -----------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_connections: dict[Path, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+
+
+def warehouse_path(data_dir: DataDir | None = None) -> Path:
+    return (data_dir or DataDir.from_env()).warehouse
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def version(data_dir: DataDir | None = None) -> str | None:
+    """The served warehouse's identity (changes with every build), None if there is none."""
+    path = warehouse_path(data_dir)
+    key = _file_key(path)
+    return None if key is None else f"{path}:{key[0]}:{key[1]}"
+
+
+def cursor(data_dir: DataDir | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor on the served warehouse (one per query: cursors are safe across the Streamlit
+    server's threads, a shared connection is not)."""
+    path = warehouse_path(data_dir)
+    key = _file_key(path)
+    if key is None:
+        raise NoWarehouse(
+            "Aucun entrepôt de données n'est encore construit : téléversez des exports, "
+            "puis lancez une construction (« parcours build »)."
+        )
+    with _lock:
+        held = _connections.get(path)
+        if held is None or held[0] != key:
+            _connections[path] = (key, _open(path))
+        cur = _connections[path][1].cursor()
+    cur.execute("use wh")
+    return cur
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with the served file attached read-only as `wh`.
+
+    Not `duckdb.connect(path, read_only=True)`: DuckDB keeps one instance per path while any
+    connection to it is open, so after a swap it would hand back the replaced file; closing
+    that connection would also kill the queries other sessions are running on it. Each version
+    gets its own instance instead; the old one goes when its last cursor does."""
+    con = duckdb.connect(":memory:")
+    con.execute("attach ? as wh (read_only)", [str(path)])
+    return con
+
+
+def query(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | None = None):
+    """Run a query written by this package with bound parameters → polars frame."""
+    cur = cursor(data_dir)
+    try:
+        return cur.sql(sql, params=params or {}).pl()
+    finally:
+        cur.close()
+
+
+def scalar(sql: str, params: dict[str, Any] | None = None, data_dir: DataDir | None = None):
+    cur = cursor(data_dir)
+    try:
+        rows = cur.sql(sql, params=params or {}).fetchall()
+        return rows[0][0] if rows else None
+    finally:
+        cur.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse behind `con` has this table (a warehouse built by an older
+    project may lack a newer mart)."""
+    found = con.sql(
+        "select count(*) from information_schema.tables where table_name = $name",
+        params={"name": name},
+    ).fetchall()
+    return bool(found and found[0][0])
+
+
+def has_tables(*names: str, data_dir: DataDir | None = None) -> bool:
+    """Whether the served warehouse has these tables (False when there is no warehouse)."""
+    if version(data_dir) is None:
+        return False
+    found = query(
+        "select table_name from information_schema.tables where table_name in "
+        "(select unnest($names::varchar[]))",
+        {"names": list(names)},
+        data_dir,
+    )
+    return found.height == len(set(names))
+
+
+# --- shared look-ups ------------------------------------------------------------------------
+
+
+def centres(scope: Scope, data_dir: DataDir | None = None) -> pl.DataFrame:
+    """The centres this scope may read: centre_id, centre_name, federation, province."""
+    where = Where.scoped(scope, Filters(), filiere=None)
+    return query(
+        f"select centre_id, centre_name, federation, province from dim_centres "
+        f"where {where.sql} order by centre_name, centre_id",
+        where.params,
+        data_dir,
+    )
+
+
+def filter_options(scope: Scope, data_dir: DataDir | None = None) -> dict[str, list]:
+    """Values offered by the shared filters, restricted to the scope."""
+    c = centres(scope, data_dir)
+    where = Where.scoped(scope, Filters())
+    years = query(
+        f"select min(entry_year) as y0, max(greatest(entry_year, year(coalesce(exit_date, "
+        f"entry_date)))) as y1 from dim_participants where {where.sql}",
+        where.params,
+        data_dir,
+    )
+    filieres = query(
+        f"select distinct filiere from dim_participants where {where.sql} and filiere is not null "
+        "order by filiere",
+        where.params,
+        data_dir,
+    )
+    y0, y1 = (years["y0"][0], years["y1"][0]) if years.height else (None, None)
+    return {
+        "years": [] if y0 is None else list(range(int(y0), int(y1) + 1)),
+        "federations": sorted(set(c["federation"].drop_nulls())),
+        "centres": list(zip(c["centre_id"], c["centre_name"], strict=True)),
+        "provinces": sorted(set(c["province"].drop_nulls())),
+        "filieres": filieres["filiere"].to_list(),
+    }
