@@ -27,8 +27,10 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from parcours import opstore  # noqa: E402
-from parcours.store.datadir import KINDS, DataDir  # noqa: E402
+from parcours.contract import KINDS  # noqa: E402
+from parcours.store import opstore  # noqa: E402
+from parcours.store.datadir import DataDir  # noqa: E402
+from parcours.upload import landing  # noqa: E402
 
 CENTRES = 150
 PARTICIPANTS = 143_000
@@ -242,7 +244,7 @@ def main() -> None:
     if root.exists() and not args.keep:
         shutil.rmtree(root)
     data_dir = DataDir(root.resolve())
-    data_dir.ensure()
+    landing.ensure_schema_files(data_dir)
     print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
     if not (data_dir.ops_db.exists() and args.keep):
         started = time.monotonic()

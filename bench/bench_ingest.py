@@ -43,7 +43,7 @@ def pipeline(source: Path, target: Path) -> None:
     # A fresh folder per run: the same bytes twice would be a (cheap) duplicate.
     root = target.parent / f"bench-data-{os.getpid()}"
     data_dir = DataDir(root)
-    data_dir.ensure()
+    data_dir.root.mkdir(parents=True, exist_ok=True)
     ingest.register_centre(data_dir, "BENCH", "Centre de mesure", "ACFI", actor="bench")
     (report,) = ingest.ingest_files(data_dir, "BENCH", [source], actor="bench")
     (landing,) = data_dir.landing_kind("hours").glob("b*.parquet")

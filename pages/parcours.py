@@ -10,7 +10,7 @@ import streamlit as st
 from parcours.analytics import trainee_path as tp
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
-from parcours.presentation import page_charts
+from parcours.presentation import page_charts, tables
 from parcours.warehouse import reader as warehouse
 from parcours.warehouse.reader import Filters
 
@@ -143,7 +143,7 @@ def show_page() -> None:
     ui.altair_chart(timeline, width="stretch", height=page_charts.display_height(timeline))
     ui.show_chart(
         None,
-        tp.events_table(path),
+        tables.events_table(path),
         "Une ligne par frein et par type de partenaire. Freins : une barre par épisode, de "
         "l'évaluation qui l'ouvre (niveau ≥ 1) à celle qui le lève (niveau 0) ; les points "
         "donnent le niveau à chaque évaluation (3 fort, 2 moyen, 1 faible, 0 levé) ; un "

@@ -8,24 +8,18 @@ only as counts (small counts masked). Definitions: `parcours.analytics.quality`.
 import polars as pl
 import streamlit as st
 
+from parcours import contract
 from parcours.analytics import quality
+from parcours.contract import KINDS
+from parcours.core.dates import local_time
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts
 from parcours.store import opstore
-from parcours.store.datadir import KINDS, DataDir
-from parcours.upload.ingest import local_time
+from parcours.store.datadir import DataDir
 from parcours.warehouse.reader import Filters
 
-KIND_LABELS = {
-    "participants": "Participants",
-    "barriers": "Freins",
-    "partnerships": "Partenariats",
-    "milestones": "Étapes",
-    "exits": "Sorties",
-    "followups": "Suivis",
-    "hours": "Heures",
-}
+KIND_LABELS = contract.kind_labels(capital=True)
 RULE_LABELS = {
     "exit_before_entry": "Sortie avant l'entrée",
     "event_before_entry": "Événement avant l'entrée",

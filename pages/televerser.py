@@ -9,23 +9,17 @@ lock: the build runs dbt in its own process and swaps the new warehouse in.
 import polars as pl
 import streamlit as st
 
+from parcours import contract
+from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.upload import service as uploads
-from parcours.upload.ingest import FileReport, local_time
+from parcours.upload.ingest import FileReport
 
-KIND_LABELS = {
-    "participants": "Participants",
-    "barriers": "Freins",
-    "partnerships": "Partenariats",
-    "milestones": "Étapes franchies",
-    "exits": "Sorties",
-    "followups": "Suivis après la sortie",
-    "hours": "Heures mensuelles",
-}
+KIND_LABELS = contract.kind_labels(capital=True)
 CHECK_KEY = "upload_check"
 DONE_KEY = "upload_done"
 ROUND_KEY = "upload_round"

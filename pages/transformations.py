@@ -10,12 +10,12 @@ manifest (`parcours.warehouse.lineage`).
 import polars as pl
 import streamlit as st
 
+from parcours.core.dates import local_time
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
-from parcours.upload.ingest import local_time
 from parcours.warehouse import history as build_history
 from parcours.warehouse import lineage
 

@@ -46,7 +46,7 @@ def test_batches_human(cli, centre):
 
 
 def test_times_are_shown_in_brussels_time():
-    from parcours.upload.ingest import local_time
+    from parcours.core.dates import local_time
 
     assert local_time("2026-11-27T04:15:00+00:00") == "27/11/2026 05:15"
     assert local_time("2026-07-01T10:00:00+00:00") == "01/07/2026 12:00"

@@ -7,10 +7,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from parcours.contract import KINDS
+from parcours.core.dates import local_time
 from parcours.store import opstore
-from parcours.store.datadir import KINDS, DataDir
+from parcours.store.datadir import DataDir
 from parcours.upload import landing
-from parcours.upload.ingest import ingest_files, local_time
+from parcours.upload.ingest import ingest_files
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
@@ -247,7 +249,11 @@ def test_errors_shown_are_capped(cli, centre, tmp_path):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_kind_has_a_schema_file(data_dir, kind):
+def test_every_kind_has_a_schema_file_once_a_file_is_stored(cli, centre, data_dir, kind):
+    """After the first upload of any kind, the build's glob over every kind is valid."""
+    assert not data_dir.landing.exists()  # opening a data folder writes nothing
+    hours = EXAMPLES / "canonical" / "hours.csv"
+    assert cli("ingest", "--centre", centre, hours).exit_code == 0
     frame = pl.read_parquet(data_dir.landing_kind(kind) / "_schema.parquet")
     assert frame.height == 0
     assert frame.schema == landing.schema(kind)
@@ -295,7 +301,7 @@ def test_end_to_end_in_real_processes(run_cli):
 
 def test_internal_error_is_one_line_exit_1(run_cli, tmp_path):
     broken = DataDir(tmp_path / "broken")
-    broken.ensure()
+    broken.root.mkdir(parents=True)
     broken.ops_db.mkdir()  # the store cannot be opened
     hours = EXAMPLES / "canonical" / "hours.csv"
     result = run_cli("ingest", "--centre", "X", hours, root=broken.root)

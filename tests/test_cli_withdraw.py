@@ -4,8 +4,8 @@ build, and the earlier versions of the same keys come back."""
 import json
 from pathlib import Path
 
+from parcours.core.dates import local_time
 from parcours.store import opstore
-from parcours.upload.ingest import local_time
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 

@@ -17,7 +17,7 @@ ANALYST = User("analyst@example.be", "analyst")
 @pytest.fixture
 def data_dir(tmp_path):
     data_dir = DataDir(tmp_path)
-    data_dir.ensure()
+    data_dir.root.mkdir(parents=True, exist_ok=True)
     conn = opstore.connect(data_dir.ops_db)
     for centre in ("C1", "C2"):
         opstore.add_centre(conn, centre, f"Centre {centre}", "ALEAP", actor="test")

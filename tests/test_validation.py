@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parcours.contract import KINDS
 from parcours.core.errors import FileRejected
-from parcours.store.datadir import KINDS
 from parcours.upload import parsing, privacy
 from parcours.upload.validation import check_file, check_rows, detect_kind, landing_schema
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
+from parcours.contract import KINDS
 from parcours.store import opstore
-from parcours.store.datadir import KINDS, DataDir
+from parcours.store.datadir import DataDir
 from parcours.upload.validation import landing_schema
 
 # The landing schema comes from the one place that defines it (parcours.upload.validation).
@@ -191,7 +192,7 @@ def run_cli(data_root: Path, *args: str, timeout: int = 600):
 
 def data_dir_at(root: Path) -> DataDir:
     data_dir = DataDir(root.resolve())
-    data_dir.ensure()
+    data_dir.root.mkdir(parents=True, exist_ok=True)
     return data_dir
 
 

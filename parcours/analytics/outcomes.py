@@ -24,7 +24,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.analytics import masking
-from parcours.presentation.formatting import MONTHS_FR_SHORT
+from parcours.core.dates import MONTHS_FR_SHORT
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 MILESTONE_GROUPS = {

@@ -30,7 +30,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from parcours.store.datadir import KINDS
+from parcours.contract import KINDS
+from parcours.core.dates import add_months
 from parcours.warehouse.reader import table_exists
 
 HOURS_CEILING = 200.0
@@ -173,7 +174,7 @@ def completeness(
                 }
             )
     last = until.replace(day=1)
-    first = _add_months(last, 1 - months)
+    first = add_months(last, 1 - months)
     # Active trainees per centre and month come from the warehouse's monthly mart
     # (`agg_centre_month.participants_in_training`, the same definition), not recomputed here.
     frame = _wh(
@@ -209,11 +210,6 @@ def completeness(
     # Months before anyone in the scope was in training say nothing: start at the first active.
     first = frame.filter(pl.col("active") > 0)["month"].min()
     return frame if first is None else frame.filter(pl.col("month") >= first)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def outliers_sql(where: str) -> str:

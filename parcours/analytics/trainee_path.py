@@ -326,22 +326,3 @@ def load_path(scope: Scope, _filters, centre_id: str, participant_id: str) -> Tr
         return trainee_path(cur, scope, centre_id, participant_id)
     finally:
         cur.close()
-
-
-def events_table(path: TraineePath) -> pl.DataFrame:
-    """The timeline's rows as a French table (dates day first), in date order."""
-    from parcours.presentation import formatting as fmt
-
-    frame = path.events.sort("start", "lane")
-    return pl.DataFrame(
-        {
-            "Ligne": frame["lane"],
-            "Quoi": frame["label"],
-            "Début / date": [fmt.day(d) for d in frame["start"]],
-            "Fin": [
-                "en cours" if ongoing else (fmt.day(end) if end is not None else "")
-                for end, ongoing in zip(frame["end"], frame["ongoing"], strict=True)
-            ],
-            "Détail": frame["detail"],
-        }
-    )

@@ -191,7 +191,8 @@ def batches(centre_id: str | None, as_json: bool) -> None:
     Exemple :
       parcours batches --centre CISP-042 --json
     """
-    from parcours.upload.ingest import list_batches, local_time
+    from parcours.core.dates import local_time
+    from parcours.upload.ingest import list_batches
 
     rows = list_batches(data_dir(), centre_id)
     if as_json:

@@ -101,6 +101,7 @@ class ColumnSpec:
 @dataclass(frozen=True)
 class KindSpec:
     name: str
+    label: str  # lower case, as in « fichier de freins »
     key: tuple[str, ...]
     columns: dict[str, ColumnSpec]
 
@@ -157,6 +158,7 @@ def load() -> Contract:
     kinds = {
         kind: KindSpec(
             name=kind,
+            label=raw["label"],
             key=tuple(raw["key"]),
             columns={n: _column(n, c, participant_id) for n, c in raw["columns"].items()},
         )
@@ -165,3 +167,19 @@ def load() -> Contract:
     common = {n: _column(n, c, participant_id) for n, c in spec["common_columns"].items()}
     identifiers = frozenset(fold(n) for n in spec["identifier_columns"])
     return Contract(read_codes(), kinds, common, identifiers)
+
+
+# The kinds in the contract's order (participants first), and their French names.
+KINDS: tuple[str, ...] = tuple(load().kinds)
+
+
+def kind_label(kind: str, *, capital: bool = False) -> str:
+    """« freins », or « Freins » with `capital`; an unknown kind is returned as it is."""
+    spec = load().kinds.get(kind)
+    label = spec.label if spec else kind
+    return label[:1].upper() + label[1:] if capital else label
+
+
+def kind_labels(*, capital: bool = False) -> dict[str, str]:
+    """kind → French name, for tables that replace the codes."""
+    return {kind: kind_label(kind, capital=capital) for kind in KINDS}

@@ -43,7 +43,7 @@ from pathlib import Path
 import polars as pl
 
 from parcours import contract
-from parcours.store.datadir import KINDS
+from parcours.contract import KINDS
 
 FEDERATIONS = ("ACFI", "AID", "ALEAP", "CAIPS", "Lire et Écrire Wallonie")
 # Share of centres per federation (rough order of magnitude of their membership).

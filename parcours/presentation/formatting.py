@@ -14,36 +14,10 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from parcours.core.dates import MONTHS_FR, MONTHS_FR_SHORT
+
 THIN = "\u202f"
 MISSING = "—"
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-MONTHS_FR_SHORT = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
 
 
 def _missing(value: object) -> bool:

@@ -210,7 +210,7 @@ def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.Top
 
 def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
     """Duration of the last builds (oldest left), coloured by outcome."""
-    from parcours.upload.ingest import local_time
+    from parcours.core.dates import local_time
 
     frame = builds.sort("started").with_columns(
         pl.col("started")

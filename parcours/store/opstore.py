@@ -91,7 +91,9 @@ def now_iso() -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open the store (creating it if needed) with WAL and a generous busy timeout."""
+    """Open the store (creating it and its folder if needed) with WAL and a generous busy
+    timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("pragma journal_mode=wal")

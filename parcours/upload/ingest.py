@@ -11,18 +11,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from parcours.core.dates import local_time
 from parcours.core.errors import FileRejected, ParcoursError
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
+from parcours.store.secrets import secret
 from parcours.upload import landing
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @dataclass
@@ -50,11 +48,6 @@ class ReplaySummary:
     rows_stored: int = 0
     rows_still_quarantined: int = 0
     batches: list[str] = field(default_factory=list)
-
-
-def local_time(iso: str) -> str:
-    """An ISO-8601 UTC time as Belgians read it: 27/11/2026 05:15 (Brussels time)."""
-    return datetime.fromisoformat(iso).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
 class _LostRace(Exception):
@@ -145,7 +138,7 @@ def _pseudonym_key(data_dir: DataDir, dry_run: bool) -> bytes:
     if dry_run and not path.exists():
         # A dry run writes nothing, not even the key; its pseudonyms are never kept.
         return secrets.token_bytes(32)
-    return data_dir.secret("pseudonym")
+    return secret(data_dir, "pseudonym")
 
 
 def ingest_content(
@@ -299,7 +292,7 @@ def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> Re
             _require_centre(conn, centre_id)
         waiting = opstore.waiting_quarantine(conn, centre_id)
         mappings = opstore.get_mappings(conn)
-    key = data_dir.secret("pseudonym")
+    key = secret(data_dir, "pseudonym")
 
     by_batch: dict[str, list[dict]] = {}
     for row in waiting:

@@ -11,11 +11,12 @@ files with the registry).
 from __future__ import annotations
 
 import hashlib
-import os
 
 import polars as pl
 
-from parcours.store.datadir import KINDS, DataDir
+from parcours.contract import KINDS
+from parcours.core.files import write_atomically
+from parcours.store.datadir import DataDir
 from parcours.upload.validation import landing_schema
 
 
@@ -47,7 +48,7 @@ def ensure_schema_files(data_dir: DataDir) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "_schema.parquet"
         if not path.exists():
-            _write_atomically(pl.DataFrame(schema=schema(kind)), path)
+            write_atomically(path, pl.DataFrame(schema=schema(kind)).write_parquet)
 
 
 def batch_path(data_dir: DataDir, kind: str, batch_id: str):
@@ -55,18 +56,11 @@ def batch_path(data_dir: DataDir, kind: str, batch_id: str):
 
 
 def write_batch(data_dir: DataDir, kind: str, batch_id: str, accepted: pl.DataFrame) -> str:
-    """Write one batch's landing file; return the sha256 of the written bytes."""
-    frame = conform(kind, accepted, batch_id)
+    """Write one batch's landing file; return the sha256 of the written bytes.
+
+    The zero-row schema files of every kind are written first (when missing), so that once a
+    folder holds one upload, the build's globs over every kind are valid."""
+    ensure_schema_files(data_dir)
     path = batch_path(data_dir, kind, batch_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(frame, path)
+    write_atomically(path, conform(kind, accepted, batch_id).write_parquet)
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_atomically(frame: pl.DataFrame, path) -> None:
-    tmp = path.with_name(f".{path.stem}.parquet.tmp{os.getpid()}")
-    try:
-        frame.write_parquet(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -16,10 +16,9 @@ from pathlib import Path
 import polars as pl
 
 from parcours.core.errors import ParcoursError
-from parcours.store import opstore
+from parcours.store import opstore, registry
 from parcours.store.datadir import DataDir
 from parcours.upload import ingest
-from parcours.warehouse.build import BATCH_SCHEMA as REGISTRY_BATCH_SCHEMA
 
 UPLOAD_ROLES = ("centre", "admin")
 
@@ -93,7 +92,7 @@ def withdraw_batch(data_dir: DataDir, user, batch_id: str) -> list[str]:
 
 # The columns of the history shown to users, typed as in the registry snapshot.
 BATCH_SCHEMA = {
-    column: REGISTRY_BATCH_SCHEMA[column]
+    column: registry.BATCH_SCHEMA[column]
     for column in (
         "batch_id",
         "centre_id",

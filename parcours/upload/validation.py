@@ -28,20 +28,11 @@ from parcours.upload import parsing, privacy
 from parcours.upload.reading import OVERFLOW, ROW_NUMBER, RawTable, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
-KIND_LABELS = {
-    "participants": "stagiaires",
-    "barriers": "freins",
-    "partnerships": "partenariats",
-    "milestones": "étapes franchies",
-    "exits": "sorties",
-    "followups": "suivis après la sortie",
-    "hours": "heures de formation",
-}
 
 
 def kind_file(kind: str) -> str:
     """« fichier de freins », « fichier d'heures de formation »…"""
-    label = KIND_LABELS[kind]
+    label = contract.kind_label(kind)
     return f"fichier d'{label}" if label[0] in "aeéhiou" else f"fichier de {label}"
 
 

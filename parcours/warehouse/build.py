@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,47 +29,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
-
 from parcours.contract import CODES_CSV
 from parcours.core.errors import BuildFailed
-from parcours.store import opstore
+from parcours.core.files import write_atomically
+from parcours.store import opstore, registry
 from parcours.store.datadir import TRANSFORM_DIR, DataDir
 from parcours.warehouse.dbt_runner import BUILD_RESULTS
 
-# The registry snapshots, typed as the dbt sources expect them (ARCHITECTURE « Batch registry »).
-BATCH_SCHEMA = {
-    "batch_id": pl.String,
-    "seq": pl.Int64,
-    "precedence": pl.Int64,
-    "centre_id": pl.String,
-    "kind": pl.String,
-    "file_name": pl.String,
-    "sha256": pl.String,
-    "received_at": pl.String,
-    "received_by": pl.String,
-    "rows_read": pl.Int64,
-    "rows_stored": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "withdrawn_at": pl.String,
-    "withdrawn_by": pl.String,
-    "replay_of": pl.String,
-}
-CENTRE_SCHEMA = {
-    "centre_id": pl.String,
-    "centre_name": pl.String,
-    "federation": pl.String,
-    "postal_code": pl.Int32,
-    "created_at": pl.String,
-}
-MAPPING_SCHEMA = {
-    "list": pl.String,
-    "folded": pl.String,
-    "value": pl.String,
-    "code": pl.String,
-    "added_at": pl.String,
-    "added_by": pl.String,
-}
 WORK_NAME = "warehouse.building.duckdb"
 LOCK_WAIT_SECONDS = 30 * 60
 
@@ -112,18 +77,6 @@ class BuildResult:
 # --- registry snapshot ------------------------------------------------------------------------
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    frame.write_parquet(tmp)
-    os.replace(tmp, path)
-
-
-def _table(conn: sqlite3.Connection, table: str, schema: dict) -> pl.DataFrame:
-    columns = ", ".join(schema)
-    rows = [tuple(row) for row in conn.execute(f"select {columns} from {table}")]  # noqa: S608
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
 def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
     """Write the batch, centre and mapping registries to `build/registry/*.parquet` from one
     read transaction, and return their row counts."""
@@ -131,13 +84,13 @@ def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
     with opstore.connected(data_dir.ops_db) as conn:
         conn.execute("begin")  # one snapshot of the three tables
         frames = {
-            "batches": _table(conn, "batches", BATCH_SCHEMA),
-            "centres": _table(conn, "centres", CENTRE_SCHEMA),
-            "mappings": _table(conn, "code_mappings", MAPPING_SCHEMA),
+            "batches": registry.table(conn, "batches", registry.BATCH_SCHEMA),
+            "centres": registry.table(conn, "centres", registry.CENTRE_SCHEMA),
+            "mappings": registry.table(conn, "code_mappings", registry.MAPPING_SCHEMA),
         }
         conn.execute("commit")
     for name, frame in frames.items():
-        _write_parquet(frame, data_dir.registry / f"{name}.parquet")
+        write_atomically(data_dir.registry / f"{name}.parquet", frame.write_parquet)
     return {name: frame.height for name, frame in frames.items()}
 
 
@@ -355,9 +308,7 @@ def publish_docs(target: Path, data_dir: DataDir) -> None:
     for name in ("index.html", "manifest.json", "catalog.json"):
         source = target / name
         if source.exists():
-            tmp = data_dir.docs / f".{name}.tmp"
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, data_dir.docs / name)
+            write_atomically(data_dir.docs / name, lambda tmp, s=source: shutil.copyfile(s, tmp))
     (data_dir.docs / "fingerprint.txt").write_text(project_fingerprint(), encoding="utf-8")
 
 
@@ -465,8 +416,7 @@ def check_landing(data_dir: DataDir) -> None:
     """A data folder that never received an upload has nothing to build: say so plainly rather
     than serve an empty warehouse. (Once batches exist, withdrawing all of them does build an
     empty warehouse: that is the truth to show.) The zero-row `_schema.parquet` files that keep
-    dbt's globs valid are (re)written by `DataDir.ensure()`."""
-    data_dir.ensure()
+    dbt's globs valid are written by the upload path with the first upload."""
     with opstore.connected(data_dir.ops_db) as conn:
         (batches,) = conn.execute("select count(*) from batches").fetchone()
     if not batches:
