@@ -9,11 +9,14 @@ Its numbers are small enough to be computed by hand in the tests.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from parcours.store import opstore
+from parcours.store.datadir import TRANSFORM_DIR
 
 WAREHOUSE_SQL = """
 create table dim_centres as select * from (values
@@ -123,9 +126,19 @@ from (values
 """
 
 
+def dbt_model_sql(model: str) -> str:
+    """A mart's SQL as dbt renders it for these hand-made tables: ref() → the table,
+    var() → dbt_project.yml. So the tests run the build's own definition on rows stated by hand."""
+    variables = yaml.safe_load((TRANSFORM_DIR / "dbt_project.yml").read_text())["vars"]
+    sql = (TRANSFORM_DIR / "models" / "marts" / f"{model}.sql").read_text()
+    sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", sql)
+    return re.sub(r"\{\{\s*var\('(\w+)'\)\s*\}\}", lambda m: str(variables[m[1]]), sql)
+
+
 def make_warehouse(path: Path) -> Path:
     con = duckdb.connect(str(path))
     con.execute(WAREHOUSE_SQL)
+    con.execute(f"create table rpt_hours_outliers as {dbt_model_sql('rpt_hours_outliers')}")
     con.close()
     return path
 

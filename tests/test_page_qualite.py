@@ -50,7 +50,7 @@ def test_months_covered_and_last_uploads(nam):
             "Mois manquants entre les deux": 7,
         }
     ]
-    uploads = table_with(nam, "Participants")
+    uploads = table_with(nam, "Stagiaires")
     assert uploads["Centre"].tolist() == ["Atelier du Confluent"]  # its own centre only
     assert "—" not in uploads.iloc[0].tolist()  # every kind was sent
 

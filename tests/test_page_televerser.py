@@ -63,9 +63,9 @@ def checked(scratch):
 def test_dry_run_reports_each_file_in_french(checked):
     assert not checked.exception
     shown = texts(checked)
-    assert "heures-juin.csv — Heures mensuelles" in shown
+    assert "heures-juin.csv — Heures de formation" in shown
     assert "2 ligne(s) lue(s), 1 seront enregistrées, 1 en quarantaine" in shown
-    assert "participants.csv — Participants** : fichier déjà reçu" in shown
+    assert "participants.csv — Stagiaires** : fichier déjà reçu" in shown
     errors = checked.dataframe[0].value
     assert errors["Ligne"].tolist() == [2]
     assert errors["Colonne"].tolist() == ["hours"]

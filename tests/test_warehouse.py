@@ -28,6 +28,7 @@ def _write(path, rows):
 def served(tmp_path, monkeypatch) -> DataDir:
     monkeypatch.setenv("PARCOURS_DATA_DIR", str(tmp_path / "data"))
     data_dir = DataDir.from_env()
+    data_dir.root.mkdir(parents=True)  # a build made the folder
     _write(data_dir.warehouse, [("C1", "Un", "ACFI", "Namur"), ("C2", "Deux", "AID", "Liège")])
     return data_dir
 

@@ -29,13 +29,18 @@ from datetime import date
 
 import duckdb
 import polars as pl
+import yaml
 
 from parcours.contract import KINDS
 from parcours.core.dates import add_months
-from parcours.warehouse.reader import table_exists
+from parcours.store.datadir import TRANSFORM_DIR
 
-HOURS_CEILING = 200.0
-ROBUST_Z_LIMIT = 3.5
+# The thresholds are the build's (dbt vars of rpt_hours_outliers); read here for the caption.
+_BUILD_VARS = yaml.safe_load((TRANSFORM_DIR / "dbt_project.yml").read_text(encoding="utf-8"))[
+    "vars"
+]
+HOURS_CEILING = float(_BUILD_VARS["hours_ceiling"])
+ROBUST_Z_LIMIT = float(_BUILD_VARS["hours_robust_z_limit"])
 INDIVIDUAL_ROLES = ("centre", "admin")
 
 
@@ -212,32 +217,6 @@ def completeness(
     return frame if first is None else frame.filter(pl.col("month") >= first)
 
 
-def outliers_sql(where: str) -> str:
-    """The flagged (trainee, month) rows of fct_hours for the centres `where` selects, computed
-    on the fly (the definition `rpt_hours_outliers` materialises)."""
-    return f"""
-        with h as (
-            select centre_id, participant_id, month, hours::double as hours from fct_hours
-            where {where}
-        ), med as (
-            select centre_id, median(hours) as centre_median from h group by centre_id
-        ), mad as (
-            select h.centre_id, any_value(m.centre_median) as centre_median,
-                   median(abs(h.hours - m.centre_median)) as mad
-            from h join med m using (centre_id) group by h.centre_id
-        ), scored as (
-            select h.*, mad.centre_median,
-                   case when mad.mad > 0
-                        then 0.6745 * (h.hours - mad.centre_median) / mad.mad end as robust_z
-            from h join mad using (centre_id)
-        )
-        select *, case when hours > {HOURS_CEILING} then 'plus de 200 h dans le mois'
-                       else 'très au-dessus des habitudes du centre' end as reason
-        from scored
-        where hours > {HOURS_CEILING} or robust_z > {ROBUST_Z_LIMIT}
-    """
-
-
 def hours_outliers(
     con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None, individual: bool
 ) -> pl.DataFrame:
@@ -246,12 +225,8 @@ def hours_outliers(
     With `individual` (centre staff, admins) one row per flagged (trainee, month); otherwise
     only a count per centre, so no trainee can be singled out."""
     where, params = _in_list("centre_id", centre_ids)
-    if table_exists(con, "rpt_hours_outliers"):
-        # Computed by the build (per-centre medians: reading some centres' rows is exact).
-        flagged = f"select * from rpt_hours_outliers where {where}"
-    else:
-        # A warehouse built before that mart existed.
-        flagged = outliers_sql(where)
+    # Computed by the build (per-centre medians: reading some centres' rows is exact).
+    flagged = f"select * from rpt_hours_outliers where {where}"
     if individual:
         return _wh(
             con,

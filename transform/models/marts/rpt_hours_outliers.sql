@@ -1,7 +1,7 @@
 -- Atypical monthly hours for the data-quality page, computed once per build: the centre's
 -- median and MAD are over all of the centre's months, so reading the rows of some centres gives
 -- exactly what computing on those centres alone would (at full scale the page no longer takes
--- a median over 1.4 million rows at each cold load). Definition: parcours/quality.py.
+-- a median over 1.4 million rows at each cold load). Definition: rpt_hours_outliers.yml.
 with
 
 hours as (
