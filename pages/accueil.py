@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import home as indicators
+from parcours.dashboard import filters as shared_filters
 from parcours.dashboard import ui
 from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
@@ -128,7 +129,7 @@ def show_months() -> None:
 def show_chiffres_cles() -> None:
     st.subheader("Chiffres clés de l'Interfédé")
     years = list(range(filters.years[0], filters.years[1] + 1))
-    options = ui.year_options() or years
+    options = shared_filters.year_options() or years
     year = st.selectbox(
         "Année",
         options,

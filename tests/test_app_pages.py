@@ -11,7 +11,7 @@ import pytest
 from conftest import DASHBOARD_PASSWORD, PROJECT_ROOT, app_as
 from streamlit.testing.v1 import AppTest
 
-from parcours.dashboard import ui
+from parcours.dashboard import navigation
 from parcours.store import opstore
 
 T = "\u202f"
@@ -111,7 +111,7 @@ def test_csv_download_is_audited(dashboard_warehouse):
 
 def test_pages_offered_follow_the_role():
     def titles(role):
-        return [title for pages in ui.pages_for(role).values() for _, title, _ in pages]
+        return [title for pages in navigation.pages_for(role).values() for _, title, _ in pages]
 
     assert titles("federation") == [
         "Accueil",
@@ -288,4 +288,5 @@ def test_interfede_sees_every_centre_in_aggregate_only():
     m = metrics(at)
     assert (m["Stagiaires en formation"], m["Entrées"], m["Sorties"]) == ("15", "12", "6")
     assert m["Sorties positives"] == "masqué"  # 4 of 6: numerator under 5
-    assert "Parcours" not in [t for p in ui.pages_for("federation").values() for _, t, _ in p]
+    federation_pages = navigation.pages_for("federation").values()
+    assert "Parcours" not in [t for p in federation_pages for _, t, _ in p]

@@ -33,6 +33,7 @@ import yaml
 
 from parcours.contract import KINDS
 from parcours.core.dates import add_months
+from parcours.store import roles
 from parcours.store.datadir import TRANSFORM_DIR
 
 # The thresholds are the build's (dbt vars of rpt_hours_outliers); read here for the caption.
@@ -41,7 +42,7 @@ _BUILD_VARS = yaml.safe_load((TRANSFORM_DIR / "dbt_project.yml").read_text(encod
 ]
 HOURS_CEILING = float(_BUILD_VARS["hours_ceiling"])
 ROBUST_Z_LIMIT = float(_BUILD_VARS["hours_robust_z_limit"])
-INDIVIDUAL_ROLES = ("centre", "admin")
+INDIVIDUAL_ROLES = roles.roles_with("see_individuals")
 
 
 def _in_list(column: str, centre_ids: list[str] | None) -> tuple[str, list]:

@@ -13,8 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from parcours.core.errors import ParcoursError
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
+from parcours.store.roles import ROLES, can
 
-ROLES = ("centre", "federation", "analyst", "admin")
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
@@ -30,7 +30,7 @@ class User:
     @property
     def sees_individuals(self) -> bool:
         """Only a centre (its own trainees) and an admin see individual paths."""
-        return self.role in ("centre", "admin")
+        return can(self.role, "see_individuals")
 
     def scope_centre_ids(self, conn: sqlite3.Connection) -> list[str]:
         """The centres this user may see: a centre its own; a federation its member centres

@@ -16,11 +16,11 @@ from pathlib import Path
 import polars as pl
 
 from parcours.core.errors import ParcoursError
-from parcours.store import opstore, registry
+from parcours.store import opstore, registry, roles
 from parcours.store.datadir import DataDir
 from parcours.upload import ingest
 
-UPLOAD_ROLES = ("centre", "admin")
+UPLOAD_ROLES = roles.roles_with("upload")
 
 
 class AccessDenied(ParcoursError):

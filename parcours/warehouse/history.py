@@ -11,7 +11,9 @@ from datetime import datetime
 
 import polars as pl
 
-BUILD_ROLES = ("analyst", "admin")
+from parcours.store import roles
+
+BUILD_ROLES = roles.roles_with("run_builds")
 STATUS_FR = {"success": "réussie", "failed": "échouée", "running": "en cours"}
 TEST_STATUS_FR = {
     "pass": "réussi",

@@ -1,0 +1,219 @@
+"""The shared filters (years, federation, centre, province, filière): widgets in the sidebar,
+kept in `st.session_state` (so they survive page changes) and in the URL query string (so a view
+can be shared): `?annees=2023-2024&federation=ACFI&centre=C01&province=Liège&filiere=eft`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from parcours.dashboard.session import FILTERS_KEY
+from parcours.warehouse import reader as warehouse
+from parcours.warehouse.reader import Filters, Scope
+
+QP = {"years": "annees", "federation": "federation", "centre_id": "centre", "province": "province"}
+QP_FILIERE = "filiere"
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def _filters_from_url(options: dict[str, list]) -> Filters:
+    qp = st.query_params
+    years = None
+    raw = qp.get(QP["years"])
+    if raw:
+        parts = raw.split("-")
+        try:
+            y0, y1 = int(parts[0]), int(parts[-1])
+            years = (min(y0, y1), max(y0, y1))
+        except ValueError:
+            years = None
+    centre_ids = [c for c, _ in options["centres"]]
+    return Filters(
+        years=years,
+        federation=qp.get(QP["federation"])
+        if qp.get(QP["federation"]) in options["federations"]
+        else None,
+        centre_id=qp.get(QP["centre_id"]) if qp.get(QP["centre_id"]) in centre_ids else None,
+        province=qp.get(QP["province"]) if qp.get(QP["province"]) in options["provinces"] else None,
+        filiere=qp.get(QP_FILIERE) if qp.get(QP_FILIERE) in options["filieres"] else None,
+    )
+
+
+def _write_url(filters: Filters) -> None:
+    values = {
+        QP["years"]: f"{filters.years[0]}-{filters.years[1]}" if filters.years else None,
+        QP["federation"]: filters.federation,
+        QP["centre_id"]: filters.centre_id,
+        QP["province"]: filters.province,
+        QP_FILIERE: filters.filiere,
+    }
+    for key, value in values.items():
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+ALL = ""  # the « Toutes / Tous » choice (None would show as an empty select box)
+
+
+def _none_if_all(value: Any) -> Any:
+    return None if value == ALL else value
+
+
+def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
+    """Set a widget's value from the persisted filters before drawing it, on every run: widget
+    state does not survive a page change, the persisted copy (kept current by `_remember`)
+    does."""
+    value = ALL if value is None else value
+    st.session_state[key] = value if value in allowed else allowed[0]
+
+
+def _remember_years() -> None:
+    y0, y1 = st.session_state.get("flt_y0"), st.session_state.get("flt_y1")
+    if y0 is not None and y1 is not None:
+        saved = st.session_state.get(FILTERS_KEY) or Filters()
+        st.session_state[FILTERS_KEY] = saved.with_years((min(y0, y1), max(y0, y1)))
+
+
+def _remember(field: str, key: str) -> None:
+    """on_change of a filter widget: copy its new value into the persisted filters."""
+    value = _none_if_all(st.session_state.get(key))
+    saved = st.session_state.get(FILTERS_KEY) or Filters()
+    st.session_state[FILTERS_KEY] = dataclasses.replace(saved, **{field: value})
+
+
+def _filter_choice(
+    label: str,
+    key: str,
+    field: str,
+    values: list,
+    saved_value: str | None,
+    *,
+    all_label: str,
+    name=None,
+) -> str:
+    """One shared filter: « all » first, seeded from the saved selection, remembered on change."""
+    choices = [ALL, *values]
+    _seed(key, saved_value, choices)
+    return st.selectbox(
+        label,
+        choices,
+        key=key,
+        format_func=lambda v: all_label if v == ALL else (name(v) if name else v),
+        on_change=_remember,
+        args=(field, key),
+    )
+
+
+def filters(scope: Scope) -> Filters:
+    """Draw the shared filters in the sidebar; return the current selection."""
+    version = warehouse.version()
+    if version is None:
+        return Filters()
+    options = _options(version, scope)
+    st.session_state["_filter_options"] = options
+    saved: Filters | None = st.session_state.get(FILTERS_KEY)
+    if saved is None:
+        saved = _filters_from_url(options)
+    years = options["years"]
+    chosen_years = None
+    federation = centre = province = None
+    with st.sidebar:
+        st.subheader("Filtres")
+        if years:
+            # By default the last complete year: the current one would compare a few months
+            # with a whole previous year.
+            last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
+            default = saved.years or (last, last)
+            default = (max(default[0], years[0]), min(default[1], years[-1]))
+            if default[0] > default[1]:
+                default = (years[-1], years[-1])
+            if len(years) > 1:
+                # Two select boxes rather than a range slider: a slider whose two ends are on
+                # the same year does not round-trip reliably through widget state.
+                first, last = st.columns(2)
+                _seed("flt_y0", default[0], years)
+                _seed("flt_y1", default[1], years)
+                with first:
+                    y0 = st.selectbox("De", years, key="flt_y0", on_change=_remember_years)
+                with last:
+                    y1 = st.selectbox("À", years, key="flt_y1", on_change=_remember_years)
+                chosen_years = (min(y0, y1), max(y0, y1))
+            else:
+                st.caption(f"Année : {years[0]}")
+                chosen_years = (years[0], years[0])
+        if len(options["centres"]) > 1:
+            # A choice with a single value (a member federation's own name) is not offered.
+            if len(options["federations"]) > 1:
+                federation = _filter_choice(
+                    "Fédération",
+                    "flt_fed",
+                    "federation",
+                    options["federations"],
+                    saved.federation,
+                    all_label="Toutes",
+                )
+            if len(options["provinces"]) > 1:
+                province = _filter_choice(
+                    "Province",
+                    "flt_prov",
+                    "province",
+                    options["provinces"],
+                    saved.province,
+                    all_label="Toutes",
+                )
+            names = dict(options["centres"])
+            centre = _filter_choice(
+                "Centre",
+                "flt_centre",
+                "centre_id",
+                list(names),
+                saved.centre_id,
+                all_label="Tous",
+                name=lambda v: f"{names[v]} ({v})",
+            )
+        labels = _labels("filiere")
+        filiere = _filter_choice(
+            "Filière",
+            "flt_filiere",
+            "filiere",
+            options["filieres"],
+            saved.filiere,
+            all_label="Toutes",
+            name=lambda v: labels.get(v, v),
+        )
+    chosen = Filters(
+        years=chosen_years,
+        federation=_none_if_all(federation),
+        centre_id=_none_if_all(centre),
+        province=_none_if_all(province),
+        filiere=_none_if_all(filiere),
+    )
+    st.session_state[FILTERS_KEY] = chosen
+    _write_url(chosen)
+    return chosen
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _options(version: str, scope: Scope) -> dict[str, list]:
+    return warehouse.filter_options(scope)
+
+
+def year_options() -> list[int]:
+    """The years that have data in the user's scope (as offered by the shared filter)."""
+    return list(st.session_state.get("_filter_options", {}).get("years", []))
+
+
+def _labels(list_name: str) -> dict[str, str]:
+    from parcours import contract
+
+    return contract.load().labels(list_name)
