@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8501
 export PARCOURS_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run install test lint format build demo bench docs clean-data
+.PHONY: run install test lint format build demo bench
 
 install: .installed
 .installed: requirements.txt pyproject.toml
@@ -20,9 +20,11 @@ run: install
 test: install
 	$(PYTHON) -m pytest -q -n 2
 
-lint:
+## lint: ruff (style), the layer contracts (import-linter), sqlfluff on the dbt project
+lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	lint-imports
 
 format:
 	$(PYTHON) -m ruff check --fix .

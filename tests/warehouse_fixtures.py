@@ -29,7 +29,7 @@ TYPED = {
 }
 DATE_COLUMNS = {"entry_date", "assessed_on", "started_on", "ended_on", "achieved_on"}
 DATE_COLUMNS |= {"exit_date", "observed_on", "month"}
-EXAMPLES = Path("/work/shared/contract/examples/canonical")
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples" / "canonical"
 
 _seq = itertools.count(1)
 
