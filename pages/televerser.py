@@ -61,7 +61,13 @@ def show_report(index: int, report: FileReport, dry_run: bool) -> None:
             f"{fmt.integer(report.rows_stored)} {verb}, "
             f"{fmt.integer(report.rows_quarantined)} en quarantaine."
         )
-        if report.rows_quarantined:
+        if report.superseded:
+            verb = "cesseront" if dry_run else "cessent"
+            text += (
+                f" Export complet : **{fmt.integer(report.superseded)}** enregistrement(s) "
+                f"envoyé(s) avant et absent(s) de ce fichier {verb} de compter."
+            )
+        if report.rows_quarantined or report.superseded:
             st.warning(text, icon=":material/warning:")
         else:
             st.success(text, icon=":material/check_circle:")
@@ -121,10 +127,24 @@ def show_upload(centre_id: str) -> None:
                 "Glissez vos fichiers dans la zone ci-dessus ou cliquez sur « Browse files ».",
             )
         return
-    signature = (centre_id, tuple((f.name, f.size, f.file_id) for f in files))
+    complete = st.checkbox(
+        "Export complet : ces fichiers contiennent **tout** ce que le centre détient pour leur "
+        "type",
+        key=f"complete_{round_no}",
+        help="Un export complet remplace tout ce que le centre a envoyé avant pour ce type : "
+        "les enregistrements qu'il ne contient plus cessent de compter. C'est ainsi qu'on "
+        "corrige une date mal saisie (sortie, évaluation…). La vérification dit combien "
+        "d'enregistrements cesseraient de compter ; retirer l'envoi les fait revenir.",
+    )
+    signature = (centre_id, complete, tuple((f.name, f.size, f.file_id) for f in files))
     if st.button("1. Vérifier les fichiers (rien n'est enregistré)", type="primary", key="check"):
         reports = uploads.ingest_uploads(
-            data_dir, user, centre_id, [(f.name, f.getvalue()) for f in files], dry_run=True
+            data_dir,
+            user,
+            centre_id,
+            [(f.name, f.getvalue()) for f in files],
+            dry_run=True,
+            complete=complete,
         )
         st.session_state[CHECK_KEY] = {
             "signature": signature,
@@ -147,7 +167,12 @@ def show_upload(centre_id: str) -> None:
         return
     if st.button("2. Confirmer et enregistrer", type="primary", key="confirm"):
         stored = uploads.ingest_uploads(
-            data_dir, user, centre_id, [(f.name, f.getvalue()) for f in files], dry_run=False
+            data_dir,
+            user,
+            centre_id,
+            [(f.name, f.getvalue()) for f in files],
+            dry_run=False,
+            complete=complete,
         )
         st.session_state[DONE_KEY] = {
             "centre": centre_id,

@@ -8,7 +8,7 @@ EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 FIELDS = {
     "batch_id", "seq", "precedence", "centre_id", "kind", "file_name", "sha256", "received_at",
     "received_by", "rows_read", "rows_stored", "rows_quarantined", "withdrawn_at",
-    "withdrawn_by", "replay_of",
+    "withdrawn_by", "replay_of", "is_complete",
 }  # fmt: skip
 
 

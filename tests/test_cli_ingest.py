@@ -27,7 +27,7 @@ ROWS = {
 }
 REPORT_FIELDS = [
     "file", "kind", "status", "batch_id", "rows_read", "rows_stored", "rows_quarantined",
-    "errors", "warnings",
+    "errors", "warnings", "superseded",
 ]  # fmt: skip
 
 

@@ -141,6 +141,12 @@ def _report_lines(report, dry_run: bool) -> list[str]:
             f"{n(report.rows_quarantined)} en quarantaine"
         )
     lines = [head]
+    if report.superseded:
+        verb = "cesseraient" if dry_run else "cessent"
+        lines.append(
+            f"  Export complet : {n(report.superseded)} enregistrement(s) envoyé(s) avant et "
+            f"absent(s) de ce fichier {verb} de compter."
+        )
     # Validation's messages already say « Ligne N, colonne C : valeur V … » in the file's words.
     lines += [f"  {error['message']}" for error in report.errors[:MAX_ERRORS_SHOWN]]
     hidden = len(report.errors) - MAX_ERRORS_SHOWN
@@ -152,11 +158,19 @@ def _report_lines(report, dry_run: bool) -> list[str]:
 
 @main.command()
 @click.option("--centre", "centre_id", required=True, help="Identifiant du centre qui envoie.")
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="Chaque fichier est un export complet de son type : il remplace tout ce que le centre "
+    "a envoyé avant pour ce type (c'est ainsi qu'on corrige une date mal saisie).",
+)
 @click.option("--dry-run", is_flag=True, help="Vérifie sans rien enregistrer.")
 @click.option("--json", "as_json", is_flag=True, help="Un tableau JSON, un objet par fichier.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @clean_errors
-def ingest(centre_id: str, dry_run: bool, as_json: bool, files: tuple[Path, ...]) -> None:
+def ingest(
+    centre_id: str, complete: bool, dry_run: bool, as_json: bool, files: tuple[Path, ...]
+) -> None:
     """Vérifie et enregistre des exports (CSV ou XLSX) d'un centre.
 
     Les lignes acceptées sont enregistrées, les autres mises en quarantaine. Code de sortie 2
@@ -168,7 +182,9 @@ def ingest(centre_id: str, dry_run: bool, as_json: bool, files: tuple[Path, ...]
     """
     from parcours.upload.ingest import ingest_files
 
-    reports = ingest_files(data_dir(), centre_id, list(files), actor(), dry_run=dry_run)
+    reports = ingest_files(
+        data_dir(), centre_id, list(files), actor(), dry_run=dry_run, complete=complete
+    )
     if as_json:
         print_json([report.to_json() for report in reports])
     else:

@@ -36,7 +36,8 @@ create table if not exists batches (
     rows_quarantined integer not null,
     withdrawn_at     text,
     withdrawn_by     text,
-    replay_of        text references batches(batch_id)
+    replay_of        text references batches(batch_id),
+    is_complete      integer not null default 0  -- 1: a complete export of its kind (§5 v1.1)
 );
 create index if not exists batches_centre_sha on batches(centre_id, sha256);
 create table if not exists code_mappings (
@@ -100,7 +101,19 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("pragma busy_timeout=30000")
     conn.execute("pragma foreign_keys=on")
     conn.executescript(SCHEMA)
+    _upgrade(conn)
     return conn
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a store created by an earlier version up to SCHEMA (columns added since)."""
+    columns = {row["name"] for row in conn.execute("pragma table_info(batches)")}
+    if "is_complete" not in columns:
+        try:
+            conn.execute("alter table batches add column is_complete integer not null default 0")
+        except sqlite3.OperationalError as error:
+            if "duplicate column" not in str(error):  # another process upgraded it first
+                raise
 
 
 @contextmanager
@@ -233,6 +246,7 @@ def insert_batch(conn: sqlite3.Connection, batch: dict) -> dict:
         "withdrawn_by": None,
         "replay_of": None,
         "precedence": None,
+        "is_complete": False,
         **batch,
         "seq": seq,
     }
@@ -241,9 +255,10 @@ def insert_batch(conn: sqlite3.Connection, batch: dict) -> dict:
     conn.execute(
         "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, sha256,"
         " received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at,"
-        " withdrawn_by, replay_of) values (:batch_id, :seq, :precedence, :centre_id, :kind,"
-        " :file_name, :sha256, :received_at, :received_by, :rows_read, :rows_stored,"
-        " :rows_quarantined, :withdrawn_at, :withdrawn_by, :replay_of)",
+        " withdrawn_by, replay_of, is_complete) values (:batch_id, :seq, :precedence,"
+        " :centre_id, :kind, :file_name, :sha256, :received_at, :received_by, :rows_read,"
+        " :rows_stored, :rows_quarantined, :withdrawn_at, :withdrawn_by, :replay_of,"
+        " :is_complete)",
         row,
     )
     return row
@@ -271,6 +286,26 @@ def list_batches(conn: sqlite3.Connection, centre_id: str | None = None) -> list
     else:
         rows = conn.execute("select * from batches where centre_id = ? order by seq", (centre_id,))
     return [dict(r) for r in rows]
+
+
+def counting_batch_ids(conn: sqlite3.Connection, centre_id: str, kind: str) -> list[str]:
+    """The active batches of a centre and kind whose records count (EXPORT_FORMAT §5 v1.1): all
+    of them, or, after a complete export, that export and what came after it (by precedence, so
+    a later replay of an earlier upload does not bring superseded rows back). The warehouse
+    applies the same rule in dbt (`int_<kind>_latest`)."""
+    rows = conn.execute(
+        """
+        select batch_id from batches
+        where centre_id = ? and kind = ? and withdrawn_at is null
+          and precedence >= coalesce((
+              select max(precedence) from batches
+              where centre_id = ? and kind = ? and withdrawn_at is null and is_complete = 1
+          ), 0)
+        order by seq
+        """,
+        (centre_id, kind, centre_id, kind),
+    )
+    return [row[0] for row in rows]
 
 
 def withdraw_batch(conn: sqlite3.Connection, batch_id: str, *, actor: str) -> list[str]:

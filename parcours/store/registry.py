@@ -25,6 +25,7 @@ BATCH_SCHEMA = {
     "withdrawn_at": pl.String,
     "withdrawn_by": pl.String,
     "replay_of": pl.String,
+    "is_complete": pl.Boolean,
 }
 CENTRE_SCHEMA = {
     "centre_id": pl.String,
@@ -47,4 +48,6 @@ def table(conn: sqlite3.Connection, name: str, schema: dict) -> pl.DataFrame:
     """The whole table `name`, with the columns and types of `schema`."""
     columns = ", ".join(schema)
     rows = [tuple(row) for row in conn.execute(f"select {columns} from {name}")]  # noqa: S608
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    # SQLite has no boolean: 0/1 integers are read as such, then typed.
+    loose = {column: pl.Int64 if dtype == pl.Boolean else dtype for column, dtype in schema.items()}
+    return pl.DataFrame(rows, schema=loose, orient="row").cast(schema)

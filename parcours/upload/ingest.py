@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from parcours import contract
 from parcours.core.dates import local_time
 from parcours.core.errors import FileRejected, ParcoursError
 from parcours.store import opstore
@@ -36,6 +37,9 @@ class FileReport:
     rows_quarantined: int = 0
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # A complete export: the centre's current records of this kind that it does not contain,
+    # which stop counting (0 for an ordinary upload).
+    superseded: int = 0
 
     def to_json(self) -> dict:
         """A plain dict, ready for `json.dumps`."""
@@ -92,9 +96,15 @@ def _unreadable(path: Path, error: OSError) -> str:
 
 
 def ingest_files(
-    data_dir: DataDir, centre_id: str, paths: list[Path], actor: str, dry_run: bool = False
+    data_dir: DataDir,
+    centre_id: str,
+    paths: list[Path],
+    actor: str,
+    dry_run: bool = False,
+    complete: bool = False,
 ) -> list[FileReport]:
-    """Check and store each file for the centre; one report per file, in the given order."""
+    """Check and store each file for the centre; one report per file, in the given order.
+    With `complete`, each file is a complete export of its kind (EXPORT_FORMAT §5 v1.1)."""
     with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
     reports: list[FileReport] = []
@@ -122,7 +132,9 @@ def ingest_files(
                 warnings=[f"Fichier identique à {seen[digest].file}, envoyé dans le même appel."],
             )
         else:
-            report = ingest_content(data_dir, centre_id, path.name, content, actor, dry_run=dry_run)
+            report = ingest_content(
+                data_dir, centre_id, path.name, content, actor, dry_run=dry_run, complete=complete
+            )
             report.file = str(path)
             seen.setdefault(digest, report)
         reports.append(report)
@@ -149,8 +161,12 @@ def ingest_content(
     actor: str,
     *,
     dry_run: bool = False,
+    complete: bool = False,
 ) -> FileReport:
-    """Check and store one uploaded file (the CLI and the upload page both come here)."""
+    """Check and store one uploaded file (the CLI and the upload page both come here).
+
+    A `complete` export replaces everything the centre sent earlier for its kind; the report's
+    `superseded` counts the current records it does not contain (a dry run says it too)."""
     from parcours.upload.validation import check_file
 
     sha256 = hashlib.sha256(content).hexdigest()
@@ -200,6 +216,8 @@ def ingest_content(
         errors=[error for row in checked.quarantined for error in row.errors],
         warnings=list(checked.warnings),
     )
+    if complete:
+        report.superseded = superseded_records(data_dir, centre_id, checked.kind, checked.accepted)
     if dry_run:
         return report
 
@@ -216,6 +234,7 @@ def ingest_content(
         "rows_read": report.rows_read,
         "rows_stored": report.rows_stored,
         "rows_quarantined": report.rows_quarantined,
+        "is_complete": complete,
     }
     try:
         with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
@@ -242,6 +261,24 @@ def ingest_content(
         return _duplicate_report(file_name, first)
     report.batch_id = batch_id
     return report
+
+
+def superseded_records(data_dir: DataDir, centre_id: str, kind: str, accepted: pl.DataFrame) -> int:
+    """How many of the centre's current records of `kind` a complete export would stop counting:
+    the keys that count today (EXPORT_FORMAT §1 keys, in the counting batches) and that the
+    export does not contain. Only keys are compared: which version of a key wins is the build's
+    business, whether the key still counts is the same either way."""
+    key = list(contract.load().kinds[kind].key)
+    with opstore.connected(data_dir.ops_db) as conn:
+        batch_ids = opstore.counting_batch_ids(conn, centre_id, kind)
+    files = [landing.batch_path(data_dir, kind, b) for b in batch_ids]
+    files = [path for path in files if path.exists()]
+    if not files:
+        return 0
+    current = pl.scan_parquet(files).select(key).unique()
+    kept = accepted.lazy().select(key).unique()
+    gone = current.join(kept, on=key, how="anti", nulls_equal=True)
+    return gone.select(pl.len()).collect().item()
 
 
 def _duplicate_report(file_name: str, first: dict) -> FileReport:

@@ -59,6 +59,7 @@ def ingest_uploads(
     files: Iterable[tuple[str, bytes]],
     *,
     dry_run: bool,
+    complete: bool = False,
 ) -> list[ingest.FileReport]:
     """Check (`dry_run`) or store uploaded files for one centre; one report per file.
 
@@ -75,7 +76,9 @@ def ingest_uploads(
             path = folder / safe_name(name)
             path.write_bytes(content)
             paths.append(path)
-        reports = ingest.ingest_files(data_dir, centre_id, paths, user.email, dry_run=dry_run)
+        reports = ingest.ingest_files(
+            data_dir, centre_id, paths, user.email, dry_run=dry_run, complete=complete
+        )
     for report, path in zip(reports, paths, strict=True):
         report.file = path.name
     return reports
