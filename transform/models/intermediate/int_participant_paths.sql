@@ -4,13 +4,13 @@
 -- hours month is dated on its first day but sorted at its end (the hours were spent during it).
 with
 
-participants as (select * from {{ ref('stg_participants') }}),
-barriers as (select * from {{ ref('stg_barriers') }}),
-partnerships as (select * from {{ ref('stg_partnerships') }}),
-milestones as (select * from {{ ref('stg_milestones') }}),
-exits as (select * from {{ ref('stg_exits') }}),
-followups as (select * from {{ ref('stg_followups') }}),
-hours as (select * from {{ ref('stg_hours') }}),
+participants as (select * from {{ ref('int_participants_latest') }}),
+barriers as (select * from {{ ref('int_barriers_latest') }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }}),
+exits as (select * from {{ ref('int_exits_latest') }}),
+followups as (select * from {{ ref('int_followups_latest') }}),
+hours as (select * from {{ ref('int_hours_latest') }}),
 
 events as (
 

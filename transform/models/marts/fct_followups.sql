@@ -1,6 +1,6 @@
 with
 
-followups as (select * from {{ ref('stg_followups') }}),
+followups as (select * from {{ ref('int_followups_latest') }}),
 exits as (select * from {{ ref('fct_exits') }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 

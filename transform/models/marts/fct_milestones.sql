@@ -1,7 +1,7 @@
 with
 
-milestones as (select * from {{ ref('stg_milestones') }}),
-participants as (select * from {{ ref('stg_participants') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }}),
+participants as (select * from {{ ref('int_participants_latest') }}),
 milestone_codes as (select * from {{ ref('stg_codes') }} where code_list = 'milestone'),
 
 final as (

@@ -1,6 +1,6 @@
 with
 
-partnerships as (select * from {{ ref('stg_partnerships') }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }}),
 partner_types as (select * from {{ ref('stg_codes') }} where code_list = 'partner_type'),
 
 final as (
