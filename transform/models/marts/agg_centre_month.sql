@@ -114,12 +114,7 @@ activity_months as (
 ),
 
 -- The last month the warehouse knows anything about (follow-ups included).
-data_end as (
-
-    select {{ month_start('max(event_on)') }} as last_month
-    from {{ ref('rpt_participant_paths') }}
-
-),
+data_end as (select last_month from {{ ref('int_data_end') }}),
 
 -- Every month from a group's first activity to the data's last month, so that
 -- "in training" is carried through months without events.

@@ -8,11 +8,7 @@ participants as (
 ),
 
 -- The last date the warehouse knows anything about: later months cannot be observed yet.
-data_end as (
-
-    select max(event_on) as last_event_on from {{ ref('rpt_participant_paths') }}
-
-),
+data_end as (select last_event_on from {{ ref('int_data_end') }}),
 
 offsets as (
 
