@@ -20,7 +20,7 @@ participant_months as (
 
     select
         participants.centre_id,
-        participants.filiere,
+        {{ filiere_or_undeclared('participants.filiere') }} as filiere,
         participants.entry_year,
         -- Whole months from entry (a milestone before the entry counts from month 0). DuckDB's
         -- greatest() skips nulls, so a participant without a milestone must stay null here.
