@@ -13,12 +13,18 @@ hours as (select centre_id, participant_id from {{ ref('int_hours_latest') }}),
 unioned as (
 
     select * from participants
-    union select * from barriers
-    union select * from partnerships
-    union select * from milestones
-    union select * from exits
-    union select * from followups
-    union select * from hours
+    union
+    select * from barriers
+    union
+    select * from partnerships
+    union
+    select * from milestones
+    union
+    select * from exits
+    union
+    select * from followups
+    union
+    select * from hours
 
 )
 

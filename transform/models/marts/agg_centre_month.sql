@@ -176,14 +176,10 @@ spans as (
 calendar as (
 
     select
-        spans.centre_id,
-        spans.filiere,
-        months.month::date as month
+        centre_id,
+        filiere,
+        unnest(generate_series(first_month, last_month, interval 1 month))::date as month
     from spans
-    cross join lateral (
-        select unnest(generate_series(spans.first_month, spans.last_month, interval 1 month))
-            as month
-    ) as months
 
 ),
 

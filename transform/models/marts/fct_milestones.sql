@@ -17,7 +17,7 @@ final as (
         milestones.batch_id
     from milestones
     left join participants using (centre_id, participant_id)
-    left join milestone_codes on milestone_codes.code = milestones.milestone
+    left join milestone_codes on milestones.milestone = milestone_codes.code
 
 )
 

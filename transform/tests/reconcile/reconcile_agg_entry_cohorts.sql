@@ -47,11 +47,15 @@ steps as (
 
     select
         participants.months_observable,
-        case when first_milestones.first_on is not null then
-            greatest(date_sub('month', participants.entry_date, first_milestones.first_on), 0)
+        case
+            when first_milestones.first_on is not null then
+                greatest(date_sub('month', participants.entry_date, first_milestones.first_on), 0)
         end as milestone_from,
-        case when first_positive_exits.first_on is not null then
-            greatest(date_sub('month', participants.entry_date, first_positive_exits.first_on), 0)
+        case
+            when first_positive_exits.first_on is not null then
+                greatest(
+                    date_sub('month', participants.entry_date, first_positive_exits.first_on), 0
+                )
         end as positive_exit_from
     from participants
     left join first_milestones
@@ -115,6 +119,7 @@ compared as (
 )
 
 select * from compared
-where fact_observable <> aggregate_observable
+where
+    fact_observable <> aggregate_observable
     or fact_with_first_milestone <> aggregate_with_first_milestone
     or fact_with_positive_exit <> aggregate_with_positive_exit

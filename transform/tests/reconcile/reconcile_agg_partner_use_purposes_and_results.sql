@@ -10,10 +10,10 @@ with
 aggregate_totals as (
 
     select
-        0 as no_column
-        {%- for list_name, code in columns %},
-        coalesce(sum({{ list_name }}_{{ code }}), 0) as {{ list_name }}_{{ code }}
+        {%- for list_name, code in columns %}
+        coalesce(sum({{ list_name }}_{{ code }}), 0) as {{ list_name }}_{{ code }},
         {%- endfor %}
+        count(*) as aggregate_rows
     from {{ ref('agg_partner_use') }}
 
 ),
@@ -21,10 +21,10 @@ aggregate_totals as (
 fact_totals as (
 
     select
-        0 as no_column
-        {%- for list_name, code in columns %},
-        count(*) filter (where {{ list_name }} = '{{ code }}') as {{ list_name }}_{{ code }}
+        {%- for list_name, code in columns %}
+        count(*) filter (where {{ list_name }} = '{{ code }}') as {{ list_name }}_{{ code }},
         {%- endfor %}
+        count(*) as fact_rows
     from {{ ref('fct_partnerships') }}
 
 ),

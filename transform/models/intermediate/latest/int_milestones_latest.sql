@@ -4,7 +4,10 @@ with
 
 latest as (
 
-    {{ latest_wins(ref('stg_landing__milestones'), ['participant_id', 'milestone', 'achieved_on']) }}
+    {{ latest_wins(
+        ref('stg_landing__milestones'),
+        ['participant_id', 'milestone', 'achieved_on']
+    ) }}
 
 ),
 

@@ -4,7 +4,10 @@ with
 
 latest as (
 
-    {{ latest_wins(ref('stg_landing__partnerships'), ['participant_id', 'partner_type', 'started_on', 'partner_name']) }}
+    {{ latest_wins(
+        ref('stg_landing__partnerships'),
+        ['participant_id', 'partner_type', 'started_on', 'partner_name']
+    ) }}
 
 ),
 
