@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8501
 export PARCOURS_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run install test lint format build demo bench
+.PHONY: run install test lint lint-sql format build demo bench
 
 install: .installed
 .installed: requirements.txt pyproject.toml
@@ -25,6 +25,12 @@ lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	lint-imports
+	$(MAKE) lint-sql
+
+## lint-sql: sqlfluff over the dbt SQL (.sqlfluff; dbt templater, no build needed; ~1 min)
+lint-sql:
+	DBT_TARGET_PATH=$(PARCOURS_DATA_DIR)/build/lint/target DBT_LOG_PATH=$(PARCOURS_DATA_DIR)/build/lint/logs \
+		$(PYTHON) -m sqlfluff lint transform/models transform/tests transform/macros
 
 format:
 	$(PYTHON) -m ruff check --fix .

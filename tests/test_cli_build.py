@@ -53,7 +53,7 @@ def test_build_exits_0_and_prints_a_json_summary(built):
 def test_build_prints_progress_while_it_runs(built):
     lines = built["completed"].stderr.splitlines()
     assert lines[0].startswith("Registre figé : ")
-    assert any(line.split()[1:3] == ["OK", "stg_hours"] for line in lines if "/" in line)
+    assert any(line.split()[1:3] == ["OK", "int_hours_latest"] for line in lines if "/" in line)
 
 
 def test_build_is_recorded_and_docs_are_published(built):

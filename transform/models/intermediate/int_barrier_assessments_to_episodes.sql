@@ -7,7 +7,7 @@ with
 
 assessments as (
 
-    select * from {{ ref('stg_barriers') }}
+    select * from {{ ref('int_barriers_latest') }}
 
 ),
 

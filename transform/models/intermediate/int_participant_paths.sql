@@ -4,54 +4,117 @@
 -- hours month is dated on its first day but sorted at its end (the hours were spent during it).
 with
 
-participants as (select * from {{ ref('stg_participants') }}),
-barriers as (select * from {{ ref('stg_barriers') }}),
-partnerships as (select * from {{ ref('stg_partnerships') }}),
-milestones as (select * from {{ ref('stg_milestones') }}),
-exits as (select * from {{ ref('stg_exits') }}),
-followups as (select * from {{ ref('stg_followups') }}),
-hours as (select * from {{ ref('stg_hours') }}),
+participants as (select * from {{ ref('int_participants_latest') }}),
+barriers as (select * from {{ ref('int_barriers_latest') }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }}),
+exits as (select * from {{ ref('int_exits_latest') }}),
+followups as (select * from {{ ref('int_followups_latest') }}),
+hours as (select * from {{ ref('int_hours_latest') }}),
 
 events as (
 
-    select centre_id, participant_id, entry_on as event_on, 'entry' as event_type, 1 as same_day_rank,
-        filiere as event_code, null::double as event_value, training_area as detail
+    select
+        centre_id,
+        participant_id,
+        entry_on as event_on,
+        'entry' as event_type,
+        1 as same_day_rank,
+        filiere as event_code,
+        null::double as event_value,
+        training_area as detail
     from participants
 
     union all
-    select centre_id, participant_id, assessed_on, 'assessment', 2,
-        barrier, level::double, null
+
+    select
+        centre_id,
+        participant_id,
+        assessed_on as event_on,
+        'assessment' as event_type,
+        2 as same_day_rank,
+        barrier as event_code,
+        level::double as event_value,
+        null as detail
     from barriers
 
     union all
-    select centre_id, participant_id, started_on, 'partnership_start', 3,
-        partner_type, null, concat_ws(' — ', partner_name, purpose)
+
+    select
+        centre_id,
+        participant_id,
+        started_on as event_on,
+        'partnership_start' as event_type,
+        3 as same_day_rank,
+        partner_type as event_code,
+        null as event_value,
+        concat_ws(' — ', partner_name, purpose) as detail
     from partnerships
 
     union all
-    select centre_id, participant_id, ended_on, 'partnership_end', 4,
-        partner_type, null, concat_ws(' — ', partner_name, result)
+
+    select
+        centre_id,
+        participant_id,
+        ended_on as event_on,
+        'partnership_end' as event_type,
+        4 as same_day_rank,
+        partner_type as event_code,
+        null as event_value,
+        concat_ws(' — ', partner_name, result) as detail
     from partnerships
     where ended_on is not null
 
     union all
-    select centre_id, participant_id, achieved_on, 'milestone', 5,
-        milestone, null, detail
+
+    select
+        centre_id,
+        participant_id,
+        achieved_on as event_on,
+        'milestone' as event_type,
+        5 as same_day_rank,
+        milestone as event_code,
+        null as event_value,
+        detail
     from milestones
 
     union all
-    select centre_id, participant_id, month_on, 'hours_month', 6,
-        null, hours, null
+
+    select
+        centre_id,
+        participant_id,
+        month_on as event_on,
+        'hours_month' as event_type,
+        6 as same_day_rank,
+        null as event_code,
+        hours as event_value,
+        null as detail
     from hours
 
     union all
-    select centre_id, participant_id, exit_on, 'exit', 7,
-        destination, null, reason
+
+    select
+        centre_id,
+        participant_id,
+        exit_on as event_on,
+        'exit' as event_type,
+        7 as same_day_rank,
+        destination as event_code,
+        null as event_value,
+        reason as detail
     from exits
 
     union all
-    select centre_id, participant_id, observed_on, 'followup', 8,
-        situation, null, null
+
+    select
+        centre_id,
+        participant_id,
+        observed_on as event_on,
+        'followup' as event_type,
+        8 as same_day_rank,
+        situation as event_code,
+        null as event_value,
+        null as detail
     from followups
 
 ),

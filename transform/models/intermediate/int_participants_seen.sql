@@ -2,23 +2,29 @@
 -- the grain of dim_participants (INTERFACES §3).
 with
 
-participants as (select centre_id, participant_id from {{ ref('stg_participants') }}),
-barriers as (select centre_id, participant_id from {{ ref('stg_barriers') }}),
-partnerships as (select centre_id, participant_id from {{ ref('stg_partnerships') }}),
-milestones as (select centre_id, participant_id from {{ ref('stg_milestones') }}),
-exits as (select centre_id, participant_id from {{ ref('stg_exits') }}),
-followups as (select centre_id, participant_id from {{ ref('stg_followups') }}),
-hours as (select centre_id, participant_id from {{ ref('stg_hours') }}),
+participants as (select centre_id, participant_id from {{ ref('int_participants_latest') }}),
+barriers as (select centre_id, participant_id from {{ ref('int_barriers_latest') }}),
+partnerships as (select centre_id, participant_id from {{ ref('int_partnerships_latest') }}),
+milestones as (select centre_id, participant_id from {{ ref('int_milestones_latest') }}),
+exits as (select centre_id, participant_id from {{ ref('int_exits_latest') }}),
+followups as (select centre_id, participant_id from {{ ref('int_followups_latest') }}),
+hours as (select centre_id, participant_id from {{ ref('int_hours_latest') }}),
 
 unioned as (
 
     select * from participants
-    union select * from barriers
-    union select * from partnerships
-    union select * from milestones
-    union select * from exits
-    union select * from followups
-    union select * from hours
+    union
+    select * from barriers
+    union
+    select * from partnerships
+    union
+    select * from milestones
+    union
+    select * from exits
+    union
+    select * from followups
+    union
+    select * from hours
 
 )
 

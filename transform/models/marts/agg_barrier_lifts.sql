@@ -3,11 +3,12 @@ with
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
 participants as (select * from {{ ref('dim_participants') }}),
 
+-- Left join and 'undeclared' for a trainee without a filière: no episode is lost.
 final as (
 
     select
         episodes.centre_id,
-        participants.filiere,
+        {{ filiere_or_undeclared('participants.filiere') }} as filiere,
         episodes.barrier,
         any_value(episodes.barrier_group) as barrier_group,
         year(episodes.identified_on)::smallint as identified_year,
@@ -19,8 +20,10 @@ final as (
         {{ safe_divide('sum(episodes.days_to_lift)', 'count(episodes.days_to_lift)') }}::double
             as mean_days_to_lift
     from episodes
-    inner join participants using (centre_id, participant_id)
-    group by episodes.centre_id, participants.filiere, episodes.barrier, identified_year
+    left join participants
+        on episodes.centre_id = participants.centre_id
+        and episodes.participant_id = participants.participant_id
+    group by all
 
 )
 

@@ -5,26 +5,47 @@ exits as (select * from {{ ref('fct_exits') }}),
 hours as (select * from {{ ref('fct_hours') }}),
 milestones as (select * from {{ ref('fct_milestones') }}),
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
+data_end as (select last_month from {{ ref('int_data_end') }}),
 
--- The filière of every record is its participant's (null when never declared).
-groups as (select centre_id, participant_id, filiere, entry_date, exit_date from participants),
+-- The filière of every record is its participant's. A null filière would match nothing in the
+-- joins below, so trainees without one (none declared, or never declared in a participants
+-- file) are grouped under 'undeclared'. Records are left-joined: none is lost on the way.
+groups as (
+
+    select
+        centre_id,
+        participant_id,
+        {{ filiere_or_undeclared('filiere') }} as filiere,
+        entry_date,
+        exit_date
+    from participants
+
+),
 
 -- In training during a month = entered by its end and not exited before its start. Counted as
 -- +1 at the entry month and -1 the month after the (latest) exit, never before the entry month.
 training_moves as (
 
-    select centre_id, filiere, {{ month_start('entry_date') }} as month, 1 as delta, 1 as entries
+    select
+        centre_id,
+        filiere,
+        {{ month_start('entry_date') }} as month,
+        1 as delta,
+        1 as entries
     from groups
     where entry_date is not null
+
     union all
+
     select
         centre_id,
         filiere,
         greatest(
-            {{ month_start('exit_date') }} + interval 1 month, {{ month_start('entry_date') }}
-        )::date,
-        -1,
-        0
+            {{ month_start('exit_date') }} + interval 1 month,
+            {{ month_start('entry_date') }}
+        )::date as month,
+        -1 as delta,
+        0 as entries
     from groups
     where entry_date is not null and exit_date is not null
 
@@ -32,7 +53,12 @@ training_moves as (
 
 monthly_moves as (
 
-    select centre_id, filiere, month, sum(delta) as delta, sum(entries) as entries
+    select
+        centre_id,
+        filiere,
+        month,
+        sum(delta) as delta,
+        sum(entries) as entries
     from training_moves
     group by all
 
@@ -41,22 +67,30 @@ monthly_moves as (
 monthly_exits as (
 
     select
-        groups.centre_id,
-        groups.filiere,
+        exits.centre_id,
+        {{ filiere_or_undeclared('groups.filiere') }} as filiere,
         {{ month_start('exits.exit_date') }} as month,
         count(*) as exits,
         count(*) filter (where exits.positive_exit) as positive_exits
     from exits
-    inner join groups using (centre_id, participant_id)
+    left join groups
+        on exits.centre_id = groups.centre_id
+        and exits.participant_id = groups.participant_id
     group by all
 
 ),
 
 monthly_hours as (
 
-    select groups.centre_id, groups.filiere, hours.month, sum(hours.hours) as hours
+    select
+        hours.centre_id,
+        {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        hours.month,
+        sum(hours.hours) as hours
     from hours
-    inner join groups using (centre_id, participant_id)
+    left join groups
+        on hours.centre_id = groups.centre_id
+        and hours.participant_id = groups.participant_id
     group by all
 
 ),
@@ -64,12 +98,14 @@ monthly_hours as (
 monthly_milestones as (
 
     select
-        groups.centre_id,
-        groups.filiere,
+        milestones.centre_id,
+        {{ filiere_or_undeclared('groups.filiere') }} as filiere,
         {{ month_start('milestones.achieved_on') }} as month,
         count(*) as milestones_achieved
     from milestones
-    inner join groups using (centre_id, participant_id)
+    left join groups
+        on milestones.centre_id = groups.centre_id
+        and milestones.participant_id = groups.participant_id
     group by all
 
 ),
@@ -77,13 +113,15 @@ monthly_milestones as (
 monthly_openings as (
 
     select
-        groups.centre_id,
-        groups.filiere,
+        episodes.centre_id,
+        {{ filiere_or_undeclared('groups.filiere') }} as filiere,
         {{ month_start('episodes.identified_on') }} as month,
         count(*) as barrier_episodes_opened,
         count(*) filter (where episodes.is_setback) as setbacks
     from episodes
-    inner join groups using (centre_id, participant_id)
+    left join groups
+        on episodes.centre_id = groups.centre_id
+        and episodes.participant_id = groups.participant_id
     group by all
 
 ),
@@ -91,12 +129,14 @@ monthly_openings as (
 monthly_lifts as (
 
     select
-        groups.centre_id,
-        groups.filiere,
+        episodes.centre_id,
+        {{ filiere_or_undeclared('groups.filiere') }} as filiere,
         {{ month_start('episodes.lifted_on') }} as month,
         count(*) as barrier_episodes_lifted
     from episodes
-    inner join groups using (centre_id, participant_id)
+    left join groups
+        on episodes.centre_id = groups.centre_id
+        and episodes.participant_id = groups.participant_id
     where episodes.lifted_on is not null
     group by all
 
@@ -105,19 +145,16 @@ monthly_lifts as (
 activity_months as (
 
     select centre_id, filiere, month from monthly_moves
-    union select centre_id, filiere, month from monthly_exits
-    union select centre_id, filiere, month from monthly_hours
-    union select centre_id, filiere, month from monthly_milestones
-    union select centre_id, filiere, month from monthly_openings
-    union select centre_id, filiere, month from monthly_lifts
-
-),
-
--- The last month the warehouse knows anything about (follow-ups included).
-data_end as (
-
-    select {{ month_start('max(event_on)') }} as last_month
-    from {{ ref('rpt_participant_paths') }}
+    union
+    select centre_id, filiere, month from monthly_exits
+    union
+    select centre_id, filiere, month from monthly_hours
+    union
+    select centre_id, filiere, month from monthly_milestones
+    union
+    select centre_id, filiere, month from monthly_openings
+    union
+    select centre_id, filiere, month from monthly_lifts
 
 ),
 
@@ -125,7 +162,9 @@ data_end as (
 -- "in training" is carried through months without events.
 spans as (
 
-    select activity_months.centre_id, activity_months.filiere,
+    select
+        activity_months.centre_id,
+        activity_months.filiere,
         min(activity_months.month) as first_month,
         any_value(data_end.last_month) as last_month
     from activity_months
@@ -136,12 +175,11 @@ spans as (
 
 calendar as (
 
-    select spans.centre_id, spans.filiere, months.month::date as month
-    from spans,
-        lateral (
-            select unnest(generate_series(spans.first_month, spans.last_month, interval 1 month))
-                as month
-        ) as months
+    select
+        centre_id,
+        filiere,
+        unnest(generate_series(first_month, last_month, interval 1 month))::date as month
+    from spans
 
 ),
 

@@ -8,11 +8,7 @@ participants as (
 ),
 
 -- The last date the warehouse knows anything about: later months cannot be observed yet.
-data_end as (
-
-    select max(event_on) as last_event_on from {{ ref('rpt_participant_paths') }}
-
-),
+data_end as (select last_event_on from {{ ref('int_data_end') }}),
 
 offsets as (
 
@@ -24,17 +20,22 @@ participant_months as (
 
     select
         participants.centre_id,
-        participants.filiere,
+        {{ filiere_or_undeclared('participants.filiere') }} as filiere,
         participants.entry_year,
         -- Whole months from entry (a milestone before the entry counts from month 0). DuckDB's
         -- greatest() skips nulls, so a participant without a milestone must stay null here.
-        case when participants.first_milestone_on is not null then
-            greatest(date_sub('month', participants.entry_date, participants.first_milestone_on), 0)
+        case
+            when participants.first_milestone_on is not null then
+                greatest(
+                    date_sub('month', participants.entry_date, participants.first_milestone_on), 0
+                )
         end as months_to_milestone,
-        case when participants.first_positive_exit_on is not null then
-            greatest(
-                date_sub('month', participants.entry_date, participants.first_positive_exit_on), 0
-            )
+        case
+            when participants.first_positive_exit_on is not null then
+                greatest(
+                    date_sub('month', participants.entry_date, participants.first_positive_exit_on),
+                    0
+                )
         end as months_to_positive_exit,
         date_sub('month', participants.entry_date, data_end.last_event_on) as months_observable
     from participants
@@ -66,12 +67,15 @@ final as (
         cohorts.entry_year,
         offsets.months_since_entry,
         cohorts.cohort_size::integer as cohort_size,
+        -- `m` is a lambda's parameter, not a column (sqlfluff's RF02 cannot tell).
+        -- noqa: disable=RF02
         len(list_filter(cohorts.observable, lambda m: m >= offsets.months_since_entry))::integer
             as participants_observable,
         len(list_filter(cohorts.milestones, lambda m: m <= offsets.months_since_entry))::integer
             as with_first_milestone,
         len(list_filter(cohorts.positive_exits, lambda m: m <= offsets.months_since_entry))::integer
             as with_positive_exit
+    -- noqa: enable=RF02
     from cohorts
     cross join offsets
 

@@ -6,11 +6,12 @@ with
 partnerships as (select * from {{ ref('fct_partnerships') }}),
 participants as (select * from {{ ref('dim_participants') }}),
 
+-- Left join and 'undeclared' for a trainee without a filière: no partnership is lost.
 final as (
 
     select
         partnerships.centre_id,
-        participants.filiere,
+        {{ filiere_or_undeclared('participants.filiere') }} as filiere,
         partnerships.partner_type,
         any_value(partnerships.partner_group) as partner_group,
         year(partnerships.started_on)::smallint as started_year,
@@ -27,8 +28,10 @@ final as (
         {%- endfor %}
         count(*) filter (where partnerships.result is null)::integer as result_missing
     from partnerships
-    inner join participants using (centre_id, participant_id)
-    group by partnerships.centre_id, participants.filiere, partnerships.partner_type, started_year
+    left join participants
+        on partnerships.centre_id = participants.centre_id
+        and partnerships.participant_id = participants.participant_id
+    group by all
 
 )
 

@@ -1,13 +1,13 @@
 with
 
 seen as (select * from {{ ref('int_participants_seen') }}),
-participants as (select * from {{ ref('stg_participants') }}),
+participants as (select * from {{ ref('int_participants_latest') }}),
 centres as (select * from {{ ref('dim_centres') }}),
 provinces as (select * from {{ ref('stg_postal_code_provinces') }}),
 exits as (select * from {{ ref('fct_exits') }}),
-milestones as (select * from {{ ref('stg_milestones') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }}),
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
-hours as (select * from {{ ref('stg_hours') }}),
+hours as (select * from {{ ref('int_hours_latest') }}),
 
 -- dim_participants.exit_date / destination: the participant's latest exit (INTERFACES §3).
 latest_exits as (

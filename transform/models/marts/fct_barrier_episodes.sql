@@ -22,7 +22,7 @@ final as (
         episodes.observed_days,
         barriers.code_group as barrier_group
     from episodes
-    left join barriers on barriers.code = episodes.barrier
+    left join barriers on episodes.barrier = barriers.code
 
 )
 

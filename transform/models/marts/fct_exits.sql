@@ -1,6 +1,6 @@
 with
 
-exits as (select * from {{ ref('stg_exits') }}),
+exits as (select * from {{ ref('int_exits_latest') }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 final as (
@@ -16,7 +16,7 @@ final as (
         coalesce(situations.code_group in ('employment', 'training'), false) as positive_exit,
         exits.batch_id
     from exits
-    left join situations on situations.code = exits.destination
+    left join situations on exits.destination = situations.code
 
 )
 

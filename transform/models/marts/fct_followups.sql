@@ -1,6 +1,6 @@
 with
 
-followups as (select * from {{ ref('stg_followups') }}),
+followups as (select * from {{ ref('int_followups_latest') }}),
 exits as (select * from {{ ref('fct_exits') }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
@@ -14,9 +14,9 @@ reference_exits as (
         max(exits.exit_date) as exit_date
     from followups
     inner join exits
-        on exits.centre_id = followups.centre_id
-        and exits.participant_id = followups.participant_id
-        and exits.exit_date <= followups.observed_on
+        on followups.centre_id = exits.centre_id
+        and followups.participant_id = exits.participant_id
+        and followups.observed_on >= exits.exit_date
     group by all
 
 ),
@@ -37,7 +37,7 @@ final as (
         followups.batch_id
     from followups
     left join reference_exits using (centre_id, participant_id, observed_on)
-    left join situations on situations.code = followups.situation
+    left join situations on followups.situation = situations.code
 
 )
 

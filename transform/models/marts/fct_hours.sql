@@ -1,6 +1,6 @@
 with
 
-hours as (select * from {{ ref('stg_hours') }}),
+hours as (select * from {{ ref('int_hours_latest') }}),
 
 final as (
 

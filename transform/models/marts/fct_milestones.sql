@@ -1,7 +1,7 @@
 with
 
-milestones as (select * from {{ ref('stg_milestones') }}),
-participants as (select * from {{ ref('stg_participants') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }}),
+participants as (select * from {{ ref('int_participants_latest') }}),
 milestone_codes as (select * from {{ ref('stg_codes') }} where code_list = 'milestone'),
 
 final as (
@@ -17,7 +17,7 @@ final as (
         milestones.batch_id
     from milestones
     left join participants using (centre_id, participant_id)
-    left join milestone_codes on milestone_codes.code = milestones.milestone
+    left join milestone_codes on milestones.milestone = milestone_codes.code
 
 )
 

@@ -1,6 +1,6 @@
 with
 
-partnerships as (select * from {{ ref('stg_partnerships') }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }}),
 partner_types as (select * from {{ ref('stg_codes') }} where code_list = 'partner_type'),
 
 final as (
@@ -18,7 +18,7 @@ final as (
         (partnerships.ended_on - partnerships.started_on)::integer as duration_days,
         partnerships.batch_id
     from partnerships
-    left join partner_types on partner_types.code = partnerships.partner_type
+    left join partner_types on partnerships.partner_type = partner_types.code
 
 )
 

@@ -13,9 +13,11 @@ exit_before_entry as (
         'exit_before_entry' as rule,
         exits.participant_id,
         exits.exit_date as event_on,
-        'Sortie le ' || strftime(exits.exit_date, '%d/%m/%Y')
-            || ', avant l''entrée du ' || strftime(participants.entry_date, '%d/%m/%Y')
-            as detail
+        format(
+            'Sortie le {}, avant l''entrée du {}',
+            strftime(exits.exit_date, '%d/%m/%Y'),
+            strftime(participants.entry_date, '%d/%m/%Y')
+        ) as detail
     from exits
     inner join participants using (centre_id, participant_id)
     where exits.exit_date < participants.entry_date
@@ -34,7 +36,8 @@ events_before_entry as (
         any_value(participants.entry_date) as entry_date
     from paths
     inner join participants using (centre_id, participant_id)
-    where paths.event_type not in ('entry', 'exit')
+    where
+        paths.event_type not in ('entry', 'exit')
         and case
             when paths.event_type = 'hours_month'
                 then paths.event_on < {{ month_start('participants.entry_date') }}
@@ -51,9 +54,13 @@ event_before_entry as (
         'event_before_entry' as rule,
         participant_id,
         first_event_on as event_on,
-        events || ' événement(s) avant l''entrée du ' || strftime(entry_date, '%d/%m/%Y')
-            || ' (premier : ' || first_event_type || ' le '
-            || strftime(first_event_on, '%d/%m/%Y') || ')' as detail
+        format(
+            '{} événement(s) avant l''entrée du {} (premier : {} le {})',
+            events,
+            strftime(entry_date, '%d/%m/%Y'),
+            first_event_type,
+            strftime(first_event_on, '%d/%m/%Y')
+        ) as detail
     from events_before_entry
 
 ),
@@ -65,8 +72,10 @@ undeclared as (
         'undeclared_participant' as rule,
         paths.participant_id,
         min(paths.event_on) as event_on,
-        'Stagiaire absent du fichier des participants, vu dans : '
-            || string_agg(distinct paths.event_type, ', ' order by paths.event_type) as detail
+        concat(
+            'Stagiaire absent du fichier des participants, vu dans : ',
+            string_agg(distinct paths.event_type, ', ' order by paths.event_type)
+        ) as detail
     from paths
     inner join participants using (centre_id, participant_id)
     where not participants.is_declared

@@ -1,9 +1,8 @@
--- Key: participant_id within the centre (EXPORT_FORMAT §1).
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'participants'), ['participant_id']) }}
+    select * from {{ source('landing', 'participants') }}
 
 ),
 
@@ -12,10 +11,13 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
         person_key,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- codes
         gender,
@@ -26,6 +28,8 @@ renamed as (
 
         ---------- descriptors
         training_area,
+
+        ---------- numbers
         postal_code::smallint as postal_code,
         birth_year::smallint as birth_year,
 

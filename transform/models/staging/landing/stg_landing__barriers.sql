@@ -1,9 +1,8 @@
--- Key: (participant_id, assessed_on, barrier) within the centre, so one level per date.
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'barriers'), ['participant_id', 'assessed_on', 'barrier']) }}
+    select * from {{ source('landing', 'barriers') }}
 
 ),
 
@@ -12,9 +11,12 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- codes
         barrier,

@@ -1,9 +1,8 @@
--- Key: (participant_id, exit_date) within the centre.
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'exits'), ['participant_id', 'exit_date']) }}
+    select * from {{ source('landing', 'exits') }}
 
 ),
 
@@ -12,9 +11,12 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- codes
         destination,

@@ -1,13 +1,17 @@
 -- Key: (participant_id, milestone, achieved_on) within the centre.
+-- Withdrawn batches drop out and per key the latest upload wins (macros/latest_wins.sql).
 with
 
-source as (
+latest as (
 
-    {{ latest_wins(source('landing', 'milestones'), ['participant_id', 'milestone', 'achieved_on']) }}
+    {{ latest_wins(
+        ref('stg_landing__milestones'),
+        ['participant_id', 'milestone', 'achieved_on']
+    ) }}
 
 ),
 
-renamed as (
+final as (
 
     select
 
@@ -23,10 +27,10 @@ renamed as (
         detail,
 
         ---------- dates
-        achieved_on::date as achieved_on
+        achieved_on
 
-    from source
+    from latest
 
 )
 
-select * from renamed
+select * from final

@@ -1,9 +1,8 @@
--- Key: (participant_id, partner_type, started_on, partner_name) within the centre.
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'partnerships'), ['participant_id', 'partner_type', 'started_on', 'partner_name']) }}
+    select * from {{ source('landing', 'partnerships') }}
 
 ),
 
@@ -12,9 +11,12 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- codes
         partner_type,

@@ -1,9 +1,8 @@
--- Key: (participant_id, month) within the centre.
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'hours'), ['participant_id', 'month']) }}
+    select * from {{ source('landing', 'hours') }}
 
 ),
 
@@ -12,9 +11,12 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- numbers
         hours::double as hours,

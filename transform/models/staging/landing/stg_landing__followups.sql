@@ -1,9 +1,8 @@
--- Key: (participant_id, observed_on) within the centre.
 with
 
 source as (
 
-    {{ latest_wins(source('landing', 'followups'), ['participant_id', 'observed_on']) }}
+    select * from {{ source('landing', 'followups') }}
 
 ),
 
@@ -12,9 +11,12 @@ renamed as (
     select
 
         ---------- ids
+        batch_id,
         centre_id,
         participant_id,
-        batch_id,
+
+        ---------- upload order (latest wins)
+        row_number,
 
         ---------- codes
         situation,
