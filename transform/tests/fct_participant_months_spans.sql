@@ -1,6 +1,8 @@
--- Reconciliation: every participant with an entry date has exactly the months 0 to
--- least(36, months from the entry month to the centre's last month), none missing, none extra,
--- and nobody else has rows (INTERFACES §3 « Monthly state »).
+-- Reconciliation and grain: every participant with an entry date has exactly the months 0 to
+-- least(36, months from the entry month to the centre's last month), each once, none missing,
+-- none extra, and nobody else has rows (INTERFACES §3 « Monthly state »). This also proves the
+-- key (centre_id, participant_id, month) unique and every participant known, without a
+-- separate unique test: one hash aggregate over the ~5M rows does both.
 with
 
 expected as (
@@ -24,8 +26,8 @@ found as (
         centre_id,
         participant_id,
         count(*) as months,
-        min(months_since_entry) as first_offset,
-        max(months_since_entry) as last_offset
+        -- one bit per month present: all of 0..n set and n + 1 rows means each month once
+        bit_or(1::bigint << months_since_entry) as months_present
     from {{ ref('fct_participant_months') }}
     group by centre_id, participant_id
 
@@ -36,6 +38,5 @@ from expected
 full outer join found using (centre_id, participant_id)
 where found.months is null
     or expected.last_offset is null
-    or found.first_offset <> 0
-    or found.last_offset <> expected.last_offset
     or found.months <> expected.last_offset + 1
+    or found.months_present <> (1::bigint << (expected.last_offset + 1)) - 1

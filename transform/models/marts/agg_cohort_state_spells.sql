@@ -8,9 +8,34 @@ with
 participant_months as (select * from {{ ref('fct_participant_months') }}),
 participants as (select * from {{ ref('dim_participants') }}),
 
--- Consecutive months of one state: months_since_entry minus the rank among the same state's
--- months is constant along a run (a state that comes back after another makes a second run).
-runs as (
+-- Runs: consecutive months of one participant in one state. Most (participant, state) pairs
+-- are one run already (their months are contiguous): a hash aggregate finds them. Only a state
+-- that comes back after another one (employment, none, employment) needs the months ranked
+-- (months_since_entry minus its rank among that state's months is constant along a run):
+-- ranking only those rows keeps the window off the ~5M rows.
+state_months as (
+
+    select
+        centre_id,
+        participant_id,
+        state,
+        min(months_since_entry) as months_since_entry_from,
+        max(months_since_entry) as months_since_entry_to,
+        count(*) as months
+    from participant_months
+    group by centre_id, participant_id, state
+
+),
+
+contiguous_runs as (
+
+    select centre_id, participant_id, state, months_since_entry_from, months_since_entry_to
+    from state_months
+    where months = months_since_entry_to - months_since_entry_from + 1
+
+),
+
+split_runs as (
 
     select
         centre_id,
@@ -20,16 +45,34 @@ runs as (
         max(months_since_entry) as months_since_entry_to
     from (
         select
-            centre_id,
-            participant_id,
-            state,
-            months_since_entry,
-            months_since_entry - row_number() over (
-                partition by centre_id, participant_id, state order by months_since_entry
+            participant_months.centre_id,
+            participant_months.participant_id,
+            participant_months.state,
+            participant_months.months_since_entry,
+            participant_months.months_since_entry - row_number() over (
+                partition by
+                    participant_months.centre_id,
+                    participant_months.participant_id,
+                    participant_months.state
+                order by participant_months.months_since_entry
             ) as run_key
         from participant_months
+        semi join state_months
+            on state_months.centre_id = participant_months.centre_id
+            and state_months.participant_id = participant_months.participant_id
+            and state_months.state = participant_months.state
+            and state_months.months
+            <> state_months.months_since_entry_to - state_months.months_since_entry_from + 1
     )
     group by centre_id, participant_id, state, run_key
+
+),
+
+runs as (
+
+    select * from contiguous_runs
+    union all
+    select * from split_runs
 
 ),
 
