@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from parcours.settings import PROJECT_ROOT, DataDir
+from parcours.store.datadir import PROJECT_ROOT, DataDir
 
 EXPORTS = {
     "C-ODD": {

@@ -36,7 +36,8 @@ renamed as (
         withdrawn_at::timestamptz as withdrawn_at,
 
         ---------- booleans
-        withdrawn_at is not null as is_withdrawn
+        withdrawn_at is not null as is_withdrawn,
+        coalesce(is_complete, false) as is_complete
 
     from source
 
