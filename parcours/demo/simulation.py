@@ -4,6 +4,13 @@
 returned as one canonical frame per (centre, kind) — codes and types of the export contract.
 `writers.py` turns them into files.
 
+Paths differ by who enters and when: the age band at entry, gender, education, status and
+filière shift the barriers present, the time to lift them, the setbacks and returns, and the
+outcome (`calibration.PATH_EFFECTS`); each entry year's cohort has its own climate, with one
+slower year (`year_climates()`). Centres differ in how they export (`export_habits()`): a few
+joined late, some leave the filière empty for part of their trainees, some send their
+participants file weeks before the others (undeclared trainees in hours and barriers).
+
 Paths are not linear: barriers go down but sometimes up again (setbacks), trainees drop out and
 some come back later, some move to another centre. Identity across paths is the national number:
 per the export contract a participants row is one path in one centre, keyed by the centre's own
@@ -20,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -53,6 +60,13 @@ class DemoCentre:
     size: float  # relative to the average centre
     areas: tuple[str, ...]
     id_format: int
+    # How the centre exports (`export_habits()`): the first month its files cover when it joined
+    # late (None: the whole window), the share of its trainees written without filière, and how
+    # many days its participants file lags its other files (trainees who entered since are
+    # undeclared).
+    starts_on: date | None = None
+    no_filiere_share: float = 0.0
+    participants_lag: int = 0
 
 
 def _largest_remainder(weights: dict[str, float], n: int) -> list[str]:
@@ -123,7 +137,79 @@ def make_centres(n: int, rng: random.Random) -> list[DemoCentre]:
     return centres
 
 
+def export_habits(
+    centres: list[DemoCentre], until: date, years: int, seed: int
+) -> list[DemoCentre]:
+    """The centres with their export habits (`calibration`, « how centres export »): a few
+    joined late, some leave the filière empty for part of their trainees, some send their
+    participants file some weeks before the others. Drawn apart from the paths, so that they
+    stay the same whatever the paths draw."""
+    rng = random.Random(f"{seed}/export-habits")
+    n = len(centres)
+
+    def pick(share: float, first: int) -> set[int]:
+        pool = list(range(first, n))
+        return set(rng.sample(pool, min(len(pool), round(share * n))))
+
+    late = pick(cal.LATE_START_SHARE, 2) if years >= 2 else set()
+    no_filiere = pick(cal.NO_FILIERE_SHARE, 3)
+    lagging = pick(cal.LAGGING_PARTICIPANTS_SHARE, 3)
+    habits = []
+    for i, centre in enumerate(centres):
+        changes: dict = {}
+        if i in late:
+            months = rng.randint(*cal.LATE_START_MONTHS)
+            changes["starts_on"] = add_months(until.replace(day=1), 1 - months)
+        if i in no_filiere:
+            changes["no_filiere_share"] = round(rng.uniform(*cal.NO_FILIERE_ROWS), 2)
+        if i in lagging:
+            changes["participants_lag"] = rng.randint(*cal.PARTICIPANTS_LAG_DAYS)
+        habits.append(replace(centre, **changes) if changes else centre)
+    return habits
+
+
+@dataclass(frozen=True)
+class YearClimates:
+    """Each entry year's multipliers on the path odds (`positive`, `lift`, `dropout`), the share
+    of the usual entries per calendar year (1 when absent) and the slower year, if any."""
+
+    effects: dict[int, dict[str, float]]
+    entries: dict[int, float]
+    slow_year: int | None
+
+
+def year_climates(first: int, last: int, seed: int) -> YearClimates:
+    """A slow drift, each year's own luck and one slower year in the middle of the window
+    (`calibration`, « entry years differ »), scaled to average 1 over the window."""
+    rng = random.Random(f"{seed}/years")
+    years = list(range(first, last + 1))
+    middle = years[1:-1]
+    slow = None
+    if middle:
+        slow = cal.SLOW_YEAR if cal.SLOW_YEAR in middle else rng.choice(middle)
+    effects = {}
+    for year in years:
+        trend = 1 + cal.YEAR_TREND * (year - first)
+        slowdown = cal.SLOW_YEAR_EFFECTS if year == slow else {}
+        effects[year] = {
+            "positive": trend * rng.gauss(1, cal.YEAR_LUCK) * slowdown.get("positive", 1.0),
+            "lift": trend * rng.gauss(1, cal.YEAR_LUCK) * slowdown.get("lift", 1.0),
+            "dropout": slowdown.get("dropout", 1.0),
+        }
+    for name in ("positive", "lift"):
+        mean = sum(e[name] for e in effects.values()) / len(effects)
+        for e in effects.values():
+            e[name] /= mean
+    entries = {slow: cal.SLOW_YEAR_ENTRIES} if slow else {}
+    return YearClimates(effects, entries, slow)
+
+
 # --- the simulation ---------------------------------------------------------------------------
+
+
+def _age_band(birth: date, on: date) -> str:
+    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return next(band for below, band in cal.AGE_BANDS if age < below)
 
 
 def niss_for(birth: date, serial: int) -> str:
@@ -165,6 +251,7 @@ class DemoData:
     frames: dict[str, dict[str, pl.DataFrame]]
     until: date
     seed: int
+    slow_year: int | None = None
 
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -224,10 +311,17 @@ _SORT = {
 
 
 class _Simulator:
-    def __init__(self, centres: list[DemoCentre], until: date, rng: random.Random):
+    def __init__(
+        self,
+        centres: list[DemoCentre],
+        until: date,
+        rng: random.Random,
+        climates: YearClimates,
+    ):
         self.centres = centres
         self.until = until
         self.rng = rng
+        self.climates = climates
         self.used_niss: set[str] = set()
 
     # people
@@ -359,13 +453,44 @@ class _Story:
         self.filiere, self.months_planned, self.monthly = filiere, months_planned, monthly
         self.area, self.referral, self.status = area, referral, status
 
+        # Who enters, and when, shapes the odds of everything that follows.
+        person = self.person
+        self.traits = (
+            ("age", _age_band(person.birth_date, path.entry)),
+            ("gender", person.gender),
+            ("education", person.education),
+            ("status", status),
+            ("filiere", filiere),
+        )
+        effects = dict.fromkeys(cal.EFFECTS, 1.0)
+        for trait in self.traits:
+            for name, factor in cal.PATH_EFFECTS.get(trait, {}).items():
+                effects[name] *= factor
+        for name, factor in self.sim.climates.effects[path.entry.year].items():
+            effects[name] *= factor
+        self.effects = effects
+
+    def _destination_groups(self) -> dict[str, float]:
+        """The destination weights of this path: the positive exits (training or a job) weigh
+        `positive` times more, and training rather than a job `training` times more (odds)."""
+        weights = dict(cal.DESTINATION_GROUPS)
+        positive = weights["training"] + weights["employment"]
+        odds = weights["training"] / weights["employment"] * self.effects["training"]
+        positive *= self.effects["positive"] * cal.POSITIVE_SCALE
+        weights["training"] = positive * odds / (1 + odds)
+        weights["employment"] = positive / (1 + odds)
+        return weights
+
     def _outcome(self) -> None:
         rng, path, until, months_planned = self.rng, self.path, self.until, self.months_planned
         # Outcome first (it shapes the length of the path), then what happened on the way.
         unknown = rng.random() < cal.UNKNOWN_SHARE
-        group = "unknown" if unknown else _choice(rng, cal.DESTINATION_GROUPS)
+        group = "unknown" if unknown else _choice(rng, self._destination_groups())
         destination = _choice(rng, cal.GROUP_CODES[group])
-        reason = _choice(rng, cal.REASONS[group])
+        reasons = cal.REASONS[group]
+        if "dropout" in reasons:
+            reasons = {**reasons, "dropout": reasons["dropout"] * self.effects["dropout"]}
+        reason = _choice(rng, reasons)
         dropout = reason == "dropout"
         months = months_planned * (rng.uniform(0.1, 0.6) if dropout else rng.uniform(0.85, 1.1))
         exit_date = path.entry + timedelta(days=max(10, int(months * 30.4)))
@@ -409,6 +534,9 @@ class _Story:
             prevalence["childcare"] = 0.28
         if status == "ris":
             prevalence["finances"] = 0.75
+        for trait in self.traits:
+            for barrier, factor in cal.PREVALENCE_EFFECTS.get(trait, {}).items():
+                prevalence[barrier] = min(0.95, prevalence[barrier] * factor)
         barriers = {b: None for b, p in prevalence.items() if rng.random() < p}
         if not barriers:
             barriers["self_esteem"] = None
@@ -619,7 +747,10 @@ class _Story:
             assessed.append(end)
         levels = {b: _choice(rng, cal.INITIAL_LEVELS) for b in barriers}
         current = {b: int(v) for b, v in levels.items()}
-        progress = 0.25 if dropout else 0.42
+        # The chance that a barrier goes down at an assessment (the time to lift), and that a
+        # lifted one comes back (a setback), depend on who entered and when.
+        progress = min(0.8, (0.25 if dropout else 0.42) * self.effects["lift"])
+        setback = 0.06 * self.effects["setback"]
         for i, on in enumerate(assessed):
             if i > 0:
                 for b in list(current):
@@ -630,7 +761,7 @@ class _Story:
                         continue
                     r = rng.random()
                     if level == 0:
-                        if r < 0.06:  # a setback: the barrier comes back (a new episode)
+                        if r < setback:  # a setback: the barrier comes back (a new episode)
                             current[b] = 1 if rng.random() < 0.7 else 2
                     elif r < progress:
                         current[b] = max(0, level - (2 if r < 0.08 else 1))
@@ -665,13 +796,17 @@ class _Story:
         rng, rows, until, group = self.rng, self.rows, self.until, self.group
         exit_date, destination, reason = self.exit_date, self.destination, self.reason
         rows["exits"].append({"exit_date": exit_date, "destination": destination, "reason": reason})
-        # Follow-ups at 6 and 12 months, when the centre managed to reach the person.
+        # Follow-ups at 6, 12 and 24 months, when the centre managed to reach the person; some
+        # go back to training after a first exit (`return`).
         situation = destination
-        for after, odds in ((6, 0.75), (12, 0.6)):
+        for after, odds in cal.FOLLOWUPS:
             on = add_months(exit_date, after)
             if on > until:
                 break
-            situation_group = _choice(rng, cal.FOLLOWUP_MOVES[cal.CODE_GROUP[situation]])
+            moves = cal.FOLLOWUP_MOVES[cal.CODE_GROUP[situation]]
+            if "training" in moves:
+                moves = {**moves, "training": moves["training"] * self.effects["return"]}
+            situation_group = _choice(rng, moves)
             situation = (
                 situation
                 if cal.CODE_GROUP[situation] == situation_group
@@ -688,9 +823,15 @@ class _Story:
         sim = self.sim
         spawned: list[_Spawn] = []
         if path.depth < 2 and len(sim.centres) > 1:
-            others = [i for i in range(len(sim.centres)) if i != path.centre]
-            near = [i for i in others if sim.centres[i].province == centre.province]
+            # Another centre that already sends its files (a late one only from its start; C001
+            # and C002 never start late, so there is always one).
+            others = [
+                i
+                for i, other in enumerate(sim.centres)
+                if i != path.centre and (other.starts_on is None or other.starts_on <= exit_date)
+            ]
             if group == "other_cisp" and rng.random() < 0.75:
+                near = [i for i in others if sim.centres[i].province == centre.province]
                 target = rng.choice(near if near and rng.random() < 0.7 else others)
                 spawned.append(
                     (target, person, exit_date + self.days(7, 75), path.depth + 1, "move")
@@ -702,7 +843,7 @@ class _Story:
                 spawned.append(
                     (target, person, exit_date + self.days(30, 150), path.depth + 1, "move")
                 )
-        if dropout and path.depth < 2 and rng.random() < 0.25:
+        if dropout and path.depth < 2 and rng.random() < cal.RETURN_ODDS * self.effects["return"]:
             spawned.append(
                 (path.centre, person, exit_date + self.days(60, 420), path.depth + 1, "return")
             )
@@ -733,19 +874,24 @@ def generate(
         raise ValueError("centres and years must be at least 1")
     until = until or default_until()
     rng = random.Random(seed)
-    registry = make_centres(centres, rng)
-    sim = _Simulator(registry, until, rng)
     start = date(until.year - years, until.month, 1) + timedelta(days=32)
     start = start.replace(day=1)
-    window_days = (until - start).days
+    registry = export_habits(make_centres(centres, rng), until, years, seed)
+    climates = year_climates(start.year, until.year, seed)
+    sim = _Simulator(registry, until, rng, climates)
     # Returns and moves add about 12 % more paths to the fresh ones.
     queue: deque[tuple[int, _Person, date, int, str]] = deque()
+    peak = max(cal.MONTH_SEASON)
     for index, centre in enumerate(registry):
-        fresh = round(cal.PATHS_PER_CENTRE_YEAR * centre.size * years / 1.12)
+        opens = centre.starts_on or start
+        window_days = (until - opens).days
+        covered = window_days / (until - start).days
+        fresh = round(cal.PATHS_PER_CENTRE_YEAR * centre.size * years * covered / 1.12)
         for _ in range(fresh):
             while True:
-                entry = start + timedelta(days=rng.randrange(window_days - 14))
-                if rng.random() < cal.MONTH_SEASON[entry.month - 1] / max(cal.MONTH_SEASON):
+                entry = opens + timedelta(days=rng.randrange(window_days - 14))
+                odds = cal.MONTH_SEASON[entry.month - 1] / peak
+                if rng.random() < odds * climates.entries.get(entry.year, 1.0):
                     break
             queue.append((index, sim.new_person(centre, entry), entry, 0, "fresh"))
     paths: list[_Path] = []
@@ -755,18 +901,29 @@ def generate(
         paths.append(path)
         queue.extend(sim.simulate(path))
 
+    by_centre: list[list[_Path]] = [[] for _ in registry]
+    for path in paths:
+        by_centre[path.centre].append(path)
     frames: dict[str, dict[str, pl.DataFrame]] = {}
     for index, centre in enumerate(registry):
-        own = sorted((p for p in paths if p.centre == index), key=lambda p: (p.entry, p.seq))
+        own = sorted(by_centre[index], key=lambda p: (p.entry, p.seq))
         records: dict[str, list[dict]] = {k: [] for k in KINDS}
+        # The export habits: trainees who entered after the participants file was taken are
+        # not in it yet; some trainees are written without their filière.
+        declared_until = until - timedelta(days=centre.participants_lag)
+        blanks = random.Random(f"{seed}/{centre.centre_id}/filiere")
         for n, path in enumerate(own, start=1):
             pid = _participant_id(centre, n, path.entry)
             path.participant_id = pid
-            records["participants"].append({"participant_id": pid, **path.participant})
+            if path.entry <= declared_until:
+                participant = path.participant
+                if centre.no_filiere_share and blanks.random() < centre.no_filiere_share:
+                    participant = {**participant, "filiere": None}
+                records["participants"].append({"participant_id": pid, **participant})
             for kind, rows in path.rows.items():
                 records[kind].extend({"participant_id": pid, **row} for row in rows)
         frames[centre.centre_id] = {
             kind: pl.from_dicts(records[kind], schema=SCHEMAS[kind]).sort(_SORT[kind])
             for kind in KINDS
         }
-    return DemoData(registry, frames, until, seed)
+    return DemoData(registry, frames, until, seed, climates.slow_year)
