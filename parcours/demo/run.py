@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from parcours.demo import calibration as cal
-from parcours.demo.simulation import DemoCentre, generate
+from parcours.demo.simulation import DemoCentre, DemoData, generate
 from parcours.demo.writers import STYLE_TEXT, DemoFile, write_exports
 
 DEMO_PASSWORD = "demo-parcours"
@@ -129,6 +129,8 @@ def run_demo(
         f"({n_fr(summary.rows_written)} lignes, dont {summary.bad_rows_planted} volontairement "
         f"erronées), en {time.monotonic() - started:.0f} s."
     )
+    for line in story_lines(data):
+        echo(line)
     for centre in data.centres:
         with contextlib.suppress(ParcoursError):  # already registered by an earlier run
             ingest.register_centre(
@@ -185,6 +187,25 @@ def run_demo(
         summary.build_message = result.message
         echo(result.message)
     return summary
+
+
+def story_lines(data: DemoData) -> list[str]:
+    """What the demo plants for the dashboard to show: the slower cohort, the centres that
+    joined late, leave the filière empty or send their participants file late."""
+    lines = []
+    if data.slow_year:
+        lines.append(f"  Cohorte plus lente : entrées de {data.slow_year}.")
+    late = [f"{c.centre_id} (depuis {c.starts_on:%m/%Y})" for c in data.centres if c.starts_on]
+    blank = [c.centre_id for c in data.centres if c.no_filiere_share]
+    lagging = [c.centre_id for c in data.centres if c.participants_lag]
+    for label, ids in (
+        ("Centres arrivés en cours de route", late),
+        ("Filière parfois vide", blank),
+        ("Stagiaires pas encore dans le fichier des participants", lagging),
+    ):
+        if ids:
+            lines.append(f"  {label} : {', '.join(ids)}.")
+    return lines
 
 
 def _scope_text(user: dict) -> str:
