@@ -12,7 +12,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from parcours import contract
-from parcours.demo import legacy as demo
+from parcours.contract import KINDS
+from parcours.demo.calibration import FEDERATIONS, STYLES
+from parcours.demo.run import run_demo
+from parcours.demo.simulation import generate, make_centres
+from parcours.demo.writers import write_exports
 from parcours.store import opstore
 from parcours.upload.parsing import normalise_niss
 from parcours.upload.validation import check_file
@@ -25,18 +29,18 @@ KEY = b"k" * 32
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """Five centres (one per export style) over one year, written to disk."""
-    data = demo.generate(centres=5, years=1, seed=3, until=UNTIL)
-    files = demo.write_exports(data, tmp_path_factory.mktemp("demo") / "demo")
+    data = generate(centres=5, years=1, seed=3, until=UNTIL)
+    files = write_exports(data, tmp_path_factory.mktemp("demo") / "demo")
     return data, files
 
 
 @pytest.fixture(scope="module")
 def mid():
     """Ten centres over two years, in memory: enough paths for the calibration to show."""
-    data = demo.generate(centres=10, years=2, seed=11, until=UNTIL)
+    data = generate(centres=10, years=2, seed=11, until=UNTIL)
     frames = {
         kind: pl.concat([f[kind].with_columns(centre_id=pl.lit(c)) for c, f in data.frames.items()])
-        for kind in demo.KINDS
+        for kind in KINDS
     }
     return data, frames
 
@@ -46,7 +50,7 @@ def mid():
 
 def test_same_seed_gives_the_same_bytes_and_another_seed_other_data(tmp_path):
     def files(seed, folder):
-        written = demo.write_exports(demo.generate(3, 1, seed, UNTIL), tmp_path / folder)
+        written = write_exports(generate(3, 1, seed, UNTIL), tmp_path / folder)
         return {f.path.relative_to(tmp_path / folder): f.path.read_bytes() for f in written}
 
     first, again, other = files(5, "a"), files(5, "b"), files(6, "c")
@@ -64,7 +68,7 @@ def _by_style(files, style, kind="participants"):
 
 def test_the_five_shapes_are_really_produced(small):
     _, files = small
-    assert {f.style for f in files} == set(demo.STYLES)
+    assert {f.style for f in files} == set(STYLES)
 
     excel = _by_style(files, "excel_fr")
     header = excel.split(b"\r\n")[0]
@@ -129,10 +133,10 @@ def test_the_planted_mistakes_are_the_ones_centres_make(small):
 def test_centre_types_follow_the_interfede_proportions():
     import random
 
-    centres = demo.make_centres(151, random.Random(1))
+    centres = make_centres(151, random.Random(1))
     types = pl.Series([c.centre_type for c in centres]).value_counts()
     assert dict(types.iter_rows()) == {"defi": 76, "eft": 57, "both": 18}
-    assert {c.federation for c in centres} == set(demo.FEDERATIONS)
+    assert {c.federation for c in centres} == set(FEDERATIONS)
     assert all(c.centre_type == "defi" for c in centres if c.federation.startswith("Lire"))
     assert all(c.name.endswith("(fictif)") for c in centres)
     assert len({c.name for c in centres}) == 151
@@ -248,7 +252,7 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_pat
     assert "entrepôt construit" in result.stdout
     assert "demo-parcours" in result.stdout and "admin@demo.parcours.be" in result.stdout
 
-    expected = demo.generate(3, 1, 1, date(2025, 6, 30))
+    expected = generate(3, 1, 1, date(2025, 6, 30))
     participants = sum(f["participants"].height for f in expected.frames.values())
     with duckdb.connect(str(data_dir.warehouse), read_only=True) as conn:
         assert conn.execute("select count(*) from dim_centres").fetchone()[0] == 3
@@ -258,7 +262,7 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_pat
         assert conn.execute("select count(*) from rpt_data_quality_issues").fetchone()[0] == 0
     files = sorted(p.name for p in data_dir.demo.rglob("*") if p.is_file())
     assert len(files) == 21
-    planted = sum(f.bad_rows for f in demo.write_exports(expected, tmp_path / "again"))
+    planted = sum(f.bad_rows for f in write_exports(expected, tmp_path / "again"))
     conn = opstore.connect(data_dir.ops_db)
     try:
         assert conn.execute("select count(*) from quarantine").fetchone()[0] == planted
@@ -268,8 +272,8 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_pat
 
 
 def test_demo_runs_again_without_storing_twice(data_dir):
-    first = demo.run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
-    again = demo.run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
+    first = run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
+    again = run_demo(data_dir, centres=2, years=1, seed=4, until=UNTIL, build=False)
     assert first.rows_stored > 0 and first.files_duplicate == 0
     assert again.files_duplicate == again.files == 14
     assert again.rows_stored == 0

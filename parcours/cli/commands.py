@@ -425,7 +425,7 @@ def demo(centres: int, years: int, seed: int, until) -> None:
 
     Exemple : parcours demo --centres 150 --years 10 --seed 7
     """
-    from parcours.demo.legacy import run_demo
+    from parcours.demo.run import run_demo
 
     summary = run_demo(
         data_dir(), centres, years, seed, until.date() if until else None, echo=click.echo
