@@ -111,10 +111,12 @@ def periods_list(as_json: bool) -> None:
     if not rows:
         click.echo("Aucune année arrêtée.")
     for row in rows:
-        state = f"rouverte le {closing.local(row.reopened_at):%d/%m/%Y} par {row.reopened_by}"
+        state = "en vigueur"
+        if row.reopened_at:
+            state = f"rouverte le {closing.local(row.reopened_at):%d/%m/%Y} par {row.reopened_by}"
         click.echo(
             f"{row.year}  arrêtée le {row.closed_on:%d/%m/%Y} par {row.closed_by}  "
-            f"construction {row.build_id or '?'}  " + (state if row.reopened_at else "arrêtée")
+            f"construction {row.build_id or '?'}  {state}"
         )
 
 
