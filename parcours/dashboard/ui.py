@@ -151,6 +151,11 @@ PAGES = {
     "pages/televerser.py": ("Téléverser", "upload", ("centre", "admin")),
     "pages/qualite.py": ("Qualité des données", "rule", ("centre", "analyst", "admin")),
     "pages/transformations.py": ("Transformations", "build", ("analyst", "admin")),
+    "pages/rapport.py": (
+        "Rapport annuel",
+        "picture_as_pdf",
+        ("centre", "federation", "analyst", "admin"),
+    ),
 }
 SECTIONS = {
     "Analyses": (
@@ -161,6 +166,7 @@ SECTIONS = {
         "pages/parcours.py",
     ),
     "Données": ("pages/televerser.py", "pages/qualite.py", "pages/transformations.py"),
+    "Publication": ("pages/rapport.py",),
 }
 
 
