@@ -14,6 +14,7 @@ from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
+from parcours.publish import templates
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.upload import service as uploads
@@ -236,6 +237,31 @@ def show_history(centre_id: str) -> None:
             )
 
 
+@st.cache_data(show_spinner=False, ttl=24 * 3600)
+def template_bytes(kind: str) -> bytes:
+    return templates.template_bytes(kind)
+
+
+def show_templates() -> None:
+    with st.expander("Modèles Excel à remplir"):
+        st.caption(
+            "Sans logiciel qui exporte vos données ? Un modèle par type de fichier : les "
+            "en-têtes attendus, des listes déroulantes pour les valeurs codées, les dates au "
+            "format jj/mm/aaaa et une feuille qui explique chaque colonne."
+        )
+        kind = st.selectbox(
+            "Type de fichier", templates.kinds(), format_func=KIND_LABELS.get, key="tpl_kind"
+        )
+        st.download_button(
+            "Télécharger le modèle (.xlsx)",
+            data=template_bytes(kind),
+            file_name=f"modele-{kind}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="dl_template",
+            icon=":material/download:",
+        )
+
+
 def show_page() -> None:
     allowed = uploads.upload_centres(data_dir, user)
     if not allowed:
@@ -245,6 +271,7 @@ def show_page() -> None:
         )
         return
     centre_id = choose_centre(allowed)
+    show_templates()
     show_upload(centre_id)
     show_history(centre_id)
 

@@ -118,10 +118,11 @@ def test_pages_offered_follow_the_role():
         "Freins levés",
         "Partenariats",
         "Résultats dans le temps",
+        "Rapport annuel",
     ]
     assert "Parcours" in titles("centre") and "Téléverser" in titles("centre")
     assert "Transformations" in titles("analyst") and "Parcours" not in titles("analyst")
-    assert len(titles("admin")) == 8
+    assert len(titles("admin")) == 9
 
 
 # --- Accueil ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ PAGES = {
     "pages/televerser.py": ("Téléverser", "upload", roles_with("upload")),
     "pages/qualite.py": ("Qualité des données", "rule", roles_with("see_quality")),
     "pages/transformations.py": ("Transformations", "build", roles_with("run_builds")),
+    "pages/rapport.py": ("Rapport annuel", "picture_as_pdf", roles_with("browse")),
 }
 SECTIONS = {
     "Analyses": (
@@ -44,6 +45,7 @@ SECTIONS = {
         "pages/parcours.py",
     ),
     "Données": ("pages/televerser.py", "pages/qualite.py", "pages/transformations.py"),
+    "Publication": ("pages/rapport.py",),
 }
 
 

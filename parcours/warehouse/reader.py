@@ -16,9 +16,11 @@ they build their WHERE clauses with `Where.scoped`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -165,7 +167,24 @@ _lock = threading.Lock()
 _connections: dict[Path, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
 
 
+_reading: contextvars.ContextVar[Path | None] = contextvars.ContextVar("reading", default=None)
+
+
+@contextlib.contextmanager
+def reading_from(path: Path) -> Iterator[None]:
+    """Within this block (this thread only), every query reads `path` instead of the served
+    warehouse: a closed year's frozen copy (`parcours.publish.periods`), read-only like it."""
+    token = _reading.set(Path(path))
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def warehouse_path(data_dir: DataDir | None = None) -> Path:
+    frozen = _reading.get()
+    if frozen is not None:
+        return frozen
     return (data_dir or DataDir.from_env()).warehouse
 
 

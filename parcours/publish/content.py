@@ -1,0 +1,431 @@
+"""The yearly report's content for one subject and year: key figures with their coverage, the
+sections of charts (each with its caption, definition, source and table) and the method page.
+
+Every figure comes from the analytics functions the pages call (`parcours.analytics`), with the
+subject's scope and the filter « this year », so it is masked exactly as on the dashboard for that
+scope; numbers are formatted here, the Belgian way (`parcours.presentation.formatting`), so the
+two renderings (PDF and HTML) only lay out text. Charts are the pages' builders
+(`parcours.presentation.charts`), drawn to SVG (`static_charts`).
+
+What the pages do not show yet is read here with the same care: the coverage per centre (which
+centres sent data for the year) and, when the warehouse has `fct_participant_months`, the
+trajectories (`sections`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from parcours.analytics import home, masking
+from parcours.core.errors import ParcoursError
+from parcours.presentation import charts
+from parcours.presentation import formatting as fmt
+from parcours.publish import static_charts
+from parcours.publish.subjects import CENTRE, Subject
+from parcours.warehouse.reader import Filters, Scope, Where, query
+
+TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
+
+
+# --- the report's parts --------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]  # right-aligned columns
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    widths: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Relative column widths for the PDF, in characters: the longest cell, or the longest
+        # word of the header (headers wrap between words, numbers never do).
+        self.widths = [
+            min(
+                28,  # a long name wraps rather than squeeze the figures
+                max(
+                    max((len(row[i]) for row in self.rows), default=0),
+                    # bold header letters are wider than the figures below them
+                    round(1.4 * max((len(w) for w in header.split()), default=1)),
+                    3,
+                ),
+            )
+            + 2
+            for i, header in enumerate(self.columns)
+        ]
+
+
+@dataclass
+class Figure:
+    """A chart (or a table alone) with everything needed to read it."""
+
+    key: str
+    title: str
+    caption: str  # what is shown
+    definition: str  # how it is counted
+    source: str  # the warehouse tables it is read from
+    table: Table | None = None
+    svg: str | None = None
+    note: str | None = None  # e.g. too small to draw
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    figures: list[Figure] = field(default_factory=list)
+    absent: str | None = None  # why the section has nothing to show
+
+
+@dataclass
+class KeyFigure:
+    label: str
+    value: str
+    detail: str
+
+
+@dataclass
+class Revisions:
+    """What the current warehouse would change in a closed year (`revisions`)."""
+
+    summary: str
+    figures: Table  # the subject's key figures that would change
+    centres: Table  # per centre: which figure, by how much
+    uploads: Table  # per centre: files sent or withdrawn since the closure
+
+
+@dataclass
+class Report:
+    year: int
+    subject: dict
+    title: str
+    subtitle: str
+    produced_on: str
+    key_figures: list[KeyFigure]
+    coverage_summary: str
+    chiffres: list[KeyFigure]
+    destinations: Figure
+    sections: list[Section]
+    coverage: Table
+    definitions: list[tuple[str, str]]
+    masking: list[str]
+    warehouse: str
+    frozen: str | None = None  # « chiffres arrêtés au … » when the year is closed
+    revisions: Revisions | None = None
+    masked: bool = True
+    notes: list[str] = field(default_factory=list)  # for the method page
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+Formatter = Callable[[Any], str]
+Column = tuple[str, str, Formatter]  # (frame column, header, formatter)
+
+
+def text(value: Any) -> str:
+    return fmt.MISSING if value is None else str(value)
+
+
+def table(frame: pl.DataFrame, columns: Sequence[Column]) -> Table:
+    """A frame as rows of formatted strings (masked counts « < 5 » through `fmt.count`)."""
+    present = [c for c in columns if c[0] in frame.columns]
+    rows = [[f(row[name]) for name, _, f in present] for row in frame.iter_rows(named=True)]
+    numeric = [f is not text for _, _, f in present]
+    return Table([header for _, header, _ in present], rows, numeric)
+
+
+def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
+    """The rows a chart can draw (masked values left out), as `ui.drawable` does on the pages;
+    None when nothing is left but zeros (a chart of empty bars says nothing on paper)."""
+    if frame.is_empty() or column not in frame.columns:
+        return None
+    kept = frame.filter(pl.col(column).is_not_null())
+    return None if kept.is_empty() or not kept[column].abs().sum() else kept
+
+
+def figure(
+    key: str,
+    title: str,
+    chart: Any | None,
+    *,
+    caption: str,
+    definition: str,
+    source: str,
+    table: Table | None,
+    empty: str = "Aucune donnée pour cette année.",
+    drawn: bool = True,
+) -> Figure:
+    """A figure; `chart` None with `drawn`: everything was masked (the table says « < 5 »);
+    `drawn=False`: a table shown alone by design."""
+    out = Figure(key, title, caption, definition, source, table)
+    if table is not None and table.empty:
+        out.note, out.table = empty, None
+    elif chart is not None:
+        out.svg = static_charts.svg(chart)
+    elif table is not None and drawn:
+        out.note = TOO_SMALL
+    return out
+
+
+def year_filters(year: int) -> Filters:
+    return Filters(years=(year, year))
+
+
+def masked_note(scope: Scope) -> str:
+    return " Effectifs de 1 à 4 masqués (« < 5 »)." if scope.mask_small_counts else ""
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def coverage(scope: Scope, year: int) -> pl.DataFrame:
+    """Per centre of the scope: trainees in training during the year, entries, months of the year
+    with hours, and whether the centre sent anything for the year. Counts are suppressed with
+    the whole frame as the set sharing a total (the key figures show the total)."""
+    where = Where.scoped(scope, Filters(), centre="c.centre_id", filiere=None)
+    period = home.Period.of_years((year, year))
+    frame = query(
+        f"""
+        with people as (
+            select centre_id,
+                count(*) filter (where entry_date <= $p_end
+                    and (exit_date is null or exit_date >= $p_start))::bigint as in_training,
+                count(*) filter (where entry_date between $p_start and $p_end)::bigint as entries
+            from dim_participants where entry_date is not null group by centre_id
+        ),
+        months as (
+            select centre_id, count(distinct month)::bigint as months_with_hours
+            from fct_hours where month between $p_start and $p_end group by centre_id
+        )
+        select c.centre_id, c.centre_name, c.federation, c.province,
+            coalesce(p.in_training, 0) as in_training, coalesce(p.entries, 0) as entries,
+            coalesce(m.months_with_hours, 0) as months_with_hours
+        from dim_centres c
+        left join people p using (centre_id)
+        left join months m using (centre_id)
+        where {where.sql}
+        order by c.centre_name, c.centre_id
+        """,
+        {**where.params, **period.params},
+    )
+    frame = frame.with_columns(
+        ((pl.col("in_training") > 0) | (pl.col("months_with_hours") > 0)).alias("has_data")
+    )
+    return masking.suppress(
+        frame, ["in_training", "entries"], within=(), mask=scope.mask_small_counts
+    )
+
+
+def coverage_table(frame: pl.DataFrame, year: int) -> Table:
+    return table(
+        frame.with_columns(
+            pl.col("has_data").replace_strict({True: "oui", False: "non"}, return_dtype=pl.String)
+        ),
+        [
+            ("centre_name", "Centre", text),
+            ("centre_id", "Identifiant", text),
+            ("federation", "Fédération", text),
+            ("province", "Province", text),
+            ("has_data", f"Données {year}", text),
+            ("in_training", "En formation", fmt.count),
+            ("entries", "Entrées", fmt.count),
+            ("months_with_hours", "Mois d'heures", lambda n: f"{n}/12"),
+        ],
+    )
+
+
+def coverage_summary(frame: pl.DataFrame, year: int) -> str:
+    sent = frame.filter(pl.col("has_data"))
+    total = frame.height
+    line = (
+        f"Couverture : {fmt.integer(sent.height)} centre(s) sur {fmt.integer(total)} ont transmis "
+        f"des données pour {year}"
+    )
+    full = sent.filter(pl.col("months_with_hours") == 12).height
+    line += f", dont {fmt.integer(full)} avec des heures pour les douze mois."
+    missing = frame.filter(~pl.col("has_data"))["centre_name"].to_list()
+    if missing and len(missing) <= 15:
+        line += " Sans données : " + ", ".join(missing) + "."
+    elif missing:
+        line += f" {fmt.integer(len(missing))} centres sans données (liste en fin de rapport)."
+    return line
+
+
+def check_has_data(frame: pl.DataFrame, subject: Subject, year: int) -> None:
+    if frame.is_empty() or not frame["has_data"].any():
+        raise ParcoursError(
+            f"Aucune donnée pour {year} dans le périmètre « {subject.name} » : pas de rapport "
+            "pour une année sans stagiaire ni heure de formation."
+        )
+
+
+# --- key figures ---------------------------------------------------------------------------
+
+SHARE_BASES = {
+    "with_barrier_lifted": "stagiaires en formation",
+    "with_milestone": "stagiaires en formation",
+    "positive_exits": "sorties",
+}
+
+
+def key_figures(scope: Scope, year: int) -> list[KeyFigure]:
+    """The Accueil page's key figures for the year, against the year before."""
+    frame = home.key_figures(scope, year_filters(year))
+    rows = {r["figure"]: r for r in frame.iter_rows(named=True)}
+    previous = year - 1
+    out = []
+    for key, label in home.FIGURES:
+        r = rows[key]
+        show = fmt.number if key == "hours" else fmt.count
+        if key in SHARE_BASES:
+            base = rows["exits" if key == "positive_exits" else "in_training"]["value"]
+            out.append(
+                KeyFigure(
+                    label,
+                    fmt.share(r["share"]),
+                    f"{show(r['value'])} sur {fmt.count(base)} {SHARE_BASES[key]} ; "
+                    f"{previous} : {fmt.share(r['share_previous'])}",
+                )
+            )
+            continue
+        change = "" if r["change"] is None else f" ({fmt.signed(r['change'])})"
+        out.append(
+            KeyFigure(label, show(r["value"]), f"{previous} : {show(r['previous'])}{change}")
+        )
+    return out
+
+
+def chiffres_cles(scope: Scope, year: int) -> tuple[list[KeyFigure], Figure]:
+    """The Interfédé's published indicators for the year, and the destinations chart."""
+    cc = home.chiffres_cles(scope, year_filters(year), year)
+    f = cc["figures"]
+    types = {r["centre_type"]: r["centres"] for r in cc["centres_by_type"].iter_rows(named=True)}
+    figures = [
+        KeyFigure(
+            "Centres",
+            fmt.integer(f["centres"]),
+            f"{fmt.integer(types['DéFI seulement'])} DéFI, {fmt.integer(types['EFT seulement'])} "
+            f"EFT, {fmt.integer(types['DéFI et EFT'])} les deux",
+        ),
+        KeyFigure("Filières", fmt.integer(f["filieres"]), "centre × filière × métier"),
+        KeyFigure("Stagiaires", fmt.count(f["trainees"]), f"en formation en {year}"),
+        KeyFigure("Heures de formation", fmt.number(f["hours"]), f"prestées en {year}"),
+    ]
+    dest = cc["destinations"]
+    data = drawable(dest, "share")
+    chart = None
+    if data is not None:
+        chart = charts.bar(
+            data.with_columns(pl.col("share").alias("Part")),
+            "destination",
+            "Part",
+            category_title="Destination",
+            value_title="Part des sorties à destination connue",
+            value_format=charts.PCT,
+            sort=None,
+        )
+    destinations = figure(
+        "destinations",
+        "Où vont-ils à la sortie ?",
+        chart,
+        caption=f"Destination de ceux qui ont terminé en {year} "
+        f"({fmt.count(f['known_destinations'])} sorties dont la suite est connue).",
+        definition="Groupe de la situation à la sortie (codes.csv) : emploi, formation, autre "
+        "CISP, sans emploi ni formation ; les sorties à destination inconnue ne sont pas "
+        "comptées." + masked_note(scope),
+        source="fct_exits, dim_participants",
+        table=table(
+            dest,
+            [
+                ("destination", "Destination", text),
+                ("exits", "Sorties", fmt.count),
+                ("share", "Part", fmt.share),
+            ],
+        ),
+    )
+    return figures, destinations
+
+
+# --- the method page -----------------------------------------------------------------------
+
+DEFINITIONS = [
+    (
+        "Stagiaire en formation",
+        "entré au plus tard le 31 décembre de l'année et pas sorti avant le 1er janvier (sa "
+        "dernière sortie, s'il y en a une, est dans l'année ou après).",
+    ),
+    (
+        "Entrées, sorties",
+        "date d'entrée dans l'année ; enregistrements de sortie datés de l'année.",
+    ),
+    (
+        "Sortie positive",
+        "vers l'emploi ou une formation (groupes « employment » et « training » de codes.csv).",
+    ),
+    (
+        "Frein, épisode, levée",
+        "un épisode s'ouvre à une évaluation de niveau 1 ou plus ; il est levé à la première "
+        "évaluation ultérieure de niveau 0. Un frein qui revient après une levée ouvre un "
+        "nouvel épisode : une rechute.",
+    ),
+    (
+        "Durée de levée",
+        "estimation de Kaplan–Meier : chaque épisode compte, levé à sa date de levée ou encore "
+        "ouvert jusqu'à sa dernière évaluation (censuré).",
+    ),
+    (
+        "Partenariat",
+        "un partenaire mobilisé pour un stagiaire, compté dans l'année où il commence.",
+    ),
+    (
+        "Étape franchie (victoire)",
+        "permis, stage, validation des compétences, logement stabilisé… : chaque étape "
+        "déclarée, datée du jour où elle est franchie.",
+    ),
+    (
+        "Cohorte d'entrée",
+        "les stagiaires entrés la même année ; un mois n'est montré que si toute la cohorte a pu "
+        "être suivie aussi longtemps.",
+    ),
+    (
+        "Suivi après la sortie",
+        "la situation observée lors du suivi le plus proche de 6 mois (5 à 7) et de 12 mois "
+        "(11 à 13) après la sortie, un par stagiaire.",
+    ),
+]
+MASKING_RULE = [
+    "Hors des données d'un centre, tout effectif de 1 à 4 personnes est remplacé par « < 5 » ; "
+    "zéro est montré.",
+    "Quand un total est montré, une cellule masquée seule dans son ensemble ferait retrouver "
+    "sa valeur par soustraction : la plus petite autre cellule non nulle est masquée aussi.",
+    "Une part est masquée quand son numérateur ou son complément est de 1 à 4, ou son "
+    "dénominateur inférieur à 5 ; une moyenne, une médiane ou une courbe calculée sur moins de "
+    "5 personnes est masquée ; une évolution est masquée quand l'un de ses deux effectifs l'est.",
+    "Les nombres de centres et de filières (des organisations) et les heures ne sont pas masqués.",
+]
+
+
+def title(subject: Subject, year: int) -> tuple[str, str]:
+    return f"Rapport annuel {year}", subject.name
+
+
+def produced_on(today: date | None = None) -> str:
+    return fmt.day(today or date.today())
+
+
+def is_masked(subject: Subject) -> bool:
+    return subject.scope.mask_small_counts and subject.kind != CENTRE
