@@ -25,6 +25,7 @@ import polars as pl
 from parcours import contract
 from parcours.core.errors import FileRejected
 from parcours.upload import parsing, privacy
+from parcours.upload.limits import UploadLimits
 from parcours.upload.reading import OVERFLOW, ROW_NUMBER, RawTable, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
@@ -243,9 +244,13 @@ def check_file(
     pseudonym_key: bytes,
     mappings: dict[str, dict[str, str]] | None = None,
     today: date | None = None,
+    limits: UploadLimits | None = None,
 ) -> CheckedFile:
-    """Read and check one uploaded file. Raises `FileRejected` (French) when refused whole."""
-    table = read_table(content, file_name)
+    """Read and check one uploaded file. Raises `FileRejected` (French) when refused whole.
+
+    Pure (writes nothing), and run by the upload pipeline in a memory- and time-limited child
+    process (`parcours.upload.isolation`)."""
+    table = read_table(content, file_name, limits)
     match = detect_kind(table.headers, file_name)
     _check_centre(table, match, centre_id, file_name)
     sorted_columns = _sort_columns(table, match)
