@@ -9,6 +9,7 @@ makes them pass.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from parcours.core.dates import local_time
-from parcours.core.errors import FileRejected, ParcoursError
+from parcours.core.errors import DiskFull, FileRejected, ParcoursError, is_disk_full
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.store.secrets import secret
@@ -104,6 +105,24 @@ def _read_bounded(path: Path, limits: UploadLimits) -> bytes:
     return content
 
 
+def disk_full_said_in_french(func):
+    """polars, SQLite and the OS each say « disk full » their own way: one French `DiskFull`."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DiskFull:
+            raise
+        except Exception as error:
+            if is_disk_full(error):
+                raise DiskFull() from None
+            raise
+
+    return wrapper
+
+
+@disk_full_said_in_french
 def ingest_files(
     data_dir: DataDir,
     centre_id: str,
@@ -355,6 +374,7 @@ def add_mapping(data_dir: DataDir, list_name: str, value: str, code: str, *, act
         return opstore.add_mapping(conn, list_name, value, code, actor=actor)
 
 
+@disk_full_said_in_french
 def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> ReplaySummary:
     """Check the waiting quarantined rows again with today's code mappings. Rows that pass are
     stored in one new batch per original batch (same precedence as the original, so a later
