@@ -8,8 +8,19 @@ anyway.
 import streamlit as st
 
 from parcours.dashboard import navigation, session
+from parcours.store.datadir import DataDir
+from parcours.upload import scratch
 
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _swept_at_start() -> int:
+    """Once per server process: remove the upload copies a crash left in data/tmp/."""
+    return scratch.sweep(DataDir.from_env())
+
+
+_swept_at_start()
 
 if session.current_user() is None:
     # Before login the login form is the only page: without a navigation of its own, Streamlit

@@ -11,14 +11,14 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import ui
+from parcours.dashboard import session, ui
 from parcours.presentation import formatting as fmt
 from parcours.publish import periods, subjects
 from parcours.publish import report as reports
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
-from parcours.upload.ingest import local_time
 from parcours.warehouse import reader as warehouse
 
 READY_KEY = "report_ready"
@@ -93,7 +93,7 @@ def show_report() -> None:
             file_name=produced.file_name,
             mime=produced.mime,
             key="report_download",
-            on_click=ui.audit,
+            on_click=session.audit,
             args=("export", {"file": produced.file_name, "page": "Rapport annuel"}),
             icon=":material/download:",
         )

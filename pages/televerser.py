@@ -19,6 +19,7 @@ from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.upload import service as uploads
 from parcours.upload.ingest import FileReport
+from parcours.upload.limits import MB, UploadLimits, megabytes
 
 KIND_LABELS = contract.kind_labels(capital=True)
 CHECK_KEY = "upload_check"
@@ -103,11 +104,15 @@ def show_upload(centre_id: str) -> None:
         "en-tête. **Vérifiez d'abord** : rien n'est enregistré avant votre confirmation."
     )
     round_no = st.session_state.setdefault(ROUND_KEY, 0)
+    limits = UploadLimits.from_env()
     files = st.file_uploader(
         "Fichiers à déposer",
         type=["csv", "txt", "tsv", "xlsx"],
         accept_multiple_files=True,
         key=f"uploader_{round_no}",
+        max_upload_size=max(1, limits.max_bytes // MB),
+        help=f"Au plus {limits.max_files} fichiers par envoi, "
+        f"{megabytes(limits.max_bytes)} par fichier.",
     )
     done = st.session_state.get(DONE_KEY)
     if done and done["centre"] == centre_id:

@@ -189,10 +189,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_dry_run_writes_nothing(cli, centre, conn, data_dir):
+def test_dry_run_writes_nothing_but_its_audit_lines(cli, centre, conn, data_dir):
     before = snapshot(data_dir.root)
     audit_before = opstore.list_audit(conn)
-    result = cli("ingest", "--centre", centre, "--dry-run", "--json", *example_files("excel-fr"))
+    files = example_files("excel-fr")
+    result = cli("ingest", "--centre", centre, "--dry-run", "--json", *files)
     assert result.exit_code == 0
     reports = json.loads(result.stdout)
     assert {r["status"] for r in reports} == {"stored"}
@@ -200,7 +201,16 @@ def test_dry_run_writes_nothing(cli, centre, conn, data_dir):
     assert [r["rows_stored"] for r in reports] == list(ROWS.values())
     assert snapshot(data_dir.root) == before
     assert opstore.list_batches(conn) == []
-    assert opstore.list_audit(conn) == audit_before
+    # A dry run is audited (who checked which file, and what a real upload would do), and
+    # nothing else is written.
+    audit_after = opstore.list_audit(conn)
+    assert audit_after[: len(audit_before)] == audit_before
+    added = audit_after[len(audit_before) :]
+    assert [(a["action"], a["actor"]) for a in added] == [
+        ("upload_checked", "test@parcours.be")
+    ] * len(files)
+    assert [a["detail"]["file_name"] for a in added] == [Path(f).name for f in files]
+    assert {(a["detail"]["dry_run"], a["detail"]["outcome"]) for a in added} == {(True, "stored")}
 
 
 def test_dry_run_human_output(cli, centre):

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from parcours.cli import click_fr
-from parcours.core.errors import BuildFailed, ParcoursError
+from parcours.core.errors import BuildFailed, DiskFull, ParcoursError, is_disk_full
 
 
 def clean_errors(func):
@@ -24,21 +24,37 @@ def clean_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except DiskFull as error:  # not the user's doing: an internal error (exit 1)
+            click.echo(f"Erreur : {error}", err=True)
+            sys.exit(1)
         except ParcoursError as error:
             click.echo(f"Erreur : {error}", err=True)
             sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001 — the last line of defence for users
-            click.echo(f"Erreur interne : {type(error).__name__}: {error}", err=True)
+            if is_disk_full(error):
+                click.echo(f"Erreur : {DiskFull()}", err=True)
+            else:
+                click.echo(f"Erreur interne : {type(error).__name__}: {error}", err=True)
             sys.exit(1)
 
     return wrapper
 
 
 def actor() -> str:
-    """Who runs the command, for the audit log."""
-    return os.environ.get("PARCOURS_USER") or "cli:" + getpass.getuser()
+    """Who runs the command, for the audit log: `parcours --actor NAME …`, else
+    `$PARCOURS_USER`, else the operating-system user (« cli:marie »), never a constant."""
+    context = click.get_current_context(silent=True)
+    given = context.find_root().params.get("actor") if context else None
+    if given and given.strip():
+        return given.strip()
+    if os.environ.get("PARCOURS_USER", "").strip():
+        return os.environ["PARCOURS_USER"].strip()
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):  # a user id with no name (some containers)
+        return f"cli:uid{os.getuid()}"
 
 
 def data_dir():
@@ -55,8 +71,18 @@ click_fr.install()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Parcours — la plateforme de données des CISP wallons."""
+@click.option(
+    "--actor",
+    metavar="QUI",
+    help="Qui agit, pour le journal d'audit (par défaut $PARCOURS_USER, sinon l'utilisateur "
+    "du système).",
+)
+def main(actor: str | None) -> None:
+    """Parcours — la plateforme de données des CISP wallons.
+
+    Chaque action est inscrite au journal d'audit au nom de --actor, de $PARCOURS_USER ou de
+    l'utilisateur du système.
+    """
 
 
 # --- centres ------------------------------------------------------------------------------
@@ -373,7 +399,7 @@ def build_command(as_json: bool, no_docs: bool) -> None:
 
     progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
     try:
-        result = build.build(DataDir.from_env(), progress=progress, docs=not no_docs)
+        result = build.build(DataDir.from_env(), actor=actor(), progress=progress, docs=not no_docs)
     except BuildFailed as error:  # e.g. another build held the lock for too long
         click.echo(f"Erreur : {error}", err=True)
         sys.exit(1)

@@ -104,6 +104,7 @@ def run_demo(
     from parcours.core.errors import ParcoursError
     from parcours.store import users as auth
     from parcours.upload import ingest
+    from parcours.upload.isolation import Checker
 
     if _foreign_uploads(data_dir):
         raise ParcoursError(
@@ -152,12 +153,15 @@ def run_demo(
     by_centre: dict[str, list[DemoFile]] = {}
     for demo_file in files:
         by_centre.setdefault(demo_file.centre_id, []).append(demo_file)
+    # One checking process for every centre's files (`ingest_files` would start one per call).
+    checker = Checker()  # closed below; it also dies with this process
     for centre in data.centres:
         reports = ingest.ingest_files(
             data_dir,
             centre.centre_id,
             [f.path for f in by_centre[centre.centre_id]],
             actor=DEMO_ACTOR,
+            checker=checker,
         )
         stored = sum(r.rows_stored for r in reports)
         quarantined = sum(r.rows_quarantined for r in reports)
@@ -179,6 +183,7 @@ def run_demo(
             if report.status == "rejected":
                 reason = report.errors[0]["message"] if report.errors else ""
                 echo(f"    Fichier refusé : {report.file} — {reason}")
+    checker.close()
     echo(f"Envoi terminé en {time.monotonic() - started:.0f} s.")
     if build:
         echo("Construction de l'entrepôt…")

@@ -62,3 +62,9 @@ class DataDir:
     @property
     def demo(self) -> Path:
         return self.root / "demo"
+
+    @property
+    def tmp(self) -> Path:
+        """Uploaded files while they are checked (mode 0600, removed in every outcome; what a
+        crash leaves is swept by `parcours.upload.scratch.sweep`)."""
+        return self.root / "tmp"

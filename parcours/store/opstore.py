@@ -81,8 +81,9 @@ create table if not exists builds (
     started_at  text not null,
     finished_at text,
     actor       text not null,
-    status      text not null,     -- running | success | failed
-    summary     text               -- JSON: models, tests (name, status, failures, severity)
+    status      text not null,     -- running | success | failed | interrupted
+    summary     text               -- JSON: models, tests (name, status, failures, severity);
+                                   -- owner {pid, host, pid_started} from the start
 );
 """
 
@@ -114,6 +115,15 @@ def _upgrade(conn: sqlite3.Connection) -> None:
         except sqlite3.OperationalError as error:
             if "duplicate column" not in str(error):  # another process upgraded it first
                 raise
+
+
+def connect_snapshot(path: Path) -> sqlite3.Connection:
+    """A read-only view of the store's main file that needs no write at all (SQLite's
+    `immutable` mode: no WAL index to create). For reading when the disk is full; it does not
+    see what a WAL not yet checkpointed holds, so it is a last resort only."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
 
 
 @contextmanager

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -10,12 +12,17 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from parcours.core.errors import ParcoursError
+from parcours.core.errors import ParcoursError, is_disk_full
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.store.roles import ROLES, can
 
+log = logging.getLogger(__name__)
+
 MIN_PASSWORD_LENGTH = 8
+# What the audit log says instead of a malformed address typed at sign-in (often a password
+# typed in the wrong field: it must never be written as typed).
+INVALID_ADDRESS = "adresse invalide"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -110,10 +117,27 @@ def add_user(
     return User(email, role, centre_id, federation)
 
 
+def audited_address(email: str) -> str:
+    """The address as the audit log may hold it: as typed when it is well-formed, otherwise
+    « adresse invalide » (nothing of what was typed)."""
+    return email if _EMAIL.match(email) else INVALID_ADDRESS
+
+
 def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
-    """The user if the password is right, else None; every attempt goes to the audit log."""
+    """The user if the password is right, else None; every attempt goes to the audit log.
+
+    Signing in needs no write: when the audit line (or a password rehash) cannot be written —
+    a full disk, a locked store — the failure is logged on the server and the answer stands."""
     email = (email or "").strip().lower()
-    with opstore.connected(data_dir.ops_db) as conn:
+    try:
+        conn = opstore.connect(data_dir.ops_db)
+    except sqlite3.Error as error:
+        if not is_disk_full(error):
+            raise
+        # A full disk: SQLite cannot even open its WAL index. Read the main file as it stands.
+        log.error("sign-in on a full disk: the store is read as a snapshot, nothing is audited")
+        conn = opstore.connect_snapshot(data_dir.ops_db)
+    with contextlib.closing(conn):
         row = opstore.get_user(conn, email)
         user = None
         if row is None:
@@ -126,13 +150,20 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
                 pass
             else:
                 user = User(email, row["role"], row["centre_id"], row["federation"])
-        with opstore.transaction(conn):
-            if user is not None and _hasher.check_needs_rehash(row["password_hash"]):
-                conn.execute(
-                    "update users set password_hash = ? where email = ?",
-                    (_hasher.hash(password), email),
+        shown = audited_address(email) if email else "?"
+        try:
+            with opstore.transaction(conn):
+                if user is not None and _hasher.check_needs_rehash(row["password_hash"]):
+                    conn.execute(
+                        "update users set password_hash = ? where email = ?",
+                        (_hasher.hash(password), email),
+                    )
+                opstore.audit(
+                    conn,
+                    shown,
+                    "login_success" if user else "login_failure",
+                    {"email": shown},
                 )
-            opstore.audit(
-                conn, email or "?", "login_success" if user else "login_failure", {"email": email}
-            )
+        except sqlite3.Error:
+            log.exception("sign-in audit not written (%s)", "success" if user else "failure")
         return user

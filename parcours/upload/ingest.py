@@ -8,6 +8,8 @@ makes them pass.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -17,11 +19,13 @@ import polars as pl
 
 from parcours import contract
 from parcours.core.dates import local_time
-from parcours.core.errors import FileRejected, ParcoursError
+from parcours.core.errors import DiskFull, FileRejected, ParcoursError, is_disk_full
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.store.secrets import secret
-from parcours.upload import landing
+from parcours.upload import landing, scratch
+from parcours.upload.isolation import Checker
+from parcours.upload.limits import UploadLimits, check_count, check_size
 
 
 @dataclass
@@ -95,50 +99,115 @@ def _unreadable(path: Path, error: OSError) -> str:
     return f"Fichier illisible : {reason}."
 
 
+def _read_bounded(path: Path, limits: UploadLimits) -> bytes:
+    """The file's bytes, refused by its size before they are read (and read at most to the
+    limit, should the file grow meanwhile)."""
+    check_size(path.name, path.stat().st_size, limits)
+    with path.open("rb") as handle:
+        content = handle.read(limits.max_bytes + 1)
+    check_size(path.name, len(content), limits)
+    return content
+
+
+def disk_full_said_in_french(func):
+    """polars, SQLite and the OS each say « disk full » their own way: one French `DiskFull`."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DiskFull:
+            raise
+        except Exception as error:
+            if is_disk_full(error):
+                raise DiskFull() from None
+            raise
+
+    return wrapper
+
+
+@disk_full_said_in_french
 def ingest_files(
     data_dir: DataDir,
     centre_id: str,
     paths: list[Path],
     actor: str,
     dry_run: bool = False,
+    *,
     complete: bool = False,
+    limits: UploadLimits | None = None,
+    checker: Checker | None = None,
 ) -> list[FileReport]:
     """Check and store each file for the centre; one report per file, in the given order.
-    With `complete`, each file is a complete export of its kind (EXPORT_FORMAT §5 v1.1)."""
+    With `complete`, each file is a complete export of its kind (EXPORT_FORMAT §5 v1.1).
+
+    At most `limits.max_files` files, each at most `limits.max_bytes`; each file is read and
+    validated in a memory- and time-limited child process (`parcours.upload.isolation`): one
+    child for the call, or the caller's `checker` (kept open, e.g. across the demo's centres)."""
+    limits = limits or (checker.limits if checker else UploadLimits.from_env())
+    check_count(len(paths), limits)
+    scratch.sweep(data_dir)  # upload copies a crash left behind (dashboard uploads)
     with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
     reports: list[FileReport] = []
     seen: dict[str, FileReport] = {}  # sha256 → first report, for dry runs (nothing registered)
-    for path in paths:
-        path = Path(path)
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            reports.append(
-                FileReport(
-                    file=str(path),
-                    kind=None,
-                    status="rejected",
-                    errors=[_file_error(_unreadable(path, error))],
+    with contextlib.nullcontext(checker) if checker else Checker(limits) as checker:
+        for path in paths:
+            path = Path(path)
+            try:
+                content = _read_bounded(path, limits)
+            except FileRejected as error:
+                reports.append(
+                    refuse(data_dir, centre_id, str(path), str(error), actor, dry_run=dry_run)
                 )
-            )
-            continue
-        digest = hashlib.sha256(content).hexdigest()
-        if dry_run and digest in seen:
-            report = FileReport(
-                file=str(path),
-                kind=seen[digest].kind,
-                status="duplicate",
-                warnings=[f"Fichier identique à {seen[digest].file}, envoyé dans le même appel."],
-            )
-        else:
-            report = ingest_content(
-                data_dir, centre_id, path.name, content, actor, dry_run=dry_run, complete=complete
-            )
-            report.file = str(path)
-            seen.setdefault(digest, report)
-        reports.append(report)
+                continue
+            except OSError as error:
+                reports.append(_rejected(str(path), _unreadable(path, error)))
+                continue
+            digest = hashlib.sha256(content).hexdigest()
+            if dry_run and digest in seen:
+                report = FileReport(
+                    file=str(path),
+                    kind=seen[digest].kind,
+                    status="duplicate",
+                    warnings=[
+                        f"Fichier identique à {seen[digest].file}, envoyé dans le même appel."
+                    ],
+                )
+            else:
+                report = ingest_content(
+                    data_dir,
+                    centre_id,
+                    path.name,
+                    content,
+                    actor,
+                    dry_run=dry_run,
+                    complete=complete,
+                    checker=checker,
+                )
+                report.file = str(path)
+                seen.setdefault(digest, report)
+            reports.append(report)
     return reports
+
+
+def _rejected(file: str, message: str) -> FileReport:
+    return FileReport(file=file, kind=None, status="rejected", errors=[_file_error(message)])
+
+
+def refuse(
+    data_dir: DataDir, centre_id: str, file: str, message: str, actor: str, *, dry_run: bool
+) -> FileReport:
+    """The report of a file refused before it was read (too large), audited like the others."""
+    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+        opstore.audit(
+            conn,
+            actor,
+            "upload_checked" if dry_run else "upload_rejected",
+            _audit_detail(centre_id, Path(file).name, None, dry_run, "rejected")
+            | {"reason": "limit"},
+        )
+    return _rejected(file, message)
 
 
 def _file_error(message: str) -> dict:
@@ -162,31 +231,44 @@ def ingest_content(
     *,
     dry_run: bool = False,
     complete: bool = False,
+    checker: Checker | None = None,
 ) -> FileReport:
     """Check and store one uploaded file (the CLI and the upload page both come here).
 
     A `complete` export replaces everything the centre sent earlier for its kind; the report's
-    `superseded` counts the current records it does not contain (a dry run says it too)."""
-    from parcours.upload.validation import check_file
+    `superseded` counts the current records it does not contain (a dry run says it too).
 
+    The check runs in `checker`'s child process (a fresh one when none is given). A dry run
+    stores nothing, but is audited (`upload_checked`), like every upload attempt."""
+    if checker is None:
+        with Checker() as own:
+            return ingest_content(
+                data_dir,
+                centre_id,
+                file_name,
+                content,
+                actor,
+                dry_run=dry_run,
+                complete=complete,
+                checker=own,
+            )
     sha256 = hashlib.sha256(content).hexdigest()
     with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
         first = opstore.find_upload(conn, centre_id, sha256)
         if first is not None:
-            if not dry_run:
-                with opstore.transaction(conn):
-                    opstore.audit(
-                        conn,
-                        actor,
-                        "upload_duplicate",
-                        {"centre_id": centre_id, "file_name": file_name, "sha256": sha256},
-                    )
+            with opstore.transaction(conn):
+                opstore.audit(
+                    conn,
+                    actor,
+                    "upload_checked" if dry_run else "upload_duplicate",
+                    _audit_detail(centre_id, file_name, sha256, dry_run, "duplicate"),
+                )
             return _duplicate_report(file_name, first)
         mappings = opstore.get_mappings(conn)
 
     try:
-        checked = check_file(
+        checked = checker.check(
             content,
             file_name,
             centre_id,
@@ -194,14 +276,13 @@ def ingest_content(
             mappings=mappings,
         )
     except FileRejected as error:
-        if not dry_run:
-            with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
-                opstore.audit(
-                    conn,
-                    actor,
-                    "upload_rejected",
-                    {"centre_id": centre_id, "file_name": file_name, "sha256": sha256},
-                )
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+            opstore.audit(
+                conn,
+                actor,
+                "upload_checked" if dry_run else "upload_rejected",
+                _audit_detail(centre_id, file_name, sha256, dry_run, "rejected"),
+            )
         return FileReport(
             file=file_name, kind=error.kind, status="rejected", errors=[_file_error(str(error))]
         )
@@ -219,6 +300,14 @@ def ingest_content(
     if complete:
         report.superseded = superseded_records(data_dir, centre_id, checked.kind, checked.accepted)
     if dry_run:
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+            opstore.audit(
+                conn,
+                actor,
+                "upload_checked",
+                _audit_detail(centre_id, file_name, sha256, dry_run, "stored")
+                | {"kind": checked.kind, "rows_read": report.rows_read},
+            )
         return report
 
     batch_id = opstore.new_batch_id()
@@ -261,6 +350,14 @@ def ingest_content(
         return _duplicate_report(file_name, first)
     report.batch_id = batch_id
     return report
+
+
+def _audit_detail(
+    centre_id: str, file_name: str, sha256: str | None, dry_run: bool, outcome: str
+) -> dict:
+    detail = {"centre_id": centre_id, "file_name": file_name, "sha256": sha256}
+    # A dry run's outcome is what a real upload would do (stored, duplicate, rejected).
+    return detail | {"dry_run": True, "outcome": outcome} if dry_run else detail
 
 
 def superseded_records(data_dir: DataDir, centre_id: str, kind: str, accepted: pl.DataFrame) -> int:
@@ -316,6 +413,7 @@ def add_mapping(data_dir: DataDir, list_name: str, value: str, code: str, *, act
         return opstore.add_mapping(conn, list_name, value, code, actor=actor)
 
 
+@disk_full_said_in_french
 def replay(data_dir: DataDir, centre_id: str | None = None, *, actor: str) -> ReplaySummary:
     """Check the waiting quarantined rows again with today's code mappings. Rows that pass are
     stored in one new batch per original batch (same precedence as the original, so a later

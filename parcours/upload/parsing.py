@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 import polars as pl
+from stdnum.be import bis, nn
 
 # --- dates -----------------------------------------------------------------------------------
 # Always day first. An optional time part (`00:00`, `00:00:00`, `00:00:00.000`) is ignored.
@@ -99,15 +100,25 @@ def parse_bool(text: str | None) -> bool | None:
 
 
 # --- Belgian national number (NISS / numéro de registre national) ----------------------------
-# 11 digits once punctuation is removed; letters make it invalid. The check is
-# 97 - (first 9 digits mod 97) == last 2, or for people born from 2000 the same computed on
-# "2" followed by the 9 digits.
+# 11 digits once punctuation is removed; letters make it invalid. Checked by python-stdnum: the
+# national register number (`stdnum.be.nn`: mod-97 check, with the « 2 » prefix for people born
+# from 2000, AND a real birth date — month and day may be 00 when unknown — not in the future)
+# or the BIS number of the Crossroads Bank (`stdnum.be.bis`: month + 20 or + 40), which people
+# without a national number get. The birth-date part cuts false positives: a random 11-digit
+# sequence passes mod 97 once in 97; far fewer also encode a possible birth date.
 _NISS_PUNCTUATION = r"[\s.\-/_,]"
 _NISS_PUNCTUATION_RE = re.compile(_NISS_PUNCTUATION)
+# 11 digits, each pair separated by at most one space, dot, dash or slash, with no digit right
+# before or after: a national number as people write it inside a sentence. A lookahead, so that
+# overlapping candidates are all tried.
+_NISS_IN_TEXT_RE = re.compile(r"(?<![0-9])(?=([0-9](?:[\s.\-/]?[0-9]){10})(?![0-9]))")
+# The same shape for polars (Rust regex, no lookaround): a cheap filter before the exact check.
+NISS_CANDIDATE = r"[0-9](?:[\s.\-/]?[0-9]){10}"
 
 
-def _niss_check_ok(base: int, check: int) -> bool:
-    return 97 - base % 97 == check or 97 - (2_000_000_000 + base) % 97 == check
+def is_niss(digits: str) -> bool:
+    """Whether 11 digits are a valid national register or BIS number (stdnum)."""
+    return nn.is_valid(digits) or bis.is_valid(digits)
 
 
 def normalise_niss(text: str | None) -> str | None:
@@ -117,11 +128,37 @@ def normalise_niss(text: str | None) -> str | None:
     digits = _NISS_PUNCTUATION_RE.sub("", text)
     if len(digits) != 11 or not digits.isascii() or not digits.isdigit():
         return None
-    return digits if _niss_check_ok(int(digits[:9]), int(digits[9:])) else None
+    return digits if is_niss(digits) else None
+
+
+def niss_spans(text: str) -> list[tuple[int, int]]:
+    """Where valid national numbers stand in a free text (start, end), in order."""
+    spans: list[tuple[int, int]] = []
+    for match in _NISS_IN_TEXT_RE.finditer(text):
+        start, end = match.span(1)
+        if spans and start < spans[-1][1]:
+            continue
+        if is_niss(re.sub(r"[^0-9]", "", match[1])):
+            spans.append((start, end))
+    return spans
+
+
+def mask_niss_in_text(text: str) -> str:
+    """The text with the digits of every national number in it replaced by `•`."""
+    spans = niss_spans(text)
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        parts.append(re.sub(r"[0-9]", "•", text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def niss_check_digits(first9: str, born_from_2000: bool = False) -> str:
-    """The two check digits that make `first9` a valid national number (used by tests and demos)."""
+    """The two check digits that make `first9` a valid national number (used by demos)."""
     base = int(first9) + (2_000_000_000 if born_from_2000 else 0)
     return f"{97 - base % 97:02d}"
 
@@ -243,13 +280,16 @@ def bool_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _niss_series(series: pl.Series) -> pl.Series:
+    digits = series.cast(pl.String).str.replace_all(_NISS_PUNCTUATION, "")
+    shaped = digits.filter(digits.str.contains(r"^[0-9]{11}$").fill_null(False)).unique()
+    valid = {d: d for d in shaped.to_list() if is_niss(d)}
+    if not valid:
+        return pl.Series(series.name, [None] * len(series), dtype=pl.String)
+    return digits.replace_strict(valid, default=None, return_dtype=pl.String)
+
+
 def niss_expr(expr: pl.Expr) -> pl.Expr:
-    """Text → the 11 digits of a valid national number (null when missing or invalid)."""
-    digits = expr.str.replace_all(_NISS_PUNCTUATION, "")
-    shaped = digits.str.contains(r"^[0-9]{11}$")
-    base = digits.str.slice(0, 9).cast(pl.Int64, strict=False)
-    check = digits.str.slice(9, 2).cast(pl.Int64, strict=False)
-    valid = shaped & (
-        (pl.lit(97) - base % 97 == check) | (pl.lit(97) - (base + 2_000_000_000) % 97 == check)
-    )
-    return pl.when(valid).then(digits).otherwise(None)
+    """Text → the 11 digits of a valid national number (null when missing or invalid), same
+    rules as `normalise_niss` (each distinct value checked once: national numbers are few)."""
+    return expr.map_batches(_niss_series, return_dtype=pl.String)

@@ -15,7 +15,11 @@ import hmac
 import polars as pl
 
 from parcours import contract
-from parcours.upload.parsing import normalise_niss
+from parcours.upload.parsing import NISS_CANDIDATE, mask_niss_in_text, normalise_niss
+
+# What a masked digit looks like. It never comes from a centre's software: a value holding it was
+# masked here, and the rules that refused the clear value refuse the masked one too (replay).
+MASK = "•"
 
 
 def pseudonymise(niss_digits: str, key: bytes) -> str:
@@ -59,9 +63,37 @@ def mask(value: str | None) -> str | None:
     """A national number as it may be shown in a message: its digits hidden."""
     if value is None:
         return None
-    return "".join("•" if ch.isdigit() else ch for ch in value)
+    return "".join(MASK if ch.isdigit() else ch for ch in value)
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
     """`mask` for a whole column."""
-    return expr.str.replace_all("[0-9]", "•")
+    return expr.str.replace_all("[0-9]", MASK)
+
+
+def mask_national_numbers(
+    frame: pl.DataFrame, columns: list[str]
+) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """Mask every national number found ANYWHERE in the text of `columns` (free text, extra
+    columns, codes, ids…), before anything is written: `parsing.mask_niss_in_text` (stdnum) on
+    each distinct value that has the shape of one. Returns the frame and, per column where some
+    were found, a boolean Series of the rows masked."""
+    found: dict[str, pl.Series] = {}
+    updates = []
+    for name in columns:
+        if name not in frame.columns or frame.schema[name] != pl.String:
+            continue
+        values = frame.get_column(name)
+        shaped = values.str.contains(NISS_CANDIDATE).fill_null(False)
+        if not shaped.any():
+            continue
+        changed = {}
+        for value in values.filter(shaped).unique().to_list():
+            masked = mask_niss_in_text(value)
+            if masked != value:
+                changed[value] = masked
+        if not changed:
+            continue
+        found[name] = values.is_in(list(changed)).fill_null(False)
+        updates.append(values.replace(changed).alias(name))
+    return (frame.with_columns(updates) if updates else frame), found

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from parcours.core.errors import FileRejected
+from parcours.upload.limits import UploadLimits, check_size, number, refused
+from parcours.upload.xlsx_guard import check_xlsx
 
 DELIMITERS = (";", "\t", ",", "|")
 ROW_NUMBER = "row_number"
@@ -83,17 +85,21 @@ class RawTable:
         return self.frame.height
 
 
-def read_table(content: bytes, file_name: str) -> RawTable:
-    """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read."""
+def read_table(content: bytes, file_name: str, limits: UploadLimits | None = None) -> RawTable:
+    """Read an uploaded CSV or XLSX file; raise `FileRejected` (French) when it cannot be read
+    or breaks one of the `limits` (size, lines, columns, cells, value length; for `.xlsx` also
+    the zip and XML checks of `parcours.upload.xlsx_guard`, made before the sheet is read)."""
+    limits = limits or UploadLimits.from_env()
+    check_size(file_name, len(content), limits)
     if not content or content.isspace():
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     if content.startswith(_ZIP_MAGIC):
-        return _read_xlsx(content, file_name)
+        return _read_xlsx(content, file_name, limits)
     for magic, what in _BINARY_MAGICS.items():
         if content.startswith(magic):
             raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
     text, encoding = _decode(content, file_name)
-    return _read_csv(text, encoding, file_name)
+    return _read_csv(text, encoding, file_name, limits)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -180,30 +186,85 @@ def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.Dat
     return width, _polars_csv(data, delimiter, width + _OVERFLOW_COLUMNS)
 
 
-def _parse_lenient(text: str, delimiter: str) -> tuple[int, pl.DataFrame]:
+def _parse_lenient(text: str, delimiter: str, max_field: int) -> tuple[int, pl.DataFrame]:
     """The same with Python's csv module in strict mode: slower, but it also takes a quote
-    inside an unquoted value (`12" écran`), which polars refuses; an unclosed quote still fails."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    inside an unquoted value (`12" écran`), which polars refuses; an unclosed quote still fails,
+    and so does a value longer than `max_field` (a stray quote must not swallow the file)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max_field + 1)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    finally:
+        csv.field_size_limit(previous)
     width = len(rows[0])
-    widest = max(len(row) for row in rows)
+    # Lines longer than the header keep at most _OVERFLOW_COLUMNS surplus values, as in polars.
+    widest = min(max(len(row) for row in rows), width + _OVERFLOW_COLUMNS)
+    rows = [row[:widest] for row in rows]
     padded = [row + [""] * (widest - len(row)) for row in rows]
     schema = {f"column_{i}": pl.String for i in range(widest)}
     return width, pl.DataFrame(padded, schema=schema, orient="row")
 
 
-def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
+def _check_csv_shape(text: str, first_line: str, delimiter: str, file_name: str, limits) -> None:
+    """Lines, columns and cells counted on the text, before any parser builds a table."""
+    columns = _QUOTED.sub("", first_line).count(delimiter) + 1
+    if columns > limits.max_columns:
+        raise FileRejected(
+            refused(
+                file_name,
+                f"l'en-tête compte {number(columns)} colonnes, plus que le maximum de "
+                f"{number(limits.max_columns)} colonnes.",
+            )
+        )
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines - 1 > limits.max_rows:
+        raise FileRejected(
+            refused(
+                file_name,
+                f"le fichier compte {number(lines)} lignes, plus que le maximum de "
+                f"{number(limits.max_rows)} lignes de données. Envoyez-le en plusieurs fichiers "
+                "(par exemple un par année).",
+            )
+        )
+    if (lines - 1) * columns > limits.max_cells:
+        raise FileRejected(
+            refused(
+                file_name,
+                f"{number(lines - 1)} lignes × {number(columns)} colonnes, soit "
+                f"{number((lines - 1) * columns)} valeurs, plus que le maximum de "
+                f"{number(limits.max_cells)} valeurs. Envoyez-le en plusieurs fichiers.",
+            )
+        )
+
+
+def _field_too_long(file_name: str, limits: UploadLimits, row: int | None = None) -> FileRejected:
+    where = f" (enregistrement n° {number(row)} du fichier, en-tête compris)" if row else ""
+    return FileRejected(
+        refused(
+            file_name,
+            f"une valeur dépasse {number(limits.max_field_chars)} caractères{where}, le maximum "
+            "d'une cellule d'Excel : un guillemet ouvert n'est sans doute pas refermé, et la "
+            "suite du fichier serait lue comme une seule valeur.",
+        )
+    )
+
+
+def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) -> RawTable:
     text = _skip_leading_empty_lines(text)
     if not text:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     end = text.find("\n")
     first_line = text if end == -1 else text[:end]
     delimiter = detect_delimiter(first_line)
+    _check_csv_shape(text, first_line, delimiter, file_name, limits)
     try:
         width, frame = _parse_fast(text, first_line, delimiter)
     except pl.exceptions.PolarsError:
         try:
-            width, frame = _parse_lenient(text, delimiter)
+            width, frame = _parse_lenient(text, delimiter, limits.max_field_chars)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise _field_too_long(file_name, limits) from None
             if "end of data" in str(error):
                 reason = "un guillemet ouvert n'est pas refermé"
             elif "expected after" in str(error):
@@ -228,6 +289,7 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
         frame,
         file_name,
         "csv",
+        limits,
         encoding=encoding,
         delimiter=delimiter,
         multiline='"' in text,
@@ -238,7 +300,7 @@ def _read_csv(text: str, encoding: str, file_name: str) -> RawTable:
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def _read_xlsx(content: bytes, file_name: str) -> RawTable:
+def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
@@ -249,6 +311,8 @@ def _read_xlsx(content: bytes, file_name: str) -> RawTable:
         if "content.xml" in names:
             what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
         raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
+    # Zip sizes, XML document types and the sheet's extent, before the reader allocates anything.
+    check_xlsx(content, file_name, limits)
     import fastexcel
 
     try:
@@ -266,7 +330,7 @@ def _read_xlsx(content: bytes, file_name: str) -> RawTable:
     frame = frame.select(pl.all().cast(pl.String))
     # Excel keeps `1990` as the float 1990.0; a whole number is written back without `.0`.
     frame = frame.with_columns(pl.all().str.replace(r"^(-?[0-9]+)\.0$", "$1"))
-    return _to_table(frame, file_name, "xlsx", multiline=True)
+    return _to_table(frame, file_name, "xlsx", limits, multiline=True)
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -276,6 +340,7 @@ def _to_table(
     frame: pl.DataFrame,
     file_name: str,
     file_format: str,
+    limits: UploadLimits,
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -284,6 +349,20 @@ def _to_table(
 ) -> RawTable:
     frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
     names = frame.columns
+    if frame.height > limits.max_rows + 1:  # lines counted by the parser (xlsx: rows)
+        raise FileRejected(
+            refused(
+                file_name,
+                f"{number(frame.height)} lignes, plus que le maximum de "
+                f"{number(limits.max_rows)} lignes de données.",
+            )
+        )
+    longest = frame.select(pl.max_horizontal(pl.col(names).str.len_chars().max()).alias("n")).item()
+    if longest is not None and longest > limits.max_field_chars:
+        position = frame.select(
+            pl.any_horizontal(pl.col(names).str.len_chars() > limits.max_field_chars).arg_true()
+        ).to_series()
+        raise _field_too_long(file_name, limits, position[0] + 1 if len(position) else None)
     if overflow is not None:
         frame = frame.with_columns(overflow)
     values = pl.col(names).str.strip_chars()

@@ -9,7 +9,6 @@ audited by `parcours.upload.ingest`.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +17,8 @@ import polars as pl
 from parcours.core.errors import ParcoursError
 from parcours.store import opstore, registry, roles
 from parcours.store.datadir import DataDir
-from parcours.upload import ingest
+from parcours.upload import ingest, scratch
+from parcours.upload.limits import UploadLimits, check_count, check_size
 
 UPLOAD_ROLES = roles.roles_with("upload")
 
@@ -63,24 +63,48 @@ def ingest_uploads(
 ) -> list[ingest.FileReport]:
     """Check (`dry_run`) or store uploaded files for one centre; one report per file.
 
-    The files are written to a private temporary folder under their original names, so the
-    reports and the batch registry show the names the centre knows."""
+    The number of files and the size of each are checked first (`UploadLimits`): too many files
+    refuse the upload whole; a file too large is refused without being written anywhere. The
+    others are written to a private folder of `data/tmp/` (`parcours.upload.scratch`) under
+    their original names, so the reports and the batch registry show the names the centre
+    knows; that folder is removed whatever happens."""
     _check_centre(data_dir, user, centre_id)
     files = list(files)
-    with tempfile.TemporaryDirectory(prefix="parcours-upload-") as tmp:
+    limits = UploadLimits.from_env()
+    check_count(len(files), limits)
+    too_large: dict[int, ingest.FileReport] = {}
+    for index, (name, content) in enumerate(files):
+        try:
+            check_size(safe_name(name), len(content), limits)
+        except ParcoursError as error:
+            too_large[index] = ingest.refuse(
+                data_dir, centre_id, safe_name(name), str(error), user.email, dry_run=dry_run
+            )
+    with scratch.upload_folder(data_dir) as tmp:
         paths = []
         for index, (name, content) in enumerate(files):
+            if index in too_large:
+                continue
             # Two files with the same name each get their own folder.
-            folder = Path(tmp) / str(index)
-            folder.mkdir()
+            folder = tmp / str(index)
+            folder.mkdir(mode=0o700)
             path = folder / safe_name(name)
-            path.write_bytes(content)
+            scratch.write_private(path, content)
             paths.append(path)
-        reports = ingest.ingest_files(
-            data_dir, centre_id, paths, user.email, dry_run=dry_run, complete=complete
+        checked = ingest.ingest_files(
+            data_dir,
+            centre_id,
+            paths,
+            user.email,
+            dry_run=dry_run,
+            complete=complete,
+            limits=limits,
         )
-    for report, path in zip(reports, paths, strict=True):
+    for report, path in zip(checked, paths, strict=True):
         report.file = path.name
+    reports = []
+    for index in range(len(files)):
+        reports.append(too_large[index] if index in too_large else checked.pop(0))
     return reports
 
 

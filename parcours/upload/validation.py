@@ -25,6 +25,7 @@ import polars as pl
 from parcours import contract
 from parcours.core.errors import FileRejected
 from parcours.upload import parsing, privacy
+from parcours.upload.limits import UploadLimits
 from parcours.upload.reading import OVERFLOW, ROW_NUMBER, RawTable, read_table
 
 EVENT_DATE_FLOOR = date(1990, 1, 1)
@@ -46,8 +47,9 @@ _CARRIED = ("person_key", "extra", OVERFLOW)
 @dataclass
 class QuarantinedRow:
     row_number: int
-    # canonical column → raw text; identifiers dropped; a valid NISS replaced by its person_key
-    # under "person_key", an invalid NISS removed; "extra" (JSON text) when the row had extras.
+    # canonical column → raw text; identifiers dropped; national numbers masked wherever they
+    # were; a valid NISS replaced by its person_key under "person_key", an invalid one kept
+    # masked; "extra" (JSON text) when the row had extras.
     raw: dict[str, str | None]
     errors: list[dict] = field(default_factory=list)  # {"row", "column", "value", "message"}
 
@@ -243,14 +245,19 @@ def check_file(
     pseudonym_key: bytes,
     mappings: dict[str, dict[str, str]] | None = None,
     today: date | None = None,
+    limits: UploadLimits | None = None,
 ) -> CheckedFile:
-    """Read and check one uploaded file. Raises `FileRejected` (French) when refused whole."""
-    table = read_table(content, file_name)
+    """Read and check one uploaded file. Raises `FileRejected` (French) when refused whole.
+
+    Pure (writes nothing), and run by the upload pipeline in a memory- and time-limited child
+    process (`parcours.upload.isolation`)."""
+    table = read_table(content, file_name, limits)
     match = detect_kind(table.headers, file_name)
     _check_centre(table, match, centre_id, file_name)
     sorted_columns = _sort_columns(table, match)
     warnings = sorted_columns.warnings(table, match)
     headers = {c: table.headers[p] for p, c in match.columns.items()}
+    masked: dict[str, int] = {}
     accepted, quarantined = check_rows(
         match.kind,
         _raw_frame(table, match, sorted_columns.extras),
@@ -259,7 +266,17 @@ def check_file(
         mappings=mappings,
         today=today,
         headers=headers,
+        masked=masked,
     )
+    if masked:
+        where = ", ".join(
+            f"« {headers.get(c, 'colonnes supplémentaires' if c == 'extra' else c)} » ({n})"
+            for c, n in masked.items()
+        )
+        warnings.append(
+            "Numéros nationaux trouvés dans le texte et masqués (••) avant tout enregistrement : "
+            f"{where}. Un numéro national ne va que dans la colonne « numéro national »."
+        )
     duplicates = duplicate_warning(match.kind, accepted, headers)
     if duplicates:
         warnings.append(duplicates)
@@ -406,8 +423,6 @@ _MISSING, _INVALID, _RANGE, _FUTURE, _EARLY, _UNKNOWN, _ORDER, _NISS_LIKE = (
 _OVERFLOW = "overflow"
 # The `column` of an error that concerns the whole line.
 WHOLE_ROW = "*"
-# Digits and NISS punctuation only, long enough to hold 11 digits: a cheap first filter.
-_NUMBER_LIKE = r"^[0-9][0-9\s.\-/_,]{10,}$"
 
 
 def _typed(name: str) -> str:
@@ -447,12 +462,19 @@ def check_rows(
     mappings: dict[str, dict[str, str]] | None = None,
     today: date | None = None,
     headers: dict[str, str] | None = None,
+    masked: dict[str, int] | None = None,
 ) -> tuple[pl.DataFrame, list[QuarantinedRow]]:
     """Apply the row rules of `kind` to `raw` (canonical column names, all strings, plus
     `row_number` and optionally `person_key` and `extra`).
 
     Returns the accepted rows in the landing schema (without batch_id) and the quarantined rows.
     `headers` (canonical → header as in the file) only makes messages speak the file's language.
+    `masked`, when given, receives per column the number of values where national numbers were
+    masked.
+
+    This is the one place the row rules live: `check_file` (first upload) and `replay`
+    (quarantined rows, whose raw values were masked where privacy required) both come here, so
+    a row refused for privacy stays refused.
     """
     c = contract.load()
     spec = c.kinds[kind]
@@ -481,14 +503,20 @@ def check_rows(
             .alias(_error(niss_column)),
         )
 
-    # A trainee id that is a valid national number would put the number on disk in clear.
-    ids = work.get_column("participant_id")
-    number_like = ids.str.contains(_NUMBER_LIKE).fill_null(False)
-    if number_like.any():
-        valid = ids.to_frame().select(parsing.niss_expr(pl.col(ids.name)).is_not_null())
-        work = work.with_columns((number_like & valid.to_series()).alias("__niss_like"))
-    else:
-        work = work.with_columns(pl.lit(False).alias("__niss_like"))
+    # National numbers anywhere else (free text, extra columns, codes, ids…): masked now,
+    # before any rule reads the values, so none reaches the landing file, the quarantine or a
+    # message. The count per column goes to `masked` for the file's warnings.
+    texts = [n for n, col in spec.columns.items() if col.type != "niss"] + ["extra"]
+    work, found = privacy.mask_national_numbers(work, texts)
+    if masked is not None:
+        masked.update({name: int(rows.sum()) for name, rows in found.items()})
+
+    # A trainee id holding a national number would put it on disk in clear (and masked, it is no
+    # id any more): refused. A masked id — a quarantined row replayed — is refused the same way.
+    niss_like = pl.col("participant_id").str.contains(privacy.MASK, literal=True).fill_null(False)
+    if "participant_id" in found:
+        niss_like = niss_like | pl.lit(found["participant_id"])
+    work = work.with_columns(niss_like.alias("__niss_like"))
 
     typed: list[pl.Expr] = []
     for name, column in spec.columns.items():
@@ -624,7 +652,7 @@ def _quarantine(
             )
     # Keys left out when null: those the file did not have, and what a row may or may not carry.
     optional = {"person_key", "extra", *(n for n in spec.columns if n not in present)}
-    optional |= {n for n, col in spec.columns.items() if col.type == "birth_date"}
+    optional |= {n for n, col in spec.columns.items() if col.type in ("birth_date", "niss")}
     raws = failing.select(_raw_fields(spec, present)).to_dicts()
     overflows = failing.get_column(_error(OVERFLOW)).is_not_null().to_list()
     quarantined = []
@@ -669,6 +697,11 @@ def _raw_fields(spec: contract.KindSpec, present: list[str]) -> list[pl.Expr]:
     for name in present:
         column = spec.columns[name]
         if column.type == "niss":
+            # An invalid number is kept masked (no digit left), so that a replay refuses it as
+            # the first check did; a valid one lives on as `person_key` only.
+            fields[name] = pl.when(pl.col("person_key").is_null()).then(
+                privacy.mask_expr(pl.col(name))
+            )
             continue
         if column.type == "birth_date":
             year = pl.col(_typed(name)).dt.year().cast(pl.String)

@@ -17,9 +17,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,11 +33,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from parcours.contract import CODES_CSV
-from parcours.core.errors import BuildFailed
+from parcours.core import processes
+from parcours.core.errors import BuildFailed, is_disk_full
 from parcours.core.files import write_atomically
 from parcours.store import opstore, registry
 from parcours.store.datadir import TRANSFORM_DIR, DataDir
 from parcours.warehouse.dbt_runner import BUILD_RESULTS
+
+log = logging.getLogger(__name__)
 
 WORK_NAME = "warehouse.building.duckdb"
 LOCK_WAIT_SECONDS = 30 * 60
@@ -45,7 +51,7 @@ Progress = Callable[[str], None]
 @dataclass
 class BuildResult:
     build_id: str
-    status: str  # success | failed
+    status: str  # success | failed | interrupted
     duration_s: float
     warehouse: str
     message: str
@@ -178,8 +184,14 @@ def _progress_line(event: dict) -> str | None:
 
 def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
     """Run dbt in its own process, streaming progress lines; return its exit code and the error
-    lines it logged."""
+    lines it logged.
+
+    The child runs in a process group of its own and asks the kernel to kill it when this
+    process dies (prctl PR_SET_PDEATHSIG, in `dbt_runner`): a build can never outlive the
+    dashboard or the CLI that started it. If this side is interrupted (Ctrl-C, an exception in
+    a progress callback), the whole group is stopped before the error goes on."""
     errors: list[str] = []
+    env = {**env, "PARCOURS_BUILD_PARENT": str(os.getpid())}
     process = subprocess.Popen(
         _dbt_command(*args),
         cwd=TRANSFORM_DIR,
@@ -188,21 +200,40 @@ def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[i
         stderr=subprocess.STDOUT,
         text=True,
         bufsize=1,
+        start_new_session=True,
     )
     assert process.stdout is not None
-    for raw in process.stdout:
+    try:
+        for raw in process.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                if raw.strip():
+                    errors.append(raw.strip())
+                continue
+            line = _progress_line(event)
+            if line:
+                progress(line)
+            elif event.get("info", {}).get("level") == "error":
+                errors.append(event["info"].get("msg", "").strip())
+        return process.wait(), errors
+    except BaseException:
+        stop_group(process)
+        raise
+
+
+def stop_group(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a child's whole process group: SIGTERM, then SIGKILL after `grace` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
         try:
-            event = json.loads(raw)
-        except ValueError:
-            if raw.strip():
-                errors.append(raw.strip())
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
             continue
-        line = _progress_line(event)
-        if line:
-            progress(line)
-        elif event.get("info", {}).get("level") == "error":
-            errors.append(event["info"].get("msg", "").strip())
-    return process.wait(), errors
 
 
 def _severity(manifest: dict, unique_id: str) -> str:
@@ -315,37 +346,117 @@ def publish_docs(target: Path, data_dir: DataDir) -> None:
 # --- the build ------------------------------------------------------------------------------
 
 
+def _owner() -> dict:
+    """What identifies this process later, to tell a running build from one whose process is
+    gone: pid, host, and the process's start time (a pid is reused; a start time is not)."""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "pid_started": _started(os.getpid())}
+
+
+def _started(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return int(handle.read().rsplit(")", 1)[-1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def build_process_gone(summary: dict) -> bool:
+    """Whether the process that recorded a « running » build is gone (on this host; a build of
+    another host, or one recorded before pids were kept, is taken as still running)."""
+    owner = summary.get("owner") if isinstance(summary, dict) else None
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return False
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or not processes.is_alive(pid):
+        return True
+    started = owner.get("pid_started")
+    return started is not None and _started(pid) != started
+
+
+INTERRUPTED_MESSAGE = (
+    "La construction a été interrompue (son processus s'est arrêté avant la fin). "
+    "L'entrepôt servi n'a pas changé."
+)
+
+
+def mark_interrupted(data_dir: DataDir, actor: str) -> list[str]:
+    """Mark « interrompue » every build still « running » whose process is gone, and audit it.
+    Called at the start of each build (reading pages compute the same without writing)."""
+    with opstore.connected(data_dir.ops_db) as conn:
+        rows = conn.execute(
+            "select build_id, summary, actor from builds where status = 'running'"
+        ).fetchall()
+        gone = []
+        for build_id, summary, started_by in rows:
+            try:
+                data = json.loads(summary) if summary else {}
+            except ValueError:
+                data = {}
+            if build_process_gone(data):
+                gone.append((build_id, data, started_by))
+        for build_id, data, started_by in gone:
+            data = {**data, "status": "interrupted", "message": INTERRUPTED_MESSAGE}
+            with opstore.transaction(conn):
+                conn.execute(
+                    "update builds set status = 'interrupted', finished_at = ?, summary = ? "
+                    "where build_id = ? and status = 'running'",
+                    (opstore.now_iso(), json.dumps(data, ensure_ascii=False), build_id),
+                )
+                opstore.audit(
+                    conn,
+                    actor,
+                    "build_interrupted",
+                    {"build_id": build_id, "started_by": started_by, "owner": data.get("owner")},
+                )
+    return [build_id for build_id, _, _ in gone]
+
+
 def _record_start(data_dir: DataDir, build_id: str, actor: str) -> None:
     with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
         conn.execute(
-            "insert into builds(build_id, started_at, actor, status) values (?, ?, ?, ?)",
-            (build_id, opstore.now_iso(), actor, "running"),
+            "insert into builds(build_id, started_at, actor, status, summary) "
+            "values (?, ?, ?, ?, ?)",
+            (
+                build_id,
+                opstore.now_iso(),
+                actor,
+                "running",
+                json.dumps({"owner": _owner()}, ensure_ascii=False),
+            ),
         )
 
 
 def _record_end(data_dir: DataDir, result: BuildResult, actor: str) -> None:
-    with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
-        conn.execute(
-            "update builds set finished_at = ?, status = ?, summary = ? where build_id = ?",
-            (
-                opstore.now_iso(),
-                result.status,
-                json.dumps(result.to_dict(), ensure_ascii=False),
-                result.build_id,
-            ),
-        )
-        opstore.audit(
-            conn,
-            actor,
-            "build",
-            {
-                "build_id": result.build_id,
-                "status": result.status,
-                "duration_s": result.duration_s,
-                "failures": [f["name"] for f in result.failures],
-                "warnings": len(result.warnings),
-            },
-        )
+    """Record the outcome and audit it (failed and interrupted builds too). A full disk must not
+    hide the build's own message: the failure to record is logged, the row is then taken for
+    « interrompue » at the next build."""
+    try:
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+            conn.execute(
+                "update builds set finished_at = ?, status = ?, summary = ? where build_id = ?",
+                (
+                    opstore.now_iso(),
+                    result.status,
+                    json.dumps(result.to_dict() | {"owner": _owner()}, ensure_ascii=False),
+                    result.build_id,
+                ),
+            )
+            opstore.audit(
+                conn,
+                actor,
+                "build",
+                {
+                    "build_id": result.build_id,
+                    "status": result.status,
+                    "duration_s": result.duration_s,
+                    "failures": [f["name"] for f in result.failures],
+                    "warnings": len(result.warnings),
+                },
+            )
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        log.exception("build %s: outcome not recorded (disk full)", result.build_id)
 
 
 def _failure_message(failures: list[dict], errors: list[str]) -> str:
@@ -372,7 +483,7 @@ def _failure_message(failures: list[dict], errors: list[str]) -> str:
 def build(
     data_dir: DataDir,
     *,
-    actor: str = "cli",
+    actor: str,
     progress: Progress | None = None,
     docs: bool = True,
 ) -> BuildResult:
@@ -382,23 +493,55 @@ def build(
     with build_lock(data_dir, say):
         started = time.monotonic()
         build_id = "w" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
-        _record_start(data_dir, build_id, actor)
+        try:
+            mark_interrupted(data_dir, actor)
+            _record_start(data_dir, build_id, actor)
+        except Exception as error:
+            if is_disk_full(error):
+                return BuildResult(
+                    build_id, "failed", 0.0, str(data_dir.warehouse), _disk_full_message()
+                )
+            raise
         result = BuildResult(build_id, "failed", 0.0, str(data_dir.warehouse), "")
         try:
             _run(data_dir, result, say, docs)
         except BuildFailed as error:
             result.message = str(error)
         except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
-            result.message = f"La construction a échoué : {type(error).__name__}: {error}."
+            if is_disk_full(error):
+                result.message = _disk_full_message()
+            else:
+                result.message = f"La construction a échoué : {type(error).__name__}: {error}."
         except BaseException:
             # Interrupted (Ctrl-C): record it, so the build does not stay "running" for ever.
+            result.status = "interrupted"
             result.message = "La construction a été interrompue. L'entrepôt servi n'a pas changé."
             result.duration_s = round(time.monotonic() - started, 2)
             _record_end(data_dir, result, actor)
             raise
+        finally:
+            _tidy_work(data_dir)
         result.duration_s = round(time.monotonic() - started, 2)
         _record_end(data_dir, result, actor)
         return result
+
+
+def _disk_full_message() -> str:
+    return (
+        "La construction a échoué : le disque du serveur est plein. L'entrepôt servi n'a pas "
+        "changé. Prévenez l'administrateur, qui doit libérer de la place dans le dossier de "
+        "données, puis relancez la construction."
+    )
+
+
+def _tidy_work(data_dir: DataDir) -> None:
+    """A failed build's half-written warehouse goes at once (it may be what filled the disk)."""
+    work = data_dir.build_work / WORK_NAME
+    for path in (work, work.with_name(work.name + ".wal")):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s", path, exc_info=True)
 
 
 def forget_parse_of_another_folder(target: Path, data_dir: DataDir) -> None:

@@ -5,6 +5,10 @@ here, in a process of its own. Both commands share one dbt start-up and one pars
 handed from one to the next), which saves several seconds per build. Logs go to stdout as dbt's
 JSON lines; the parent turns them into progress lines.
 
+It dies with its parent: first thing, it asks the kernel for SIGKILL when the parent goes
+(prctl PR_SET_PDEATHSIG, by ctypes: this file runs by path and imports nothing of parcours), and
+exits at once if the parent is already gone. The parent runs it in a process group of its own.
+
 Exit code: 0 when both commands succeeded, 1 when the build failed (docs are then skipped), 2 when
 dbt could not even start (bad project, parse error).
 """
@@ -17,6 +21,22 @@ import sys
 from pathlib import Path
 
 BUILD_RESULTS = "build_results.json"
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when the build's parent dies (Linux); exit if it already has."""
+    import ctypes
+    import ctypes.util
+    import signal
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = os.environ.get("PARCOURS_BUILD_PARENT")
+    if parent and parent.isdigit() and os.getppid() != int(parent):
+        os._exit(3)
 
 
 def main(argv: list[str]) -> int:
@@ -47,4 +67,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    die_with_parent()
     sys.exit(main(sys.argv[1:]))

@@ -14,7 +14,12 @@ import polars as pl
 from parcours.store import roles
 
 BUILD_ROLES = roles.roles_with("run_builds")
-STATUS_FR = {"success": "réussie", "failed": "échouée", "running": "en cours"}
+STATUS_FR = {
+    "success": "réussie",
+    "failed": "échouée",
+    "running": "en cours",
+    "interrupted": "interrompue",
+}
 TEST_STATUS_FR = {
     "pass": "réussi",
     "warn": "avertissement",
@@ -63,15 +68,22 @@ def _summary(text: str | None) -> dict:
 
 
 def recent_builds(conn: sqlite3.Connection, limit: int = 20) -> pl.DataFrame:
-    """The last builds, latest first."""
+    """The last builds, latest first; a « running » build whose process is gone (killed, crashed,
+    machine restarted) is shown « interrompue » (`build.build_process_gone`)."""
     rows = conn.execute(
         "select build_id, started_at, finished_at, actor, status, summary from builds "
         "order by started_at desc limit ?",
         (limit,),
     ).fetchall()
     records = []
+    from parcours.warehouse.build import INTERRUPTED_MESSAGE, build_process_gone
+
     for build_id, started_at, finished_at, actor, status, summary in rows:
         data = _summary(summary)
+        if status == "running" and build_process_gone(data):
+            # Its process is gone: shown as interrupted now, recorded so at the next build.
+            status = "interrupted"
+            data = {**data, "message": INTERRUPTED_MESSAGE}
         started = datetime.fromisoformat(started_at)
         seconds = data.get("duration_s")
         if seconds is None and finished_at:

@@ -1,0 +1,280 @@
+"""Reading and validating an uploaded file in a SEPARATE PROCESS, with a memory and a time limit,
+so that no file — however it was made — can take the dashboard or the CLI down.
+
+`Checker` starts one child (`python -m parcours.upload.isolation`) for a run of files and sends
+it one file at a time; the child runs `validation.check_file` (pure: it writes nothing) and sends
+back the `CheckedFile`. The parent then writes the landing file and the registry rows itself.
+
+The child:
+- dies with its parent (prctl PR_SET_PDEATHSIG) and runs in its own session;
+- has its address space capped (RLIMIT_AS, `UploadLimits.check_memory_bytes`) and its CPU time
+  too (RLIMIT_CPU), while the parent waits at most `check_seconds` of wall time per file.
+
+When the child dies (allocation refused, crash) or runs out of time, the parent kills it, answers
+« Fichier refusé : … » naming the limit, and starts a fresh child for the next file.
+
+Messages are pickles between two processes running this same code (the file's content is only
+ever data inside them); each is preceded by its length (8 bytes, big-endian).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+
+from parcours.core.errors import FileRejected
+from parcours.store.datadir import PROJECT_ROOT
+from parcours.upload.limits import UploadLimits, megabytes, refused
+
+log = logging.getLogger(__name__)
+_HEADER = struct.Struct(">Q")
+START_SECONDS = 120
+
+
+class _ChildGone(Exception):
+    pass
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks = []
+    while size:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _TimedOut
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                raise _TimedOut
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise _ChildGone
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _send(stream, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+class Checker:
+    """`check()` = `validation.check_file`, in a child process; use as a context manager.
+
+    Not thread-safe: one Checker per upload (the dashboard makes one per request)."""
+
+    def __init__(self, limits: UploadLimits | None = None):
+        self.limits = limits or UploadLimits.from_env()
+        self._process: subprocess.Popen | None = None
+        self._stderr: deque[str] = deque(maxlen=20)
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- child lifecycle ------------------------------------------------------------------
+
+    def _start(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        # This checkout's package, whatever an installed copy says.
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+        )
+        env["PARCOURS_CHECK_PARENT"] = str(os.getpid())
+        env["POLARS_MAX_THREADS"] = env.get("POLARS_MAX_THREADS") or "2"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "parcours.upload.isolation"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self._stderr.clear()
+        threading.Thread(target=self._drain, args=(process,), daemon=True).start()
+        # The child says when it is ready (imports done): a slow start on a loaded machine does
+        # not eat into the time a file is given.
+        try:
+            assert process.stdout is not None
+            fd = process.stdout.fileno()
+            (size,) = _HEADER.unpack(
+                _read_exact(fd, _HEADER.size, time.monotonic() + START_SECONDS)
+            )
+            _read_exact(fd, size, time.monotonic() + START_SECONDS)
+        except (_TimedOut, _ChildGone) as error:
+            self._process = process
+            self._kill()
+            raise RuntimeError(
+                "the upload checking process did not start: " + " | ".join(self._stderr)
+            ) from error
+        return process
+
+    def _drain(self, process: subprocess.Popen) -> None:
+        assert process.stderr is not None
+        for raw in process.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self._stderr.append(line)
+
+    def _kill(self) -> int | None:
+        process, self._process = self._process, None
+        if process is None:
+            return None
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    if stream:
+                        stream.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        try:
+            assert process.stdin is not None
+            process.stdin.close()  # end of requests: the child exits
+            process.wait(timeout=5)
+            self._process = None
+        except (OSError, subprocess.TimeoutExpired):
+            self._kill()
+
+    # --- one file -------------------------------------------------------------------------
+
+    def check(self, content: bytes, file_name: str, centre_id: str, **options):
+        """`validation.check_file(content, file_name, centre_id, **options)`, isolated."""
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+        process = self._process
+        deadline = time.monotonic() + self.limits.check_seconds
+        try:
+            assert process.stdin is not None and process.stdout is not None
+            _send(process.stdin, (content, file_name, centre_id, options, self.limits))
+            fd = process.stdout.fileno()
+            (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
+            answer = pickle.loads(_read_exact(fd, size, deadline))
+        except _TimedOut:
+            self._kill()
+            log.warning("upload check of %s timed out", file_name)
+            raise FileRejected(
+                refused(
+                    file_name,
+                    f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s)."
+                    " Envoyez-le en plusieurs fichiers plus petits.",
+                )
+            ) from None
+        except (_ChildGone, BrokenPipeError, ConnectionResetError, EOFError):
+            code = self._kill()
+            time.sleep(0.05)  # let the stderr reader take the child's last words
+            said = " | ".join(self._stderr)
+            log.warning("upload check of %s: child ended (%s): %s", file_name, code, said)
+            raise FileRejected(self._death_message(file_name, code)) from None
+        status = answer[0]
+        if status == "ok":
+            return answer[1]
+        if status == "rejected":
+            raise FileRejected(answer[1], kind=answer[2])
+        if status == "memory":
+            self._kill()
+            raise FileRejected(self._memory_message(file_name))
+        raise RuntimeError(answer[1])
+
+    def _memory_message(self, file_name: str) -> str:
+        return refused(
+            file_name,
+            "sa vérification a dépassé la mémoire autorisée "
+            f"({megabytes(self.limits.check_memory_bytes)}). Envoyez-le en plusieurs fichiers "
+            "plus petits.",
+        )
+
+    def _death_message(self, file_name: str, code: int | None) -> str:
+        said = " ".join(self._stderr).lower()
+        if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 134) and (
+            "memory" in said or "alloc" in said
+        ):
+            return self._memory_message(file_name)
+        if code == -signal.SIGXCPU:
+            return refused(
+                file_name,
+                f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s).",
+            )
+        if code == -signal.SIGKILL:
+            # Killed from outside: the kernel's out-of-memory killer is the usual culprit.
+            return self._memory_message(file_name)
+        return refused(
+            file_name,
+            "sa vérification s'est arrêtée net (le fichier est sans doute malformé). "
+            "Enregistrez-le à nouveau depuis votre tableur, en .xlsx ou en CSV.",
+        )
+
+
+# --- the child ------------------------------------------------------------------------------
+
+
+def _child() -> int:
+    from parcours.core import processes
+
+    parent = int(os.environ.get("PARCOURS_CHECK_PARENT") or os.getppid())
+    processes.die_with_parent(parent)
+    requests = sys.stdin.buffer
+    answers = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write on the answer channel
+    limits_set = False
+
+    from parcours.upload.validation import check_file
+
+    _send(answers, ("ready",))
+    while True:
+        header = requests.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return 0
+        (size,) = _HEADER.unpack(header)
+        content, file_name, centre_id, options, limits = pickle.loads(requests.read(size))
+        if not limits_set:
+            processes.limit_memory(limits.check_memory_bytes)
+            processes.limit_cpu(limits.check_seconds * 4 + 30)
+            limits_set = True
+        try:
+            checked = check_file(content, file_name, centre_id, limits=limits, **options)
+            answer = ("ok", checked)
+        except FileRejected as error:
+            answer = ("rejected", str(error), error.kind)
+        except MemoryError:
+            answer = ("memory",)
+        except Exception as error:  # noqa: BLE001 — reported to the parent, which decides
+            answer = ("error", f"{type(error).__name__}: {error}")
+        del content
+        try:
+            _send(answers, answer)
+        except MemoryError:
+            _send(answers, ("memory",))
+
+
+if __name__ == "__main__":
+    sys.exit(_child())
