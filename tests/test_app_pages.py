@@ -121,7 +121,7 @@ def test_pages_offered_follow_the_role():
     ]
     assert "Parcours" in titles("centre") and "Téléverser" in titles("centre")
     assert "Transformations" in titles("analyst") and "Parcours" not in titles("analyst")
-    assert len(titles("admin")) == 8
+    assert len(titles("admin")) == 9  # the eight pages and the « Journal d'audit »
 
 
 # --- Accueil ------------------------------------------------------------------------------
