@@ -97,6 +97,22 @@ def copy_data(dashboard_warehouse: DataDir, tmp_path_factory, name: str) -> Path
     return root
 
 
+@pytest.fixture
+def served_as_in_production(monkeypatch):
+    """AppTest runs app.py on every run, as `serve.py` serves it (by default AppTest treats a
+    project with a `pages/` folder as a pages-folder app and runs a page file on its own after
+    the first run)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture(scope="module")
 def server(dashboard_warehouse, tmp_path_factory, request):
     root = copy_data(dashboard_warehouse, tmp_path_factory, "security")
