@@ -191,3 +191,28 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def streamlit_session_ids(page) -> list[str]:
+    """Collect the Streamlit session ids the server announces to this tab (NewSession message on
+    the websocket): what a script on the page, or an attacker's own client, knows."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    found: list[str] = []
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except Exception:  # noqa: BLE001 — not every frame is a ForwardMsg
+            return
+        if msg.WhichOneof("type") == "new_session":
+            found.append(msg.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return found
+
+
+def cookie_value(context, name: str) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == name), None)
