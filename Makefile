@@ -14,7 +14,7 @@ install: .installed
 ## run: set everything up and serve the dashboard (a demo warehouse if there is none)
 run: install
 	@test -f "$(PARCOURS_DATA_DIR)/warehouse.duckdb" || $(PYTHON) -m parcours demo
-	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PYTHON) -m streamlit run serve.py --server.port $(PORT) --server.headless true
 
 ## test: the whole suite (unit, dbt, AppTest, browser)
 test: install

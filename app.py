@@ -1,9 +1,13 @@
-"""Parcours — the dashboard's entry point: login gate, then navigation over `pages/`.
+"""Parcours — the dashboard's script: login gate, then navigation over `pages/`.
 
-Run: `python -m streamlit run app.py` (or `make run`). Nothing is shown before login; the pages
-offered depend on the role (`pages_for`), and every page reads data through the user's scope
-anyway.
+Served by `serve.py` (`python -m streamlit run serve.py`, or `make run`), which puts the access
+gate of `parcours.dashboard.server` in front of it. Nothing is shown before login; every page's
+URL is registered (hidden before login), so a shared link opens its page, filters included, once
+signed in; the pages offered depend on the role (`pages_for`), and every page reads data through
+the user's scope anyway.
 """
+
+from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
 
@@ -22,19 +26,19 @@ def _swept_at_start() -> int:
 
 _swept_at_start()
 
-if session.current_user() is None:
-    # Before login the login form is the only page: without a navigation of its own, Streamlit
-    # would list every file of pages/ in the sidebar (and serve them by URL to the form).
-    st.navigation([st.Page(session.login_form, title="Connexion")], position="hidden").run()
+user = session.restore()
+sections = navigation.st_pages(user, navigation.requested_path(), session.login_form)
+page = st.navigation(sections, position="sidebar" if user else "hidden")
+session.sync_cookie()
+if user is None:
+    page.run()  # the login form, under the URL of the page asked for
     st.stop()
-user = session.require_login()
-sections = {
-    section: [
-        st.Page(path, title=title, icon=icon, default=path == "pages/accueil.py")
-        for path, title, icon in pages
-    ]
-    for section, pages in navigation.pages_for(user.role).items()
-}
-page = st.navigation(sections)
+target = session.requested_after_login()
+if target:
+    # Back from the identity provider (on the home page): open the page that was asked for.
+    wanted = urlsplit(target)
+    for candidate in (p for pages in sections.values() for p in pages):
+        if candidate.url_path and candidate.url_path == wanted.path.strip("/"):
+            st.switch_page(candidate, query_params=dict(parse_qsl(wanted.query)))
 session.sidebar_user(user)
 page.run()

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.core.dates import local_time
-from parcours.dashboard import session, ui
+from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts
 from parcours.store import opstore
@@ -111,14 +111,12 @@ def show_docs() -> None:
         )
         return
     if html is not None:
-        st.download_button(
+        ui.download_button(
             "Télécharger la documentation dbt complète (page HTML autonome)",
-            data=html,
-            file_name="parcours-documentation-dbt.html",
+            lambda: html,
+            "parcours-documentation-dbt.html",
             mime="text/html",
             key="dl_docs",
-            on_click=session.audit,
-            args=("export", {"file": "parcours-documentation-dbt.html", "page": "Transformations"}),
             icon=":material/description:",
         )
     models = lineage.models(manifest)

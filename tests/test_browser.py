@@ -55,7 +55,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(dashboard_warehouse, tmp_path_factory):
-    """`streamlit run app.py` on a copy of the fixture's data folder (the upload changes it)."""
+    """`streamlit run serve.py` (app.py behind its access gate, as in production) on a copy of
+    the fixture's data folder (the upload changes it)."""
     root = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(dashboard_warehouse.root, root)
     port = free_port()
@@ -67,7 +68,7 @@ def server(dashboard_warehouse, tmp_path_factory):
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -22,9 +22,12 @@ import streamlit as st
 from altair.utils import schemapi as alt_schemapi
 
 from parcours.analytics import masking
+from parcours.dashboard import server
 from parcours.dashboard.filters import filters
 from parcours.dashboard.navigation import scope_for
-from parcours.dashboard.session import audit, require_login
+from parcours.dashboard.session import TOKEN_KEY, audit_as, current_user, require_login
+from parcours.presentation import exports
+from parcours.store import sessions
 from parcours.store.datadir import DataDir
 from parcours.warehouse import reader as warehouse
 from parcours.warehouse.reader import Filters, NoWarehouse, Scope
@@ -118,13 +121,7 @@ def load(func: Callable, scope: Scope, flt: Filters, *args: Any):
 # --- charts and tables ------------------------------------------------------------------------
 
 
-def csv_bytes(table: pl.DataFrame) -> bytes:
-    """CSV as Belgian Excel opens it: `;` separator, decimal comma, UTF-8 with BOM."""
-    return table.write_csv(separator=";", decimal_comma=True, include_bom=True).encode("utf-8")
-
-
-def _audit_export(file_name: str, rows: int) -> None:
-    audit("export", {"file": file_name, "rows": rows, "page": _page_name()})
+csv_bytes = exports.csv_bytes  # the one way a table becomes CSV (text cells neutralised)
 
 
 def _page_name() -> str | None:
@@ -134,19 +131,56 @@ def _page_name() -> str | None:
         return None
 
 
+def download_button(
+    label: str,
+    produce: Callable[[], bytes],
+    file_name: str,
+    *,
+    mime: str,
+    key: str,
+    detail: dict | None = None,
+    icon: str = ":material/download:",
+) -> None:
+    """The one download button of the dashboard. The bytes are produced only when the person
+    clicks (`data` is a callable), by the session that drew the button and only while it is
+    live; producing them writes the export to the audit log; the file is then served only to
+    that session (`server.register_download`). File name: `exports.safe_file_name`."""
+    name = exports.safe_file_name(file_name)
+    user = current_user()
+    actor = user.email if user else "anonyme"
+    token = st.session_state.get(TOKEN_KEY)
+    page = _page_name()
+
+    def data() -> bytes:
+        # Runs on Streamlit's own thread at the click, without the page: no st.* here.
+        data_dir = DataDir.from_env()
+        live = sessions.check(data_dir, token, touch=True) if token else None
+        if token and live is None:
+            raise PermissionError("session ended: no download")
+        content = produce()
+        audit_as(
+            actor, "export", {"file": name, "page": page, "bytes": len(content), **(detail or {})}
+        )
+        if live is not None:
+            server.register_download(content, live.session_id)
+        return content
+
+    st.download_button(
+        label, data=data, file_name=name, mime=mime, key=key, on_click="ignore", icon=icon
+    )
+
+
 def show_table(table: pl.DataFrame, file_name: str, counts: Sequence[str] = ()) -> None:
     """A table (masked counts shown as « < 5 ») and its audited CSV download."""
     shown = masking.display(table, counts) if counts else table
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
+    download_button(
         "Télécharger le tableau (CSV)",
-        data=csv_bytes(shown),
-        file_name=f"{file_name}.csv",
+        lambda: csv_bytes(shown),
+        f"{file_name}.csv",
         mime="text/csv",
         key=f"dl_{file_name}",
-        on_click=_audit_export,
-        args=(f"{file_name}.csv", shown.height),
-        icon=":material/download:",
+        detail={"rows": shown.height},
     )
 
 

@@ -20,9 +20,6 @@ from parcours.store.roles import ROLES, can
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
-# What the audit log says instead of a malformed address typed at sign-in (often a password
-# typed in the wrong field: it must never be written as typed).
-INVALID_ADDRESS = "adresse invalide"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -117,18 +114,114 @@ def add_user(
     return User(email, role, centre_id, federation)
 
 
-def audited_address(email: str) -> str:
-    """The address as the audit log may hold it: as typed when it is well-formed, otherwise
-    « adresse invalide » (nothing of what was typed)."""
-    return email if _EMAIL.match(email) else INVALID_ADDRESS
+# --- sign-in: throttling and audit ---------------------------------------------------------
+# After FAILURES_ALLOWED failed attempts within FAILURE_WINDOW_S for one account, or
+# CLIENT_FAILURES_ALLOWED from one client (whatever the accounts), every attempt waits
+# BACKOFF_FIRST_S after the last failure, doubling with each further failure, at most
+# BACKOFF_MAX_S. A throttled attempt checks no password: the right one is refused too.
+FAILURES_ALLOWED = 5
+CLIENT_FAILURES_ALLOWED = 10
+FAILURE_WINDOW_S = 15 * 60
+BACKOFF_FIRST_S = 30
+BACKOFF_MAX_S = 15 * 60
+
+_ATTEMPTS_SCHEMA = """
+create table if not exists login_failures (
+    at       real not null,        -- unix seconds
+    account  text not null,        -- keyed hash of the address typed (never the text itself)
+    client   text not null         -- keyed hash of the client's address
+);
+create index if not exists login_failures_account on login_failures(account, at);
+create index if not exists login_failures_client on login_failures(client, at);
+"""
 
 
-def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
-    """The user if the password is right, else None; every attempt goes to the audit log.
+class LoginThrottled(ParcoursError):
+    """Too many failed attempts: the message says how long to wait (in French)."""
 
-    Signing in needs no write: when the audit line (or a password rehash) cannot be written —
-    a full disk, a locked store — the failure is logged on the server and the answer stands."""
+    def __init__(self, wait_seconds: float):
+        self.wait_seconds = max(1, int(round(wait_seconds)))
+        minutes, seconds = divmod(self.wait_seconds, 60)
+        if minutes:
+            wait = f"{minutes} minute{'s' if minutes > 1 else ''}" + (
+                f" {seconds} s" if seconds else ""
+            )
+        else:
+            wait = f"{seconds} seconde{'s' if seconds > 1 else ''}"
+        super().__init__(
+            "Trop de tentatives de connexion infructueuses. Par sécurité, attendez "
+            f"{wait} avant de réessayer."
+        )
+
+
+def is_email(text: str | None) -> bool:
+    return bool(_EMAIL.match((text or "").strip().lower()))
+
+
+def audit_address(email: str) -> str:
+    """The address as the audit log may keep it: a well-formed e-mail as typed (folded); anything
+    else (often a password typed in the wrong field) never."""
+    return email if is_email(email) else "?"
+
+
+def _key(data_dir: DataDir, text: str) -> str:
+    import hashlib
+    import hmac
+
+    from parcours.store.secrets import secret
+
+    return hmac.new(secret(data_dir, "throttle"), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _wait(times: list[float], allowed: int, now: float) -> float:
+    """Seconds still to wait given the failure times (ascending) in the window."""
+    if len(times) < allowed:
+        return 0.0
+    delay = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (len(times) - allowed))
+    return max(0.0, times[-1] + delay - now)
+
+
+def throttle_wait(conn: sqlite3.Connection, account: str, client: str, now: float) -> float:
+    conn.executescript(_ATTEMPTS_SCHEMA)
+    since = now - FAILURE_WINDOW_S
+    by_account = [
+        r[0]
+        for r in conn.execute(
+            "select at from login_failures where account = ? and at > ? order by at",
+            (account, since),
+        )
+    ]
+    by_client = [
+        r[0]
+        for r in conn.execute(
+            "select at from login_failures where client = ? and at > ? order by at",
+            (client, since),
+        )
+    ]
+    return max(
+        _wait(by_account, FAILURES_ALLOWED, now), _wait(by_client, CLIENT_FAILURES_ALLOWED, now)
+    )
+
+
+def authenticate(
+    data_dir: DataDir,
+    email: str,
+    password: str,
+    client: str | None = None,
+    *,
+    method: str = "password",
+) -> User | None:
+    """The user if the password is right, else None; every attempt goes to the audit log
+    (never the password, nor a malformed address as typed). Raises `LoginThrottled` while the
+    account or the client has failed too often (INTERFACES §4: logins are audited)."""
+    import time
+
     email = (email or "").strip().lower()
+    client = client if isinstance(client, str) and client else "local"
+    now = time.time()
+    account_key, client_key = _key(data_dir, email), _key(data_dir, client)
+    who = audit_address(email)
+    detail = {"email": who if who != "?" else "(adresse mal formée)", "client": client}
     try:
         conn = opstore.connect(data_dir.ops_db)
     except sqlite3.Error as error:
@@ -138,7 +231,16 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
         log.error("sign-in on a full disk: the store is read as a snapshot, nothing is audited")
         conn = opstore.connect_snapshot(data_dir.ops_db)
     with contextlib.closing(conn):
-        row = opstore.get_user(conn, email)
+        try:
+            wait = throttle_wait(conn, account_key, client_key, now)
+        except sqlite3.Error as error:  # a read-only snapshot: no throttling table to write
+            log.error("sign-in throttling not checked: %s", error)
+            wait = 0.0
+        if wait > 0:
+            with opstore.transaction(conn):
+                opstore.audit(conn, who, "login_throttled", {**detail, "wait_s": int(wait)})
+            raise LoginThrottled(wait)
+        row = opstore.get_user(conn, email) if who != "?" else None
         user = None
         if row is None:
             # Hash anyway, so an unknown address takes as long as a wrong password.
@@ -150,7 +252,6 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
                 pass
             else:
                 user = User(email, row["role"], row["centre_id"], row["federation"])
-        shown = audited_address(email) if email else "?"
         try:
             with opstore.transaction(conn):
                 if user is not None and _hasher.check_needs_rehash(row["password_hash"]):
@@ -158,12 +259,32 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
                         "update users set password_hash = ? where email = ?",
                         (_hasher.hash(password), email),
                     )
+                if user is None:
+                    conn.execute(
+                        "insert into login_failures (at, account, client) values (?, ?, ?)",
+                        (now, account_key, client_key),
+                    )
+                else:
+                    conn.execute("delete from login_failures where account = ?", (account_key,))
                 opstore.audit(
                     conn,
-                    shown,
+                    who,
                     "login_success" if user else "login_failure",
-                    {"email": shown},
+                    {**detail, "method": method},
                 )
-        except sqlite3.Error:
-            log.exception("sign-in audit not written (%s)", "success" if user else "failure")
+        except sqlite3.Error as error:
+            # Signing in needs no write: a full disk or a locked store does not refuse it.
+            log.error("sign-in audit not written: %s", error)
         return user
+
+
+def find_user(data_dir: DataDir, email: str) -> User | None:
+    """A registered user by e-mail (the sign-in through an identity provider matches on it)."""
+    email = (email or "").strip().lower()
+    if not is_email(email):
+        return None
+    with opstore.connected(data_dir.ops_db) as conn:
+        row = opstore.get_user(conn, email)
+    if row is None:
+        return None
+    return User(email, row["role"], row["centre_id"], row["federation"])

@@ -1,18 +1,228 @@
-"""Helpers for the attack tests: the CLI in a real process under a hard memory ceiling, so that a
-file that made it allocate without bound would abort it (exit 134) instead of a French refusal."""
+"""The real server (`streamlit run serve.py`: app.py behind the access gate) on a copy of the
+dashboard fixture's data folder, and a headless chromium to attack it with. Each test module gets
+its own server (its own data folder, so its logins and audit lines are its own).
+Also: the CLI in a real process under a hard memory ceiling, so that a file that made it
+allocate without bound would abort it (exit 134) instead of a French refusal.
+"""
 
 from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from parcours.store.datadir import PROJECT_ROOT
+from parcours.store.datadir import PROJECT_ROOT, DataDir
+from tests.conftest import DASHBOARD_PASSWORD, DASHBOARD_USERS
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+
+SHOTS = Path(os.environ.get("PARCOURS_SHOTS", "/tmp/shots-session"))
+PASSWORD = DASHBOARD_PASSWORD
+USERS = DASHBOARD_USERS
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: DataDir
+    process: subprocess.Popen
+    log: Path
+    env: dict = field(default_factory=dict)
+
+    def audit(self, action: str | None = None) -> list[dict]:
+        from parcours.store import opstore
+
+        with opstore.connected(self.data_dir.ops_db) as conn:
+            return opstore.list_audit(conn, action)
+
+
+def start_server(root: Path, log: Path, extra_env: dict | None = None, args=()) -> Server:
+    port = free_port()
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), **(extra_env or {})}
+    handle = log.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "serve.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            *args,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; see {log}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+    return Server(url, DataDir(root), process, log, env)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+def copy_data(dashboard_warehouse: DataDir, tmp_path_factory, name: str) -> Path:
+    root = tmp_path_factory.mktemp(name) / "data"
+    shutil.copytree(dashboard_warehouse.root, root)
+    return root
+
+
+@pytest.fixture
+def served_as_in_production(monkeypatch):
+    """AppTest runs app.py on every run, as `serve.py` serves it (by default AppTest treats a
+    project with a `pages/` folder as a pages-folder app and runs a page file on its own after
+    the first run)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_warehouse, tmp_path_factory, request):
+    root = copy_data(dashboard_warehouse, tmp_path_factory, "security")
+    extra = getattr(request.module, "SERVER_ENV", None)
+    log = tmp_path_factory.mktemp("security-log") / "streamlit.log"
+    running = start_server(root, log, extra)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import expect, sync_playwright
+
+    # The machine is shared and loaded: a first run can take more than expect's 5 s.
+    expect.set_options(timeout=60_000)
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (no cookie) per test."""
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 1600}, locale="fr-BE", accept_downloads=True
+    )
+    ctx.set_default_timeout(60_000)
+    yield ctx
+    ctx.close()
+
+
+def settle(page) -> None:
+    """Wait until the script has finished its run; no exception box, ever."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(150)
+    expect(
+        page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")
+    ).to_be_attached()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def login(page, email: str, password: str = PASSWORD) -> None:
+    """Fill the login form on the current page (the URL stays what it was)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_label("Adresse e-mail")).to_be_visible()
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    settle(page)
+
+
+def signed_in(page, timeout: float = 30_000) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible(timeout=timeout)
+    settle(page)
+
+
+def wait_for_cookie(context, name: str = "parcours_session", timeout_s: float = 15) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for cookie in context.cookies():
+            if cookie["name"] == name:
+                return cookie
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} cookie: {context.cookies()}")
+
+
+def shot(page, name: str) -> Path:
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def streamlit_session_ids(page) -> list[str]:
+    """Collect the Streamlit session ids the server announces to this tab (NewSession message on
+    the websocket): what a script on the page, or an attacker's own client, knows."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    found: list[str] = []
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except Exception:  # noqa: BLE001 — not every frame is a ForwardMsg
+            return
+        if msg.WhichOneof("type") == "new_session":
+            found.append(msg.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return found
+
+
+def cookie_value(context, name: str) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == name), None)
+
+
+# --- the CLI under a memory ceiling (upload attacks) ----------------------------------------
 
 # Far above what any legitimate check needs (< 1 Go), far below what the attacks would take.
 CLI_ADDRESS_SPACE = 4 * 1024**3

@@ -1,0 +1,19 @@
+"""Parcours — the dashboard's server: Streamlit's app (`app.py`) behind the access gate of
+`parcours.dashboard.server` (uploads and downloads only for the signed-in session they belong to,
+and the route that sets the session cookie).
+
+Run: `python -m streamlit run serve.py` (or `make run`); `streamlit run` recognises the `st.App`
+below and serves it with uvicorn, with the usual `--server.*` options.
+"""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from parcours.dashboard import server
+
+# app.py declares its pages with st.navigation. Without this, Streamlit treats the first run of
+# a fresh server as a `pages/`-folder app (until some run reaches st.navigation) and would serve
+# a deep link's page file directly, without app.py's gate.
+PagesManager.uses_pages_directory = False
+
+app = st.App("app.py", middleware=server.middleware(), routes=server.routes())
