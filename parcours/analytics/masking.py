@@ -14,10 +14,20 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
 3. **Derived figures.** A share is masked when its numerator or its complement
    (denominator − numerator) is from 1 to 4, or its denominator is under 5; a mean, median or
    curve is masked when it is computed over fewer than 5 persons. A change against the previous
-   period is masked when either period's count is masked.
+   period is masked when either period's count is masked. Per page (rule 4), a share, rate or
+   interval is shown only when its numerator and its base are (`shares`).
+4. **Per page.** Rules 1–3 are decided over everything one page shows together — every table,
+   chart, tooltip and download (`Page`): the page declares what adds up (a period and its
+   months, a group and its barriers, « with » and « without » and the population) and the
+   counts a reader could compute (complements of a share's numerator, differences of a
+   cumulative or at-risk series), and more cells are masked until no count from 1 to 4 can be
+   worked out, alone or by solving the totals together.
 
-In a masked frame a masked count is null (an unmasked count is never null: no records is 0), so
-charts simply leave it out and tables and CSV downloads show `LABEL` through `display`.
+In a masked frame a masked count is null (an unmasked count is never null: no records is 0) and
+its row is kept, with `masked` true (`MASKED`; wide frames: `<column>_masked`): charts draw a gap
+or a « < 5 » marker there, never a line across it nor an axis without it; tables and CSV
+downloads show `LABEL` through `display`. A share over a base of 0 is null but not masked: the
+page says « — » (nothing to hide). Shares reach the page rounded (`SHARE_DIGITS`).
 Counts of organisations (centres, filières) are not counts of persons and are not masked; sums of
 hours are not counts and are shown.
 """
