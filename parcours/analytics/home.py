@@ -16,13 +16,14 @@ Every count goes through `parcours.analytics.masking` when the scope asks for it
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
-from parcours.analytics import masking
-from parcours.warehouse.reader import Filters, Scope, Where, query
+from parcours.analytics import masking, quality
+from parcours.warehouse.reader import Filters, Scope, Where, cursor, query
 
 FIGURES = (
     ("in_training", "Stagiaires en formation"),
@@ -146,40 +147,21 @@ def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[s
 
 def key_figures(scope: Scope, filters: Filters) -> pl.DataFrame:
     """One row per key figure: figure, label, value, previous, change, share, share_previous
-    (share: of trainees in training, or of exits for positive exits). Masked values are null."""
-    if filters.years is None:
-        raise ValueError("key figures need a period")
-    period = Period.of_years(filters.years)
-    now, before = raw_figures(scope, filters, period, period.previous())
-    mask = scope.mask_small_counts
-    rows = []
-    for key, label in FIGURES:
-        cur, prev = now[key], before[key]
-        if key in PERSON_COUNTS:
-            value, previous = masking.count(cur, mask), masking.count(prev, mask)
-            change = masking.change(cur, prev, mask)
-        else:
-            value, previous, change = cur, prev, cur - prev
-        base = "exits" if key == "positive_exits" else "in_training"
-        share = prev_share = None
-        if key in ("with_barrier_lifted", "with_milestone", "positive_exits"):
-            share = masking.share(cur, now[base], mask)
-            prev_share = masking.share(prev, before[base], mask)
-        rows.append(
-            {
-                "figure": key,
-                "label": label,
-                "value": None if value is None else float(value),
-                "previous": None if previous is None else float(previous),
-                "change": None if change is None else float(change),
-                "share": share,
-                "share_previous": prev_share,
-            }
-        )
-    return pl.DataFrame(rows, schema_overrides={"share": pl.Float64, "share_previous": pl.Float64})
+    (share: of trainees in training, or of exits for positive exits), with the page's masking
+    (`page`): masked values are null. `previous`, `change` and `share_previous` are null when
+    the two periods are not covered by the same centres (`page()["comparison"]` says why)."""
+    return page(scope, filters)["figures"]
 
 
 def chiffres_cles(scope: Scope, filters: Filters, year: int) -> dict[str, pl.DataFrame | dict]:
+    """The Interfédé's published indicators for one year, masked on their own (the Accueil page
+    masks them with the rest of the page: `page`). See `_chiffres_raw`."""
+    raw = _chiffres_raw(scope, filters, year)
+    page = _mask_chiffres(masking.Page(scope.mask_small_counts), raw, year_row=None)
+    return _chiffres_result(raw, page.run())
+
+
+def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
     """The Interfédé's published indicators for one year, on the scope and the other filters.
 
     - centres by filière type: centres with trainees in training that year, by the filières they
@@ -260,32 +242,69 @@ def chiffres_cles(scope: Scope, filters: Filters, year: int) -> dict[str, pl.Dat
             pl.col("destination_group").replace_strict(DESTINATION_GROUPS).alias("destination"),
         )
     )
-    known = int(destinations["exits"].sum())
-    mask = scope.mask_small_counts
-    destinations = masking.suppress(destinations, ["exits"], within=(), mask=mask)
-    destinations = destinations.with_columns(
-        pl.col("exits")
-        .map_elements(lambda n: masking.share(n, known, mask), return_dtype=pl.Float64)
-        .alias("share")
-    )
     return {
         "centres_by_type": centres,
-        "figures": {
-            "centres": int(totals["centres"]),
-            "filieres": int(totals["filieres"]),
-            "trainees": masking.count(int(totals["trainees"]), mask),
-            "hours": float(totals["hours"]),
-            "known_destinations": masking.count(known, mask),
-        },
-        "destinations": destinations.select("destination", "exits", "share"),
+        "centres": int(totals["centres"]),
+        "filieres": int(totals["filieres"]),
+        "trainees": int(totals["trainees"]),
+        "hours": float(totals["hours"]),
+        "destinations": destinations.select("destination_group", "destination", "exits"),
     }
 
 
-def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per month of the period (`agg_centre_month`): trainees in training, entries, exits,
-    positive exits, hours. Counts are masked one by one (no total is shown with them)."""
+def _mask_chiffres(page: masking.Page, raw: dict, year_row: dict | None) -> dict:
+    """Register the chiffres clés on `page` (with `year_row`: the cells of the same year in
+    the year-by-year table, which they must agree with), run it, and shape the result."""
+    destinations = raw["destinations"]
+    counts = pl.DataFrame(
+        {"trainees": [raw["trainees"]], "known": [int(destinations["exits"].sum())]}
+    )
+    page.add("cc_counts", counts, ["trainees", "known"], cost=masking.HEADLINE)
+    page.add("cc_destinations", destinations, ["exits"])
+    known = page.ref("cc_counts", "known")
+    page.total(known, page.refs("cc_destinations", "exits"))
+    if year_row is not None:
+        page.total(year_row["in_training"], [page.ref("cc_counts", "trainees")])
+        # A positive exit is an exit to employment or training (codes.csv): the same exits.
+        positive = pl.col("destination_group").is_in(["employment", "training"])
+        page.total(year_row["positive_exits"], page.refs("cc_destinations", "exits", positive))
+        page.total(year_row["exits"], [known])
+    return page
+
+
+def _chiffres_result(raw: dict, frames: dict[str, pl.DataFrame]) -> dict:
+    counts = frames["cc_counts"].row(0, named=True)
+    destinations = masking.shares(
+        frames["cc_destinations"].with_columns(pl.lit(counts["known"]).alias("known")),
+        "exits",
+        "known",
+        "share",
+    )
+    return {
+        "centres_by_type": raw["centres_by_type"],
+        "figures": {
+            "centres": raw["centres"],
+            "filieres": raw["filieres"],
+            "trainees": counts["trainees"],
+            "hours": raw["hours"],
+            "known_destinations": counts["known"],
+        },
+        "destinations": destinations.select(
+            "destination",
+            "exits",
+            "exits_masked",
+            "share",
+            "share_low",
+            "share_high",
+            "share_masked",
+            "masked",
+        ),
+    }
+
+
+def _monthly_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = Where.scoped(scope, filters, date="month")
-    frame = query(
+    return query(
         f"""
         select month,
             sum(participants_in_training)::bigint as in_training,
@@ -300,9 +319,317 @@ def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
         """,
         where.params,
     )
-    return masking.suppress(
-        frame,
-        ["in_training", "entries", "exits", "positive_exits"],
-        within=None,
-        mask=scope.mask_small_counts,
+
+
+def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per month of the period (`agg_centre_month`): trainees in training, entries, exits,
+    positive exits, hours. Masked on its own (the Accueil page masks it with the period's
+    figures, which its months add up to: `page`)."""
+    frame = _monthly_raw(scope, filters)
+    page = masking.Page(scope.mask_small_counts)
+    page.add("months", frame, MONTH_COUNTS)
+    _month_relations(page)
+    return page.run()["months"]
+
+
+MONTH_COUNTS = ("in_training", "entries", "exits", "positive_exits")
+ADDITIVE = ("entries", "exits", "positive_exits")  # a period's count is the sum of its parts'
+SHARES = {  # share: (numerator, base)
+    "with_barrier_lifted": ("with_barrier_lifted", "in_training"),
+    "with_milestone": ("with_milestone", "in_training"),
+    "positive_exits": ("positive_exits", "exits"),
+}
+
+
+def _month_relations(page: masking.Page) -> None:
+    exits, positive = page.refs("months", "exits"), page.refs("months", "positive_exits")
+    for whole, part in zip(exits, positive, strict=True):
+        page.complement(whole, part)
+
+
+# --- coverage and comparisons -----------------------------------------------------------------
+
+
+def period_label(period: Period) -> str:
+    """`2024` or `2022–2024`."""
+    y0, y1 = period.start.year, period.end.year
+    return str(y0) if y0 == y1 else f"{y0}–{y1}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which centres sent data for a period (`parcours.analytics.quality`: a centre covers a
+    period when it sent hours for at least 10 months out of 12 of it)."""
+
+    label: str
+    months: int  # months in the period
+    needed: int  # months with hours a centre needs to cover it
+    in_scope: int  # centres in the scope and filters
+    months_per_centre: dict[str, int]  # centres with hours in the period → months with hours
+
+    @property
+    def covering(self) -> frozenset[str]:
+        return frozenset(c for c, m in self.months_per_centre.items() if m >= self.needed)
+
+    @property
+    def with_data(self) -> frozenset[str]:
+        return frozenset(c for c, m in self.months_per_centre.items() if m > 0)
+
+    @property
+    def text(self) -> str:
+        """« 2 / 3 » : centres that cover the period / centres in scope."""
+        return f"{len(self.covering)} / {self.in_scope}"
+
+
+def coverage(scope: Scope, filters: Filters, periods: list[Period]) -> list[Coverage]:
+    """The coverage of each period by the centres of the scope and filters (the filière filter
+    does not apply: a centre sends its hours for all its filières)."""
+    where = Where.scoped(scope, filters, filiere=None, use_years=False)
+    centres = query(f"select centre_id from dim_centres where {where.sql}", where.params)
+    ids = centres["centre_id"].to_list()
+    months = pl.DataFrame()
+    if ids:
+        cur = cursor()
+        try:
+            months = quality.months_with_hours(cur, ids, [(p.start, p.end) for p in periods])
+        finally:
+            cur.close()
+    out = []
+    for i, period in enumerate(periods):
+        total, needed = quality.months_needed(period.start, period.end)
+        per_centre = {}
+        if not months.is_empty():
+            per_centre = {
+                c: int(m) for c, m in zip(months["centre_id"], months[f"months_{i}"], strict=True)
+            }
+        out.append(Coverage(period_label(period), total, needed, len(ids), per_centre))
+    return out
+
+
+def _centres(n: int) -> str:
+    return "1 centre" if n == 1 else f"{n} centres"
+
+
+def no_comparison(current: Coverage, previous: Coverage) -> str | None:
+    """Why the two periods cannot be compared (a plain French sentence), or None when they can:
+    every centre that sent data for either period covers both."""
+    active = current.with_data | previous.with_data
+    if not active:
+        return (
+            f"Pas de comparaison : aucun centre n'a envoyé d'heures de formation pour "
+            f"{current.label} ni pour {previous.label}."
+        )
+    reasons = []
+    for cov in (previous, current):
+        none = [c for c in active if cov.months_per_centre.get(c, 0) == 0]
+        partial = [c for c in active if 0 < cov.months_per_centre.get(c, 0) < cov.needed]
+        if none:
+            verb = "n'a" if len(none) == 1 else "n'ont"
+            reasons.append(f"{_centres(len(none))} {verb} pas de données pour {cov.label}")
+        if partial:
+            verb = "n'a" if len(partial) == 1 else "n'ont"
+            reasons.append(
+                f"{_centres(len(partial))} {verb} que des données partielles pour {cov.label} "
+                f"(moins de {cov.needed} mois sur {cov.months})"
+            )
+    if not reasons:
+        return None
+    return (
+        "Pas de comparaison : "
+        + " ; ".join(reasons)
+        + ". Deux périodes ne sont comparées que si les mêmes centres ont envoyé leurs données "
+        f"pour l'une et l'autre (des heures pour au moins {quality.COVERED_MONTHS_PER_YEAR} "
+        "mois sur 12)."
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
+    """Everything the Accueil page shows, masked together (`masking.Page`):
+
+    - `figures`: one row per key figure of the period (label, value, previous, change, share
+      and its Wilson 95 % interval, base: the share's denominator);
+    - `comparison`: {"comparable", "reason", "current", "previous"} — the previous period is
+      shown only when the same centres covered both (`no_comparison`);
+    - `years`: one row per year with data in the scope: every key figure, its shares with their
+      intervals, and the coverage (centres that cover the year / centres in scope);
+    - `months`: the period's months (`monthly`), each row kept when masked;
+    - `chiffres` (when `year` is given): the Interfédé's chiffres clés of that year.
+
+    What adds up on the page: the period's entries, exits and positive exits are the sums of its
+    years' and of its months'; a year's are the sum of its months'; the chiffres clés' trainees
+    are the year's trainees in training, their destinations add up to the exits with a known
+    destination, employment and training to the positive exits; a share's numerator is part of
+    its base (the rest is protected too)."""
+    if filters.years is None:
+        raise ValueError("key figures need a period")
+    mask = scope.mask_small_counts
+    current = Period.of_years(filters.years)
+    previous = current.previous()
+    years = _data_years(scope, filters)
+    year_periods = [Period.of_years((y, y)) for y in years]
+    raw = raw_figures(scope, filters, current, previous, *year_periods)
+    cov = coverage(scope, filters, [current, previous, *year_periods])
+    reason = no_comparison(cov[0], cov[1])
+    comparable = reason is None
+
+    counts = list(PERSON_COUNTS)
+    schema = {**{k: pl.Int64 for k in counts}, "hours": pl.Float64}
+    rows = [{"period": "current", **raw[0]}]
+    if comparable:  # otherwise the previous period is not shown at all
+        rows.append({"period": "previous", **raw[1]})
+    periods = pl.DataFrame(rows, schema={"period": pl.String, **schema})
+    by_year = pl.DataFrame(
+        [{"year": y, **figures} for y, figures in zip(years, raw[2:], strict=True)],
+        schema={"year": pl.Int64, **schema},
+    )
+    months = _monthly_raw(scope, filters)
+
+    page = masking.Page(mask)
+    page.add("periods", periods, counts, cost=masking.HEADLINE)
+    page.add("years", by_year, counts, cost=3)
+    page.add("months", months, MONTH_COUNTS)
+    _month_relations(page)
+    for name in ("periods", "years"):
+        for row in range(page.height(name)):
+            for numerator, base in SHARES.values():
+                page.complement(page.at(name, row, base), page.at(name, row, numerator))
+    month_year = pl.col("month").dt.year()
+    for key in ADDITIVE:
+        for label, period in (("current", current), ("previous", previous)):
+            whole = page.ref("periods", key, pl.col("period") == label)
+            if whole is None:
+                continue
+            inside = pl.col("year").is_between(period.start.year, period.end.year)
+            page.total(whole, page.refs("years", key, inside))
+        page.total(
+            page.ref("periods", key, pl.col("period") == "current"),
+            page.refs("months", key, month_year.is_between(current.start.year, current.end.year)),
+        )
+        for y in range(current.start.year, current.end.year + 1):
+            whole = page.ref("years", key, pl.col("year") == y)
+            if whole is not None:
+                page.total(whole, page.refs("months", key, month_year == y))
+    cc_raw = None
+    if year is not None:
+        cc_raw = _chiffres_raw(scope, filters, year)
+        year_row = None
+        if year in years:
+            year_row = {
+                key: page.ref("years", key, pl.col("year") == year)
+                for key in ("in_training", "exits", "positive_exits")
+            }
+        _mask_chiffres(page, cc_raw, year_row)
+    frames = page.run()
+
+    out = {
+        "figures": _figures(frames["periods"], comparable),
+        "comparison": {
+            "comparable": comparable,
+            "reason": reason,
+            "current": cov[0].text,
+            "previous": cov[1].text,
+            "current_label": cov[0].label,
+            "previous_label": cov[1].label,
+        },
+        "years": _years(frames["years"], cov[2:]),
+        "months": frames["months"],
+    }
+    if cc_raw is not None:
+        out["chiffres"] = _chiffres_result(cc_raw, frames)
+    return out
+
+
+def _data_years(scope: Scope, filters: Filters) -> list[int]:
+    """The years with trainees in the scope and filters (as the shared year filter offers)."""
+    where = _participants(scope, filters)
+    found = query(
+        f"select min(entry_year) as y0, max(greatest(entry_year, year(coalesce(exit_date, "
+        f"entry_date)))) as y1 from dim_participants where {where.sql}",
+        where.params,
+    )
+    y0, y1 = found["y0"][0], found["y1"][0]
+    return [] if y0 is None else list(range(int(y0), int(y1) + 1))
+
+
+def _with_shares(frame: pl.DataFrame) -> pl.DataFrame:
+    for share, (numerator, base) in SHARES.items():
+        frame = masking.shares(frame, numerator, base, f"{share}_share")
+    return frame
+
+
+def _figures(periods: pl.DataFrame, comparable: bool) -> pl.DataFrame:
+    periods = _with_shares(periods)
+    rows = {r["period"]: r for r in periods.iter_rows(named=True)}
+    now, before = rows["current"], rows.get("previous", {})
+    out = []
+    for key, label in FIGURES:
+        value, previous = now[key], before.get(key)
+        masked = key in PERSON_COUNTS and now[masking.masked_column(key)]
+        previous_masked = key in PERSON_COUNTS and bool(before.get(masking.masked_column(key)))
+        change = None
+        if comparable and value is not None and previous is not None:
+            change = float(value - previous)
+        row = {
+            "figure": key,
+            "label": label,
+            "value": None if value is None else float(value),
+            "value_masked": masked,
+            "previous": None if previous is None else float(previous),
+            "previous_masked": previous_masked,
+            "change": change,
+            "change_masked": comparable and change is None,
+            "share": None,
+            "share_low": None,
+            "share_high": None,
+            "share_masked": False,
+            "share_previous": None,
+            "share_previous_masked": False,
+            "base": None,
+            "base_masked": False,
+        }
+        if key in SHARES:
+            base = SHARES[key][1]
+            row.update(
+                share=now[f"{key}_share"],
+                share_low=now[f"{key}_share_low"],
+                share_high=now[f"{key}_share_high"],
+                share_masked=now[f"{key}_share_masked"],
+                share_previous=before.get(f"{key}_share"),
+                share_previous_masked=bool(before.get(f"{key}_share_masked")),
+                base=None if now[base] is None else float(now[base]),
+                base_masked=now[masking.masked_column(base)],
+            )
+        out.append(row)
+    return pl.DataFrame(
+        out,
+        schema_overrides={
+            c: pl.Float64
+            for c in (
+                "value",
+                "previous",
+                "change",
+                "share",
+                "share_low",
+                "share_high",
+                "share_previous",
+                "base",
+            )
+        },  # fmt: skip
+    )
+
+
+def _years(frame: pl.DataFrame, cov: list[Coverage]) -> pl.DataFrame:
+    frame = _with_shares(frame)
+    covering = [len(c.covering) for c in cov]
+    comparable = [False] + [
+        no_comparison(now, before) is None for before, now in itertools.pairwise(cov)
+    ]
+    return frame.with_columns(
+        pl.Series("centres_covering", covering, dtype=pl.Int64),
+        pl.Series("centres_in_scope", [c.in_scope for c in cov], dtype=pl.Int64),
+        pl.Series("coverage", [c.text for c in cov], dtype=pl.String),
+        pl.Series("comparable_with_previous", comparable[: frame.height], dtype=pl.Boolean),
     )

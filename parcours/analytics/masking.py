@@ -14,18 +14,32 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
 3. **Derived figures.** A share is masked when its numerator or its complement
    (denominator − numerator) is from 1 to 4, or its denominator is under 5; a mean, median or
    curve is masked when it is computed over fewer than 5 persons. A change against the previous
-   period is masked when either period's count is masked.
+   period is masked when either period's count is masked. Per page (rule 4), a share, rate or
+   interval is shown only when its numerator and its base are (`shares`).
+4. **Per page.** Rules 1–3 are decided over everything one page shows together — every table,
+   chart, tooltip and download (`Page`): the page declares what adds up (a period and its
+   months, a group and its barriers, « with » and « without » and the population) and the
+   counts a reader could compute (complements of a share's numerator, differences of a
+   cumulative or at-risk series), and more cells are masked until no count from 1 to 4 can be
+   worked out, alone or by solving the totals together.
 
-In a masked frame a masked count is null (an unmasked count is never null: no records is 0), so
-charts simply leave it out and tables and CSV downloads show `LABEL` through `display`.
+In a masked frame a masked count is null (an unmasked count is never null: no records is 0) and
+its row is kept, with `masked` true (`MASKED`; wide frames: `<column>_masked`): charts draw a gap
+or a « < 5 » marker there, never a line across it nor an axis without it; tables and CSV
+downloads show `LABEL` through `display`. A share over a base of 0 is null but not masked: the
+page says « — » (nothing to hide). Shares reach the page rounded (`SHARE_DIGITS`).
 Counts of organisations (centres, filières) are not counts of persons and are not masked; sums of
 hours are not counts and are shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 THRESHOLD = 5
@@ -118,4 +132,386 @@ def display(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:
         .alias(c)
         for c in counts
         if c in frame.columns
+    )
+
+
+# --- page-level suppression -------------------------------------------------------------------
+# Rules 1–3 above, applied one frame at a time, cannot see that the monthly chart adds up to the
+# period's figure shown above it, or that a curve's number at risk at day 0 is the episodes of the
+# table beside it. `Page` decides the suppression of everything one page shows together.
+
+MASKED = "masked"
+"""The boolean column that says a row's drawn value is masked (its value is null). Long frames for
+charts (one value per row) carry it; wide frames carry `<column>_masked` for every count column
+they mask (and `masked` when any of them is). A chart keeps the row: the month stays on the axis,
+a line breaks there instead of being drawn straight across, a bar is left as a gap, and the
+builder may write `LABEL` at that place."""
+
+HEADLINE = 10  # `Page.add(cost=…)`: figures the page is about; masked last, when nothing else does
+
+
+def masked_column(column: str) -> str:
+    """The name of the flag that says `column` is masked on a row."""
+    return f"{column}_{MASKED}"
+
+
+@dataclass
+class _Cell:
+    frame: str | None  # None: a hidden cell (a complement, a difference, an unshown total)
+    row: int
+    column: str | None
+    value: int
+    cost: int
+    shown: bool = True  # False: a hidden cell, or a cell of a frame the page does not show
+
+
+class Page:
+    """Complementary suppression over every table, chart, tooltip and download of one page.
+
+    1. `add` each frame the page shows with its count columns (a chart and its table are the
+       same frame). Counts from 1 to 4 are masked (rule 1).
+    2. Declare what the page's figures add up to — `total(whole, parts)`: a figure shown on the
+       page (or, when `whole` is None, a total that is not shown) is the sum of others —, and the
+       hidden counts a reader could compute: `complement(whole, part)` (the trainees of a share's
+       base who are not in its numerator), `steps(...)` (the differences of a cumulative or
+       at-risk series).
+    3. `run()` masks more cells until no masked count and no hidden count from 1 to 4 can be
+       worked out from what is shown: not by subtraction along any declared total (however many
+       totals are chained), not by solving them together (exact linear algebra), and not by the
+       bounds a reader knows (a masked count is at least 1, « < 5 » says at most 4). Each extra
+       cell masked is the smallest non-zero count, shown and not yet masked, of a total the leaking
+       cell belongs to (the cheapest `cost` first: detail before headline figures).
+
+    Derived figures (shares, rates, differences, intervals) are then computed from the masked
+    frames by `shares`, and are masked with the cells they derive from."""
+
+    def __init__(self, mask: bool = True) -> None:
+        self.mask = mask
+        self._frames: dict[str, pl.DataFrame] = {}
+        self._counts: dict[str, list[str]] = {}
+        self._cells: list[_Cell] = []
+        self._where: dict[tuple[str, int, str], int] = {}
+        # Each total as (left, right): the cells on the left add up to those on the right.
+        self._totals: list[tuple[list[int], list[int]]] = []
+
+    # declaring
+
+    def add(
+        self, name: str, frame: pl.DataFrame, counts: Sequence[str], cost: int = 1
+    ) -> pl.DataFrame:
+        """Register a frame shown on the page; returns it (unchanged)."""
+        self._frames[name] = frame
+        self._counts[name] = [c for c in counts if c in frame.columns]
+        for column in self._counts[name]:
+            for row, value in enumerate(frame[column].to_list()):
+                self._where[(name, row, column)] = len(self._cells)
+                self._cells.append(_Cell(name, row, column, int(value or 0), cost))
+        return frame
+
+    def at(self, name: str, row: int, column: str) -> int:
+        """The cell of `column` on row number `row` of frame `name`."""
+        return self._where[(name, row, column)]
+
+    def height(self, name: str) -> int:
+        return self._frames[name].height
+
+    def frame(self, name: str) -> pl.DataFrame:
+        """A registered frame, as given (unmasked)."""
+        return self._frames[name]
+
+    def refs(self, name: str, column: str, where: pl.Expr | None = None) -> list[int]:
+        """The cells of `column` in frame `name` (the rows where `where` holds), in row order."""
+        frame = self._frames[name]
+        rows = range(frame.height)
+        if where is not None:
+            rows = frame.with_row_index("__row").filter(where)["__row"].to_list()
+        return [self._where[(name, row, column)] for row in rows]
+
+    def ref(self, name: str, column: str, where: pl.Expr | None = None) -> int | None:
+        """The one cell of `column` where `where` holds (None when there is no such row)."""
+        found = self.refs(name, column, where)
+        if len(found) > 1:
+            raise ValueError(f"{len(found)} rows of {name} match, one expected")
+        return found[0] if found else None
+
+    def hidden(self, value: int) -> int:
+        """A count the page does not show but a reader may compute (a complement, a
+        difference, an unshown total). Protected like a shown one when it is from 1 to 4."""
+        self._cells.append(_Cell(None, -1, None, int(value), 0, shown=False))
+        return len(self._cells) - 1
+
+    def conceal(self, cells: Sequence[int | None]) -> None:
+        """Cells of a frame that the page leaves out (null in the result, not masked: e.g. a
+        figure true by definition). They still count in the totals, as hidden cells."""
+        for cell in cells:
+            if cell is not None:
+                self._cells[cell].shown = False
+
+    def value(self, cell: int) -> int:
+        return self._cells[cell].value
+
+    def total(self, whole: int | None, parts: Sequence[int | None]) -> None:
+        """`whole` = the sum of `parts` (None parts are rows the page does not have: zero).
+        `whole` None: a total that is not shown (a hidden cell)."""
+        parts = [p for p in parts if p is not None]
+        if whole is None:
+            if len(parts) < 2:
+                return
+            whole = self.hidden(sum(self.value(p) for p in parts))
+        if not parts and self.value(whole) == 0:
+            return
+        rest = self.value(whole) - sum(self.value(p) for p in parts)
+        # The declared parts may not add up exactly (a definition that differs at the edges, e.g.
+        # a record without an entry date): the difference is a hidden cell on the short side.
+        if rest > 0:
+            self._totals.append(([whole], [*parts, self.hidden(rest)]))
+        elif rest < 0:
+            self._totals.append(([whole, self.hidden(-rest)], list(parts)))
+        else:
+            self._totals.append(([whole], list(parts)))
+
+    def totals_within(
+        self,
+        name: str,
+        column: str,
+        by: Sequence[str],
+        whole: Callable[[dict], int | None] | None = None,
+    ) -> None:
+        """For each group of rows of `name` sharing the values of `by`: the group's cells add up
+        to `whole(key)` (a cell shown elsewhere), or to a total not shown when `whole` is None."""
+        frame = self._frames[name].with_row_index("__row")
+        for key, group in frame.group_by(list(by), maintain_order=True):
+            cells = [self._where[(name, row, column)] for row in group["__row"].to_list()]
+            target = whole(dict(zip(by, key, strict=True))) if whole else None
+            self.total(target, cells)
+
+    def complement(self, whole: int | None, part: int | None) -> None:
+        """`part` is a subset of `whole` (a share's numerator and its base): the rest is a count
+        a reader can compute, protected when it is from 1 to 4."""
+        if whole is None or part is None:
+            return
+        rest = self.value(whole) - self.value(part)
+        self.total(whole, [part, self.hidden(rest)])
+
+    def steps(self, cells: Sequence[int], decreasing: bool) -> None:
+        """A series whose consecutive differences are counts (a cumulative count that grows, or
+        a number at risk that falls): each difference is protected like a count."""
+        for before, after in itertools.pairwise(cells):
+            high, low = (before, after) if decreasing else (after, before)
+            self.total(high, [low, self.hidden(self.value(high) - self.value(low))])
+
+    # deciding
+
+    def run(self) -> dict[str, pl.DataFrame]:
+        """The frames with their masked counts null, a `<column>_masked` flag per count column
+        and `masked` (any count of the row masked)."""
+        masked = self.masked_cells()
+        out = {}
+        for name, frame in self._frames.items():
+            flags, gone = {}, {}
+            for column in self._counts[name]:
+                cells = [self._where[(name, row, column)] for row in range(frame.height)]
+                flags[column] = pl.Series(
+                    masked_column(column), [c in masked for c in cells], dtype=pl.Boolean
+                )
+                gone[column] = pl.Series(
+                    [c in masked or not self._cells[c].shown for c in cells], dtype=pl.Boolean
+                )
+            frame = frame.with_columns(
+                *(
+                    pl.when(pl.lit(gone[column])).then(None).otherwise(pl.col(column)).alias(column)
+                    for column in flags
+                ),
+                *flags.values(),
+            )
+            any_masked = pl.lit(False)
+            for flag in flags.values():
+                any_masked = any_masked | pl.col(flag.name)
+            out[name] = frame.with_columns(any_masked.alias(MASKED))
+        return out
+
+    def masked_cells(self) -> set[int]:
+        if not self.mask:
+            return set()
+        cells = self._cells
+        masked = {i for i, c in enumerate(cells) if c.shown and is_small(c.value)}
+        # Each round masks one more cell: it ends.
+        for _ in range(len(cells) + 1):
+            leak = self._leak(masked)
+            if leak is None:
+                break
+            extra = self._protector(leak, masked)
+            if extra is None:  # nothing left to mask around it (cannot happen with real totals)
+                break
+            masked.add(extra)
+        return masked
+
+    def _unknown(self, masked: set[int]) -> list[bool]:
+        return [i in masked or not c.shown for i, c in enumerate(self._cells)]
+
+    def _leak(self, masked: set[int]) -> int | None:
+        """A count from 1 to 4, masked or hidden, that the shown cells give away, or None."""
+        unknown = self._unknown(masked)
+        # A masked count that is not small (masked to protect another) may be worked out: it
+        # gives nothing away by itself, and if it gave the small one away, so would the totals.
+        protected = [unknown[i] and is_small(c.value) for i, c in enumerate(self._cells)]
+        if not any(protected):
+            return None
+        return self._solved(unknown, protected) or self._bounded(unknown, protected, masked)
+
+    def _solved(self, unknown: list[bool], protected: list[bool]) -> int | None:
+        """A protected cell fixed by the totals taken together (exact linear algebra: the cell's
+        unit vector lies in the row space of the totals restricted to the unknown cells). Solved
+        per group of totals that share unknown cells (small systems, most of one total)."""
+        rows = []
+        for left, right in self._totals:
+            row: dict[int, float] = {}
+            for cell, sign in (*((c, 1.0) for c in left), *((c, -1.0) for c in right)):
+                if unknown[cell]:
+                    row[cell] = row.get(cell, 0.0) + sign
+            row = {c: v for c, v in row.items() if v}
+            if row:
+                rows.append(row)
+        # Union-find over the unknown cells each total links.
+        parent: dict[int, int] = {}
+
+        def find(c: int) -> int:
+            while parent.setdefault(c, c) != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        for row in rows:
+            first, *others = row
+            for other in others:
+                parent[find(other)] = find(first)
+        systems: dict[int, list[dict[int, float]]] = {}
+        for row in rows:
+            systems.setdefault(find(next(iter(row))), []).append(row)
+        for system in systems.values():
+            columns = sorted({c for row in system for c in row})
+            if not any(protected[c] for c in columns):
+                continue
+            if len(system) == 1:
+                if len(columns) == 1 and protected[columns[0]]:
+                    return columns[0]
+                continue
+            position = {cell: k for k, cell in enumerate(columns)}
+            matrix = np.zeros((len(system), len(columns)))
+            for r, row in enumerate(system):
+                for cell, v in row.items():
+                    matrix[r, position[cell]] = v
+            _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+            basis = vt[singular > 1e-9 * max(singular.max(), 1.0)]
+            fixed = (basis**2).sum(axis=0) > 1 - 1e-9  # ‖projection of e_i‖² = 1: e_i in the span
+            for k in np.flatnonzero(fixed):
+                if protected[columns[k]]:
+                    return columns[k]
+        return None
+
+    def _bounded(self, unknown: list[bool], protected: list[bool], masked: set[int]) -> int | None:
+        """A protected cell pinned to its true value by what a reader knows of the unknown
+        cells: a masked count is between 1 and 4 (what « < 5 » says), a hidden one at least 0."""
+        inf = float("inf")
+        low = [0.0] * len(self._cells)
+        high = [0.0] * len(self._cells)
+        for i, c in enumerate(self._cells):
+            if not unknown[i]:
+                low[i] = high[i] = float(c.value)
+            elif i in masked:
+                low[i], high[i] = 1.0, float(THRESHOLD - 1)
+            else:
+                low[i], high[i] = 0.0, inf
+        for _ in range(8):
+            changed = False
+            for left, right in self._totals:
+                updates = []
+                for side, other in ((left, right), (right, left)):
+                    lo_other, hi_other = sum(low[c] for c in other), sum(high[c] for c in other)
+                    for c in side:
+                        if not unknown[c]:
+                            continue
+                        rest = [x for x in side if x != c]
+                        # c = Σ other − Σ (the rest of its side)
+                        lo = lo_other - sum(high[x] for x in rest)
+                        hi = hi_other - sum(low[x] for x in rest)
+                        updates.append((c, lo, hi))
+                for cell, lo, hi in updates:
+                    if not unknown[cell]:
+                        continue
+                    if lo > low[cell] + 1e-9 and lo <= high[cell]:
+                        low[cell], changed = lo, True
+                    if hi < high[cell] - 1e-9 and hi >= low[cell]:
+                        high[cell], changed = hi, True
+            if not changed:
+                break
+        for i, c in enumerate(self._cells):
+            if protected[i] and low[i] == high[i] == c.value:
+                return i
+        return None
+
+    def _protector(self, leak: int, masked: set[int]) -> int | None:
+        """The cell to mask so that `leak` is no longer given away: the cheapest shown, unmasked,
+        non-zero cell of a total `leak` belongs to; else of the totals next to those."""
+        unknown = self._unknown(masked)
+        seen_cells, frontier, seen_totals = {leak}, {leak}, set()
+        while frontier:
+            candidates, reached = [], set()
+            for t, (left, right) in enumerate(self._totals):
+                members = [*left, *right]
+                if t in seen_totals or not frontier.intersection(members):
+                    continue
+                seen_totals.add(t)
+                for cell in members:
+                    c = self._cells[cell]
+                    if not unknown[cell] and c.value > 0:
+                        candidates.append((c.cost, c.value, cell))
+                    elif cell not in seen_cells:
+                        reached.add(cell)
+            if candidates:
+                return min(candidates)[2]
+            seen_cells |= reached
+            frontier = reached
+        return None
+
+
+# --- shares -----------------------------------------------------------------------------------
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: int | None, n: int | None, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval (95 % by default) of the share k / n; None when undefined."""
+    if k is None or not n:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+SHARE_DIGITS = 3  # shares reach the page rounded to 0,1 % (never the exact fraction)
+
+
+def shares(frame: pl.DataFrame, numerator: str, denominator: str, name: str) -> pl.DataFrame:
+    """Add `name` (numerator / denominator, rounded), its Wilson 95 % interval (`name_low`,
+    `name_high`) and `name_masked`: true when the numerator or the denominator is masked (null):
+    a share next to its base would give a masked count back. A share over a base of 0 is null
+    and not masked: there is nothing to hide, the page says « aucun »."""
+    num, den = pl.col(numerator), pl.col(denominator)
+    bounds = pl.struct(num.alias("k"), den.alias("n")).map_elements(
+        lambda s: dict(zip(("low", "high"), wilson(s["k"], s["n"]) or (None, None), strict=True)),
+        return_dtype=pl.Struct({"low": pl.Float64, "high": pl.Float64}),
+    )
+    return (
+        frame.with_columns(
+            pl.when(den > 0).then((num / den).round(SHARE_DIGITS)).alias(name),
+            bounds.alias("__bounds"),
+            (num.is_null() | den.is_null()).alias(masked_column(name)),
+        )
+        .with_columns(
+            pl.col("__bounds").struct.field("low").round(SHARE_DIGITS).alias(f"{name}_low"),
+            pl.col("__bounds").struct.field("high").round(SHARE_DIGITS).alias(f"{name}_high"),
+        )
+        .drop("__bounds")
     )

@@ -13,9 +13,11 @@ Definitions (captions on the page):
 - flow: trainees who left during the period, from their status at entry to the destination of
   their latest exit.
 
-Masking (`parcours.analytics.masking`): stacked counts are suppressed within each bar (month, year,
-horizon, status at entry), the set sharing a total; a cohort under 5 trainees is left out and its
-shares follow rule 3.
+Masking (`parcours.analytics.masking`, page level in `page`): the stacked counts of a bar (month,
+year, horizon) add up to a total that is not shown; in the flow, each situation at entry shows its
+total and every share is of that total. A cohort under 5 trainees is left out; a cohort's counts
+grow month after month (each month's new arrivals are a count, protected as such), which is why,
+outside a centre's own data, the curves are shown every `COHORT_STEP_MASKED` months.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ SITUATION_GROUPS = {
     "unknown": "Inconnue",
 }
 HORIZONS = {6: (5, 7), 12: (11, 13)}
+COHORT_STEP_MASKED = 3  # months between the points of a cohort curve outside a centre's own data
+COHORT_MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}
 
 
 def _joined(scope: Scope, filters: Filters, table_alias: str, date: str | None) -> Where:
@@ -52,7 +56,14 @@ def _joined(scope: Scope, filters: Filters, table_alias: str, date: str | None) 
 
 
 def victories_by_month(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Milestones achieved per month and milestone group."""
+    """Milestones achieved per month and milestone group (masked rows kept: `masked`)."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("victories", _victories_raw(scope, filters), ["milestones"])
+    page.totals_within("victories", "milestones", ["month"])
+    return page.run()["victories"]
+
+
+def _victories_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _joined(scope, filters, "m", "m.achieved_on")
     frame = query(
         f"""
@@ -75,12 +86,21 @@ def victories_by_month(scope: Scope, filters: Filters) -> pl.DataFrame:
         .map_elements(lambda d: f"{MONTHS_FR_SHORT[d.month - 1]} {d.year}", return_dtype=pl.String)
         .alias("month_label"),
     )
-    return masking.suppress(frame, ["milestones"], within=["month"], mask=scope.mask_small_counts)
+    return frame
 
 
 def cohort_curves(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per entry year and month since entry: cohort size and the shares with a first milestone
-    and with a positive exit by then (observable months only)."""
+    """Per entry year and month since entry: cohort size, the trainees with a first milestone
+    and with a positive exit by then, and their shares (with Wilson 95 % intervals), over the
+    months every member can be observed. Masked on its own (the page masks it with the rest)."""
+    page = masking.Page(scope.mask_small_counts)
+    sizes, curves = _cohorts_raw(scope, filters)
+    _add_cohorts(page, sizes, curves)
+    frames = page.run()
+    return _cohorts_result(frames)
+
+
+def _cohorts_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     # The cohorts of the five years up to the selection's last year: a cohort curve needs the
     # years after its entry, so the selection's own span would often leave one short curve.
     cohorts = filters
@@ -102,27 +122,52 @@ def cohort_curves(scope: Scope, filters: Filters) -> pl.DataFrame:
         where.params,
     )
     frame = frame.filter(pl.col("observable") == pl.col("cohort_size"))
-    mask = scope.mask_small_counts
-    if mask:
-        frame = frame.filter(pl.col("cohort_size") >= masking.THRESHOLD)
-
-    def share(num: str) -> pl.Expr:
-        return pl.struct(num, "cohort_size").map_elements(
-            lambda s: masking.share(s[num], s["cohort_size"], mask), return_dtype=pl.Float64
+    if scope.mask_small_counts:
+        frame = frame.filter(
+            (pl.col("cohort_size") >= masking.THRESHOLD)
+            & (pl.col("months_since_entry") % COHORT_STEP_MASKED == 0)
         )
+    sizes = frame.group_by("entry_year", maintain_order=True).agg(pl.col("cohort_size").first())
+    curves = frame.select("entry_year", "months_since_entry", *COHORT_MEASURES.values())
+    return sizes, curves
 
-    frame = frame.with_columns(
-        share("with_milestone").alias("milestone_share"),
-        share("with_positive_exit").alias("positive_exit_share"),
+
+def _add_cohorts(page: masking.Page, sizes: pl.DataFrame, curves: pl.DataFrame) -> None:
+    """A cohort's counts grow month after month (each month's new arrivals is a count) and are
+    part of the cohort."""
+    page.add("cohort_sizes", sizes, ["cohort_size"], cost=3)
+    page.add("cohorts", curves, list(COHORT_MEASURES.values()))
+    for year in sizes["entry_year"].to_list():
+        size = page.ref("cohort_sizes", "cohort_size", pl.col("entry_year") == year)
+        for column in COHORT_MEASURES.values():
+            cells = page.refs("cohorts", column, pl.col("entry_year") == year)
+            page.steps(cells, decreasing=False)
+            for cell in cells:  # those not there yet are a count too
+                page.complement(size, cell)
+
+
+def _cohorts_result(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    sizes = frames["cohort_sizes"].select("entry_year", "cohort_size", "cohort_size_masked")
+    frame = frames["cohorts"].drop(masking.MASKED).join(sizes, on="entry_year", how="left")
+    for measure, column in COHORT_MEASURES.items():
+        frame = masking.shares(frame, column, "cohort_size", f"{measure}_share")
+    return frame.with_columns(
         pl.col("entry_year").cast(pl.String).alias("cohort"),
-    )
-    if mask:
-        frame = frame.drop("with_milestone", "with_positive_exit")
-    return frame
+        pl.any_horizontal([masking.masked_column(c) for c in COHORT_MEASURES.values()]).alias(
+            masking.MASKED
+        ),
+    ).sort("entry_year", "months_since_entry")
 
 
 def destinations_by_year(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Exits per year of exit and destination group."""
+    """Exits per year of exit and destination group (masked rows kept: `masked`)."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("destinations", _destinations_raw(scope, filters), ["exits"])
+    page.totals_within("destinations", "exits", ["exit_year"])
+    return page.run()["destinations"]
+
+
+def _destinations_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _joined(scope, filters, "e", "e.exit_date")
     frame = query(
         f"""
@@ -142,11 +187,18 @@ def destinations_by_year(scope: Scope, filters: Filters) -> pl.DataFrame:
         .replace_strict(SITUATION_GROUPS, default="Inconnue")
         .alias("destination")
     )
-    return masking.suppress(frame, ["exits"], within=["exit_year"], mask=scope.mask_small_counts)
+    return frame
 
 
 def after_exit(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Situation 6 and 12 months after exit (years: of the exit), by situation group."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("after_exit", _after_exit_raw(scope, filters), ["trainees"])
+    page.totals_within("after_exit", "trainees", ["horizon"])
+    return page.run()["after_exit"]
+
+
+def _after_exit_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _joined(scope, filters, "f", "f.exit_date")
     frame = query(
         f"""
@@ -180,11 +232,19 @@ def after_exit(scope: Scope, filters: Filters) -> pl.DataFrame:
         .alias("situation"),
         (pl.col("horizon").cast(pl.String) + " mois après la sortie").alias("horizon_label"),
     )
-    return masking.suppress(frame, ["trainees"], within=["horizon"], mask=scope.mask_small_counts)
+    return frame
 
 
 def flow(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Trainees whose latest exit is in the period: status at entry × destination group."""
+    """Trainees whose latest exit is in the period: status at entry × destination group, with
+    the total of each status at entry (`status_total`) and the share of it (`share`, with its
+    Wilson interval) — the same measure for every role."""
+    page = masking.Page(scope.mask_small_counts)
+    _add_flow(page, _flow_raw(scope, filters))
+    return _flow_result(page.run())
+
+
+def _flow_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     where = Where.scoped(
         scope, filters, centre="d.centre_id", filiere="d.filiere", date="d.exit_date"
     )
@@ -211,13 +271,48 @@ def flow(scope: Scope, filters: Filters) -> pl.DataFrame:
         .replace_strict(SITUATION_GROUPS, default="Inconnue")
         .alias("destination"),
     )
-    if scope.mask_small_counts:
-        # Shares next to masked counts would give them back (share × total): counts only.
-        return (
-            masking.suppress(frame, ["trainees"], within=["status_at_entry"])
-            .with_columns(pl.lit(None, pl.Float64).alias("share"))
-            .sort("status", "destination")
+    frame = frame.sort("status", "destination")
+    totals = frame.group_by("status_at_entry", maintain_order=True).agg(
+        pl.col("status").first(), pl.col("trainees").sum().alias("status_total")
+    )
+    return frame, totals
+
+
+def _add_flow(page: masking.Page, raw: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    """Each status at entry's total is shown, and is the sum of its destinations."""
+    frame, totals = raw
+    page.add("flow", frame, ["trainees"])
+    page.add("flow_totals", totals, ["status_total"], cost=3)
+    for status in totals["status_at_entry"].to_list():
+        cond = pl.col("status_at_entry") == status
+        page.total(
+            page.ref("flow_totals", "status_total", cond), page.refs("flow", "trainees", cond)
         )
-    return frame.with_columns(
-        (pl.col("trainees") / pl.col("trainees").sum().over("status_at_entry")).alias("share")
-    ).sort("status", "destination")
+
+
+def _flow_result(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    totals = frames["flow_totals"].select("status_at_entry", "status_total", "status_total_masked")
+    frame = frames["flow"].join(totals, on="status_at_entry", how="left")
+    return masking.shares(frame, "trainees", "status_total", "share")
+
+
+def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame]:
+    """Everything the Résultats page shows, masked together (`masking.Page`): `victories`,
+    `cohorts`, `destinations`, `after_exit` and `flow` (see each function for its totals)."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("victories", _victories_raw(scope, filters), ["milestones"])
+    page.totals_within("victories", "milestones", ["month"])
+    _add_cohorts(page, *_cohorts_raw(scope, filters))
+    page.add("destinations", _destinations_raw(scope, filters), ["exits"])
+    page.totals_within("destinations", "exits", ["exit_year"])
+    page.add("after_exit", _after_exit_raw(scope, filters), ["trainees"])
+    page.totals_within("after_exit", "trainees", ["horizon"])
+    _add_flow(page, _flow_raw(scope, filters))
+    frames = page.run()
+    return {
+        "victories": frames["victories"],
+        "cohorts": _cohorts_result(frames),
+        "destinations": frames["destinations"],
+        "after_exit": frames["after_exit"],
+        "flow": _flow_result(frames),
+    }

@@ -8,12 +8,17 @@ Definitions (captions on the page):
 - when: days from the trainee's entry to the partnership's start (median and quartiles);
 - association: among the trainees in training during the period, the share who reached at least
   one milestone, and the share whose latest exit is positive, with and without at least one
-  partnership of each type (any time in their path). This describes an association, not a
-  cause: trainees are not sent to partners at random.
+  partnership of each type (any time in their path), each with its count and its Wilson 95 %
+  interval. This describes an association, not a cause: trainees are not sent to partners at
+  random. Combinations true by definition are left out (`CIRCULAR`): a qualifying training or
+  an adult-education course entered with the partner *is* an exit to training, a job with the
+  employer *is* an exit to employment, an internship with an employer *is* the milestone
+  « premier stage ».
 
-Masking (`analytics.masking`): the centre × type counts are suppressed with each type as the set
-that shares a total (the per-type table shows it); « with » and « without » counts of a type are
-suppressed together (they add up to the population); shares follow rule 3.
+Masking (`analytics.masking`, page level in `page`): a type's results add up to its partnerships,
+its purposes too, its centres' trainees to its trainees, the partnerships of the timing table are
+those with a known entry date; « with » and « without » add up to the same population for every
+type (so do their numerators), and each numerator is part of its row's trainees.
 """
 
 from __future__ import annotations
@@ -32,6 +37,22 @@ GROUP_LABELS = {
     "other": "Autre",
 }
 RESULT_LABELS = {"completed": "Terminé", "ongoing": "En cours", "interrupted": "Interrompu"}
+RESULTS = ("completed", "ongoing", "interrupted", "result_unknown")
+MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}
+# (partner type, measure) true by definition, and why: not shown as an association.
+CIRCULAR = {
+    ("qualifying_training", "positive_exit"): "entrer dans la formation qualifiante du partenaire "
+    "est une sortie vers la formation",
+    ("adult_education", "positive_exit"): "suivre l'enseignement de promotion sociale du "
+    "partenaire est une sortie vers la formation",
+    ("employer", "positive_exit"): "être embauché par l'employeur partenaire est une sortie vers "
+    "l'emploi",
+    ("employer", "milestone"): "un stage chez l'employeur partenaire est l'étape « premier stage »",
+    ("qualifying_training", "milestone"): "entrer dans la formation qualifiante du partenaire est "
+    "l'étape « entrée en formation qualifiante »",
+    ("skills_validation", "milestone"): "la validation des compétences avec le partenaire est "
+    "l'étape « titre de validation des compétences »",
+}
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
@@ -47,9 +68,7 @@ def _type_labels(frame: pl.DataFrame, column: str = "partner_type") -> pl.DataFr
     )
 
 
-def by_type(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per partner type: trainees reached, engagements, results (completed, ongoing,
-    interrupted, unknown)."""
+def _by_type_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -68,25 +87,38 @@ def by_type(scope: Scope, filters: Filters) -> pl.DataFrame:
         """,
         where.params,
     )
-    frame = _type_labels(frame).with_columns(
+    return _type_labels(frame).with_columns(
         pl.col("partner_group").replace_strict(GROUP_LABELS, default="Autre").alias("group_label")
     )
-    if scope.mask_small_counts:
-        # Trainees and engagements are shown per type with no total; the results of a type add
-        # up to its engagements.
-        frame = masking.suppress(frame, ["trainees", "engagements"], within=None)
-        results = ["completed", "ongoing", "interrupted", "result_unknown"]
-        long = frame.select("partner_type", *results).unpivot(
-            index="partner_type", variable_name="result", value_name="n"
+
+
+def _type_cell(page: masking.Page, column: str, partner_type: str | None) -> int | None:
+    cond = (
+        pl.col("partner_type").is_null()
+        if partner_type is None
+        else pl.col("partner_type") == partner_type
+    )
+    return page.ref("types", column, cond)
+
+
+def _by_type_relations(page: masking.Page) -> None:
+    """A type's results add up to its partnerships."""
+    for row in range(page.height("types")):
+        page.total(
+            page.at("types", row, "engagements"), [page.at("types", row, r) for r in RESULTS]
         )
-        long = masking.suppress(long, ["n"], within=["partner_type"])
-        wide = long.pivot(on="result", index="partner_type", values="n")
-        frame = frame.drop(results).join(wide, on="partner_type", how="left")
-    return frame
 
 
-def purposes(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Engagements per (partner type, purpose), for a stacked chart."""
+def by_type(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per partner type: trainees reached, engagements, results (completed, ongoing,
+    interrupted, unknown). Masked on its own (the page masks it with the rest: `page`)."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("types", _by_type_raw(scope, filters), ["trainees", "engagements", *RESULTS])
+    _by_type_relations(page)
+    return page.run()["types"]
+
+
+def _purposes_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -100,17 +132,26 @@ def purposes(scope: Scope, filters: Filters) -> pl.DataFrame:
         where.params,
     )
     labels = {**contract.load().labels("purpose"), "unknown": "Non précisé"}
-    frame = _type_labels(frame).with_columns(
-        pl.col("purpose").replace_strict(labels, default=pl.col("purpose")).alias("purpose_label")
+    return (
+        _type_labels(frame)
+        .with_columns(
+            pl.col("purpose")
+            .replace_strict(labels, default=pl.col("purpose"))
+            .alias("purpose_label")
+        )
+        .sort("partner_type", "purpose")
     )
-    return masking.suppress(
-        frame, ["engagements"], within=["partner_type"], mask=scope.mask_small_counts
-    ).sort("partner_type", "purpose")
 
 
-def timing(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per partner type: engagements with a known entry date, and the quartiles of the days
-    from entry to the partnership's start."""
+def purposes(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Engagements per (partner type, purpose), for a stacked chart."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("purposes", _purposes_raw(scope, filters), ["engagements"])
+    page.totals_within("purposes", "engagements", ["partner_type"])
+    return page.run()["purposes"]
+
+
+def _timing_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -126,19 +167,27 @@ def timing(scope: Scope, filters: Filters) -> pl.DataFrame:
         """,
         where.params,
     )
-    frame = _type_labels(frame)
-    if scope.mask_small_counts:
-        frame = masking.mask_where(
-            frame,
-            ["q1_days", "median_days", "q3_days"],
-            pl.col("engagements") < masking.THRESHOLD,
-        )
-        frame = masking.suppress(frame, ["engagements"], within=None)
+    return _type_labels(frame)
+
+
+def _timing_result(frame: pl.DataFrame, mask: bool) -> pl.DataFrame:
+    quartiles = ["q1_days", "median_days", "q3_days"]
+    frame = frame.with_columns(pl.col(c).round(0) for c in quartiles)
+    if mask:
+        few = pl.col("engagements").is_null() | (pl.col("engagements") < masking.THRESHOLD)
+        frame = masking.mask_where(frame, quartiles, few)
     return frame
 
 
-def centre_heatmap(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Trainees reached per (centre, partner type)."""
+def timing(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per partner type: engagements with a known entry date, and the quartiles of the days
+    from entry to the partnership's start."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("timing", _timing_raw(scope, filters), ["engagements"])
+    return _timing_result(page.run()["timing"], scope.mask_small_counts)
+
+
+def _heatmap_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -152,14 +201,18 @@ def centre_heatmap(scope: Scope, filters: Filters) -> pl.DataFrame:
         """,
         where.params,
     )
-    frame = _type_labels(frame)
-    return masking.suppress(
-        frame, ["trainees"], within=["partner_type"], mask=scope.mask_small_counts
-    ).sort("centre_name", "partner_type")
+    return _type_labels(frame).sort("centre_name", "partner_type")
 
 
-def top_organisations(scope: Scope, filters: Filters, limit: int = 15) -> pl.DataFrame:
-    """The partner organisations that reached the most trainees."""
+def centre_heatmap(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Trainees reached per (centre, partner type)."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add("heatmap", _heatmap_raw(scope, filters), ["trainees"])
+    page.totals_within("heatmap", "trainees", ["partner_type"])
+    return page.run()["heatmap"]
+
+
+def _organisations_raw(scope: Scope, filters: Filters, limit: int) -> pl.DataFrame:
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -176,15 +229,21 @@ def top_organisations(scope: Scope, filters: Filters, limit: int = 15) -> pl.Dat
         """,
         {**where.params, "limit": limit},
     )
-    frame = _type_labels(frame)
-    return masking.suppress(
-        frame, ["trainees", "engagements"], within=None, mask=scope.mask_small_counts
+    return _type_labels(frame)
+
+
+def top_organisations(scope: Scope, filters: Filters, limit: int = 15) -> pl.DataFrame:
+    """The partner organisations that reached the most trainees."""
+    page = masking.Page(scope.mask_small_counts)
+    page.add(
+        "organisations", _organisations_raw(scope, filters, limit), ["trainees", "engagements"]
     )
+    return page.run()["organisations"]
 
 
-def association(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per partner type and « with » / « without »: trainees, share with a milestone, share with
-    a positive (latest) exit — among trainees in training during the period."""
+def _association_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Unmasked: per partner type and « with » / « without »: trainees, with_milestone,
+    with_positive_exit — among trainees in training during the period."""
     where = Where.scoped(scope, filters, use_years=False)
     params = dict(where.params)
     period_clause = "true"
@@ -240,23 +299,115 @@ def association(scope: Scope, filters: Filters) -> pl.DataFrame:
     # Keep the types that reached someone in this population.
     reached_types = frame.filter(pl.col("with_partner"))["partner_type"].unique()
     frame = frame.filter(pl.col("partner_type").is_in(reached_types.implode()))
-    mask = scope.mask_small_counts
+    return _type_labels(frame).sort("partner_type", "with_partner", descending=[False, True])
 
-    def share(num: str) -> pl.Expr:
-        return pl.struct(num, "trainees").map_elements(
-            lambda s: masking.share(s[num], s["trainees"], mask), return_dtype=pl.Float64
+
+def _association_relations(page: masking.Page) -> None:
+    """« With » and « without » of every type add up to the same population (one hidden total,
+    shared by all the types), and so do their numerators; a numerator is part of its row's
+    trainees. A combination true by definition is not shown (`CIRCULAR`)."""
+    frame = page.frame("association")
+    totals = {c: None for c in ("trainees", *MEASURES.values())}
+    for (partner_type,), rows in frame.with_row_index("__row").group_by(
+        ["partner_type"], maintain_order=True
+    ):
+        index = rows["__row"].to_list()
+        for measure, column in MEASURES.items():
+            cells = [page.at("association", r, column) for r in index]
+            if (partner_type, measure) in CIRCULAR:
+                page.conceal(cells)
+        for column in totals:
+            cells = [page.at("association", r, column) for r in index]
+            if totals[column] is None:
+                totals[column] = page.hidden(sum(page.value(c) for c in cells))
+            page.total(totals[column], cells)
+        for r in index:
+            for column in MEASURES.values():
+                page.complement(
+                    page.at("association", r, "trainees"), page.at("association", r, column)
+                )
+
+
+def _association_result(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.is_empty():
+        return frame
+    for measure, column in MEASURES.items():
+        frame = masking.shares(frame, column, "trainees", f"{measure}_share")
+        excluded = pl.struct("partner_type").map_elements(
+            lambda s, m=measure: (s["partner_type"], m) in CIRCULAR, return_dtype=pl.Boolean
         )
-
-    frame = frame.with_columns(
-        share("with_milestone").alias("milestone_share"),
-        share("with_positive_exit").alias("positive_exit_share"),
+        frame = frame.with_columns(excluded.alias(f"{measure}_excluded")).with_columns(
+            pl.when(pl.col(f"{measure}_excluded"))
+            .then(False)
+            .otherwise(pl.col(f"{measure}_share_masked"))
+            .alias(f"{measure}_share_masked")
+        )
+    return frame.with_columns(
         pl.when(pl.col("with_partner"))
         .then(pl.lit("Avec ce partenariat"))
         .otherwise(pl.lit("Sans ce partenariat"))
-        .alias("group"),
+        .alias("group")
     )
-    frame = masking.suppress(frame, ["trainees"], within=["partner_type"], mask=mask)
-    if mask:
-        # The numerators are only shown as shares (masked by rule 3).
-        frame = frame.drop("with_milestone", "with_positive_exit")
-    return _type_labels(frame).sort("partner_type", "with_partner", descending=[False, True])
+
+
+def association(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per partner type and « with » / « without »: trainees, with_milestone and
+    with_positive_exit (counts), milestone_share and positive_exit_share (with their Wilson 95 %
+    intervals `_low` / `_high`), `<measure>_excluded` for the combinations true by definition
+    (`CIRCULAR`, shown as nothing) — among trainees in training during the period."""
+    raw = _association_raw(scope, filters)
+    if raw.is_empty():
+        return raw
+    page = masking.Page(scope.mask_small_counts)
+    page.add("association", raw, ["trainees", *MEASURES.values()])
+    _association_relations(page)
+    return _association_result(page.run()["association"])
+
+
+def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame]:
+    """Everything the Partenariats page shows, masked together (`masking.Page`): `types`,
+    `purposes`, `timing`, `heatmap`, `organisations` and `association`.
+
+    What adds up on the page: a type's results and its purposes add up to its partnerships, the
+    timing table's partnerships are those of the type with a known entry date, the centres'
+    trainees of a type add up to the type's trainees; for the association, see
+    `_association_relations`."""
+    mask = scope.mask_small_counts
+    page = masking.Page(mask)
+    types = page.add(
+        "types", _by_type_raw(scope, filters), ["trainees", "engagements", *RESULTS], cost=5
+    )
+    page.add("purposes", _purposes_raw(scope, filters), ["engagements"])
+    page.add("timing", _timing_raw(scope, filters), ["engagements"])
+    page.add("heatmap", _heatmap_raw(scope, filters), ["trainees"])
+    page.add("organisations", _organisations_raw(scope, filters, 15), ["trainees", "engagements"])
+    association_raw = _association_raw(scope, filters)
+    if not association_raw.is_empty():
+        page.add("association", association_raw, ["trainees", *MEASURES.values()], cost=3)
+        _association_relations(page)
+    _by_type_relations(page)
+
+    def of_type(column: str):
+        return lambda key: _type_cell(page, column, key["partner_type"])
+
+    page.totals_within("purposes", "engagements", ["partner_type"], of_type("engagements"))
+    page.totals_within("heatmap", "trainees", ["partner_type"], of_type("trainees"))
+    for partner_type in types["partner_type"].to_list():
+        cond = (
+            pl.col("partner_type").is_null()
+            if partner_type is None
+            else pl.col("partner_type") == partner_type
+        )
+        page.total(
+            _type_cell(page, "engagements", partner_type),
+            [page.ref("timing", "engagements", cond)],
+        )
+    frames = page.run()
+    return {
+        "types": frames["types"],
+        "purposes": frames["purposes"],
+        "timing": _timing_result(frames["timing"], mask),
+        "heatmap": frames["heatmap"],
+        "organisations": frames["organisations"],
+        "association": _association_result(frames.get("association", association_raw)),
+    }

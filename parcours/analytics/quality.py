@@ -12,6 +12,11 @@ Definitions (shown on the page as captions):
   (entered on or before the month's last day, not exited before its first day: the warehouse's
   `agg_centre_month.participants_in_training`) that have an hours row for that month.
   100 % = the hours of every active trainee arrived.
+- **Période couverte** (the basis of every comparison between periods, `parcours.analytics.home`):
+  a centre covers a period when it sent hours for at least `COVERED_MONTHS_PER_YEAR` (10) months
+  out of 12 of it — a month counts when it has at least one hours row, as in « Mois couverts »;
+  two months a year may be missing (summer closure, a late export). A period that runs past the
+  data's last month is therefore not covered yet.
 - **Quarantaine en attente**: quarantined rows not yet stored by a replay, from batches that are
   not withdrawn.
 - **Heures atypiques**: a (trainee, month) whose hours are above `HOURS_CEILING` (200 h: a
@@ -24,7 +29,9 @@ Definitions (shown on the page as captions):
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -151,6 +158,43 @@ def months_covered(con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None)
         group by centre_id order by centre_id
         """,
         params,
+    )
+
+
+COVERED_MONTHS_PER_YEAR = 10
+
+
+def months_needed(start: date, end: date) -> tuple[int, int]:
+    """(months in the period from `start` to `end`, months with hours needed to cover it)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return months, math.ceil(months * COVERED_MONTHS_PER_YEAR / 12)
+
+
+def months_with_hours(
+    con: duckdb.DuckDBPyConnection,
+    centre_ids: list[str] | None,
+    periods: Sequence[tuple[date, date]],
+) -> pl.DataFrame:
+    """Per centre with hours in any of the periods: `months_<i>`, the months of period i
+    (start, end) with at least one hours row (the « Mois couverts » definition)."""
+    where, params = _in_list("centre_id", centre_ids)
+    bounds: list = []
+    columns = []
+    for i, (start, end) in enumerate(periods):
+        columns.append(
+            f"count(distinct month) filter (where month between ? and ?)::bigint as months_{i}"
+        )
+        bounds += [start, end]
+    lo = min(start for start, _ in periods)
+    hi = max(end for _, end in periods)
+    return _wh(
+        con,
+        f"""
+        select centre_id, {", ".join(columns)}
+        from fct_hours where {where} and month between ? and ?
+        group by centre_id order by centre_id
+        """,
+        [*bounds, *params, lo, hi],
     )
 
 
