@@ -7,9 +7,11 @@ anyway.
 
 import streamlit as st
 
-from parcours.dashboard import navigation, session
+from parcours.dashboard import french, navigation, session
 
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
+# Streamlit's own texts (uploader, table toolbars, status…) in French, on every page.
+french.french_interface()
 
 if session.current_user() is None:
     # Before login the login form is the only page: without a navigation of its own, Streamlit
