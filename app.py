@@ -11,11 +11,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
 
-from parcours.dashboard import navigation, session
+from parcours.dashboard import french, navigation, session
 from parcours.store.datadir import DataDir
 from parcours.upload import scratch
 
 st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
+# Streamlit's own texts (uploader, table toolbars, status…) in French, on every page.
+french.french_interface()
 
 
 @st.cache_resource(show_spinner=False)

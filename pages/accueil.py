@@ -8,10 +8,15 @@ import streamlit as st
 from parcours.analytics import home as indicators
 from parcours.dashboard import filters as shared_filters
 from parcours.dashboard import ui
-from parcours.presentation import charts
+from parcours.presentation import charts, palette, wording
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
+MASKED = (
+    " Hors des données de votre centre, un effectif inférieur à 5 est masqué (« < 5 »)."
+    if scope.mask_small_counts
+    else ""
+)
 
 
 def show_key_figures() -> None:
@@ -70,8 +75,7 @@ def show_key_figures() -> None:
         "En formation : entrés au plus tard à la fin de la période et pas sortis avant son "
         "début. Frein levé, étape franchie : au moins un pendant la période, parmi les "
         "stagiaires en formation. Sortie positive : vers l'emploi ou une formation "
-        "(codes.csv). Hors des données de votre centre, un effectif inférieur à 5 est masqué "
-        "(« < 5 »)."
+        "(codes.csv)." + MASKED
     )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
@@ -85,9 +89,7 @@ def show_months() -> None:
     long = frame.unpivot(
         index="month", on=["in_training", "entries", "exits"], variable_name="what", value_name="n"
     ).with_columns(
-        pl.col("what").replace_strict(
-            {"in_training": "En formation", "entries": "Entrées", "exits": "Sorties"}
-        ),
+        pl.col("what").replace_strict(palette.SERIES),
         pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
     )
     data = ui.drawable(long, "n")
@@ -101,6 +103,7 @@ def show_months() -> None:
             y_title="Stagiaires",
             color="what",
             color_title="",
+            palette="series",
             x_type="T",
             tooltip=[
                 alt.Tooltip("month_label:N", title="Mois"),
@@ -120,22 +123,53 @@ def show_months() -> None:
             pl.col("hours").round(1).alias("Heures"),
         ),
         "Par mois : stagiaires en formation pendant le mois (entrés au plus tard à sa fin, pas "
-        "sortis avant son début), entrées et sorties du mois.",
+        "sortis avant son début), entrées et sorties du mois (nombres de stagiaires)." + MASKED,
         "accueil_par_mois",
         counts=["En formation", "Entrées", "Sorties", "Sorties positives"],
     )
 
 
-def show_chiffres_cles() -> None:
-    st.subheader("Chiffres clés de l'Interfédé")
-    years = list(range(filters.years[0], filters.years[1] + 1))
-    options = shared_filters.year_options() or years
-    year = st.selectbox(
-        "Année",
-        options,
-        index=options.index(years[-1]) if years[-1] in options else 0,
-        key="cc_year",
+def key_figures_heading() -> str:
+    """Whose key figures these are: the Interfédé's only over every centre (see
+    `presentation.wording`)."""
+    names = shared_filters.centre_names()
+    own_centre = scope.centre_ids[0] if scope.centre_ids and len(scope.centre_ids) == 1 else None
+    narrowed = []
+    if filters.province:
+        narrowed.append(f"province : {filters.province}")
+    if filters.filiere:
+        narrowed.append(f"filière {shared_filters.filiere_label(filters.filiere)}")
+    return wording.key_figures_title(
+        user.role,
+        user.federation,
+        names.get(own_centre) if user.role == "centre" else None,
+        chosen_federation=filters.federation,
+        chosen_centre=names.get(filters.centre_id) if filters.centre_id else None,
+        narrowed_to=", ".join(narrowed) or None,
     )
+
+
+def choose_year() -> int:
+    """The year of the chiffres clés: one of the period's (the last by default)."""
+    first, last = filters.years
+    available = shared_filters.year_options() or list(range(first, last + 1))
+    options = [y for y in range(first, last + 1) if y in available] or [last]
+    if len(options) == 1:
+        st.caption(f"Chiffres de l'année {options[0]}, la période choisie dans les filtres.")
+        return options[0]
+    return st.selectbox(
+        "Année des chiffres clés",
+        options,
+        index=len(options) - 1,
+        # One key per period: a year chosen for another period is never carried over.
+        key=f"cc_year_{first}_{last}",
+        help=f"Une année de la période choisie dans les filtres ({fmt.years_label(first, last)}).",
+    )
+
+
+def show_chiffres_cles() -> None:
+    st.subheader(key_figures_heading())
+    year = choose_year()
     cc = ui.load(indicators.chiffres_cles, scope, filters, year)
     f = cc["figures"]
     by_type = {r["centre_type"]: r["centres"] for r in cc["centres_by_type"].iter_rows(named=True)}
@@ -167,6 +201,9 @@ def show_chiffres_cles() -> None:
             category_title="Destination",
             value_title="Part des sorties à destination connue",
             value_format=charts.PCT,
+            color="destination",
+            color_title="Destination",
+            palette="situation.group",
             sort=None,
             tooltip=[
                 alt.Tooltip("destination:N", title="Destination"),

@@ -77,7 +77,7 @@ def show_barriers() -> None:
             value_format=charts.PCT,
             color="group_label",
             color_title="Groupe",
-            colors=charts.GROUP_COLOURS,
+            palette="barrier.group",
             tooltip=[
                 alt.Tooltip("barrier_label:N", title="Frein"),
                 alt.Tooltip("group_label:N", title="Groupe"),
@@ -111,7 +111,7 @@ def show_time_to_lift() -> None:
         y_title="Part des freins levés",
         color="key",
         color_title="Groupe",
-        colors=charts.GROUP_COLOURS,
+        palette="barrier.group",
         y_format=charts.PCT,
         step=True,
         y_domain=(0, 1),
@@ -171,7 +171,7 @@ def show_setbacks() -> None:
             value_title="Rechutes (épisodes n° 2 ou plus)",
             color="group_label",
             color_title="Groupe",
-            colors=charts.GROUP_COLOURS,
+            palette="barrier.group",
         )
     ui.show_chart(
         chart,
@@ -214,7 +214,8 @@ def show_distance() -> None:
         ),
         "Pour chaque stagiaire et chaque frein : le niveau à la première évaluation et à la plus "
         "récente (0 = absent ou levé, 1 = faible, 2 = moyen, 3 = fort), en moyenne par frein. "
-        "Un point vert à gauche du rouge : le frein a reculé.",
+        "Un point bleu (dernière évaluation) à gauche du point orange (première) : le frein a "
+        "reculé.",
         "freins_chemin_parcouru",
         counts=["Stagiaires évalués"],
     )

@@ -40,6 +40,7 @@ def show_types() -> None:
             value_title="Stagiaires concernés",
             color="group_label",
             color_title="Domaine",
+            palette="partner_type.group",
             tooltip=[
                 alt.Tooltip("type_label:N", title="Type de partenaire"),
                 alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
@@ -85,6 +86,7 @@ def show_purposes() -> None:
             value_title="Partenariats",
             color="purpose_label",
             color_title="Objet",
+            palette="purpose",
             tooltip=[
                 alt.Tooltip("type_label:N", title="Type de partenaire"),
                 alt.Tooltip("purpose_label:N", title="Objet"),
@@ -108,11 +110,11 @@ def show_purposes() -> None:
 def show_timing() -> None:
     st.subheader("À quel moment du parcours ?")
     frame = ui.load(partnerships.timing, scope, filters)
-    shown = frame.filter(pl.col("median_days").is_not_null())
     chart = None
-    if not shown.is_empty():
+    if frame["median_days"].is_not_null().any():
+        # Types with fewer than 5 partnerships stay on the axis, marked « masqué ».
         chart = charts.ranges(
-            shown,
+            frame,
             "type_label",
             "q1_days",
             "median_days",
@@ -182,7 +184,8 @@ def show_organisations() -> None:
             category_title="Organisme",
             value_title="Stagiaires concernés",
             color="type_label",
-            color_title="Type",
+            color_title="Type de partenaire",
+            palette="partner_type",
         )
     )
     ui.show_chart(
@@ -225,8 +228,8 @@ def show_association() -> None:
                                strict=True):  # fmt: skip
         with column:
             st.markdown(f"**{measure}**")
-            part = long.filter((pl.col("measure") == measure) & pl.col("share").is_not_null())
-            if part.is_empty():
+            part = long.filter(pl.col("measure") == measure)
+            if part["share"].is_null().all():
                 st.caption("Effectifs trop petits pour afficher une part (moins de 5).")
                 continue
             ui.altair_chart(
@@ -238,6 +241,7 @@ def show_association() -> None:
                     category_title="Type de partenaire",
                     value_title=f"Part des stagiaires — {measure.lower()}",
                     group_title="",
+                    palette="comparison",
                     extra_tooltip=[
                         alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT)
                     ],

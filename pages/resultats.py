@@ -39,6 +39,7 @@ def show_victories() -> None:
             y_title="Étapes franchies",
             color="group_label",
             color_title="Type d'étape",
+            palette="milestone.group",
             x_type="T",
             tooltip=[
                 alt.Tooltip("month_label:N", title="Mois"),
@@ -83,6 +84,7 @@ def show_cohorts() -> None:
                         y_title=title,
                         color="cohort",
                         color_title="Année d'entrée",
+                        palette="year",
                         y_format=charts.PCT,
                         points=True,
                         y_domain=(0, 1),
@@ -141,6 +143,7 @@ def show_destinations() -> None:
             y_title="Sorties",
             color="destination",
             color_title="Destination",
+            palette="situation.group",
         )
     ui.show_chart(
         chart,
@@ -176,6 +179,7 @@ def show_after_exit() -> None:
             value_title="Stagiaires suivis",
             color="situation",
             color_title="Situation",
+            palette="situation.group",
             sort=None,
         )
     ui.show_chart(
@@ -192,13 +196,34 @@ def show_after_exit() -> None:
     )
 
 
+MEASURES = {
+    "count": "Nombre de sortants",
+    "share": "Part au sein de chaque situation à l'entrée",
+}
+
+
+def choose_measure() -> str:
+    """The flow chart's measure, chosen by the reader (the same default for every role)."""
+    if scope.mask_small_counts:
+        # Shares next to masked counts would give them back: counts only.
+        st.caption(
+            "Mesure : nombre de sortants. Hors des données de votre centre, les parts ne sont "
+            "pas montrées : avec le total, elles permettraient de retrouver les effectifs masqués."
+        )
+        return "count"
+    return st.radio(
+        "Mesure", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="flow_measure"
+    )
+
+
 def show_flow() -> None:
     st.subheader("De la situation à l'entrée à la destination à la sortie")
     frame = ui.load(outcomes.flow, scope, filters)
     if frame.is_empty():
         ui.empty_state(f"Aucune sortie en {YEARS} pour cette sélection.")
         return
-    normalised = not scope.mask_small_counts
+    measure = choose_measure()
+    normalised = measure == "share"
     data = ui.drawable(frame, "trainees")
     chart = None
     if data is not None:
@@ -207,10 +232,13 @@ def show_flow() -> None:
             "status",
             "share" if normalised else "trainees",
             category_title="Situation à l'entrée",
-            value_title="Part des sortants" if normalised else "Sortants",
+            value_title="Part des sortants (au sein de chaque situation à l'entrée)"
+            if normalised
+            else "Nombre de sortants",
             value_format=charts.PCT if normalised else charts.INT,
             color="destination",
             color_title="Destination à la sortie",
+            palette="situation.group",
             tooltip=[
                 alt.Tooltip("status:N", title="Situation à l'entrée"),
                 alt.Tooltip("destination:N", title="Destination"),
@@ -227,8 +255,14 @@ def show_flow() -> None:
             (pl.col("share") * 100).round(1).alias("Part (%)"),
         ),
         f"Stagiaires dont la dernière sortie date de {YEARS} : leur situation à l'entrée "
-        "(statut déclaré) et la destination de cette sortie."
-        + (" Part : au sein de chaque situation à l'entrée." if normalised else MASKED),
+        "(statut déclaré) et la destination de cette sortie. "
+        + (
+            "Le graphique montre la part de chaque destination au sein de chaque situation à "
+            "l'entrée (chaque barre fait 100 %) ; le tableau donne aussi les nombres."
+            if normalised
+            else "Le graphique montre le nombre de sortants."
+        )
+        + MASKED,
         "resultats_flux",
         counts=["Sortants"],
     )

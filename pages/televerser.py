@@ -130,7 +130,7 @@ def show_upload(centre_id: str) -> None:
         if not done:
             ui.empty_state(
                 "Aucun fichier déposé.",
-                "Glissez vos fichiers dans la zone ci-dessus ou cliquez sur « Browse files ».",
+                "Glissez vos fichiers dans la zone ci-dessus ou cliquez sur « Parcourir ».",
             )
         return
     complete = st.checkbox(

@@ -23,3 +23,22 @@ def metrics(at) -> dict[str, str]:
 
 def downloads(at) -> list:
     return [e for e in at.main if type(e).__name__ == "DownloadButton"]
+
+
+def shown(frame_element):
+    """A displayed table as a person reads it (a pandas frame of the cells' text: `1 234`,
+    `32,9 %`, `< 5`), from the display values Streamlit draws; the raw values otherwise."""
+    from streamlit import dataframe_util
+
+    arrow = frame_element.proto.arrow_data
+    if arrow.HasField("styler") and arrow.styler.display_values:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+    return frame_element.value
+
+
+def alignments(frame_element) -> dict[str, str]:
+    """column → alignment set by the page (`right` for numbers and « < 5 »)."""
+    import json
+
+    config = json.loads(frame_element.proto.columns or "{}")
+    return {name: c.get("alignment") for name, c in config.items() if c.get("alignment")}

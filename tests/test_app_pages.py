@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from parcours.dashboard import navigation
 from parcours.store import opstore
+from tests.page_helpers import shown
 
 T = "\u202f"
 MY_PAGES = ["pages/accueil.py", "pages/freins.py", "pages/partenariats.py", "pages/resultats.py"]
@@ -36,10 +37,11 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def table(at: AppTest, first_column: str):
-    """The first displayed table whose first column is `first_column` (a pandas frame)."""
+    """The first displayed table whose first column is `first_column`, as a person reads it
+    (a pandas frame of the cells' text)."""
     for frame in at.dataframe:
         if frame.value.columns[0] == first_column:
-            return frame.value
+            return shown(frame)
     raise AssertionError(f"no table starting with {first_column!r}")
 
 
@@ -153,7 +155,7 @@ def test_accueil_chiffres_cles():
     assert (m["Centres"], m["Stagiaires"]) == ("3", "15")
     assert "1 DéFI, 1 EFT, 1 les deux" in [c.value for c in at.caption]
     destinations = table(at, "Destination")
-    assert row(destinations, "Formation")["Part (%)"] == 40.0
+    assert row(destinations, "Formation")["Part"] == f"40,0{T}%"
     assert row(destinations, "Emploi")["Sorties"] == "2"
 
 
@@ -218,9 +220,9 @@ def test_freins_per_group_and_barrier():
         "7",
         "4",
     )
-    assert mobility["Taux de levée (%)"] == 57.1
-    assert mobility["Durée médiane (Kaplan–Meier, jours)"] == 90
-    assert mobility["Médiane des seuls freins levés (jours)"] == 75
+    assert mobility["Taux de levée"] == f"57,1{T}%"
+    assert mobility["Durée médiane (Kaplan–Meier, jours)"] == "90"
+    assert mobility["Médiane des seuls freins levés (jours)"] == "75"
     assert row(table(at, "Frein"), "Confiance en soi")["Rechutes"] == "1"
 
 
@@ -245,14 +247,14 @@ def test_partenariats_types_and_association():
     assert row(types, "Employeur")["Stagiaires concernés"] == "3"
     association = None
     for frame in at.dataframe:
-        if "Groupe" in frame.value.columns and "Sortie positive (%)" in frame.value.columns:
-            association = frame.value
+        if "Groupe" in frame.value.columns and "Sortie positive" in frame.value.columns:
+            association = shown(frame)
     employer = association[association["Type de partenaire"] == "Employeur"]
     with_ = employer[employer["Groupe"] == "Avec ce partenariat"].iloc[0]
     without = employer[employer["Groupe"] == "Sans ce partenariat"].iloc[0]
-    assert (with_["Stagiaires"], with_["Avec une étape franchie (%)"]) == ("3", 100.0)
-    assert (without["Stagiaires"], without["Avec une étape franchie (%)"]) == ("12", 41.7)
-    assert without["Sortie positive (%)"] == 8.3
+    assert (with_["Stagiaires"], with_["Avec une étape franchie"]) == ("3", f"100,0{T}%")
+    assert (without["Stagiaires"], without["Avec une étape franchie"]) == ("12", f"41,7{T}%")
+    assert without["Sortie positive"] == f"8,3{T}%"
     assert any("association, pas une cause" in c.value for c in at.caption)
 
 
@@ -262,7 +264,7 @@ def test_partenariats_types_and_association():
 def test_resultats_destinations_and_after_exit():
     at = app_as("admin@parcours.be", "pages/resultats.py")
     destinations = table(at, "Année de sortie")
-    in_2024 = destinations[destinations["Année de sortie"] == 2024]
+    in_2024 = destinations[destinations["Année de sortie"] == "2024"]
     assert dict(zip(in_2024["Destination"], in_2024["Sorties"], strict=True)) == {
         "Emploi": "2",
         "Formation": "2",

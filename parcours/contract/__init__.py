@@ -1,8 +1,10 @@
 """The export contract v1, read from its only copies: `contract/codes.csv` and
-`contract/export_format.yml` (mirrors of `../shared/contract/`).
+`contract/export_format.yml` (mirrors of `../shared/contract/`), and the colour of each code,
+`contract/colours.yml` (the dashboard's and the report's, beside the code lists).
 
 Ingestion, the dbt seeds (transform/ points its seed path at this folder) and the UI labels all
-read these files; nothing here repeats their content.
+read these files; nothing here repeats their content. (The colours are YAML, not CSV, so that
+dbt does not load them as a seed.)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import yaml
 CONTRACT_DIR = Path(__file__).resolve().parent
 CODES_CSV = CONTRACT_DIR / "codes.csv"
 EXPORT_FORMAT_YML = CONTRACT_DIR / "export_format.yml"
+COLOURS_YML = CONTRACT_DIR / "colours.yml"
 
 _DROPPED = re.compile(r"[\s_\-'’./°]+")
 
@@ -183,3 +186,15 @@ def kind_label(kind: str, *, capital: bool = False) -> str:
 def kind_labels(*, capital: bool = False) -> dict[str, str]:
     """kind → French name, for tables that replace the codes."""
     return {kind: kind_label(kind, capital=capital) for kind in KINDS}
+
+
+@cache
+def colours() -> dict[str, dict[str, str]]:
+    """list → code → colour (`#RRGGBB`), as written in colours.yml (its order kept). Lists are
+    the code lists of codes.csv, `<list>.group` for the groups of a list, or the dashboard's own
+    series; `parcours.presentation.palette` turns them into chart scales."""
+    raw = yaml.safe_load(COLOURS_YML.read_text(encoding="utf-8"))
+    return {
+        name: {str(code): str(colour) for code, colour in codes.items()}
+        for name, codes in raw.items()
+    }

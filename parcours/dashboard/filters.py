@@ -1,6 +1,12 @@
 """The shared filters (years, federation, centre, province, filière): widgets in the sidebar,
 kept in `st.session_state` (so they survive page changes) and in the URL query string (so a view
 can be shared): `?annees=2023-2024&federation=ACFI&centre=C01&province=Liège&filiere=eft`.
+
+The filters agree with each other: the period cannot be inverted (the « À » list starts at the
+« De » year; moving « De » past « À » moves « À » with it), and each list offers only what the
+choices above it leave: provinces of the federation's centres, centres of that federation and
+province, filières of those centres (or of the centre chosen). A value that no longer fits is
+reset to « Tous / Toutes », visibly.
 """
 
 from __future__ import annotations
@@ -78,10 +84,14 @@ def _seed(key: str, value: Any, allowed: Sequence[Any]) -> None:
 
 
 def _remember_years() -> None:
+    """on_change of « De » and « À »: the period starts at « De »; an end before it follows it
+    (never silently swapped into another period)."""
     y0, y1 = st.session_state.get("flt_y0"), st.session_state.get("flt_y1")
-    if y0 is not None and y1 is not None:
-        saved = st.session_state.get(FILTERS_KEY) or Filters()
-        st.session_state[FILTERS_KEY] = saved.with_years((min(y0, y1), max(y0, y1)))
+    if y0 is None:
+        return
+    y1 = y0 if y1 is None or y1 < y0 else y1
+    saved = st.session_state.get(FILTERS_KEY) or Filters()
+    st.session_state[FILTERS_KEY] = saved.with_years((y0, y1))
 
 
 def _remember(field: str, key: str) -> None:
@@ -114,6 +124,33 @@ def _filter_choice(
     )
 
 
+def _years(years: list[int], saved: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The period: « De » any year, « À » a year from « De » on."""
+    if not years:
+        return None
+    # By default the last complete year: the current one would compare a few months with a
+    # whole previous year.
+    last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
+    default = saved or (last, last)
+    default = (max(default[0], years[0]), min(default[1], years[-1]))
+    if default[0] > default[1]:
+        default = (years[-1], years[-1])
+    if len(years) == 1:
+        st.caption(f"Année : {years[0]}")
+        return (years[0], years[0])
+    # Two select boxes rather than a range slider: a slider whose two ends are on the same
+    # year does not round-trip reliably through widget state.
+    first, second = st.columns(2)
+    _seed("flt_y0", default[0], years)
+    with first:
+        y0 = st.selectbox("De", years, key="flt_y0", on_change=_remember_years)
+    ends = [y for y in years if y >= y0]
+    _seed("flt_y1", max(default[1], y0), ends)
+    with second:
+        y1 = st.selectbox("À", ends, key="flt_y1", on_change=_remember_years)
+    return (y0, y1)
+
+
 def filters(scope: Scope) -> Filters:
     """Draw the shared filters in the sidebar; return the current selection."""
     version = warehouse.version()
@@ -124,79 +161,74 @@ def filters(scope: Scope) -> Filters:
     saved: Filters | None = st.session_state.get(FILTERS_KEY)
     if saved is None:
         saved = _filters_from_url(options)
-    years = options["years"]
-    chosen_years = None
     federation = centre = province = None
     with st.sidebar:
         st.subheader("Filtres")
-        if years:
-            # By default the last complete year: the current one would compare a few months
-            # with a whole previous year.
-            last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
-            default = saved.years or (last, last)
-            default = (max(default[0], years[0]), min(default[1], years[-1]))
-            if default[0] > default[1]:
-                default = (years[-1], years[-1])
-            if len(years) > 1:
-                # Two select boxes rather than a range slider: a slider whose two ends are on
-                # the same year does not round-trip reliably through widget state.
-                first, last = st.columns(2)
-                _seed("flt_y0", default[0], years)
-                _seed("flt_y1", default[1], years)
-                with first:
-                    y0 = st.selectbox("De", years, key="flt_y0", on_change=_remember_years)
-                with last:
-                    y1 = st.selectbox("À", years, key="flt_y1", on_change=_remember_years)
-                chosen_years = (min(y0, y1), max(y0, y1))
-            else:
-                st.caption(f"Année : {years[0]}")
-                chosen_years = (years[0], years[0])
+        chosen_years = _years(options["years"], saved.years)
+        left = warehouse.narrowed(options)
         if len(options["centres"]) > 1:
             # A choice with a single value (a member federation's own name) is not offered.
             if len(options["federations"]) > 1:
-                federation = _filter_choice(
-                    "Fédération",
-                    "flt_fed",
-                    "federation",
-                    options["federations"],
-                    saved.federation,
-                    all_label="Toutes",
+                federation = _none_if_all(
+                    _filter_choice(
+                        "Fédération",
+                        "flt_fed",
+                        "federation",
+                        options["federations"],
+                        saved.federation,
+                        all_label="Toutes",
+                    )
                 )
-            if len(options["provinces"]) > 1:
-                province = _filter_choice(
-                    "Province",
-                    "flt_prov",
-                    "province",
-                    options["provinces"],
-                    saved.province,
-                    all_label="Toutes",
+            left = warehouse.narrowed(options, federation)
+            if len(left["provinces"]) > 1:
+                province = _none_if_all(
+                    _filter_choice(
+                        "Province",
+                        "flt_prov",
+                        "province",
+                        left["provinces"],
+                        saved.province,
+                        all_label="Toutes",
+                    )
                 )
-            names = dict(options["centres"])
-            centre = _filter_choice(
-                "Centre",
-                "flt_centre",
-                "centre_id",
-                list(names),
-                saved.centre_id,
-                all_label="Tous",
-                name=lambda v: f"{names[v]} ({v})",
-            )
+            left = warehouse.narrowed(options, federation, province)
+            names = dict(left["centres"])
+            if len(names) > 1:
+                centre = _none_if_all(
+                    _filter_choice(
+                        "Centre",
+                        "flt_centre",
+                        "centre_id",
+                        list(names),
+                        saved.centre_id,
+                        all_label="Tous",
+                        name=lambda v: f"{names[v]} ({v})",
+                    )
+                )
+        filieres = left["filieres"]
+        if centre is not None:
+            details = {d["centre_id"]: d for d in options.get("centre_details", [])}
+            filieres = [f for f in filieres if f in details.get(centre, {}).get("filieres", [])]
         labels = _labels("filiere")
-        filiere = _filter_choice(
-            "Filière",
-            "flt_filiere",
-            "filiere",
-            options["filieres"],
-            saved.filiere,
-            all_label="Toutes",
-            name=lambda v: labels.get(v, v),
-        )
+        filiere = None
+        if filieres:
+            filiere = _none_if_all(
+                _filter_choice(
+                    "Filière",
+                    "flt_filiere",
+                    "filiere",
+                    filieres,
+                    saved.filiere,
+                    all_label="Toutes",
+                    name=lambda v: labels.get(v, v),
+                )
+            )
     chosen = Filters(
         years=chosen_years,
-        federation=_none_if_all(federation),
-        centre_id=_none_if_all(centre),
-        province=_none_if_all(province),
-        filiere=_none_if_all(filiere),
+        federation=federation,
+        centre_id=centre,
+        province=province,
+        filiere=filiere,
     )
     st.session_state[FILTERS_KEY] = chosen
     _write_url(chosen)
@@ -217,3 +249,13 @@ def _labels(list_name: str) -> dict[str, str]:
     from parcours import contract
 
     return contract.load().labels(list_name)
+
+
+def centre_names() -> dict[str, str]:
+    """centre_id → name of the centres in the user's scope (as offered by the shared filters)."""
+    return dict(st.session_state.get("_filter_options", {}).get("centres", []))
+
+
+def filiere_label(code: str) -> str:
+    """The French name of a filière code (« EFT », « DéFI »)."""
+    return _labels("filiere").get(code, code)

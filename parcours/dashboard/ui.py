@@ -26,7 +26,8 @@ from parcours.dashboard import server
 from parcours.dashboard.filters import filters
 from parcours.dashboard.navigation import scope_for
 from parcours.dashboard.session import TOKEN_KEY, audit_as, current_user, require_login
-from parcours.presentation import exports
+from parcours.presentation import exports, tables
+from parcours.presentation import formatting as fmt
 from parcours.store import sessions
 from parcours.store.datadir import DataDir
 from parcours.warehouse import reader as warehouse
@@ -170,10 +171,35 @@ def download_button(
     )
 
 
+def dataframe(table: pl.DataFrame, counts: Sequence[str] = ()) -> None:
+    """`st.dataframe` in Belgian French: every column formatted (`1 234`, `32,9 %`,
+    `15/03/2024`, masked counts « < 5 »), numbers aligned right with « < 5 » among them.
+
+    Streamlit formats numbers with the browser's locale or printf patterns (`%,d` → `1,234`),
+    never `1 234`: the text comes from `presentation.tables` through a pandas Styler, whose
+    display values Streamlit shows while it keeps the numbers underneath (sorting a column
+    still sorts numbers)."""
+    view = tables.shown(table, counts)
+    frame = view.frame.to_pandas()
+    styled = frame.style.format({c: f for c, f in view.formats.items() if c in frame.columns})
+    config = {
+        name: (
+            st.column_config.NumberColumn(alignment="right")
+            if view.frame.schema[name].is_numeric()
+            else st.column_config.TextColumn(alignment="right")
+        )
+        for name in view.right
+    }
+    st.dataframe(
+        styled, hide_index=True, width="stretch", column_config=config, placeholder=fmt.MISSING
+    )
+
+
 def show_table(table: pl.DataFrame, file_name: str, counts: Sequence[str] = ()) -> None:
-    """A table (masked counts shown as « < 5 ») and its audited CSV download."""
+    """A table (masked counts shown as « < 5 ») and its audited CSV download (numbers with a
+    decimal comma, « < 5 » for masked counts)."""
     shown = masking.display(table, counts) if counts else table
-    st.dataframe(shown, hide_index=True, width="stretch")
+    dataframe(table, counts)
     download_button(
         "Télécharger le tableau (CSV)",
         lambda: csv_bytes(shown),
@@ -241,13 +267,13 @@ TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voi
 
 
 def drawable(frame: pl.DataFrame, column: str) -> pl.DataFrame | None:
-    """The rows a chart can draw (masked values left out); None, with a short note, when
-    nothing is left — then pass `chart=None` to `show_chart`, the table still shows « < 5 »."""
-    kept = frame.filter(pl.col(column).is_not_null())
-    if kept.is_empty() and not frame.is_empty():
+    """The rows of a chart, masked ones included (the chart builders draw them as « < 5 » in
+    their place, see `presentation.charts`); None, with a short note, when every value is
+    masked — then pass `chart=None` to `show_chart`, the table still shows « < 5 »."""
+    if not frame.is_empty() and frame[column].is_null().all():
         st.caption(TOO_SMALL)
         return None
-    return kept
+    return frame
 
 
 def metric(label: str, value: str, delta: str | None = None, help: str | None = None) -> None:

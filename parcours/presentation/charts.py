@@ -1,15 +1,28 @@
 """Altair chart builders: pure functions of data frames, French titles, Belgian number formats.
 
-Numbers in axes and tooltips follow the French locale set in each chart's config (`1 234`,
-`12,5 %`, French month names). Masked counts (null, see `analytics.masking`) are left out of the
-marks; the tables under the charts show them as « < 5 ».
+- Numbers in axes and tooltips follow the French locale set in each chart's config (`1 234`,
+  `12,5 %`, French month names).
+- Colours: every colour encoding has an explicit scale with the full domain of its list and its
+  colours from `parcours/contract/colours.yml` (see `palette`): a code keeps its colour on every
+  chart and whatever is filtered. Pass `palette="situation.group"` (the list the colour field
+  holds the labels of); without it, the list is the first one that names every label drawn.
+- Masked values: a row whose value is masked (its `masked` column is true, or, without that
+  column, its value is null — see `analytics.masking`) keeps its place on the axis and is drawn
+  as a « < 5 » marker (« masqué » for a share or a mean); lines break there, they never join the
+  points on either side.
+- Long category labels are wrapped on several lines, never cut; the tooltip names them in full.
 """
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections.abc import Sequence
+
 import altair as alt
 import polars as pl
 
+from parcours.presentation import palette as pal
 from parcours.presentation.formatting import MONTHS_FR, MONTHS_FR_SHORT, THIN
 
 LOCALE = alt.Locale(
@@ -34,15 +47,177 @@ LOCALE = alt.Locale(
 INT = ",.0f"
 PCT = ".1%"
 DEC = ",.1f"
-# Colour-blind-safe categorical palette (Tableau 10).
-PALETTE = "tableau10"
-GROUP_COLOURS = {
-    "Psychosocial": "#4e79a7",
-    "Matériel": "#f28e2b",
-    "Compétences": "#59a14f",
-    "Autre": "#bab0ac",
-    "Tous les freins": "#555555",
-}
+# The barrier groups' colours (kept for callers that pass `colors=`; prefer `palette=`).
+GROUP_COLOURS = pal.colours("barrier.group")
+
+# Columns the builders add to the data they draw.
+HIDDEN = "non_dessine"  # the value is not drawn (masked or missing)
+MARKER = "marque"  # what is written instead: « < 5 » or « masqué »
+COUNT_MASK = "< 5"
+SHARE_MASK = "masqué"
+
+# Category labels: wrapped at this many characters (a line of 12 px type is ~7 px a character).
+WRAP = 34
+LABEL_LIMIT = 400
+LINE_HEIGHT = 15
+
+
+# --- colours ------------------------------------------------------------------------------
+
+
+def _infer_palette(values: Sequence) -> str | None:
+    """The first list (colours.yml order) that names every label drawn; years → `year`."""
+    drawn = [v for v in dict.fromkeys(values) if v is not None]
+    if drawn and all(isinstance(v, int) and 1900 <= v <= 2100 for v in drawn):
+        return pal.YEAR
+    for name in pal.LABELS:
+        if set(drawn) <= set(pal.colours(name)):
+            return name
+    return None
+
+
+def colour(
+    frame: pl.DataFrame,
+    field: str,
+    title: str | None,
+    palette: str | None = None,
+    colors: dict[str, str] | None = None,
+    legend: bool = True,
+) -> alt.Color:
+    """The colour encoding of `field`: domain = every label of the list, range = their colours;
+    the legend lists the labels drawn only."""
+    present = frame[field].unique(maintain_order=True).to_list() if field in frame.columns else []
+    if colors:
+        mapping = dict(colors)
+        for value in present:
+            mapping.setdefault(value, pal.UNLISTED)
+    else:
+        name = palette or _infer_palette(present)
+        if name is None:
+            mapping = {v: pal.UNLISTED for v in present if v is not None}
+            pal.log.warning("no colour list names %r", present)
+        else:
+            mapping = pal.mapping(name, present)
+    shown = [label for label in mapping if label in set(present)]
+    return alt.Color(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=list(mapping), range=list(mapping.values())),
+        legend=alt.Legend(values=shown) if legend else None,
+    )
+
+
+# --- masked values and labels -------------------------------------------------------------
+
+
+def marked(frame: pl.DataFrame, value: str, value_format: str = INT) -> pl.DataFrame:
+    """The frame with `HIDDEN` (the value is not drawn) and `MARKER` (« < 5 » or « masqué »
+    where the value is masked, else null)."""
+    missing = pl.col(value).is_null() if value in frame.columns else pl.lit(True)
+    masked = pl.col("masked").fill_null(False) if "masked" in frame.columns else missing
+    text = COUNT_MASK if value_format == INT else SHARE_MASK
+    return frame.with_columns(
+        (masked | missing).alias(HIDDEN),
+        pl.when(masked).then(pl.lit(text)).otherwise(pl.lit(None, pl.String)).alias(MARKER),
+    )
+
+
+def wrap(label: str, width: int = WRAP) -> list[str]:
+    """A label cut into lines of at most `width` characters, at spaces."""
+    return textwrap.wrap(str(label), width, break_long_words=False) or [str(label)]
+
+
+def _js(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def wrapped_axis(labels: Sequence, width: int = WRAP, **kwargs) -> alt.Axis:
+    """An axis whose long labels are written on several lines (never cut with « … »)."""
+    long = {str(v): wrap(v, width) for v in labels if v is not None and len(str(v)) > width}
+    expr = "datum.label"
+    for text, lines in long.items():
+        expr = f"datum.label == {_js(text)} ? {_js(lines)} : ({expr})"
+    return alt.Axis(
+        labelExpr=expr if long else alt.Undefined,
+        labelLimit=LABEL_LIMIT,
+        labelOverlap=False,
+        labelLineHeight=LINE_HEIGHT,
+        **kwargs,
+    )
+
+
+def rows_height(labels: Sequence, per_row: int = 34, width: int = WRAP) -> int:
+    """Pixels for a band axis of these labels, each row as tall as its wrapped label needs."""
+    return sum(max(per_row, LINE_HEIGHT * len(wrap(v, width)) + 12) for v in labels)
+
+
+def _order(frame: pl.DataFrame, category: str, value: str, sort) -> list:
+    """The categories in drawing order: as given, as they come (None), or by total (« -x »:
+    largest first), the masked ones after the drawn ones."""
+    if category not in frame.columns:
+        return []
+    cats = frame[category].unique(maintain_order=True).to_list()
+    if isinstance(sort, list):
+        return [*sort, *[c for c in cats if c not in sort]]
+    if sort not in ("-x", "x", "-y", "y") or value not in frame.columns:
+        return cats
+    totals = frame.group_by(category, maintain_order=True).agg(
+        pl.col(value).cast(pl.Float64).sum().alias("__total"),
+        pl.col(value).is_not_null().any().alias("__drawn"),
+    )
+    descending = sort.startswith("-")
+    rows = totals.iter_rows()
+    keyed = sorted(rows, key=lambda r: (not r[2], -(r[1] or 0) if descending else (r[1] or 0)))
+    return [r[0] for r in keyed]
+
+
+def _markers(
+    data: pl.DataFrame,
+    value: str,
+    category: str,
+    enc: dict,
+    *,
+    horizontal: bool,
+    stacked: bool,
+) -> alt.Chart | None:
+    """« < 5 » where a value is masked: at the end of the category's drawn bars (one per
+    category when stacked)."""
+    if data.is_empty() or not data[MARKER].is_not_null().any():
+        return None
+    base = alt.Chart(data)
+    if stacked:
+        base = (
+            base.transform_joinaggregate(total=f"sum({value})", groupby=[category])
+            .transform_filter(f"datum.{MARKER} != null")
+            .transform_aggregate(total="max(total)", marque=f"min({MARKER})", groupby=[category])
+        )
+    else:
+        base = base.transform_filter(f"datum.{MARKER} != null").transform_calculate(total="0")
+    base = base.transform_calculate(total="datum.total || 0")
+    axis_value = alt.X("total:Q") if horizontal else alt.Y("total:Q")
+    text = base.mark_text(
+        align="left" if horizontal else "center",
+        baseline="middle" if horizontal else "bottom",
+        dx=4 if horizontal else 0,
+        dy=0 if horizontal else -3,
+        fontSize=11,
+        color="#444",
+    ).encode(
+        text=alt.Text(f"{MARKER}:N"),
+        tooltip=[
+            alt.Tooltip(f"{category}:N", title=enc["category_title"]),
+            alt.Tooltip(f"{MARKER}:N", title="Effectif masqué"),
+        ],
+        **(
+            {"x": axis_value, "y": enc["category"]}
+            if horizontal
+            else {"y": axis_value, "x": enc["category"]}
+        ),
+    )
+    return text
+
+
+# --- frame -----------------------------------------------------------------------------------
 
 
 def _axis(value_format: str) -> alt.Axis:
@@ -50,15 +225,6 @@ def _axis(value_format: str) -> alt.Axis:
     if value_format == INT:
         return alt.Axis(format=value_format, tickMinStep=1, tickCount=8)
     return alt.Axis(format=value_format)
-
-
-def _scale(colors: dict[str, str] | None, present=None) -> alt.Scale:
-    if colors:
-        if present is not None:
-            shown = set(present)
-            colors = {k: v for k, v in colors.items() if k in shown}
-        return alt.Scale(domain=list(colors), range=list(colors.values()))
-    return alt.Scale(scheme=PALETTE)
 
 
 def _finish(
@@ -70,8 +236,13 @@ def _finish(
         chart.properties(height=height + (90 if legend else 0))
         .configure(locale=LOCALE)
         .configure_axis(labelFontSize=12, titleFontSize=12)
-        .configure_legend(orient="bottom", titleFontSize=12, labelFontSize=12, labelLimit=260)
+        .configure_legend(
+            orient="bottom", titleFontSize=12, labelFontSize=12, labelLimit=LABEL_LIMIT
+        )
     )
+
+
+# --- builders ------------------------------------------------------------------------------
 
 
 def bar(
@@ -83,32 +254,47 @@ def bar(
     value_title: str,
     color: str | None = None,
     color_title: str | None = None,
+    palette: str | None = None,
     value_format: str = INT,
     tooltip: list | None = None,
     sort: str | list | None = "-x",
     height: int | None = None,
     colors: dict[str, str] | None = None,
 ) -> alt.Chart:
-    """Horizontal bars, one per category (stacked when `color` is given; `colors`: fixed colour
-    per value, so a group keeps its colour from chart to chart)."""
+    """Horizontal bars, one per category (stacked when `color` is given, coloured from its
+    `palette`). A masked value is a « < 5 » marker at the end of its category's bars."""
+    data = marked(frame, value, value_format)
+    order = _order(data, category, value, sort)
+    y = alt.Y(
+        f"{category}:N",
+        title=category_title,
+        sort=order,
+        scale=alt.Scale(domain=order),
+        axis=wrapped_axis(order),
+    )
     enc = {
-        "y": alt.Y(f"{category}:N", title=category_title, sort=sort, axis=alt.Axis(labelLimit=260)),
+        "y": y,
         "x": alt.X(f"{value}:Q", title=value_title, axis=_axis(value_format)),
         "tooltip": tooltip
         or [
             alt.Tooltip(f"{category}:N", title=category_title),
+            *([alt.Tooltip(f"{color}:N", title=color_title)] if color else []),
             alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
         ],
     }
     if color:
-        scale = _scale(colors, frame[color])
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=scale)
-    n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(
-        alt.Chart(frame).mark_bar().encode(**enc),
-        height or max(140, 34 * n + 60),
-        legend=color is not None,
+        enc["color"] = colour(data, color, color_title, palette, colors)
+    bars = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}").mark_bar().encode(**enc)
+    markers = _markers(
+        data,
+        value,
+        category,
+        {"category": y, "category_title": category_title},
+        horizontal=True,
+        stacked=color is not None,
     )
+    chart = alt.layer(bars, markers) if markers is not None else bars
+    return _finish(chart, height or max(140, rows_height(order) + 60), legend=color is not None)
 
 
 def columns(
@@ -120,6 +306,7 @@ def columns(
     y_title: str,
     color: str | None = None,
     color_title: str | None = None,
+    palette: str | None = None,
     x_type: str = "O",
     y_format: str = INT,
     stack: str | bool | None = True,
@@ -127,7 +314,8 @@ def columns(
     height: int = 320,
 ) -> alt.Chart:
     """Vertical columns over time or categories (stacked by `color`; `stack="normalize"` for
-    shares)."""
+    shares). A masked value is a « < 5 » marker on top of its column."""
+    data = marked(frame, y, y_format)
     if x_type == "T":
         # One bar per month, labelled « févr. 2024 » (French month names from the locale).
         # A discrete band per month (`:O` with the time unit): a continuous time axis would add
@@ -154,16 +342,24 @@ def columns(
         ],
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(scheme=PALETTE))
+        enc["color"] = colour(data, color, color_title, palette)
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
-    n = frame[x].n_unique() if x in frame.columns else 6
+    n = data[x].n_unique() if x in data.columns else 6
     # Few columns: a capped width, so one year is not one bar across the whole page.
-    mark = (
-        alt.Chart(frame).mark_bar(size=80)
-        if x_type != "T" and n <= 4
-        else alt.Chart(frame).mark_bar()
-    )
-    return _finish(mark.encode(**enc), height, legend=color is not None)
+    mark = {"size": 80} if x_type != "T" and n <= 4 else {}
+    bars = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}").mark_bar(**mark).encode(**enc)
+    markers = None
+    if stack is True:
+        markers = _markers(
+            data,
+            y,
+            x,
+            {"category": x_enc, "category_title": x_title},
+            horizontal=False,
+            stacked=True,
+        )
+    chart = alt.layer(bars, markers) if markers is not None else bars
+    return _finish(chart, height, legend=color is not None)
 
 
 def lines(
@@ -175,6 +371,7 @@ def lines(
     y_title: str,
     color: str | None = None,
     color_title: str | None = None,
+    palette: str | None = None,
     x_type: str = "Q",
     y_format: str = INT,
     step: bool = False,
@@ -184,7 +381,9 @@ def lines(
     height: int = 320,
     colors: dict[str, str] | None = None,
 ) -> alt.Chart:
-    """Lines (or steps, for survival curves) over x, one per `color`."""
+    """Lines (or steps, for survival curves) over x, one per `color`. A masked value breaks its
+    line (no segment joins the points around it) and is marked « < 5 » on the x axis."""
+    data = marked(frame, y, y_format)
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined
     x_enc = alt.X(f"{x}:{x_type}", title=x_title)
     if x_type == "T":
@@ -202,14 +401,37 @@ def lines(
             alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
         ],
     }
+    colour_enc = None
     if color:
-        scale = _scale(colors, frame[color])
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, scale=scale)
+        colour_enc = colour(data, color, color_title, palette, colors)
+        enc["color"] = colour_enc
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
-    mark = alt.Chart(frame).mark_line(
-        interpolate="step-after" if step else "linear", point=points and not step
+    # Masked rows stay in the data: the path breaks at them instead of joining their neighbours.
+    line = alt.Chart(data).mark_line(
+        interpolate="step-after" if step else "linear",
+        point=points and not step,
+        invalid="break-paths-show-domains",
     )
-    return _finish(mark.encode(**enc), height, legend=color is not None)
+    layers = [line.encode(**enc)]
+    if data[MARKER].is_not_null().any():
+        layers.append(
+            alt.Chart(data)
+            .transform_filter(f"datum.{MARKER} != null")
+            .mark_text(baseline="bottom", dy=-2, fontSize=10)
+            .encode(
+                x=x_enc,
+                y=alt.datum(y_domain[0] if y_domain else 0),
+                text=alt.Text(f"{MARKER}:N"),
+                **({"color": colour_enc} if colour_enc is not None else {}),
+                tooltip=[
+                    *([alt.Tooltip(f"{color}:N", title=color_title)] if color else []),
+                    alt.Tooltip(f"{x}:{x_type}", title=x_title),
+                    alt.Tooltip(f"{MARKER}:N", title=y_title),
+                ],
+            )
+        )
+    chart = alt.layer(*layers) if len(layers) > 1 else layers[0]
+    return _finish(chart, height, legend=color is not None)
 
 
 def heatmap(
@@ -224,21 +446,29 @@ def heatmap(
     value_format: str = INT,
     label: str | None = None,
 ) -> alt.Chart:
-    """A grid of cells coloured by value, with the (pre-formatted) `label` written in each."""
+    """A grid of cells coloured by value, with the (pre-formatted) `label` written in each; a
+    masked cell is grey with its « < 5 »."""
+    xs = frame[x].unique(maintain_order=True).to_list() if x in frame.columns else []
+    ys = frame[y].unique(maintain_order=True).to_list() if y in frame.columns else []
     base = alt.Chart(frame).encode(
         x=alt.X(
             f"{x}:N",
             title=x_title,
-            axis=alt.Axis(labelAngle=-35, labelLimit=200, labelOverlap=False),
+            sort=xs,
+            axis=alt.Axis(labelAngle=-35, labelLimit=LABEL_LIMIT, labelOverlap=False),
         ),
-        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=ys, axis=wrapped_axis(ys)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(
-            f"{value}:Q",
-            title=value_title,
-            scale=alt.Scale(scheme="blues"),
-            legend=alt.Legend(orient="right", format=value_format, tickMinStep=1),
+        color=alt.condition(
+            f"datum['{value}'] == null",
+            alt.value("#eeeeee"),
+            alt.Color(
+                f"{value}:Q",
+                title=value_title,
+                scale=alt.Scale(scheme="blues"),
+                legend=alt.Legend(orient="right", format=value_format, tickMinStep=1),
+            ),
         ),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
@@ -256,9 +486,9 @@ def heatmap(
                 color=alt.condition(dark, alt.value("white"), alt.value("black")),
             )
         )
-    n = frame[y].n_unique() if y in frame.columns else 5
-    # Rotated type labels below the grid take ~120 px of the height.
-    return _finish(alt.layer(*layers), max(200, 36 * n + 170))
+    longest = max((len(str(v)) for v in xs), default=10)
+    # Rotated labels below the grid: their length × sin(35°) at ~7 px a character.
+    return _finish(alt.layer(*layers), max(200, rows_height(ys, 36) + 60 + int(4 * longest)))
 
 
 def dumbbell(
@@ -269,26 +499,31 @@ def dumbbell(
     *,
     category_title: str,
     value_title: str,
-    first_title: str = "Première évaluation",
-    latest_title: str = "Dernière évaluation",
+    first_title: str = pal.MOMENTS["first"],
+    latest_title: str = pal.MOMENTS["latest"],
     domain: tuple[float, float] = (0, 3),
 ) -> alt.Chart:
-    """Two points per category joined by a rule: where people started and where they are now."""
+    """Two points per category joined by a rule: where people started and where they are now.
+    A category whose levels are masked stays on the axis, marked « masqué »."""
+    frame = marked(frame, first, DEC)
     long = frame.select(category, first, latest).unpivot(
         index=category, on=[first, latest], variable_name="moment", value_name="niveau"
     )
     long = long.with_columns(
         pl.col("moment").replace_strict({first: first_title, latest: latest_title})
     )
-    y = alt.Y(f"{category}:N", title=category_title, axis=alt.Axis(labelLimit=260))
+    cats = frame[category].unique(maintain_order=True).to_list()
+    y = alt.Y(f"{category}:N", title=category_title, sort=cats, axis=wrapped_axis(cats))
     x_scale = alt.Scale(domain=list(domain))
     rule = (
         alt.Chart(frame)
+        .transform_filter(f"!datum.{HIDDEN}")
         .mark_rule(color="#999", strokeWidth=2)
         .encode(y=y, x=alt.X(f"{first}:Q", scale=x_scale, title=value_title), x2=f"{latest}:Q")
     )
     dots = (
         alt.Chart(long)
+        .transform_filter("datum.niveau != null")
         .mark_circle(size=120, opacity=1)
         .encode(
             y=y,
@@ -298,11 +533,9 @@ def dumbbell(
                 title=value_title,
                 axis=alt.Axis(format=DEC, tickCount=7),
             ),
-            color=alt.Color(
-                "moment:N",
-                title=None,
-                scale=alt.Scale(domain=[first_title, latest_title], range=["#e15759", "#59a14f"]),
-            ),
+            color=colour(long, "moment", None, "moment")
+            if {first_title, latest_title} <= set(pal.MOMENTS.values())
+            else alt.Color("moment:N", title=None),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip("moment:N", title="Moment"),
@@ -310,8 +543,15 @@ def dumbbell(
             ],
         )
     )
-    n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(alt.layer(rule, dots), max(140, 34 * n + 60), legend=True)
+    layers = [rule, dots]
+    if frame[MARKER].is_not_null().any():
+        layers.append(
+            alt.Chart(frame)
+            .transform_filter(f"datum.{MARKER} != null")
+            .mark_text(align="left", dx=4, fontSize=11, color="#444")
+            .encode(y=y, x=alt.datum(domain[0]), text=alt.Text(f"{MARKER}:N"))
+        )
+    return _finish(alt.layer(*layers), max(140, rows_height(cats) + 60), legend=True)
 
 
 def grouped_bar(
@@ -323,22 +563,29 @@ def grouped_bar(
     category_title: str,
     value_title: str,
     group_title: str,
+    palette: str | None = None,
     value_format: str = PCT,
     extra_tooltip: list | None = None,
     domain: tuple[float, float] | None = (0, 1),
 ) -> alt.Chart:
-    """Horizontal bars side by side within each category (one per `group`)."""
+    """Horizontal bars side by side within each category (one per `group`); a masked value is
+    marked « masqué » in its place."""
+    data = marked(frame, value, value_format)
+    cats = data[category].unique(maintain_order=True).to_list() if category in data.columns else []
     x_scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
-    chart = (
-        alt.Chart(frame)
+    y = alt.Y(f"{category}:N", title=category_title, sort=cats, axis=wrapped_axis(cats, 24))
+    offset = alt.YOffset(f"{group}:N")
+    bars = (
+        alt.Chart(data)
+        .transform_filter(f"!datum.{HIDDEN}")
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", title=category_title, axis=alt.Axis(labelLimit=260)),
-            yOffset=alt.YOffset(f"{group}:N"),
+            y=y,
+            yOffset=offset,
             x=alt.X(
                 f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format), scale=x_scale
             ),  # fmt: skip
-            color=alt.Color(f"{group}:N", title=group_title, scale=alt.Scale(scheme=PALETTE)),
+            color=colour(data, group, group_title, palette),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip(f"{group}:N", title=group_title),
@@ -347,8 +594,29 @@ def grouped_bar(
             ],
         )
     )
-    n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(chart, max(140, 44 * n + 60), legend=True)
+    layers = [bars]
+    if data[MARKER].is_not_null().any():
+        layers.append(
+            alt.Chart(data)
+            .transform_filter(f"datum.{MARKER} != null")
+            .mark_text(align="left", dx=4, fontSize=10, color="#444")
+            .encode(
+                y=y,
+                yOffset=offset,
+                x=alt.datum(domain[0] if domain else 0),
+                text=alt.Text(f"{MARKER}:N"),
+                tooltip=[
+                    alt.Tooltip(f"{category}:N", title=category_title),
+                    alt.Tooltip(f"{group}:N", title=group_title),
+                    alt.Tooltip(f"{MARKER}:N", title=value_title),
+                ],
+            )
+        )
+    return _finish(
+        alt.layer(*layers) if len(layers) > 1 else bars,
+        max(140, rows_height(cats, 44, 24) + 60),
+        legend=True,
+    )
 
 
 def ranges(
@@ -362,23 +630,30 @@ def ranges(
     value_title: str,
     tooltip: list | None = None,
 ) -> alt.Chart:
-    """A point (median) and a bar from the first to the third quartile, per category."""
-    y = alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=260))
+    """A point (median) and a bar from the first to the third quartile, per category; a masked
+    category stays on the axis, marked « masqué »."""
+    data = marked(frame, mid, DEC)
+    cats = data[category].unique(maintain_order=True).to_list() if category in data.columns else []
+    y = alt.Y(f"{category}:N", title=category_title, sort=cats, axis=wrapped_axis(cats))
     tips = tooltip or [
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip(f"{mid}:Q", title="Médiane", format=INT),
         alt.Tooltip(f"{low}:Q", title="1er quartile", format=INT),
         alt.Tooltip(f"{high}:Q", title="3e quartile", format=INT),
     ]
-    bar = (
-        alt.Chart(frame)
-        .mark_rule(strokeWidth=6, opacity=0.4, color="#4e79a7")
-        .encode(y=y, x=alt.X(f"{low}:Q", title=value_title), x2=f"{high}:Q", tooltip=tips)
+    drawn = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}")
+    bar = drawn.mark_rule(strokeWidth=6, opacity=0.4, color="#0072B2").encode(
+        y=y, x=alt.X(f"{low}:Q", title=value_title), x2=f"{high}:Q", tooltip=tips
     )
-    dot = (
-        alt.Chart(frame)
-        .mark_circle(size=110, color="#1f4e79", opacity=1)
-        .encode(y=y, x=alt.X(f"{mid}:Q", title=value_title), tooltip=tips)
+    dot = drawn.mark_circle(size=110, color="#004488", opacity=1).encode(
+        y=y, x=alt.X(f"{mid}:Q", title=value_title), tooltip=tips
     )
-    n = frame[category].n_unique() if category in frame.columns else 5
-    return _finish(alt.layer(bar, dot), max(140, 34 * n + 60))
+    layers = [bar, dot]
+    if data[MARKER].is_not_null().any():
+        layers.append(
+            alt.Chart(data)
+            .transform_filter(f"datum.{MARKER} != null")
+            .mark_text(align="left", dx=4, fontSize=11, color="#444")
+            .encode(y=y, x=alt.datum(0), text=alt.Text(f"{MARKER}:N"))
+        )
+    return _finish(alt.layer(*layers), max(140, rows_height(cats) + 60))

@@ -11,15 +11,11 @@ import altair as alt
 import polars as pl
 
 from parcours.analytics import trainee_path as tp
-from parcours.presentation.charts import LOCALE
+from parcours.presentation import palette
+from parcours.presentation.charts import LABEL_LIMIT, LOCALE, colour
 
-LANE_COLOURS = {
-    tp.LANE_STAGES: "#4c4c4c",
-    tp.LANE_BARRIERS: "#d95f02",
-    tp.LANE_PARTNERSHIPS: "#1b9e77",
-    tp.LANE_MILESTONES: "#7570b3",
-    tp.LANE_FOLLOWUPS: "#e7298a",
-}
+# The lanes' colours (colours.yml, list `lane`).
+LANE_COLOURS = palette.colours("lane")
 
 
 # What Streamlit's `height` must add to a chart's plot height: it sizes the whole chart (axes
@@ -33,7 +29,7 @@ def display_height(chart: alt.TopLevelMixin, legend: bool = True) -> int:
 
 
 def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=260)
+    return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=LABEL_LIMIT)
 
 
 def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
@@ -103,12 +99,7 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
         title=None,
         axis=alt.Axis(labelLimit=Y_AXIS, minExtent=Y_AXIS, maxExtent=Y_AXIS),
     )
-    colour = alt.Color(
-        "lane:N",
-        title=None,
-        scale=alt.Scale(domain=list(LANE_COLOURS), range=list(LANE_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
-    )
+    lanes = colour(frame, "lane", None, "lane")
     tooltip = [
         alt.Tooltip("label:N", title="Quoi"),
         alt.Tooltip("start:T", title="Début / date", format="%d/%m/%Y"),
@@ -118,7 +109,7 @@ def path_timeline(events: pl.DataFrame) -> alt.TopLevelMixin:
     ]
     base = alt.Chart(frame).encode(
         y=y,
-        color=colour,
+        color=lanes,
         tooltip=tooltip,
         x=_time_x("start:T", time_domain(events)),
     )
@@ -170,6 +161,9 @@ def monthly_hours(hours: pl.DataFrame, domain: list[str] | None = None) -> alt.T
     return _french(chart)
 
 
+ROW = 20  # pixels per centre on the completeness heatmap
+
+
 def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.TopLevelMixin:
     """Centre × month, coloured by the share of active trainees whose hours arrived; grey when
     the centre had no active trainee that month."""
@@ -181,12 +175,18 @@ def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.Top
         .alias("share_text"),
     )
     centres = frame["centre"].unique(maintain_order=True).to_list()
+    # Every centre named: one 20 px row each, labels never dropped for overlap nor cut.
     chart = (
         alt.Chart(frame)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("month:O", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%m/%Y")),
-            y=alt.Y("centre:N", sort=centres, title=None, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y(
+                "centre:N",
+                sort=centres,
+                title=None,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False, labelFontSize=11),
+            ),
             color=alt.condition(
                 "datum.share == null",
                 alt.value("#eeeeee"),
@@ -203,7 +203,7 @@ def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.Top
                 alt.Tooltip("share_text:N", title="Stagiaires actifs avec heures"),
             ],
         )
-        .properties(height=max(120, 16 * len(centres)))
+        .properties(height=max(120, ROW * len(centres)))
     )
     return _french(chart)
 
@@ -223,14 +223,7 @@ def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
         .encode(
             x=alt.X("when:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y("seconds:Q", title="Durée (secondes)"),
-            color=alt.Color(
-                "status_fr:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["réussie", "échouée", "en cours"],
-                    range=["#1b9e77", "#d95f02", "#999999"],
-                ),
-            ),
+            color=colour(frame, "status_fr", None, "build_status"),
             tooltip=[
                 alt.Tooltip("when:N", title="Début"),
                 alt.Tooltip("seconds:Q", title="Durée (s)", format=",.0f"),

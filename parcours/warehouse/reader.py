@@ -289,8 +289,13 @@ def centres(scope: Scope, data_dir: DataDir | None = None) -> pl.DataFrame:
     )
 
 
-def filter_options(scope: Scope, data_dir: DataDir | None = None) -> dict[str, list]:
-    """Values offered by the shared filters, restricted to the scope."""
+def filter_options(scope: Scope, data_dir: DataDir | None = None) -> dict[str, Any]:
+    """Values offered by the shared filters, restricted to the scope.
+
+    years, federations, provinces, filieres: every value of the scope; centres: (centre_id,
+    centre_name) pairs; centre_details: one dict per centre (centre_id, centre_name, federation,
+    province, filieres: the filières its trainees follow), so that the centre and filière lists
+    can follow the federation and province chosen (`narrowed`)."""
     c = centres(scope, data_dir)
     where = Where.scoped(scope, Filters())
     years = query(
@@ -300,16 +305,44 @@ def filter_options(scope: Scope, data_dir: DataDir | None = None) -> dict[str, l
         data_dir,
     )
     filieres = query(
-        f"select distinct filiere from dim_participants where {where.sql} and filiere is not null "
-        "order by filiere",
+        f"select distinct centre_id, filiere from dim_participants where {where.sql} "
+        "and filiere is not null order by filiere",
         where.params,
         data_dir,
     )
+    by_centre: dict[str, list[str]] = {}
+    for centre_id, filiere in filieres.iter_rows():
+        by_centre.setdefault(centre_id, []).append(filiere)
     y0, y1 = (years["y0"][0], years["y1"][0]) if years.height else (None, None)
     return {
         "years": [] if y0 is None else list(range(int(y0), int(y1) + 1)),
         "federations": sorted(set(c["federation"].drop_nulls())),
         "centres": list(zip(c["centre_id"], c["centre_name"], strict=True)),
         "provinces": sorted(set(c["province"].drop_nulls())),
-        "filieres": filieres["filiere"].to_list(),
+        "filieres": sorted(set(filieres["filiere"])),
+        "centre_details": [
+            {**row, "filieres": by_centre.get(row["centre_id"], [])}
+            for row in c.iter_rows(named=True)
+        ],
+    }
+
+
+def narrowed(
+    options: dict[str, Any], federation: str | None = None, province: str | None = None
+) -> dict[str, list]:
+    """The filter values left once a federation and/or a province is chosen: the provinces of
+    the federation's centres, the centres of both, the filières those centres run."""
+    details = options.get("centre_details") or [
+        {"centre_id": i, "centre_name": n, "federation": None, "province": None, "filieres": []}
+        for i, n in options["centres"]
+    ]
+    in_federation = [d for d in details if federation is None or d["federation"] == federation]
+    chosen = [d for d in in_federation if province is None or d["province"] == province]
+    filieres = {f for d in chosen for f in d["filieres"]}
+    return {
+        "provinces": sorted({d["province"] for d in in_federation if d["province"]}),
+        "centres": [(d["centre_id"], d["centre_name"]) for d in chosen],
+        "filieres": [f for f in options["filieres"] if f in filieres]
+        if options.get("centre_details")
+        else list(options["filieres"]),
     }

@@ -1,0 +1,191 @@
+"""Streamlit's own interface texts in French.
+
+Streamlit 1.67 has no translation of its built-in texts (no locale option; streamlit/streamlit
+#1353 is open, the file uploader's texts cannot be set: #13500): the uploader says « Upload »
+and « 200MB per file », the table toolbars « Download as CSV », « Search », « Fullscreen », the
+status « Running... », the skip link « Skip to main content »… `french_interface()` adds, once
+per page, a small script (`st.html`, our own static code, no user input) that rewrites those
+texts — text and `aria-label` / `title` / `placeholder` attributes — wherever Streamlit draws
+them, from the table below; an observer keeps them French as Streamlit redraws. What it cannot
+reach (the table cells and column headers are drawn on a canvas: they are ours already) is
+listed in README « Decisions ». Elements we do not need are hidden instead (the developer menu).
+
+tests/test_browser_roles.py walks every page for every role and fails on any English text left.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+# Exact texts (after trimming) → French.
+EXACT = {
+    # page frame
+    "Skip to main content": "Aller au contenu principal",
+    "Running...": "Calcul en cours…",
+    "Stop": "Arrêter",
+    "Stop script": "Arrêter le calcul",
+    "Rerun": "Relancer",
+    "Main menu": "Menu principal",
+    "App pages": "Pages",
+    "Sidebar": "Barre latérale",
+    "Collapse sidebar": "Replier la barre latérale",
+    "Expand sidebar": "Déplier la barre latérale",
+    "Navigate to home page": "Aller à l'accueil",
+    "Page not found": "Page introuvable",
+    "Connecting": "Connexion…",
+    "Connection error": "Connexion perdue",
+    "Close": "Fermer",
+    "Open": "Ouvrir",
+    "Notifications": "Notifications",
+    "Link to heading": "Lien vers ce titre",
+    # forms and select boxes
+    "Press Enter to submit form": "Appuyez sur Entrée pour envoyer",
+    "Press Enter to apply": "Appuyez sur Entrée pour appliquer",
+    "Choose an option": "Choisissez une option",
+    "Choose options": "Choisissez des options",
+    "No results": "Aucun résultat",
+    "No options to select": "Aucune option",
+    "Clear value": "Effacer",
+    "Clear all": "Tout effacer",
+    "Selected values": "Valeurs choisies",
+    "Increment": "Augmenter",
+    "Decrement": "Diminuer",
+    "Show password text": "Afficher le mot de passe",
+    "Hide password text": "Masquer le mot de passe",
+    # file uploader
+    "Upload": "Parcourir",
+    "Add files": "Ajouter des fichiers",
+    "Drag and drop files here": "Déposez les fichiers ici",
+    "Drag and drop a file here": "Déposez le fichier ici",
+    "file upload": "déposer des fichiers",
+    # element toolbars (tables, charts)
+    "Download as CSV": "Télécharger (CSV)",
+    "Search": "Rechercher",
+    "Type to search": "Tapez pour rechercher",
+    "Close Search": "Fermer la recherche",
+    "Next Result": "Résultat suivant",
+    "Previous Result": "Résultat précédent",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+    "Clear selection": "Effacer la sélection",
+    # table column menu
+    "Dataframe column menu": "Menu de la colonne",
+    "Sort ascending": "Trier par ordre croissant",
+    "Sort descending": "Trier par ordre décroissant",
+    "Pin column": "Épingler la colonne",
+    "Unpin column": "Détacher la colonne",
+    "Hide column": "Masquer la colonne",
+    "Autosize": "Largeur automatique",
+    "Format": "Format",
+    "Copy column name": "Copier le nom de la colonne",
+    "Statistics": "Statistiques",
+    "Wrap": "Renvoi à la ligne",
+    "Automatic": "Automatique",
+    "Localized": "Selon le navigateur",
+    "Plain": "Brut",
+    "Compact": "Compact",
+    "Percent": "Pourcentage",
+    "Scientific": "Scientifique",
+    "Accounting": "Comptable",
+    "Count": "Nombre",
+    "Distinct": "Valeurs distinctes",
+    "Minimum": "Minimum",
+    "Maximum": "Maximum",
+    "Average": "Moyenne",
+    "Median": "Médiane",
+    "Standard deviation": "Écart type",
+    "Range": "Étendue",
+    "Values": "Valeurs",
+    "Empty": "Vide",
+    "No data": "Aucune donnée",
+    "Loading...": "Chargement…",
+    "Select all": "Tout sélectionner",
+}
+
+# Texts with a value inside: (JavaScript regular expression, replacement).
+PATTERNS = [
+    (r"^(\d+(?:\.\d+)?)\s?([KMGT]?)B per file", "$1 $2o par fichier"),
+    (r"^(\d+(?:\.\d+)?)\s?([KMGT]?)B$", "$1 $2o"),
+    (r"^Remove (.+)$", "Retirer $1"),
+    (r"^Help for (.+)$", "Aide : $1"),
+    (r"^Upload (.+)$", "Déposer $1"),
+    (
+        r"^You have requested page /(.*), but no corresponding file was found in the app's "
+        r"pages/ directory\. Running the app's main page\.$",
+        "La page /$1 n'existe pas : voici la page d'accueil.",
+    ),
+    (
+        r"^The page that you have requested does not seem to exist\. Running the app's main "
+        r"page\.$",
+        "La page demandée n'existe pas : voici la page d'accueil.",
+    ),
+]
+
+# Streamlit's developer menu (theme, print, screencast): not for our users, hidden.
+CSS = """
+[data-testid="stMainMenu"] { display: none; }
+"""
+
+_SCRIPT = """
+(() => {
+  if (window.__parcoursFrench) return;
+  window.__parcoursFrench = true;
+  const EXACT = %(exact)s;
+  const PATTERNS = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
+  const ATTRS = ["aria-label", "title", "placeholder"];
+  const french = (text) => {
+    const bare = text.trim();
+    if (!bare) return null;
+    if (Object.prototype.hasOwnProperty.call(EXACT, bare)) return text.replace(bare, EXACT[bare]);
+    for (const [re, rep] of PATTERNS) {
+      if (re.test(bare)) return text.replace(bare, bare.replace(re, rep));
+    }
+    return null;
+  };
+  const fixNode = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const done = french(node.nodeValue || "");
+      if (done !== null && done !== node.nodeValue) node.nodeValue = done;
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    for (const name of ATTRS) {
+      const value = node.getAttribute(name);
+      const done = value && french(value);
+      if (done && done !== value) node.setAttribute(name, done);
+    }
+  };
+  const fixTree = (root) => {
+    fixNode(root);
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    while (walker.nextNode()) fixNode(walker.currentNode);
+  };
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "childList") change.addedNodes.forEach(fixTree);
+      else fixNode(change.target);
+    }
+  }).observe(document.body, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ATTRS,
+  });
+  fixTree(document.body);
+})();
+"""
+
+
+def script() -> str:
+    """The translation script (pure text: tests read the tables it carries)."""
+    return _SCRIPT % {
+        "exact": json.dumps(EXACT, ensure_ascii=False),
+        "patterns": json.dumps(PATTERNS, ensure_ascii=False),
+    }
+
+
+def french_interface() -> None:
+    """Streamlit's own texts in French on this page (see the module's docstring)."""
+    st.html(f"<style>{CSS}</style><script>{script()}</script>", unsafe_allow_javascript=True)
