@@ -223,17 +223,17 @@ def show_checks(conn, centre_id, names) -> None:
             "construction (tests dbt de niveau « avertissement ») mais faussent les délais."
         )
         ui.show_table(table, "controles_croises", counts)
-    warnings = quality.latest_build_warnings(conn)
+    warnings = quality.load_build_warnings(scope, conn, centre_id)
     if not warnings.is_empty():
-        st.caption("Tests de la dernière construction qui n'ont pas réussi (tous centres) :")
-        ui.show_table(
-            warnings.select(
-                pl.col("test").alias("Test"),
-                pl.col("status").alias("Résultat"),
-                pl.col("failures").alias("Lignes en défaut"),
-            ),
-            "tests_en_avertissement",
+        everyone = quality.scoped_centres(scope, centre_id) is None
+        st.caption(
+            "Tests de la dernière construction qui n'ont pas réussi"
+            + (" (tous centres) :" if everyone else " (lignes de votre vue seulement) :")
         )
+        columns = [pl.col("test").alias("Test"), pl.col("status").alias("Résultat")]
+        if not scope.mask_small_counts:  # otherwise the counts are in the table above
+            columns.append(pl.col("failures").alias("Lignes en défaut"))
+        ui.show_table(warnings.select(columns), "tests_en_avertissement")
 
 
 def show_outliers(centre_id, names) -> None:

@@ -295,7 +295,8 @@ def hours_outliers(
 
 def latest_build_warnings(conn: sqlite3.Connection) -> pl.DataFrame:
     """dbt tests of the latest finished build that did not pass (warn-level cross-file checks:
-    orphans, exits before entry…)."""
+    orphans, exits before entry…), as dbt counted them: ALL centres. Only for a view of every
+    centre; pages use `scoped_build_warnings`."""
     from parcours.warehouse import history as build_history
 
     row = conn.execute(
@@ -306,6 +307,75 @@ def latest_build_warnings(conn: sqlite3.Connection) -> pl.DataFrame:
         return pl.DataFrame(schema=build_history.TEST_SCHEMA)
     tests = build_history.build_tests(conn, row[0])
     return tests.filter(pl.col("status") != "réussi")
+
+
+# The warn-level data tests of transform/tests/ are `select * from rpt_data_quality_issues where
+# rule = '<rule>'`, named `dq_<rule>`: their failing rows for some centres are the mart's rows of
+# those centres, so a scoped count is recomputed from the mart (no `store_failures` needed).
+DQ_TEST_PREFIX = "dq_"
+
+
+def scoped_build_warnings(
+    conn: sqlite3.Connection,
+    con: duckdb.DuckDBPyConnection | None,
+    centre_ids: list[str] | None,
+) -> pl.DataFrame:
+    """The latest build's tests that did not pass, with « Lignes en défaut » counted within
+    `centre_ids` only (`None` = every centre: dbt's own counts).
+
+    For a view narrower than all centres, a `dq_<rule>` test's count is the number of
+    `rpt_data_quality_issues` rows of that rule for those centres (a test with none there is
+    left out), and any other test — its failures are not split by centre — is left out: a centre
+    never reads a figure made of other centres' rows."""
+    tests = latest_build_warnings(conn)
+    if centre_ids is None or tests.is_empty():
+        return tests
+    rules = {
+        name: name.removeprefix(DQ_TEST_PREFIX)
+        for name in tests["test"].to_list()
+        if name.startswith(DQ_TEST_PREFIX)
+    }
+    if not rules or con is None or not centre_ids:
+        return tests.clear()
+    where, params = _in_list("centre_id", centre_ids)
+    counted = _wh(
+        con,
+        f"select rule, count(*) as n from rpt_data_quality_issues where {where} group by rule",
+        params,
+    )
+    counts = dict(counted.iter_rows())
+    return (
+        tests.filter(pl.col("test").is_in(list(rules)))
+        .with_columns(
+            pl.col("test")
+            .replace_strict({t: counts.get(r, 0) for t, r in rules.items()}, return_dtype=pl.Int64)
+            .alias("failures")
+        )
+        .filter(pl.col("failures") > 0)
+    )
+
+
+def load_build_warnings(scope, conn: sqlite3.Connection, centre_id: str | None) -> pl.DataFrame:
+    """`scoped_build_warnings` for a page's scope (and chosen centre). For scopes that mask small
+    counts the counts are left out: a rule's total beside the per-centre table of the same page
+    would give back the centres' masked cells."""
+    from parcours.warehouse import reader as warehouse
+
+    centres = scoped_centres(scope, centre_id)
+    cur = None
+    if centres:
+        try:
+            cur = warehouse.cursor()
+        except Exception:  # noqa: BLE001 — no warehouse: nothing can be counted per centre
+            cur = None
+    try:
+        frame = scoped_build_warnings(conn, cur, centres)
+    finally:
+        if cur is not None:
+            cur.close()
+    if scope.mask_small_counts:
+        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("failures"))
+    return frame
 
 
 def dq_issues(
