@@ -124,7 +124,8 @@ def test_pages_offered_follow_the_role():
     ]
     assert "Parcours" in titles("centre") and "Téléverser" in titles("centre")
     assert "Transformations" in titles("analyst") and "Parcours" not in titles("analyst")
-    assert len(titles("admin")) == 10  # the eight pages, « Rapport annuel », « Journal d'audit »
+    # the eight pages, « Trajectoires », « Rapport annuel », « Journal d'audit »
+    assert len(titles("admin")) == 11
 
 
 # --- Accueil ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 from parcours import contract
-from parcours.analytics import barriers, outcomes, partnerships
+from parcours.analytics import barriers, outcomes, partnerships, trajectories
 from parcours.analytics import trainee_path as tp
 from parcours.warehouse import history
 
@@ -56,6 +56,7 @@ def _code_list(name: str) -> Callable[[], dict[str, str]]:
 
 LABELS: dict[str, Callable[[], dict[str, str]]] = {
     "situation.group": lambda: dict(outcomes.SITUATION_GROUPS),
+    "state": lambda: dict(trajectories.STATES),
     "partner_type.group": lambda: dict(partnerships.GROUP_LABELS),
     "barrier.group": lambda: {
         **barriers.GROUP_LABELS,

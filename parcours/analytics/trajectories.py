@@ -1,0 +1,114 @@
+"""Trajectoires: the paths themselves, month by month (`fct_participant_months`, INTERFACES §3).
+
+Definitions (captions on the page):
+- cohort: the trainees who entered in the chosen year (with the shared filters);
+- chronogram: for each month since entry (0 = the entry month, up to 36), the share of the
+  cohort's trainees still observable that month who are in each state: « Au centre » before the
+  month of their latest exit, then the group of their latest known situation (exit destination
+  or later follow-up). A trainee stops being observable after the last month its centre sent
+  data for; the shares are of those still observable, shown beside the cohort size;
+- transitions: trainees who left, from their destination group at exit to their state 6 and 12
+  months later (the follow-up nearest to those horizons, from 4 to 8 and 10 to 14 months after
+  the exit; « Non observé » when there is none), with counts.
+
+Data: `agg_cohort_state_spells` (runs of months in one state, per cohort and population) and
+`agg_transitions`, both built by dbt from `fct_participant_months`; no path is rebuilt here.
+
+Masking (`parcours.analytics.masking`): each month's states add up to the trainees observable that
+month, which is shown, so the states of a month are one set (rule 2, within the month); a share is
+masked with its count; outside a centre's own data a cohort under 5 trainees shows nothing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from parcours.analytics import masking
+from parcours.analytics.outcomes import SITUATION_GROUPS
+from parcours.warehouse.reader import Filters, Scope, Where, query
+
+STATES = {"in_centre": "Au centre", **SITUATION_GROUPS}
+NOT_OBSERVED = "Non observé"
+MAX_MONTHS = 36
+
+
+def _where(scope: Scope, filters: Filters) -> Where:
+    return Where.scoped(scope, filters, use_years=False)
+
+
+def cohort_years(scope: Scope, filters: Filters) -> list[int]:
+    """The entry years that have a cohort in the scope, oldest first."""
+    where = _where(scope, filters)
+    frame = query(
+        f"select distinct entry_year from agg_cohort_state_spells where {where.sql} "
+        "and entry_year is not null order by 1",
+        where.params,
+    )
+    return frame["entry_year"].to_list()
+
+
+def chronogram(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
+    """One row per month since entry × state: `month`, `state` (French), `trainees`,
+    `observable` (trainees still observed that month), `share` (of `observable`), `masked`."""
+    where = _where(scope, filters)
+    frame = query(
+        f"""
+        with runs as (
+            select state, months_since_entry_from as m0, months_since_entry_to as m1, trainees
+            from agg_cohort_state_spells
+            where {where.sql} and entry_year = $entry_year
+        ),
+        months as (select range::integer as month from range(0, {MAX_MONTHS + 1}))
+        select months.month, runs.state, sum(runs.trainees)::bigint as trainees
+        from months join runs on months.month between runs.m0 and runs.m1
+        group by all
+        order by 1, 2
+        """,
+        {**where.params, "entry_year": entry_year},
+    )
+    if frame.is_empty():
+        return frame.with_columns(
+            pl.lit(None, pl.Int64).alias("observable"),
+            pl.lit(None, pl.Float64).alias("share"),
+            pl.lit(False).alias(masking.MASKED),
+        )
+    frame = frame.with_columns(pl.col("trainees").sum().over("month").alias("observable"))
+    mask = scope.mask_small_counts
+    cohort = int(frame.filter(pl.col("month") == 0)["trainees"].sum())
+    if mask and masking.is_small(cohort):
+        return frame.clear()
+    frame = masking.suppress(frame, ["trainees"], within=["month"], mask=mask)
+    frame = masking.suppress(frame, ["observable"], within=None, mask=mask)
+    frame = frame.with_columns(
+        pl.when(pl.col("trainees").is_not_null() & (pl.col("observable") > 0))
+        .then((pl.col("trainees") / pl.col("observable")).round(3))
+        .otherwise(None)
+        .alias("share"),
+        pl.col("trainees").is_null().alias(masking.MASKED),
+        pl.col("state").replace_strict(STATES, default=pl.col("state")).alias("state"),
+    )
+    return frame
+
+
+def transitions(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
+    """Trainees of the cohort who left: destination group at exit → state at 6 months → state at
+    12 months, with the count (`trainees`, masked under 5 outside a centre's own data)."""
+    where = _where(scope, filters)
+    frame = query(
+        f"""
+        select destination_group, state_at_6_months, state_at_12_months,
+               sum(trainees)::bigint as trainees
+        from agg_transitions
+        where {where.sql} and entry_year = $entry_year
+        group by all
+        order by trainees desc
+        """,
+        {**where.params, "entry_year": entry_year},
+    )
+    labels = {**STATES, "not_observed": NOT_OBSERVED, None: NOT_OBSERVED}
+    frame = frame.with_columns(
+        pl.col(c).replace_strict(labels, default=pl.col(c)).fill_null(NOT_OBSERVED).alias(c)
+        for c in ("destination_group", "state_at_6_months", "state_at_12_months")
+    )
+    # The total of exits is not shown, each path stands alone: primary suppression only.
+    return masking.suppress(frame, ["trainees"], within=None, mask=scope.mask_small_counts)
