@@ -18,6 +18,8 @@ from parcours.store.datadir import DataDir
 from parcours.store.roles import ROLES, can
 
 log = logging.getLogger(__name__)
+# What the audit log holds for an address that is not one (often a password in the wrong field).
+INVALID_ADDRESS = "adresse invalide"
 
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -161,7 +163,7 @@ def is_email(text: str | None) -> bool:
 def audit_address(email: str) -> str:
     """The address as the audit log may keep it: a well-formed e-mail as typed (folded); anything
     else (often a password typed in the wrong field) never."""
-    return email if is_email(email) else "?"
+    return email if is_email(email) else INVALID_ADDRESS
 
 
 def _key(data_dir: DataDir, text: str) -> str:
@@ -221,7 +223,7 @@ def authenticate(
     now = time.time()
     account_key, client_key = _key(data_dir, email), _key(data_dir, client)
     who = audit_address(email)
-    detail = {"email": who if who != "?" else "(adresse mal formée)", "client": client}
+    detail = {"email": who, "client": client}
     try:
         conn = opstore.connect(data_dir.ops_db)
     except sqlite3.Error as error:
@@ -240,7 +242,7 @@ def authenticate(
             with opstore.transaction(conn):
                 opstore.audit(conn, who, "login_throttled", {**detail, "wait_s": int(wait)})
             raise LoginThrottled(wait)
-        row = opstore.get_user(conn, email) if who != "?" else None
+        row = opstore.get_user(conn, email) if who != INVALID_ADDRESS else None
         user = None
         if row is None:
             # Hash anyway, so an unknown address takes as long as a wrong password.
