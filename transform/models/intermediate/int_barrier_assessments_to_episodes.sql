@@ -1,7 +1,7 @@
 -- Barrier episodes (INTERFACES §3): per (centre, participant, barrier), assessments in date
 -- order. A level >= 1 opens an episode when none is open; the first later level 0 lifts it; a
 -- level 0 with none open opens nothing; a level >= 1 after a lift opens the next one (a setback).
--- Staging already keeps one level per date (the latest upload's), so "open" simply means the
+-- int_barriers_latest already keeps one level per date (the latest upload's), so "open" means the
 -- previous assessment had level >= 1.
 with
 
