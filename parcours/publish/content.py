@@ -15,6 +15,7 @@ trajectories (`sections`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -75,7 +76,7 @@ class Figure:
     definition: str  # how it is counted
     source: str  # the warehouse tables it is read from
     table: Table | None = None
-    svg: str | None = None
+    svg: str | Future | None = None  # a Future while the chart is being drawn (`finish`)
     note: str | None = None  # e.g. too small to draw
 
 
@@ -175,7 +176,7 @@ def figure(
     if table is not None and table.empty:
         out.note, out.table = empty, None
     elif chart is not None:
-        out.svg = static_charts.svg(chart)
+        out.svg = static_charts.submit(chart)
     elif table is not None and drawn:
         out.note = TOO_SMALL
     return out
@@ -187,6 +188,14 @@ def year_filters(year: int) -> Filters:
 
 def masked_note(scope: Scope) -> str:
     return " Effectifs de 1 à 4 masqués (« < 5 »)." if scope.mask_small_counts else ""
+
+
+def finish(report: Report) -> Report:
+    """Wait for the charts drawn in the background (`static_charts.submit`)."""
+    for figure_ in [report.destinations, *(f for s in report.sections for f in s.figures)]:
+        if isinstance(figure_.svg, Future):
+            figure_.svg = figure_.svg.result()
+    return report
 
 
 # --- coverage ------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def _gather(subject: Subject, year: int) -> content.Report:
     content.check_has_data(cover, subject, year)
     chiffres, destinations = content.chiffres_cles(scope, year)
     title, subtitle = content.title(subject, year)
-    return content.Report(
+    report = content.Report(
         year=year,
         subject=subject.to_dict(),
         title=title,
@@ -96,6 +96,7 @@ def _gather(subject: Subject, year: int) -> content.Report:
         masked=content.is_masked(subject),
         notes=[] if sections.has_trajectories() else [sections.TRAJECTORIES_ABSENT],
     )
+    return content.finish(report)
 
 
 def produce(

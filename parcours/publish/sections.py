@@ -136,7 +136,8 @@ def barriers_section(scope: Scope, year: int) -> Section:
     chart = None
     if not curves.is_empty():
         chart = charts.lines(
-            curves.with_columns((1 - pl.col("survival")).alias("lifted_share")),
+            # Only the columns drawn: the curves have a point per day with a lift or a censoring.
+            curves.select("key", "time", (1 - pl.col("survival")).alias("lifted_share")),
             "time",
             "lifted_share",
             x_title="Jours depuis l'identification du frein",

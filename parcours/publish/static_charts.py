@@ -16,6 +16,7 @@ The French locale comes with the chart (`charts.LOCALE`).
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import vl_convert as vlc
@@ -24,6 +25,9 @@ LEGEND_ROOM = 90  # what `charts._finish` adds to the height of a chart with a l
 WIDTH = 620  # px; the PDF shows it at the text width (17 cm), labels come out at about 9 pt
 FONT = "DejaVu Sans"
 _lock = threading.Lock()  # vl-convert's engine is shared by the process
+# One engine, one worker: charts are drawn in the background while the report's next queries
+# run (the engine does not draw two charts at once, DuckDB does not need it for its queries).
+_drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vl-convert")
 
 
 def spec(chart: Any, width: int = WIDTH) -> dict:
@@ -61,3 +65,8 @@ def svg(chart: Any, width: int = WIDTH) -> str:
     """The chart as a standalone SVG document."""
     with _lock:
         return vlc.vegalite_to_svg(spec(chart, width))
+
+
+def submit(chart: Any, width: int = WIDTH) -> Future[str]:
+    """`svg(chart)` in the background; `.result()` gives the SVG (or raises its error)."""
+    return _drawer.submit(svg, chart, width)
