@@ -153,17 +153,14 @@ def authenticate(data_dir: DataDir, email: str, password: str) -> User | None:
         shown = audited_address(email) if email else "?"
         try:
             with opstore.transaction(conn):
+                detail = {"email": shown}
                 if user is not None and _hasher.check_needs_rehash(row["password_hash"]):
                     conn.execute(
                         "update users set password_hash = ? where email = ?",
                         (_hasher.hash(password), email),
                     )
-                opstore.audit(
-                    conn,
-                    shown,
-                    "login_success" if user else "login_failure",
-                    {"email": shown},
-                )
+                    detail["password_rehashed"] = True  # a change to the user: said
+                opstore.audit(conn, shown, "login_success" if user else "login_failure", detail)
         except sqlite3.Error:
             log.exception("sign-in audit not written (%s)", "success" if user else "failure")
         return user
