@@ -140,7 +140,10 @@ def test_a_check_that_needs_too_much_memory_is_refused_and_the_cli_survives(
 
 @pytest.mark.slow
 def test_a_check_that_takes_too_long_is_stopped(attack_cli, write, centre):
-    path = write("heures.csv", attacks.csv_many_lines(1_000_000))
+    # A quote inside an unquoted value sends the million lines through Python's csv module
+    # (the slow, lenient path): several seconds on any machine, against a 1 s limit.
+    content = attacks.csv_many_lines(1_000_000).replace(b"P1;", b'P"1;', 1)
+    path = write("heures.csv", content)
     done, seconds = attack_cli(
         "ingest", "--centre", centre, "--dry-run", path, env={"PARCOURS_CHECK_SECONDS": "1"}
     )
