@@ -2,7 +2,15 @@
 
 import pytest
 
-from parcours.analytics.barriers import kaplan_meier, km_median
+from parcours.analytics.barriers import (
+    KM_MIN_AT_RISK,
+    at_risk_at,
+    cut,
+    kaplan_meier,
+    km_median,
+    reading,
+    survival_at,
+)
 
 # Seven mobility episodes (days, lifted?) — the dashboard fixture's, see its README.
 DURATIONS = [30, 60, 60, 120, 20, 90, 90]
@@ -39,3 +47,41 @@ def test_no_median_when_more_than_half_are_still_open():
 def test_empty_input_gives_a_flat_curve():
     curve = kaplan_meier([], [])
     assert curve["survival"].to_list() == [1.0]
+
+
+# Twenty episodes: one lifted every 10 days from day 10 to day 100, ten still open at day 200.
+# With no censoring before day 100, S(10k) = 1 − k/20 exactly; at day 100, S = 0.5 and 11
+# episodes are still followed.
+TWENTY = [10 * k for k in range(1, 11)] + [200] * 10
+TWENTY_LIFTED = [1] * 10 + [0] * 10
+
+
+def test_the_curve_is_cut_where_fewer_than_ten_are_followed():
+    curve = kaplan_meier(DURATIONS, LIFTED)
+    assert cut(curve).is_empty()  # seven episodes: never ten followed
+    assert km_median(curve, min_at_risk=KM_MIN_AT_RISK) is None
+    assert km_median(curve, min_at_risk=3) == 90  # three still followed at day 90
+    twenty = cut(kaplan_meier(TWENTY, TWENTY_LIFTED))
+    assert twenty["at_risk"].min() >= 10
+    assert twenty["time"].max() == 200  # ten are followed up to day 200
+
+
+def test_numbers_at_risk_at_regular_times_by_hand():
+    assert at_risk_at(TWENTY, [0, 90, 180, 270]) == [20, 12, 10, 0]
+    curve = kaplan_meier(TWENTY, TWENTY_LIFTED)
+    assert survival_at(curve, [0, 15, 95, 100]) == pytest.approx([1.0, 0.95, 0.55, 0.5])
+
+
+def test_reading_when_half_are_lifted():
+    curve = kaplan_meier(TWENTY, TWENTY_LIFTED)
+    assert reading(curve) == "La moitié des freins sont levés en 100 jours."
+
+
+def test_reading_when_the_median_is_not_reached_where_the_curve_is_read():
+    # Read while at least 12 are followed: up to day 90 (12 at risk), where 9 of 20 are lifted.
+    curve = kaplan_meier(TWENTY, TWENTY_LIFTED)
+    assert reading(curve, min_at_risk=12) == (
+        "Moins de la moitié des freins sont levés au bout de 90 jours (45\u202f%) ; au-delà, "
+        "moins de 12 épisodes sont encore suivis."
+    )
+    assert reading(kaplan_meier(DURATIONS, LIFTED)).startswith("Trop peu d'épisodes")

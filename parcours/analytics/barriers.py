@@ -117,7 +117,7 @@ def reading(curve: pl.DataFrame, min_at_risk: int = KM_MIN_AT_RISK) -> str:
     lifted = round((1 - last["survival"]) * 100)
     return (
         f"Moins de la moitié des freins sont levés au bout de {_days(last['time'])} "
-        f"({lifted} %) ; au-delà, moins de {min_at_risk} épisodes sont encore suivis."
+        f"({lifted}\u202f%) ; au-delà, moins de {min_at_risk} épisodes sont encore suivis."
     )
 
 

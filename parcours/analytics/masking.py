@@ -335,29 +335,35 @@ class Page:
             return set()
         cells = self._cells
         masked = {i for i, c in enumerate(cells) if c.shown and is_small(c.value)}
-        # Each round masks one more cell: it ends.
-        for _ in range(len(cells) + 1):
-            leak = self._leak(masked)
+        given_up: set[int] = set()
+        # Each round masks one more cell (or gives up on one leak): it ends.
+        for _ in range(2 * len(cells) + 1):
+            leak = self._leak(masked, given_up)
             if leak is None:
                 break
             extra = self._protector(leak, masked)
-            if extra is None:  # nothing left to mask around it (cannot happen with real totals)
-                break
+            if extra is None:  # nothing shown is left around it (cannot happen with real totals)
+                given_up.add(leak)
+                continue
             masked.add(extra)
         return masked
 
     def _unknown(self, masked: set[int]) -> list[bool]:
         return [i in masked or not c.shown for i, c in enumerate(self._cells)]
 
-    def _leak(self, masked: set[int]) -> int | None:
+    def _leak(self, masked: set[int], given_up: set[int] = frozenset()) -> int | None:
         """A count from 1 to 4, masked or hidden, that the shown cells give away, or None."""
         unknown = self._unknown(masked)
         # A masked count that is not small (masked to protect another) may be worked out: it
         # gives nothing away by itself, and if it gave the small one away, so would the totals.
-        protected = [unknown[i] and is_small(c.value) for i, c in enumerate(self._cells)]
+        protected = [
+            unknown[i] and is_small(c.value) and i not in given_up
+            for i, c in enumerate(self._cells)
+        ]
         if not any(protected):
             return None
-        return self._solved(unknown, protected) or self._bounded(unknown, protected, masked)
+        found = self._solved(unknown, protected)
+        return found if found is not None else self._bounded(unknown, protected, masked)
 
     def _solved(self, unknown: list[bool], protected: list[bool]) -> int | None:
         """A protected cell fixed by the totals taken together (exact linear algebra: the cell's
@@ -411,18 +417,34 @@ class Page:
 
     def _bounded(self, unknown: list[bool], protected: list[bool], masked: set[int]) -> int | None:
         """A protected cell pinned to its true value by what a reader knows of the unknown
-        cells: a masked count is between 1 and 4 (what « < 5 » says), a hidden one at least 0."""
+        cells: a masked count is at least 1 (zeros are shown) and, if « < 5 » is taken at its
+        word, at most 4; a hidden count is at least 0. Two passes: the first with no upper
+        bound (what the totals fix exactly stays fixed), the second adding « at most 4 » to
+        every masked cell the first pass left open."""
         inf = float("inf")
-        low = [0.0] * len(self._cells)
-        high = [0.0] * len(self._cells)
+        low, high = [], []
         for i, c in enumerate(self._cells):
             if not unknown[i]:
-                low[i] = high[i] = float(c.value)
-            elif i in masked:
-                low[i], high[i] = 1.0, float(THRESHOLD - 1)
+                low.append(float(c.value))
+                high.append(float(c.value))
             else:
-                low[i], high[i] = 0.0, inf
-        for _ in range(8):
+                low.append(1.0 if i in masked else 0.0)
+                high.append(inf)
+        self._propagate(unknown, low, high)
+        for i in masked:
+            if high[i] > THRESHOLD - 1 >= low[i]:
+                high[i] = float(THRESHOLD - 1)
+        for bounds in ((low, high), self._propagate(unknown, low, high)):
+            lo, hi = bounds
+            for i, c in enumerate(self._cells):
+                if protected[i] and lo[i] == hi[i] == c.value:
+                    return i
+        return None
+
+    def _propagate(self, unknown: list[bool], low: list[float], high: list[float]):
+        """Tighten the bounds of the unknown cells along every total until nothing changes
+        (an update that contradicts the bounds is ignored: the reader's belief was wrong)."""
+        for _ in range(12):
             changed = False
             for left, right in self._totals:
                 updates = []
@@ -433,28 +455,30 @@ class Page:
                             continue
                         rest = [x for x in side if x != c]
                         # c = Σ other − Σ (the rest of its side)
-                        lo = lo_other - sum(high[x] for x in rest)
-                        hi = hi_other - sum(low[x] for x in rest)
-                        updates.append((c, lo, hi))
+                        updates.append(
+                            (
+                                c,
+                                lo_other - sum(high[x] for x in rest),
+                                hi_other - sum(low[x] for x in rest),
+                            )  # fmt: skip
+                        )
                 for cell, lo, hi in updates:
-                    if not unknown[cell]:
-                        continue
                     if lo > low[cell] + 1e-9 and lo <= high[cell]:
                         low[cell], changed = lo, True
                     if hi < high[cell] - 1e-9 and hi >= low[cell]:
                         high[cell], changed = hi, True
             if not changed:
                 break
-        for i, c in enumerate(self._cells):
-            if protected[i] and low[i] == high[i] == c.value:
-                return i
-        return None
+        return low, high
 
     def _protector(self, leak: int, masked: set[int]) -> int | None:
         """The cell to mask so that `leak` is no longer given away: the cheapest shown, unmasked,
-        non-zero cell of a total `leak` belongs to; else of the totals next to those."""
+        non-zero cell of a total `leak` belongs to; else of the totals next to those. When only
+        zeros are left around it (four masked months of 1 adding up to a masked total: « < 5 »
+        says 4 at most, so each is 1), a zero is masked: « < 5 » is still true of it."""
         unknown = self._unknown(masked)
         seen_cells, frontier, seen_totals = {leak}, {leak}, set()
+        zeros: list[tuple[int, int]] = []
         while frontier:
             candidates, reached = [], set()
             for t, (left, right) in enumerate(self._totals):
@@ -466,13 +490,15 @@ class Page:
                     c = self._cells[cell]
                     if not unknown[cell] and c.value > 0:
                         candidates.append((c.cost, c.value, cell))
+                    elif not unknown[cell]:
+                        zeros.append((c.cost, cell))
                     elif cell not in seen_cells:
                         reached.add(cell)
             if candidates:
                 return min(candidates)[2]
             seen_cells |= reached
             frontier = reached
-        return None
+        return min(zeros)[1] if zeros else None
 
 
 # --- shares -----------------------------------------------------------------------------------
