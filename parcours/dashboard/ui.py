@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # --- page frame -------------------------------------------------------------------------------
 
+MASKING_KEY = "_masking"  # whether the page's scope masks small counts (for the tables)
+
 
 def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filters]:
     """Login gate, title, scope and shared filters: the first line of every analytical page."""
@@ -45,6 +47,7 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
     _charts_unchecked()
     scope = scope_for(user)
     st.session_state["_page"] = title
+    st.session_state[MASKING_KEY] = scope.mask_small_counts
     st.title(title)
     chosen = filters(scope) if with_filters else Filters()
     return user, scope, chosen
@@ -179,7 +182,7 @@ def dataframe(table: pl.DataFrame, counts: Sequence[str] = ()) -> None:
     never `1 234`: the text comes from `presentation.tables` through a pandas Styler, whose
     display values Streamlit shows while it keeps the numbers underneath (sorting a column
     still sorts numbers)."""
-    view = tables.shown(table, counts)
+    view = tables.shown(table, counts, masking=bool(st.session_state.get(MASKING_KEY)))
     frame = view.frame.to_pandas()
     styled = frame.style.format({c: f for c, f in view.formats.items() if c in frame.columns})
     config = {

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -68,7 +69,7 @@ LINE_HEIGHT = 15
 def _infer_palette(values: Sequence) -> str | None:
     """The first list (colours.yml order) that names every label drawn; years → `year`."""
     drawn = [v for v in dict.fromkeys(values) if v is not None]
-    if drawn and all(isinstance(v, int) and 1900 <= v <= 2100 for v in drawn):
+    if drawn and all(re.fullmatch(r"(19|20)\d\d", str(v)) for v in drawn):
         return pal.YEAR
     for name in pal.LABELS:
         if set(drawn) <= set(pal.colours(name)):

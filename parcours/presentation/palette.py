@@ -92,10 +92,11 @@ def colours(list_name: str) -> dict[str, str]:
 
 
 def year_colours(years: Iterable) -> dict:
-    """year → colour (the same year always gets the same colour), for the years given."""
+    """year → colour (the same year always gets the same colour), for the years given, keyed
+    as given (`2024` or `"2024"`: the scale must match the data's own values)."""
     cycle = list(contract.colours()["year_cycle"].values())
-    shown = sorted({int(y) for y in years if y is not None})
-    return {year: cycle[year % len(cycle)] for year in shown}
+    shown = sorted({y for y in years if y is not None}, key=int)
+    return {year: cycle[int(year) % len(cycle)] for year in shown}
 
 
 def mapping(list_name: str, present: Iterable = ()) -> dict:

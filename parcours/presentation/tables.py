@@ -74,11 +74,13 @@ def _is_year(name: str) -> bool:
     return "année" in name.lower()
 
 
-def shown(table: pl.DataFrame, counts: Sequence[str] = ()) -> Shown:
+def shown(table: pl.DataFrame, counts: Sequence[str] = (), masking: bool = False) -> Shown:
     """How each column of `table` reads: counts `1 234` (null: « < 5 », see
     `analytics.masking`), other integers `1 234` (years as they are), decimals with the same
     number of decimals on every row and a decimal comma, « … (%) » columns (0–100) as
-    `32,9 %`, dates `15/03/2024`; a missing value is « — »."""
+    `32,9 %`, dates `15/03/2024`; a missing value is « — », a missing share « masqué » where
+    small counts are masked (`masking`: the reader's scope masks them)."""
+    missing_share = "masqué" if masking else fmt.MISSING
     out = Shown(table)
     renames = {}
     for name, dtype in table.schema.items():
@@ -95,7 +97,7 @@ def shown(table: pl.DataFrame, counts: Sequence[str] = ()) -> Shown:
             if name.endswith(PERCENT_SUFFIX):
                 header = name[: -len(PERCENT_SUFFIX)]
                 out.formats[header] = lambda v: (
-                    fmt.MISSING if _missing(v) else f"{fmt.number(v, 1)}{fmt.THIN}%"
+                    missing_share if _missing(v) else f"{fmt.number(v, 1)}{fmt.THIN}%"
                 )
             else:
                 decimals = _decimals(table[name])
