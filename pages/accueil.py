@@ -25,7 +25,11 @@ def show_key_figures() -> None:
     label = fmt.years_label(*filters.years)
     previous_label = fmt.years_label(previous.start.year, previous.end.year)
     st.subheader(f"La période {label}")
-    st.caption(f"Comparée à {previous_label} (même durée, juste avant).")
+    compared = ui.load(indicators.comparison, scope, filters)
+    if compared["comparable"]:
+        st.caption(f"Comparée à {previous_label} (même durée, juste avant).")
+    else:
+        st.caption(compared["reason"])
     figures = ui.load(indicators.key_figures, scope, filters)
     rows = {r["figure"]: r for r in figures.iter_rows(named=True)}
     counts = ["in_training", "entries", "exits", "hours"]

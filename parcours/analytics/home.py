@@ -153,6 +153,12 @@ def key_figures(scope: Scope, filters: Filters) -> pl.DataFrame:
     return page(scope, filters)["figures"]
 
 
+def comparison(scope: Scope, filters: Filters) -> dict:
+    """Whether the period is compared with the one before, and the plain French reason when not
+    (`page()["comparison"]`)."""
+    return page(scope, filters)["comparison"]
+
+
 def chiffres_cles(scope: Scope, filters: Filters, year: int) -> dict[str, pl.DataFrame | dict]:
     """The Interfédé's published indicators for one year, masked on their own (the Accueil page
     masks them with the rest of the page: `page`). See `_chiffres_raw`."""
