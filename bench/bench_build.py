@@ -177,7 +177,10 @@ def generate(data_dir: DataDir) -> dict[str, int]:
     with opstore.transaction(ops):
         for batch_id, seq, centre, kind, rows in batches:
             ops.execute(
-                "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, "
+                "sha256, "
+            "received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at, "
+            "withdrawn_by, replay_of) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (batch_id, seq, seq, centre, kind, f"{kind}.csv", batch_id, opstore.now_iso(),
                  "bench", rows, rows, 0, None, None, None),
             )  # fmt: skip
@@ -202,7 +205,9 @@ def new_upload(data_dir: DataDir) -> None:
     )
     with opstore.transaction(ops):
         ops.execute(
-            "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, sha256, "
+            "received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at, "
+            "withdrawn_by, replay_of) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (batch_id, seq, seq, "C007", "hours", "heures.csv", batch_id, opstore.now_iso(),
              "bench", 0, 0, 0, None, None, None),
         )  # fmt: skip

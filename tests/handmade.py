@@ -146,7 +146,9 @@ def make_warehouse(path: Path) -> Path:
 def _batch(conn, seq, centre, kind, received_at, withdrawn=False, stored=10, quarantined=0):
     batch_id = f"b{seq:03d}"
     conn.execute(
-        "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, sha256, "
+        "received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at, "
+        "withdrawn_by, replay_of) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             batch_id,
             seq,

@@ -116,7 +116,9 @@ def register_batch(
         ).fetchone()[0]
     with opstore.transaction(conn):
         conn.execute(
-            "insert into batches values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, sha256, "
+            "received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at, "
+            "withdrawn_by, replay_of) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 batch_id,
                 seq,
