@@ -20,12 +20,11 @@ run: install
 test: install
 	$(PYTHON) -m pytest -q -n 2
 
-## lint: ruff (style), the layer contracts (import-linter), sqlfluff on the dbt project
+## lint: ruff (style) and the layer contracts (import-linter); `make lint-sql` runs sqlfluff
 lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	lint-imports
-	$(MAKE) lint-sql
 
 ## lint-sql: sqlfluff over the dbt SQL (.sqlfluff; dbt templater, no build needed; ~1 min)
 lint-sql:
