@@ -128,7 +128,13 @@ def expected(folder, centres: list[str] | None, mask: bool) -> dict[str, str]:
 def test_key_figures_are_the_warehouse_s(run_cli, folder, tmp_path, args, centres, mask):
     html = report(run_cli, folder, tmp_path, *args).read_text(encoding="utf-8")
     shown = {label: value for label, (value, _) in cards(html).items()}
-    assert {k: shown[k] for k in expected(folder, centres, mask)} == expected(folder, centres, mask)
+    wanted = expected(folder, centres, mask)
+    for label, value in wanted.items():
+        # Where small counts are masked, the page-level suppression (analytics.masking.Page) may
+        # also withhold a figure of 5 or more so that a masked one cannot be recovered: it is
+        # then shown masked, exactly as on the dashboard; every figure shown is the warehouse's.
+        withheld = mask and shown[label] in ("< 5", "masqué")
+        assert withheld or shown[label] == value, (label, shown[label], value)
 
 
 def test_the_sector_report_matches_the_fixture_readme(run_cli, folder, tmp_path):
