@@ -395,9 +395,8 @@ SLOW_YEAR_ENTRIES = 0.8  # share of the usual entries
 # window is shorter than two years). Some leave the optional filière empty for part of their
 # trainees. Some export their participants file some weeks before their other files, so the
 # trainees who entered since appear in hours and barriers first (undeclared). C001 and C002
-# (the demo's centre logins) keep their whole history, and C001–C003 complete participants files
-# (every trainee declared, with a filière), so that a three-centre demo stays consistent end to
-# end.
+# (the demo's centre logins) keep their whole history, and C001–C003 declare every trainee, so
+# that a three-centre demo has no quality issue end to end.
 LATE_START_SHARE = 0.08  # of the centres
 LATE_START_MONTHS = (9, 15)
 NO_FILIERE_SHARE = 0.2  # of the centres …

@@ -152,7 +152,7 @@ def export_habits(
         return set(rng.sample(pool, min(len(pool), round(share * n))))
 
     late = pick(cal.LATE_START_SHARE, 2) if years >= 2 else set()
-    no_filiere = pick(cal.NO_FILIERE_SHARE, 3)
+    no_filiere = pick(cal.NO_FILIERE_SHARE, 0)
     lagging = pick(cal.LAGGING_PARTICIPANTS_SHARE, 3)
     habits = []
     for i, centre in enumerate(centres):
