@@ -128,3 +128,15 @@ def test_a_masked_month_keeps_its_row(tmp_path, monkeypatch):
     june = months.row(5, named=True)
     assert (june["exits"], june["exits_masked"], june["masked"]) == (None, True, True)
     assert months.filter(~months["exits_masked"])["exits"].to_list() == [0] * 11
+
+
+def test_each_year_counts_what_the_period_of_that_year_counts(tmp_path, monkeypatch):
+    # The year-by-year table is one grouped query; the period's figures one filtered query:
+    # the same definitions must give the same numbers (a table that disagreed with the metric
+    # above it would not be defensible, and the masking relies on it).
+    served(fw.covered(c2_first_month=date(2024, 3, 1)), tmp_path, monkeypatch)
+    scope = Scope(("C1", "C2"), False, False)
+    years = home._data_years(scope, Y2024)
+    for year, by_year in zip(years, home._by_year(scope, Y2024, years), strict=True):
+        period = home.Period.of_years((year, year))
+        assert by_year == home.raw_figures(scope, Y2024, period)[0], year

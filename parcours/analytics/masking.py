@@ -368,8 +368,9 @@ class Page:
             masked.add(extra)
             extras.append(extra)
         # One cell at a time is greedy: a later one may protect what an earlier one did. Show
-        # again, last first, every extra cell the page stays safe without.
-        for extra in reversed(extras):
+        # again every extra cell the page stays safe without: headline figures first, then
+        # the latest masked first.
+        for extra in sorted(reversed(extras), key=lambda c: -cells[c].cost):
             masked.discard(extra)
             if self._leak(masked, given_up) is not None:
                 masked.add(extra)
