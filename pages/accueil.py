@@ -300,8 +300,8 @@ def show_chiffres_cles(data: dict, year: int) -> None:
             (pl.col("share_low") * 100).round(1).alias("IC 95 % bas (%)"),
             (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
         ),
-        f"Destination de ceux qui ont terminé en {year} ({count_text(f, 'known_destinations')} "
-        "sorties dont la suite est connue) : groupe de la situation à la sortie (codes.csv), "
+        f"Destination de ceux qui ont terminé en {year} (sorties dont la suite est connue : "
+        f"{count_text(f, 'known_destinations')}) : groupe de la situation à la sortie (codes.csv), "
         "chaque part avec son nombre de sorties et son intervalle de confiance (Wilson, 95 %). "
         "Centres : ceux qui ont eu des stagiaires en formation cette année-là, selon les "
         "filières suivies. Filières : combinaisons centre × filière × métier distinctes.",
