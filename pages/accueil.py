@@ -1,5 +1,6 @@
-"""Accueil — the period's key figures against the previous period, and the « chiffres clés »
-the Interfédé publishes, for any year."""
+"""Accueil — the period's key figures (against the previous period when the same centres
+covered both), each year's with its coverage, the months, and the « chiffres clés » the
+Interfédé publishes, for any year."""
 
 import altair as alt
 import polars as pl
@@ -13,94 +14,217 @@ from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
 MASKED = (
-    " Hors des données de votre centre, un effectif inférieur à 5 est masqué (« < 5 »)."
+    " Hors des données de votre centre, un effectif inférieur à 5 est masqué (« < 5 »), ainsi "
+    "que ce qui permettrait de le retrouver (un total, une part, un autre effectif)."
     if scope.mask_small_counts
     else ""
 )
 
 
-def show_key_figures() -> None:
-    period = indicators.Period.of_years(filters.years)
-    previous = period.previous()
-    label = fmt.years_label(*filters.years)
-    previous_label = fmt.years_label(previous.start.year, previous.end.year)
+def year_choices() -> list[int]:
+    """The years the chiffres clés may show: the period's that have data (the last by default)."""
+    first, last = filters.years
+    available = shared_filters.year_options() or list(range(first, last + 1))
+    return [y for y in range(first, last + 1) if y in available] or [last]
+
+
+def year_key() -> str:
+    # One key per period: a year chosen for another period is never carried over.
+    return f"cc_year_{filters.years[0]}_{filters.years[1]}"
+
+
+def cc_year() -> int:
+    """The year of the chiffres clés (its select box is drawn further down; the page's data,
+    masked together, needs it first)."""
+    options = year_choices()
+    chosen = st.session_state.get(year_key())
+    return chosen if chosen in options else options[-1]
+
+
+def count_text(row: dict, key: str) -> str:
+    """A count as shown: the number, or what stands for it when masked (« < 5 » for a count
+    under 5, « masqué » for one masked so that a total does not give a small one away)."""
+    value = row[key]
+    return fmt.count(value) if value is not None else (row.get(f"{key}_shown") or fmt.count(None))
+
+
+def share_text(value: float | None, masked: bool) -> str:
+    """A share as shown: « masqué » only when it is masked; « — » when there is no base."""
+    if masked:
+        return "masqué"
+    return fmt.MISSING if value is None else fmt.share(value)
+
+
+def shown(column: str) -> pl.Expr:
+    """A table's count column as text: the masked ones as `<column>_shown` says."""
+    return (
+        pl.when(pl.col(f"{column}_shown").is_not_null())
+        .then(pl.col(f"{column}_shown"))
+        .otherwise(pl.col(column).cast(pl.Int64).cast(pl.String))
+    )
+
+
+def interval_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f" (IC 95 % : {fmt.number(low * 100, 1)} à {fmt.share(high)})"
+
+
+def show_key_figures(data: dict) -> None:
+    comparison = data["comparison"]
+    label, previous_label = comparison["current_label"], comparison["previous_label"]
+    comparable = comparison["comparable"]
     st.subheader(f"La période {label}")
-    compared = ui.load(indicators.comparison, scope, filters)
-    if compared["comparable"]:
-        st.caption(f"Comparée à {previous_label} (même durée, juste avant).")
+    if comparable:
+        st.caption(
+            f"Comparée à {previous_label} (même durée, juste avant) : les mêmes centres ont "
+            f"envoyé leurs données pour les deux périodes ({comparison['current']} centres)."
+        )
     else:
-        st.caption(compared["reason"])
-    figures = ui.load(indicators.key_figures, scope, filters)
+        st.caption(comparison["reason"])
+    figures = data["figures"]
     rows = {r["figure"]: r for r in figures.iter_rows(named=True)}
     counts = ["in_training", "entries", "exits", "hours"]
     for column, key in zip(st.columns(len(counts)), counts, strict=True):
         r = rows[key]
-        value = fmt.number(r["value"]) if key == "hours" else fmt.count(r["value"])
+        value = fmt.number(r["value"]) if key == "hours" else count_text(r, "value")
+        delta = help_text = None
+        if comparable:
+            previous = fmt.number(r["previous"]) if key == "hours" else count_text(r, "previous")
+            help_text = f"{previous_label} : {previous}"
+            if r["change"] is not None:
+                delta = f"{fmt.signed(r['change'])} vs {previous_label}"
         with column:
-            ui.metric(
-                r["label"],
-                value,
-                delta=None
-                if r["change"] is None
-                else f"{fmt.signed(r['change'])} vs {previous_label}",
-                help=f"{previous_label} : "
-                + (fmt.number(r["previous"]) if key == "hours" else fmt.count(r["previous"])),
-            )
+            ui.metric(r["label"], value, delta=delta, help=help_text)
     shares = ["with_barrier_lifted", "with_milestone", "positive_exits"]
-    in_training = fmt.count(rows["in_training"]["value"])
+    in_training = count_text(rows["in_training"], "value")
     bases = {
         "with_barrier_lifted": f"stagiaires sur {in_training} en formation",
         "with_milestone": f"stagiaires sur {in_training} en formation",
-        "positive_exits": f"sorties positives sur {fmt.count(rows['exits']['value'])}",
+        "positive_exits": f"sorties positives sur {count_text(rows['exits'], 'value')}",
     }
     for column, key in zip(st.columns(len(shares)), shares, strict=True):
         r = rows[key]
-        delta = None
-        if r["share"] is not None and r["share_previous"] is not None:
-            delta = fmt.signed((r["share"] - r["share_previous"]) * 100, 1, "pts")
+        delta = help_text = None
+        if comparable:
+            if r["share"] is not None and r["share_previous"] is not None:
+                delta = fmt.signed((r["share"] - r["share_previous"]) * 100, 1, "pts")
+            help_text = (
+                f"{previous_label} : "
+                f"{share_text(r['share_previous'], r['share_previous_masked'])} "
+                f"({count_text(r, 'previous')})."
+            )
         with column:
             ui.metric(
-                r["label"],
-                fmt.share(r["share"]),
-                delta=delta,
-                help=f"{previous_label} : {fmt.share(r['share_previous'])} "
-                f"({fmt.count(r['previous'])}).",
+                r["label"], share_text(r["share"], r["share_masked"]), delta=delta, help=help_text
             )
-            st.caption(f"{fmt.count(r['value'])} {bases[key]}")
-    table = figures.select(
+            st.caption(
+                f"{count_text(r, 'value')} {bases[key]}"
+                + interval_text(r["share_low"], r["share_high"])
+            )
+    columns = [
         pl.col("label").alias("Indicateur"),
-        pl.col("value").alias(label),
-        pl.col("previous").alias(previous_label),
-        pl.col("change").alias("Évolution"),
+        shown("value").alias(label),
+        *(
+            [shown("previous").alias(previous_label), pl.col("change").alias("Évolution")]
+            if comparable
+            else []
+        ),
         (pl.col("share") * 100).round(1).alias(f"Part {label} (%)"),
-        (pl.col("share_previous") * 100).round(1).alias(f"Part {previous_label} (%)"),
-    )
+        (pl.col("share_low") * 100).round(1).alias("IC 95 % bas (%)"),
+        (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
+        *(
+            [(pl.col("share_previous") * 100).round(1).alias(f"Part {previous_label} (%)")]
+            if comparable
+            else []
+        ),
+    ]
+    table = figures.select(columns)
     st.caption(
         "En formation : entrés au plus tard à la fin de la période et pas sortis avant son "
         "début. Frein levé, étape franchie : au moins un pendant la période, parmi les "
         "stagiaires en formation. Sortie positive : vers l'emploi ou une formation "
-        "(codes.csv)." + MASKED
+        "(codes.csv). IC 95 % : intervalle de confiance de Wilson de la part." + MASKED
     )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
-            table, f"chiffres_periode_{label}", counts=[label, previous_label, "Évolution"]
+            table,
+            f"chiffres_periode_{label}",
+            counts=[label, *([previous_label, "Évolution"] if comparable else [])],
         )
 
 
-def show_months() -> None:
+YEAR_COUNTS = {
+    "in_training": "En formation",
+    "entries": "Entrées",
+    "exits": "Sorties",
+    "with_barrier_lifted": "Avec un frein levé",
+    "with_milestone": "Avec une étape franchie",
+    "positive_exits": "Sorties positives",
+}
+
+
+def show_years(data: dict) -> None:
+    st.subheader("Année après année")
+    years = data["years"]
+    if years.is_empty():
+        ui.empty_state("Aucune année avec des stagiaires pour cette sélection.")
+        return
+    table = years.select(
+        pl.col("year").alias("Année"),
+        *(pl.col(f"{k}_shown").alias(v) for k, v in list(YEAR_COUNTS.items())[:3]),
+        pl.col("hours").round(1).alias("Heures"),
+        *(
+            expr
+            for key, share in (
+                ("with_barrier_lifted", "with_barrier_lifted_share"),
+                ("with_milestone", "with_milestone_share"),
+                ("positive_exits", "positive_exits_share"),
+            )
+            for expr in (
+                pl.col(f"{key}_shown").alias(YEAR_COUNTS[key]),
+                (pl.col(share) * 100).round(1).alias(f"{YEAR_COUNTS[key]} (%)"),
+                (pl.col(f"{share}_low") * 100).round(1).alias(f"{YEAR_COUNTS[key]} : IC bas (%)"),
+                (pl.col(f"{share}_high") * 100).round(1).alias(f"{YEAR_COUNTS[key]} : IC haut (%)"),
+            )
+        ),
+        pl.col("coverage").alias("Centres couverts"),
+        pl.when(pl.col("comparable_with_previous"))
+        .then(pl.lit("oui"))
+        .otherwise(pl.lit("non"))
+        .alias("Comparable à l'année d'avant"),
+    )
+    ui.show_table(table, "accueil_par_annee", counts=list(YEAR_COUNTS.values()))
+    st.caption(
+        "Chaque indicateur pour chaque année civile, avec sa couverture : centres qui ont envoyé "
+        "des heures pour au moins 10 mois sur 12 de l'année / centres de la sélection. Une "
+        "année n'est comparable à la précédente que si les mêmes centres les couvrent toutes "
+        "les deux. Parts : des stagiaires en formation (sorties positives : des sorties), avec "
+        "leur intervalle de confiance de Wilson à 95 %."
+    )
+
+
+def show_months(data: dict) -> None:
     st.subheader("Au fil des mois")
-    frame = ui.load(indicators.monthly, scope, filters)
+    frame = data["months"].drop("masked")
     long = frame.unpivot(
         index="month", on=["in_training", "entries", "exits"], variable_name="what", value_name="n"
-    ).with_columns(
+    )
+    flags = frame.unpivot(
+        index="month",
+        on=["in_training_masked", "entries_masked", "exits_masked"],
+        variable_name="what",
+        value_name="masked",
+    ).with_columns(pl.col("what").str.strip_suffix("_masked"))
+    long = long.join(flags, on=["month", "what"]).with_columns(
         pl.col("what").replace_strict(palette.SERIES),
         pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
     )
-    data = ui.drawable(long, "n")
+    # Masked months stay in the data (value null, masked true): the line breaks there.
     chart = None
-    if data is not None:
+    if ui.drawable(long, "n") is not None:
         chart = charts.lines(
-            data,
+            long,
             "month",
             "n",
             x_title="Mois",
@@ -120,14 +244,19 @@ def show_months() -> None:
         chart,
         frame.select(
             pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
-            pl.col("in_training").alias("En formation"),
-            pl.col("entries").alias("Entrées"),
-            pl.col("exits").alias("Sorties"),
-            pl.col("positive_exits").alias("Sorties positives"),
+            pl.col("in_training_shown").alias("En formation"),
+            pl.col("entries_shown").alias("Entrées"),
+            pl.col("exits_shown").alias("Sorties"),
+            pl.col("positive_exits_shown").alias("Sorties positives"),
             pl.col("hours").round(1).alias("Heures"),
         ),
         "Par mois : stagiaires en formation pendant le mois (entrés au plus tard à sa fin, pas "
-        "sortis avant son début), entrées et sorties du mois (nombres de stagiaires)." + MASKED,
+        "sortis avant son début), entrées et sorties du mois (nombres de stagiaires)."
+        + (
+            " Un mois masqué (« < 5 ») laisse un trou dans la ligne."
+            if scope.mask_small_counts
+            else ""
+        ),
         "accueil_par_mois",
         counts=["En formation", "Entrées", "Sorties", "Sorties positives"],
     )
@@ -153,28 +282,26 @@ def key_figures_heading() -> str:
     )
 
 
-def choose_year() -> int:
-    """The year of the chiffres clés: one of the period's (the last by default)."""
-    first, last = filters.years
-    available = shared_filters.year_options() or list(range(first, last + 1))
-    options = [y for y in range(first, last + 1) if y in available] or [last]
+def choose_year(year: int) -> None:
+    """Draws the choice of the chiffres clés' year, one of the period's (`cc_year` read it)."""
+    options = year_choices()
     if len(options) == 1:
         st.caption(f"Chiffres de l'année {options[0]}, la période choisie dans les filtres.")
-        return options[0]
-    return st.selectbox(
+        return
+    first, last = filters.years
+    st.selectbox(
         "Année des chiffres clés",
         options,
-        index=len(options) - 1,
-        # One key per period: a year chosen for another period is never carried over.
-        key=f"cc_year_{first}_{last}",
+        index=options.index(year),
+        key=year_key(),
         help=f"Une année de la période choisie dans les filtres ({fmt.years_label(first, last)}).",
     )
 
 
-def show_chiffres_cles() -> None:
+def show_chiffres_cles(data: dict, year: int) -> None:
     st.subheader(key_figures_heading())
-    year = choose_year()
-    cc = ui.load(indicators.chiffres_cles, scope, filters, year)
+    choose_year(year)
+    cc = data["chiffres"]
     f = cc["figures"]
     by_type = {r["centre_type"]: r["centres"] for r in cc["centres_by_type"].iter_rows(named=True)}
     c1, c2, c3, c4 = st.columns(4)
@@ -189,17 +316,17 @@ def show_chiffres_cles() -> None:
         ui.metric("Filières", fmt.integer(f["filieres"]))
         st.caption("centre × filière × métier")
     with c3:
-        ui.metric("Stagiaires", fmt.count(f["trainees"]))
+        ui.metric("Stagiaires", count_text(f, "trainees"))
         st.caption(f"en formation en {year}")
     with c4:
         ui.metric("Heures de formation", fmt.number(f["hours"]))
         st.caption(f"prestées en {year}")
     dest = cc["destinations"]
-    data = ui.drawable(dest, "share")
     chart = None
-    if data is not None:
+    if ui.drawable(dest, "share") is not None:
+        # Every destination stays on the axis; a masked one is an empty bar.
         chart = charts.bar(
-            data.with_columns(pl.col("share").alias("Part")),
+            dest.with_columns(pl.col("share").alias("Part")),
             "destination",
             "Part",
             category_title="Destination",
@@ -214,16 +341,19 @@ def show_chiffres_cles() -> None:
                 alt.Tooltip("Part:Q", title="Part", format=charts.PCT),
                 alt.Tooltip("exits:Q", title="Sorties", format=charts.INT),
             ],
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         dest.select(
             pl.col("destination").alias("Destination"),
-            pl.col("exits").alias("Sorties"),
+            pl.col("exits_shown").alias("Sorties"),
             (pl.col("share") * 100).round(1).alias("Part (%)"),
+            (pl.col("share_low") * 100).round(1).alias("IC 95 % bas (%)"),
+            (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
         ),
-        f"Destination de ceux qui ont terminé en {year} ({fmt.count(f['known_destinations'])} "
-        "sorties dont la suite est connue) : groupe de la situation à la sortie (codes.csv). "
+        f"Destination de ceux qui ont terminé en {year} (sorties dont la suite est connue : "
+        f"{count_text(f, 'known_destinations')}) : groupe de la situation à la sortie (codes.csv), "
+        "chaque part avec son nombre de sorties et son intervalle de confiance (Wilson, 95 %). "
         "Centres : ceux qui ont eu des stagiaires en formation cette année-là, selon les "
         "filières suivies. Filières : combinaisons centre × filière × métier distinctes.",
         f"chiffres_cles_{year}",
@@ -238,10 +368,15 @@ if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours", "agg_centre_
             "Téléversez les exports de vos stagiaires puis reconstruisez l'entrepôt.",
         )
     else:
+        year = cc_year()
+        # One call: everything the page shows is masked together (`home.page`).
+        data = ui.load(indicators.page, scope, filters, year)
         with ui.guard("les chiffres de la période"):
-            show_key_figures()
+            show_key_figures(data)
         with ui.guard("l'évolution mensuelle"):
-            show_months()
+            show_months(data)
+        with ui.guard("les chiffres année après année"):
+            show_years(data)
         st.divider()
         with ui.guard("les chiffres clés"):
-            show_chiffres_cles()
+            show_chiffres_cles(data, year)

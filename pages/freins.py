@@ -22,18 +22,33 @@ COUNT_COLUMNS = {
 YEARS = fmt.years_label(*filters.years) if filters.years else "toutes les années"
 
 
+def count_text(row: dict, key: str) -> str:
+    """A count as shown: the number, or « < 5 » / « masqué » when masked."""
+    value = row[key]
+    return fmt.count(value) if value is not None else (row.get(f"{key}_shown") or fmt.count(None))
+
+
+def share_text(value: float | None, masked: bool) -> str:
+    """A rate as shown: « masqué » only when masked; « — » when there is nothing to divide."""
+    if masked:
+        return "masqué"
+    return fmt.MISSING if value is None else fmt.share(value)
+
+
 def table(frame: pl.DataFrame, first: str, first_title: str) -> pl.DataFrame:
     return frame.select(
         pl.col(first).alias(first_title),
-        *(pl.col(k).alias(v) for k, v in COUNT_COLUMNS.items()),
+        *(pl.col(f"{k}_shown").alias(v) for k, v in COUNT_COLUMNS.items()),
         (pl.col("lift_rate") * 100).round(1).alias("Taux de levée (%)"),
+        (pl.col("lift_rate_low") * 100).round(1).alias("IC 95 % bas (%)"),
+        (pl.col("lift_rate_high") * 100).round(1).alias("IC 95 % haut (%)"),
         pl.col("km_median_days").alias("Durée médiane (Kaplan–Meier, jours)"),
         pl.col("naive_median_days").alias("Médiane des seuls freins levés (jours)"),
     )
 
 
-def show_groups() -> None:
-    groups = ui.load(barriers.summary, scope, filters, "barrier_group")
+def show_groups(data: dict) -> None:
+    groups = data["groups"]
     if groups.is_empty():
         ui.empty_state(
             f"Aucun frein identifié pour cette sélection ({YEARS}).",
@@ -46,13 +61,20 @@ def show_groups() -> None:
         with column:
             ui.metric(
                 r["group_label"],
-                fmt.share(r["lift_rate"]),
+                share_text(r["lift_rate"], r["lift_rate_masked"]),
                 help="Taux de levée : épisodes levés / épisodes identifiés.",
             )
+            interval = ""
+            if r["lift_rate_low"] is not None:
+                interval = (
+                    f" (IC 95 % : {fmt.number(r['lift_rate_low'] * 100, 1)} à "
+                    f"{fmt.share(r['lift_rate_high'])})"
+                )
             st.caption(
-                f"{fmt.count(r['episodes'])} épisodes, {fmt.count(r['trainees'])} stagiaires · "
+                f"Levés : {count_text(r, 'lifted')} sur {count_text(r, 'episodes')} épisodes"
+                f"{interval} · {count_text(r, 'trainees')} stagiaires · "
                 f"médiane {fmt.days(r['km_median_days'])} · "
-                f"{fmt.count(r['setbacks'])} rechutes"
+                f"{count_text(r, 'setbacks')} rechutes"
             )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
@@ -62,14 +84,14 @@ def show_groups() -> None:
         )
 
 
-def show_barriers() -> None:
+def show_barriers(data: dict) -> None:
     st.subheader("Par frein")
-    per = ui.load(barriers.summary, scope, filters, "barrier")
-    chart_data = ui.drawable(per, "lift_rate")
+    per = data["barriers"]
     chart = None
-    if chart_data is not None:
+    if ui.drawable(per, "lift_rate") is not None:
+        # Every barrier stays on the axis: a masked rate is an empty bar, not a missing row.
         chart = charts.bar(
-            chart_data,
+            per,
             "barrier_label",
             "lift_rate",
             category_title="Frein",
@@ -82,29 +104,52 @@ def show_barriers() -> None:
                 alt.Tooltip("barrier_label:N", title="Frein"),
                 alt.Tooltip("group_label:N", title="Groupe"),
                 alt.Tooltip("lift_rate:Q", title="Taux de levée", format=charts.PCT),
+                alt.Tooltip("lifted:Q", title="Épisodes levés", format=charts.INT),
                 alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
                 alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
             ],
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         table(per, "barrier_label", "Frein"),
         f"Freins identifiés en {YEARS}. Taux de levée : part des épisodes levés (une évaluation "
-        "ultérieure au niveau 0). Rechute : un frein qui revient après avoir été levé (épisode "
-        "n° 2 ou plus). Les freins dont le taux est masqué (effectifs < 5) ne sont pas dessinés.",
+        "ultérieure au niveau 0), avec son nombre d'épisodes et son intervalle de confiance "
+        "(Wilson, 95 %). Rechute : un frein qui revient après avoir été levé (épisode n° 2 ou "
+        "plus). Durée médiane : lue sur la courbe de Kaplan–Meier tant qu'au moins "
+        f"{barriers.KM_MIN_AT_RISK} épisodes sont encore suivis."
+        + (
+            " Un taux masqué (effectifs < 5, ou qui permettraient de retrouver un effectif "
+            "masqué) laisse la barre vide."
+            if scope.mask_small_counts
+            else ""
+        ),
         "freins_par_frein",
         counts=list(COUNT_COLUMNS.values()),
     )
 
 
-def show_time_to_lift() -> None:
+def show_time_to_lift(data: dict) -> None:
     st.subheader("Combien de temps pour lever un frein ?")
-    curves = ui.load(barriers.km_curves, scope, filters, "barrier_group")
+    curves = data["curves"]
+    for key, text in data["readings"].items():
+        st.caption(f"**{key}** : {text}")
     if curves.is_empty():
-        ui.empty_state("Trop peu d'épisodes pour tracer une courbe (moins de 5).")
+        ui.empty_state(
+            f"Trop peu d'épisodes pour tracer une courbe (il en faut au moins "
+            f"{barriers.KM_MIN_AT_RISK} encore suivis)."
+        )
         return
+    tooltip = [
+        alt.Tooltip("key:N", title="Groupe"),
+        alt.Tooltip("time:Q", title="Jours", format=charts.INT),
+        alt.Tooltip("lifted_share:Q", title="Part levée", format=charts.PCT),
+    ]
+    if not scope.mask_small_counts:
+        tooltip.append(
+            alt.Tooltip("at_risk:Q", title="Encore ouverts et suivis", format=charts.INT)
+        )
     chart = charts.lines(
-        curves.with_columns((1 - pl.col("survival")).alias("lifted_share")),
+        curves.with_columns((1 - pl.col("survival")).round(3).alias("lifted_share")),
         "time",
         "lifted_share",
         x_title="Jours depuis l'identification du frein",
@@ -115,56 +160,74 @@ def show_time_to_lift() -> None:
         y_format=charts.PCT,
         step=True,
         y_domain=(0, 1),
-        tooltip=[
-            alt.Tooltip("key:N", title="Groupe"),
-            alt.Tooltip("time:Q", title="Jours", format=charts.INT),
-            alt.Tooltip("lifted_share:Q", title="Part levée", format=charts.PCT),
-            alt.Tooltip("at_risk:Q", title="Encore ouverts et suivis", format=charts.INT),
-        ],
+        tooltip=tooltip,
     )
+    at_risk = data["at_risk"]
     ui.show_chart(
         chart,
         curves.select(
             pl.col("key").alias("Groupe"),
             pl.col("time").alias("Jours"),
-            pl.col("at_risk").alias("Épisodes suivis"),
             # Per-day counts are small by nature: only on a centre's own view.
             *(
                 []
                 if scope.mask_small_counts
                 else [
+                    pl.col("at_risk").alias("Épisodes suivis"),
                     pl.col("events").alias("Levés ce jour"),
                     pl.col("censored").alias("Encore ouverts (dernière évaluation)"),
                 ]
             ),
-            (pl.col("survival") * 100).round(1).alias("Part encore ouverte (%)"),
+            ((1 - pl.col("survival")) * 100).round(1).alias("Part levée (%)"),
         ),
         "Estimation de Kaplan–Meier : chaque épisode compte, levé (à sa date de levée) ou encore "
         "ouvert (suivi jusqu'à sa dernière évaluation, « censuré »). La médiane des seuls freins "
         "levés ignorerait les freins encore ouverts, souvent les plus longs : elle sous-estime la "
-        "durée. Durée médiane : le jour où la moitié des freins sont levés."
+        f"durée. Chaque courbe s'arrête quand moins de {barriers.KM_MIN_AT_RISK} épisodes sont "
+        "encore suivis : au-delà, elle ne dit plus rien de sûr."
         + (
-            " Hors des données de votre centre, la courbe s'arrête quand moins de 5 épisodes "
-            "sont encore suivis."
+            f" Hors des données de votre centre, la courbe est donnée tous les "
+            f"{barriers.KM_GRID_DAYS} jours."
             if scope.mask_small_counts
             else ""
         ),
         "freins_temps_de_levee",
     )
+    if not at_risk.is_empty():
+        st.markdown("**Épisodes encore suivis**")
+        wide = (
+            at_risk.with_columns(
+                pl.col("at_risk_shown").alias("n"),
+                (pl.col("time").cast(pl.String) + " j").alias("when"),
+            )
+            .pivot(on="when", index="key", values="n", sort_columns=False)
+            .rename({"key": "Groupe"})
+        )
+        ui.show_table(wide, "freins_encore_suivis")
+        st.caption(
+            f"Nombre d'épisodes encore ouverts et suivis tous les {barriers.KM_AT_RISK_EVERY} "
+            "jours, sous la courbe (une case vide : moins de "
+            f"{barriers.KM_MIN_AT_RISK}, la courbe est arrêtée)."
+            + (
+                " « masqué » : un nombre qui, avec ses voisins, donnerait un effectif inférieur "
+                "à 5."
+                if scope.mask_small_counts
+                else ""
+            )
+        )
 
 
-def show_setbacks() -> None:
+def show_setbacks(data: dict) -> None:
     st.subheader("Rechutes : un parcours qui n'est pas linéaire")
-    per = ui.load(barriers.summary, scope, filters, "barrier")
+    per = data["barriers"]
     with_setbacks = per.filter(pl.col("setbacks").is_null() | (pl.col("setbacks") > 0))
     if with_setbacks.is_empty():
         st.caption(f"Aucune rechute parmi les freins identifiés en {YEARS}.")
         return
-    data = ui.drawable(with_setbacks, "setbacks")
     chart = None
-    if data is not None:
+    if ui.drawable(with_setbacks, "setbacks") is not None:
         chart = charts.bar(
-            data,
+            with_setbacks,
             "barrier_label",
             "setbacks",
             category_title="Frein",
@@ -172,14 +235,14 @@ def show_setbacks() -> None:
             color="group_label",
             color_title="Groupe",
             palette="barrier.group",
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         with_setbacks.select(
             pl.col("barrier_label").alias("Frein"),
-            pl.col("setbacks").alias("Rechutes"),
-            pl.col("trainees_with_setback").alias("Stagiaires avec rechute"),
-            pl.col("episodes").alias("Épisodes"),
+            pl.col("setbacks_shown").alias("Rechutes"),
+            pl.col("trainees_with_setback_shown").alias("Stagiaires avec rechute"),
+            pl.col("episodes_shown").alias("Épisodes"),
         ),
         "Rechute : le frein revient (niveau 1 ou plus) après avoir été levé — un nouvel "
         f"épisode, n° 2 ou plus, identifié en {YEARS}. L'insertion n'est pas linéaire : "
@@ -190,25 +253,25 @@ def show_setbacks() -> None:
     )
 
 
-def show_distance() -> None:
+def show_distance(data: dict) -> None:
     st.subheader("Chemin parcouru")
-    dist = ui.load(barriers.distance, scope, filters)
-    shown = dist.filter(pl.col("first_level").is_not_null())
+    dist = data["distance"]
     chart = None
-    if not shown.is_empty():
+    if ui.drawable(dist, "first_level") is not None:
+        # A masked barrier stays on the axis, without its points.
         chart = charts.dumbbell(
-            shown,
+            dist,
             "barrier_label",
             "first_level",
             "latest_level",
             category_title="Frein",
             value_title="Niveau moyen (0 = levé, 3 = fort)",
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         dist.select(
             pl.col("barrier_label").alias("Frein"),
-            pl.col("trainees").alias("Stagiaires évalués"),
+            pl.col("trainees_shown").alias("Stagiaires évalués"),
             pl.col("first_level").round(2).alias("Niveau moyen à la première évaluation"),
             pl.col("latest_level").round(2).alias("Niveau moyen à la dernière évaluation"),
         ),
@@ -222,13 +285,15 @@ def show_distance() -> None:
 
 
 if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
+    # One call: everything the page shows is masked together (`barriers.page`).
+    data = ui.load(barriers.page, scope, filters)
     with ui.guard("les freins par groupe"):
-        show_groups()
+        show_groups(data)
     with ui.guard("les freins par frein"):
-        show_barriers()
+        show_barriers(data)
     with ui.guard("le temps de levée"):
-        show_time_to_lift()
+        show_time_to_lift(data)
     with ui.guard("le chemin parcouru"):
-        show_distance()
+        show_distance(data)
     with ui.guard("les rechutes"):
-        show_setbacks()
+        show_setbacks(data)

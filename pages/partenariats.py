@@ -19,21 +19,20 @@ MASKED = (
 )
 
 
-def show_types() -> None:
+def show_types(data: dict) -> None:
     st.subheader("Quels partenaires ?")
-    types = ui.load(partnerships.by_type, scope, filters)
+    types = data["types"]
     if types.is_empty():
         ui.empty_state(
             f"Aucun partenariat commencé en {YEARS} pour cette sélection.",
             "Téléversez le fichier des partenariats de votre centre ou élargissez les filtres.",
         )
         st.stop()
-    data = ui.drawable(types, "trainees")
     chart = (
         None
-        if data is None
+        if ui.drawable(types, "trainees") is None
         else charts.bar(
-            data,
+            types,
             "type_label",
             "trainees",
             category_title="Type de partenaire",
@@ -46,7 +45,7 @@ def show_types() -> None:
                 alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
                 alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
             ],
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     )
     counts = {
         "trainees": "Stagiaires concernés",
@@ -61,7 +60,7 @@ def show_types() -> None:
         types.select(
             pl.col("type_label").alias("Type de partenaire"),
             pl.col("group_label").alias("Domaine"),
-            *(pl.col(k).alias(v) for k, v in counts.items()),
+            *(pl.col(f"{k}_shown").alias(v) for k, v in counts.items()),
         ),
         f"Partenariats commencés en {YEARS}. Stagiaires concernés : stagiaires distincts avec au "
         "moins un partenariat de ce type ; partenariats : nombre d'enregistrements ; résultat "
@@ -71,15 +70,14 @@ def show_types() -> None:
     )
 
 
-def show_purposes() -> None:
+def show_purposes(data: dict) -> None:
     st.subheader("Pour quoi faire ?")
-    frame = ui.load(partnerships.purposes, scope, filters)
-    data = ui.drawable(frame, "engagements")
+    frame = data["purposes"]
     chart = (
         None
-        if data is None
+        if ui.drawable(frame, "engagements") is None
         else charts.bar(
-            data,
+            frame,
             "type_label",
             "engagements",
             category_title="Type de partenaire",
@@ -92,14 +90,14 @@ def show_purposes() -> None:
                 alt.Tooltip("purpose_label:N", title="Objet"),
                 alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
             ],
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     )
     ui.show_chart(
         chart,
         frame.select(
             pl.col("type_label").alias("Type de partenaire"),
             pl.col("purpose_label").alias("Objet"),
-            pl.col("engagements").alias("Partenariats"),
+            pl.col("engagements_shown").alias("Partenariats"),
         ),
         "Objet déclaré de chaque partenariat (stage, formation, accompagnement social…)." + MASKED,
         "partenariats_objets",
@@ -107,9 +105,9 @@ def show_purposes() -> None:
     )
 
 
-def show_timing() -> None:
+def show_timing(data: dict) -> None:
     st.subheader("À quel moment du parcours ?")
-    frame = ui.load(partnerships.timing, scope, filters)
+    frame = data["timing"]
     chart = None
     if frame["median_days"].is_not_null().any():
         # Types with fewer than 5 partnerships stay on the axis, marked « masqué ».
@@ -126,7 +124,7 @@ def show_timing() -> None:
         chart,
         frame.select(
             pl.col("type_label").alias("Type de partenaire"),
-            pl.col("engagements").alias("Partenariats"),
+            pl.col("engagements_shown").alias("Partenariats"),
             pl.col("q1_days").alias("1er quartile (jours)"),
             pl.col("median_days").alias("Médiane (jours)"),
             pl.col("q3_days").alias("3e quartile (jours)"),
@@ -139,14 +137,10 @@ def show_timing() -> None:
     )
 
 
-def show_heatmap() -> None:
+def show_heatmap(data: dict) -> None:
     st.subheader("Qui mobilise quoi ?")
-    frame = ui.load(partnerships.centre_heatmap, scope, filters)
-    frame = frame.with_columns(
-        pl.col("trainees")
-        .map_elements(fmt.count, return_dtype=pl.String, skip_nulls=False)
-        .alias("label")
-    )
+    frame = data["heatmap"]
+    frame = frame.with_columns(pl.col("trainees_shown").alias("label"))
     chart = charts.heatmap(
         frame,
         "type_label",
@@ -162,7 +156,7 @@ def show_heatmap() -> None:
         frame.select(
             pl.col("centre_name").alias("Centre"),
             pl.col("type_label").alias("Type de partenaire"),
-            pl.col("trainees").alias("Stagiaires concernés"),
+            pl.col("trainees_shown").alias("Stagiaires concernés"),
         ),
         "Stagiaires concernés par au moins un partenariat de ce type, par centre." + MASKED,
         "partenariats_centres",
@@ -170,15 +164,14 @@ def show_heatmap() -> None:
     )
 
 
-def show_organisations() -> None:
+def show_organisations(data: dict) -> None:
     st.subheader("Les partenaires les plus sollicités")
-    frame = ui.load(partnerships.top_organisations, scope, filters)
-    data = ui.drawable(frame, "trainees")
+    frame = data["organisations"]
     chart = (
         None
-        if data is None
+        if ui.drawable(frame, "trainees") is None
         else charts.bar(
-            data,
+            frame,
             "partner_name",
             "trainees",
             category_title="Organisme",
@@ -186,15 +179,15 @@ def show_organisations() -> None:
             color="type_label",
             color_title="Type de partenaire",
             palette="partner_type",
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     )
     ui.show_chart(
         chart,
         frame.select(
             pl.col("partner_name").alias("Organisme"),
             pl.col("type_label").alias("Type de partenaire"),
-            pl.col("trainees").alias("Stagiaires concernés"),
-            pl.col("engagements").alias("Partenariats"),
+            pl.col("trainees_shown").alias("Stagiaires concernés"),
+            pl.col("engagements_shown").alias("Partenariats"),
             pl.col("centres").alias("Centres"),
         ),
         "Les 15 organismes partenaires (nom tel que déclaré) qui ont accompagné le plus de "
@@ -204,33 +197,35 @@ def show_organisations() -> None:
     )
 
 
-def show_association() -> None:
+EXCLUDED = "vrai par définition"
+MEASURES = {
+    "milestone": ("Au moins une étape franchie", "with_milestone"),
+    "positive_exit": ("Sortie positive", "with_positive_exit"),
+}
+
+
+def show_association(data: dict) -> None:
     st.subheader("Avec ou sans partenariat : une association, pas une cause")
-    frame = ui.load(partnerships.association, scope, filters)
+    frame = data["association"]
     if frame.is_empty():
         ui.empty_state("Aucun stagiaire en formation sur la période pour cette sélection.")
         return
-    long = frame.unpivot(
-        index=["type_label", "group", "trainees"],
-        on=["milestone_share", "positive_exit_share"],
-        variable_name="measure",
-        value_name="share",
-    ).with_columns(
-        pl.col("measure").replace_strict(
-            {
-                "milestone_share": "Au moins une étape franchie",
-                "positive_exit_share": "Sortie positive",
-            }  # fmt: skip
-        )
-    )
     left, right = st.columns(2)
-    for column, measure in zip((left, right), ("Au moins une étape franchie", "Sortie positive"),
-                               strict=True):  # fmt: skip
+    for column, (measure, (title, count)) in zip((left, right), MEASURES.items(), strict=True):
         with column:
-            st.markdown(f"**{measure}**")
-            part = long.filter(pl.col("measure") == measure)
-            if part["share"].is_null().all():
-                st.caption("Effectifs trop petits pour afficher une part (moins de 5).")
+            st.markdown(f"**{title}**")
+            # Combinations true by definition are left out of the chart (see the caption).
+            part = frame.filter(~pl.col(f"{measure}_excluded")).select(
+                "type_label",
+                "group",
+                "trainees",
+                pl.col(count).alias("n"),
+                pl.col(f"{measure}_share").alias("share"),
+                pl.col(f"{measure}_share_low").alias("low"),
+                pl.col(f"{measure}_share_high").alias("high"),
+                pl.col(f"{measure}_share_masked").alias("masked"),
+            )
+            if ui.drawable(part, "share") is None:
                 continue
             ui.altair_chart(
                 charts.grouped_bar(
@@ -239,31 +234,65 @@ def show_association() -> None:
                     "share",
                     "group",
                     category_title="Type de partenaire",
-                    value_title=f"Part des stagiaires — {measure.lower()}",
+                    value_title=f"Part des stagiaires — {title.lower()}",
                     group_title="",
                     palette="comparison",
                     extra_tooltip=[
-                        alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT)
+                        alt.Tooltip("n:Q", title="Stagiaires concernés", format=charts.INT),
+                        alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
+                        alt.Tooltip("low:Q", title="IC 95 % bas", format=charts.PCT),
+                        alt.Tooltip("high:Q", title="IC 95 % haut", format=charts.PCT),
                     ],
-                ),
+                ).configure_mark(invalid="break-paths-show-domains"),
                 width="stretch",
             )
-    st.caption(
-        f"Parmi les stagiaires en formation en {YEARS} : part de ceux qui ont franchi au moins "
-        "une étape, et part de ceux dont la dernière sortie est positive (emploi ou formation), "
-        "selon qu'ils ont eu ou non au moins un partenariat de ce type au cours de leur "
-        "parcours. C'est une association, pas une cause : les stagiaires orientés vers un "
-        "partenaire ne sont pas tirés au hasard (un stage en entreprise arrive souvent en fin de "
-        "parcours, quand l'emploi est déjà proche)." + MASKED
+    excluded = sorted(
+        {
+            f"{label} × {MEASURES[m][0].lower()} ({partnerships.CIRCULAR[(t, m)]})"
+            for t, label in zip(frame["partner_type"], frame["type_label"], strict=True)
+            for m in MEASURES
+            if (t, m) in partnerships.CIRCULAR
+        }
     )
+    st.caption(
+        f"Association, pas causalité. Parmi les stagiaires en formation en {YEARS} : part de "
+        "ceux qui ont franchi au moins une étape, et part de ceux dont la dernière sortie est "
+        "positive (emploi ou formation), selon qu'ils ont eu ou non au moins un partenariat de ce "
+        "type au cours de leur parcours — chaque part avec son nombre de stagiaires et son "
+        "intervalle de confiance (Wilson, 95 %) : deux intervalles qui se chevauchent ne "
+        "montrent pas de différence nette. C'est une association, pas une cause : les stagiaires "
+        "orientés vers un partenaire ne sont pas tirés au hasard (un stage en entreprise arrive "
+        "souvent en fin de parcours, quand l'emploi est déjà proche)."
+        + (
+            " Non montré, car vrai par définition : " + " ; ".join(excluded) + "."
+            if excluded
+            else ""
+        )
+        + MASKED
+    )
+
+    def count_text(measure: str, column: str) -> pl.Expr:
+        # A combination true by definition is not a masked count: it says so.
+        return (
+            pl.when(pl.col(f"{measure}_excluded"))
+            .then(pl.lit(EXCLUDED))
+            .otherwise(pl.col(f"{column}_shown"))
+        )
+
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
             frame.select(
                 pl.col("type_label").alias("Type de partenaire"),
                 pl.col("group").alias("Groupe"),
-                pl.col("trainees").alias("Stagiaires"),
+                pl.col("trainees_shown").alias("Stagiaires"),
+                count_text("milestone", "with_milestone").alias("Avec une étape franchie"),
                 (pl.col("milestone_share") * 100).round(1).alias("Avec une étape franchie (%)"),
+                (pl.col("milestone_share_low") * 100).round(1).alias("Étape : IC bas (%)"),
+                (pl.col("milestone_share_high") * 100).round(1).alias("Étape : IC haut (%)"),
+                count_text("positive_exit", "with_positive_exit").alias("Sortie positive"),
                 (pl.col("positive_exit_share") * 100).round(1).alias("Sortie positive (%)"),
+                (pl.col("positive_exit_share_low") * 100).round(1).alias("Sortie : IC bas (%)"),
+                (pl.col("positive_exit_share_high") * 100).round(1).alias("Sortie : IC haut (%)"),
             ),
             "partenariats_association",
             counts=["Stagiaires"],
@@ -271,15 +300,17 @@ def show_association() -> None:
 
 
 if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres"):
+    # One call: everything the page shows is masked together (`partnerships.page`).
+    data = ui.load(partnerships.page, scope, filters)
     with ui.guard("les types de partenaires"):
-        show_types()
+        show_types(data)
     with ui.guard("les objets des partenariats"):
-        show_purposes()
+        show_purposes(data)
     with ui.guard("le moment des partenariats"):
-        show_timing()
+        show_timing(data)
     with ui.guard("la carte des partenariats"):
-        show_heatmap()
+        show_heatmap(data)
     with ui.guard("les organismes partenaires"):
-        show_organisations()
+        show_organisations(data)
     with ui.guard("l'association avec les résultats"):
-        show_association()
+        show_association(data)

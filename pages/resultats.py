@@ -19,20 +19,23 @@ MASKED = (
 )
 
 
-def show_victories() -> None:
+COUNT_OF = {"milestone_share": "with_milestone", "positive_exit_share": "with_positive_exit"}
+
+
+def show_victories(data: dict) -> None:
     st.subheader("Chaque étape est une victoire")
-    frame = ui.load(outcomes.victories_by_month, scope, filters)
+    frame = data["victories"]
     if frame.is_empty():
         ui.empty_state(
             f"Aucune étape franchie enregistrée en {YEARS} pour cette sélection.",
             "Téléversez le fichier des étapes franchies (« victoires ») de votre centre.",
         )
         return
-    data = ui.drawable(frame, "milestones")
     chart = None
-    if data is not None:
+    if ui.drawable(frame, "milestones") is not None:
+        # A masked month keeps its place on the axis (an empty column), never dropped.
         chart = charts.columns(
-            data,
+            frame,
             "month",
             "milestones",
             x_title="Mois",
@@ -45,13 +48,13 @@ def show_victories() -> None:
                 alt.Tooltip("month_label:N", title="Mois"),
                 alt.Tooltip("milestones:Q", title="Étapes franchies", format=charts.INT),
             ],
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         frame.select(
             pl.col("month_label").alias("Mois"),
             pl.col("group_label").alias("Type d'étape"),
-            pl.col("milestones").alias("Étapes franchies"),
+            pl.col("milestones_shown").alias("Étapes franchies"),
         ),
         "Étapes franchies (permis, stage, validation des compétences, logement stabilisé…) par "
         "mois et par type (groupe de codes.csv). L'emploi n'est pas la seule victoire." + MASKED,
@@ -60,9 +63,9 @@ def show_victories() -> None:
     )
 
 
-def show_cohorts() -> None:
+def show_cohorts(data: dict) -> None:
     st.subheader("Cohortes d'entrée")
-    frame = ui.load(outcomes.cohort_curves, scope, filters)
+    frame = data["cohorts"]
     if frame.is_empty():
         ui.empty_state("Aucune cohorte d'entrée assez grande à afficher pour cette sélection.")
         return
@@ -73,11 +76,11 @@ def show_cohorts() -> None:
     ):
         with column:
             st.markdown(f"**{title}**")
-            data = ui.drawable(frame, measure)
-            if data is not None:
+            # Masked months stay in the data (null): the line breaks there.
+            if ui.drawable(frame, measure) is not None:
                 ui.altair_chart(
                     charts.lines(
-                        data,
+                        frame,
                         "months_since_entry",
                         measure,
                         x_title="Mois depuis l'entrée",
@@ -92,6 +95,7 @@ def show_cohorts() -> None:
                             alt.Tooltip("cohort:N", title="Année d'entrée"),
                             alt.Tooltip("months_since_entry:Q", title="Mois depuis l'entrée"),
                             alt.Tooltip(f"{measure}:Q", title=title, format=charts.PCT),
+                            alt.Tooltip(f"{COUNT_OF[measure]}:Q", title="Stagiaires"),
                             alt.Tooltip("cohort_size:Q", title="Taille de la cohorte"),
                         ],
                     ),
@@ -101,9 +105,11 @@ def show_cohorts() -> None:
         "Stagiaires regroupés par année d'entrée (les cinq années jusqu'à la dernière année "
         "choisie) : à chaque mois depuis l'entrée, la part qui a "
         "déjà franchi une première étape, ou qui est déjà sortie vers l'emploi ou une formation. "
-        "Un mois n'est montré que si toute la cohorte a pu être suivie aussi longtemps."
+        "Un mois n'est montré que si toute la cohorte a pu être suivie aussi longtemps. Chaque "
+        "part avec son nombre de stagiaires et son intervalle de confiance (Wilson, 95 %)."
         + (
-            " Une cohorte de moins de 5 stagiaires n'est pas montrée."
+            " Une cohorte de moins de 5 stagiaires n'est pas montrée ; les courbes sont données "
+            f"tous les {outcomes.COHORT_STEP_MASKED} mois, et un point masqué laisse un trou."
             if scope.mask_small_counts
             else ""
         )  # fmt: skip
@@ -114,29 +120,34 @@ def show_cohorts() -> None:
             frame.select(
                 pl.col("cohort").alias("Année d'entrée"),
                 pl.col("months_since_entry").alias("Mois depuis l'entrée"),
-                pl.col("cohort_size").alias("Taille de la cohorte"),
+                pl.col("cohort_size_shown").alias("Taille de la cohorte"),
+                pl.col("with_milestone_shown").alias("Avec une étape"),
                 (pl.col("milestone_share") * 100).round(1).alias("Avec une étape (%)"),
+                (pl.col("milestone_share_low") * 100).round(1).alias("Étape : IC bas (%)"),
+                (pl.col("milestone_share_high") * 100).round(1).alias("Étape : IC haut (%)"),
+                pl.col("with_positive_exit_shown").alias("Sortie positive"),
                 (pl.col("positive_exit_share") * 100).round(1).alias("Sortie positive (%)"),
+                (pl.col("positive_exit_share_low") * 100).round(1).alias("Sortie : IC bas (%)"),
+                (pl.col("positive_exit_share_high") * 100).round(1).alias("Sortie : IC haut (%)"),
             ),
             "resultats_cohortes",
-            counts=["Taille de la cohorte"],
+            counts=["Taille de la cohorte", "Avec une étape", "Sortie positive"],
         )
 
 
-def show_destinations() -> None:
+def show_destinations(data: dict) -> None:
     st.subheader("Où vont-ils à la sortie ?")
-    frame = ui.load(outcomes.destinations_by_year, scope, filters)
+    frame = data["destinations"]
     if frame.is_empty():
         ui.empty_state(
             f"Aucune sortie enregistrée en {YEARS} pour cette sélection.",
             "Téléversez le fichier des sorties de votre centre.",
         )
         return
-    data = ui.drawable(frame, "exits")
     chart = None
-    if data is not None:
+    if ui.drawable(frame, "exits") is not None:
         chart = charts.columns(
-            data,
+            frame,
             "exit_year",
             "exits",
             x_title="Année de sortie",
@@ -144,13 +155,13 @@ def show_destinations() -> None:
             color="destination",
             color_title="Destination",
             palette="situation.group",
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         frame.select(
             pl.col("exit_year").alias("Année de sortie"),
             pl.col("destination").alias("Destination"),
-            pl.col("exits").alias("Sorties"),
+            pl.col("exits_shown").alias("Sorties"),
         ),
         "Sorties par année et par destination (groupe de la situation à la sortie, codes.csv)."
         + MASKED,
@@ -159,20 +170,19 @@ def show_destinations() -> None:
     )
 
 
-def show_after_exit() -> None:
+def show_after_exit(data: dict) -> None:
     st.subheader("Six et douze mois après la sortie")
-    frame = ui.load(outcomes.after_exit, scope, filters)
+    frame = data["after_exit"]
     if frame.is_empty():
         ui.empty_state(
             "Aucun suivi après la sortie pour cette sélection.",
             "Téléversez le fichier des suivis (situation observée après la sortie).",
         )
         return
-    data = ui.drawable(frame, "trainees")
     chart = None
-    if data is not None:
+    if ui.drawable(frame, "trainees") is not None:
         chart = charts.bar(
-            data,
+            frame,
             "horizon_label",
             "trainees",
             category_title="Moment",
@@ -181,13 +191,13 @@ def show_after_exit() -> None:
             color_title="Situation",
             palette="situation.group",
             sort=None,
-        )
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         frame.select(
             pl.col("horizon_label").alias("Moment"),
             pl.col("situation").alias("Situation"),
-            pl.col("trainees").alias("Stagiaires"),
+            pl.col("trainees_shown").alias("Stagiaires"),
         ),
         f"Sorties de {YEARS} : situation observée lors du suivi le plus proche de 6 mois (entre "
         "5 et 7) et de 12 mois (entre 11 et 13) après la sortie, un suivi par stagiaire." + MASKED,
@@ -196,86 +206,65 @@ def show_after_exit() -> None:
     )
 
 
-MEASURES = {
-    "count": "Nombre de sortants",
-    "share": "Part au sein de chaque situation à l'entrée",
-}
-
-
-def choose_measure() -> str:
-    """The flow chart's measure, chosen by the reader (the same default for every role)."""
-    if scope.mask_small_counts:
-        # Shares next to masked counts would give them back: counts only.
-        st.caption(
-            "Mesure : nombre de sortants. Hors des données de votre centre, les parts ne sont "
-            "pas montrées : avec le total, elles permettraient de retrouver les effectifs masqués."
-        )
-        return "count"
-    return st.radio(
-        "Mesure", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="flow_measure"
-    )
-
-
-def show_flow() -> None:
+def show_flow(data: dict) -> None:
     st.subheader("De la situation à l'entrée à la destination à la sortie")
-    frame = ui.load(outcomes.flow, scope, filters)
+    frame = data["flow"]
     if frame.is_empty():
         ui.empty_state(f"Aucune sortie en {YEARS} pour cette sélection.")
         return
-    measure = choose_measure()
-    normalised = measure == "share"
-    data = ui.drawable(frame, "trainees")
     chart = None
-    if data is not None:
+    # The same measure for every role and every filter: the share of each situation at entry.
+    if ui.drawable(frame, "share") is not None:
         chart = charts.bar(
-            data.with_columns(pl.col("trainees").cast(pl.Float64)),
+            frame,
             "status",
-            "share" if normalised else "trainees",
+            "share",
             category_title="Situation à l'entrée",
-            value_title="Part des sortants (au sein de chaque situation à l'entrée)"
-            if normalised
-            else "Nombre de sortants",
-            value_format=charts.PCT if normalised else charts.INT,
+            value_title="Part des sortants",
+            value_format=charts.PCT,
             color="destination",
             color_title="Destination à la sortie",
             palette="situation.group",
             tooltip=[
                 alt.Tooltip("status:N", title="Situation à l'entrée"),
                 alt.Tooltip("destination:N", title="Destination"),
+                alt.Tooltip("share:Q", title="Part", format=charts.PCT),
                 alt.Tooltip("trainees:Q", title="Sortants", format=charts.INT),
-            ]
-            + ([alt.Tooltip("share:Q", title="Part", format=charts.PCT)] if normalised else []),
-        )
+                alt.Tooltip(
+                    "status_total:Q", title="Sortants de cette situation", format=charts.INT
+                ),
+            ],
+        ).configure_mark(invalid="break-paths-show-domains")
     ui.show_chart(
         chart,
         frame.select(
             pl.col("status").alias("Situation à l'entrée"),
             pl.col("destination").alias("Destination à la sortie"),
-            pl.col("trainees").alias("Sortants"),
+            pl.col("trainees_shown").alias("Sortants"),
+            pl.col("status_total_shown").alias("Sortants de cette situation"),
             (pl.col("share") * 100).round(1).alias("Part (%)"),
+            (pl.col("share_low") * 100).round(1).alias("IC 95 % bas (%)"),
+            (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
         ),
         f"Stagiaires dont la dernière sortie date de {YEARS} : leur situation à l'entrée "
-        "(statut déclaré) et la destination de cette sortie. "
-        + (
-            "Le graphique montre la part de chaque destination au sein de chaque situation à "
-            "l'entrée (chaque barre fait 100 %) ; le tableau donne aussi les nombres."
-            if normalised
-            else "Le graphique montre le nombre de sortants."
-        )
+        "(statut déclaré) et la destination de cette sortie. Part : au sein de chaque situation "
+        "à l'entrée, avec le nombre de sortants et l'intervalle de confiance (Wilson, 95 %)."
         + MASKED,
         "resultats_flux",
-        counts=["Sortants"],
+        counts=["Sortants", "Sortants de cette situation"],
     )
 
 
 if ui.warehouse_ready("fct_milestones", "fct_exits", "fct_followups", "agg_entry_cohorts"):
+    # One call: everything the page shows is masked together (`outcomes.page`).
+    data = ui.load(outcomes.page, scope, filters)
     with ui.guard("les étapes franchies"):
-        show_victories()
+        show_victories(data)
     with ui.guard("les cohortes"):
-        show_cohorts()
+        show_cohorts(data)
     with ui.guard("les destinations"):
-        show_destinations()
+        show_destinations(data)
     with ui.guard("le suivi après la sortie"):
-        show_after_exit()
+        show_after_exit(data)
     with ui.guard("les flux"):
-        show_flow()
+        show_flow(data)

@@ -16,12 +16,12 @@ warehouse or the analytics.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import jinja2
 import polars as pl
 import yaml
 from hypothesis import strategies as st
@@ -108,16 +108,14 @@ def positive(destination: str | None) -> bool:
 
 
 def _dbt_sql(model: str) -> str:
-    """A mart's SQL as dbt renders it on these tables: ref() → the table, var() → the project's
-    vars, the month_start macro → its one-line definition."""
+    """A mart's SQL as dbt renders it on these tables: the project's own macros, ref() → the
+    table, var() → the project's vars (jinja2, which dbt itself renders with)."""
     variables = yaml.safe_load((TRANSFORM_DIR / "dbt_project.yml").read_text())["vars"]
+    macros = "".join(p.read_text() for p in sorted((TRANSFORM_DIR / "macros").glob("*.sql")))
     sql = (TRANSFORM_DIR / "models" / "marts" / f"{model}.sql").read_text()
-    sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", sql)
-    sql = re.sub(r"\{\{\s*var\('(\w+)'\)\s*\}\}", lambda m: str(variables[m[1]]), sql)
-    return re.sub(
-        r"\{\{\s*month_start\((.+?)\)\s*\}\}",
-        lambda m: f"date_trunc('month', {m[1].strip()[1:-1]})::date",
-        sql,
+    template = jinja2.Environment().from_string(macros + sql)
+    return template.render(
+        ref=lambda name: name, var=lambda name: variables[name], config=lambda **_: ""
     )
 
 
@@ -366,6 +364,11 @@ def _write_tables(con, world: World) -> None:
         "rpt_participant_paths",
         {"centre_id": "varchar", "participant_id": "varchar", "event_on": "date"},
         events,
+    )
+    # int_data_end reads the same events as the path report: its last date, from the paths here.
+    con.execute(
+        "create table int_data_end as select max(event_on) as last_event_on, "
+        "date_trunc('month', max(event_on))::date as last_month from rpt_participant_paths"
     )
     for model in ("agg_centre_month", "agg_entry_cohorts"):
         con.execute(f"create table {model} as {_dbt_sql(model)}")

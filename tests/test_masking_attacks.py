@@ -71,6 +71,7 @@ class Reader:
         self.rates: list[tuple[object, object, float]] = []  # numerator cell, base cell, share
         self.subsets: list[tuple[object, object]] = []  # (whole, part): whole − part is a count
         self.leaks: list[str] = []
+        self.labels: dict = {}
 
     def frame(self, name: str, masked: pl.DataFrame, truth: pl.DataFrame, keys, columns):
         truth_rows = {tuple(r[k] for k in keys): r for r in truth.iter_rows(named=True)}
@@ -80,6 +81,15 @@ class Reader:
                 cell = (name, key, column)
                 self.shown[cell] = r[column]
                 self.truth[cell] = truth_rows[key][column]
+                self.labels[cell] = r.get(f"{column}_shown")
+
+    def bounds(self, cell) -> tuple[float, float]:
+        """What the label of a masked cell says: « < 5 » 1 to 4, « masqué » 5 or more."""
+        if cell not in self.shown:
+            return 0.0, float("inf")
+        if self.labels.get(cell) == "masqué":
+            return 5.0, float("inf")
+        return 1.0, 4.0
 
     def value(self, cell):
         return self.shown.get(cell)
@@ -108,18 +118,22 @@ class Reader:
                 changed = True
                 # A masked cell, or a count the page does not show (e.g. the population).
                 self.leak("soustraction", m, guess)
-        # Bounds: k masked counts (each 1 to 4) adding up to k, or to 4k.
+        # Bounds: what is left of a total once the known parts are taken away, shared among
+        # masked cells each between the bounds its label says.
         for total, parts in self.sums:
             if total not in known:
                 continue
             unknown = [p for p in parts if p not in known]
-            if not unknown or any(p not in self.shown for p in unknown):
+            if not unknown:
                 continue
             rest = known[total] - sum(known[p] for p in parts if p in known)
-            for bound in (1, 4):
-                if rest == bound * len(unknown):
-                    for p in unknown:
-                        self.leak(f"bornes ({rest} pour {len(unknown)})", p, bound)
+            limits = {p: self.bounds(p) for p in unknown}
+            for p in unknown:
+                others = [q for q in unknown if q != p]
+                low = max(limits[p][0], rest - sum(limits[q][1] for q in others))
+                high = min(limits[p][1], rest - sum(limits[q][0] for q in others))
+                if low == high:
+                    self.leak(f"bornes ({rest} pour {len(unknown)})", p, low)
         for numerator, base, share in self.rates:
             if share is not None and numerator not in known and base in known:
                 self.leak("part × base", numerator, round(share * known[base]))

@@ -46,10 +46,11 @@ def kaplan_meier(durations, events) -> pl.DataFrame:
         return pl.DataFrame(
             {"time": [0.0], "at_risk": [0], "events": [0], "censored": [0], "survival": [1.0]}
         )
-    times = np.unique(d)
-    at_risk = np.array([(d >= t).sum() for t in times])
-    n_events = np.array([(e & (d == t)).sum() for t in times])
-    n_censored = np.array([(~e & (d == t)).sum() for t in times])
+    times, index = np.unique(d, return_inverse=True)
+    n_events = np.bincount(index, weights=e, minlength=times.size).astype(np.int64)
+    n_censored = np.bincount(index, weights=~e, minlength=times.size).astype(np.int64)
+    # At risk at t: the episodes lasting t or more (sorted: one search for all the times).
+    at_risk = d.size - np.searchsorted(np.sort(d), times, side="left")
     survival = np.cumprod(1.0 - n_events / at_risk)
     frame = pl.DataFrame(
         {
@@ -89,8 +90,8 @@ def cut(curve: pl.DataFrame, min_at_risk: int = KM_MIN_AT_RISK) -> pl.DataFrame:
 
 def at_risk_at(durations, times) -> list[int]:
     """The number of episodes still open and followed at each time (duration ≥ time)."""
-    d = np.asarray(durations, dtype=float)
-    return [int((d >= t).sum()) for t in times]
+    d = np.sort(np.asarray(durations, dtype=float))
+    return [int(n) for n in d.size - np.searchsorted(d, np.asarray(times, float), side="left")]
 
 
 def survival_at(curve: pl.DataFrame, times) -> list[float]:
@@ -268,10 +269,13 @@ def km_curves(scope: Scope, filters: Filters, by: str = "barrier_group") -> pl.D
     `KM_MIN_AT_RISK` episodes are followed. When masking, the curve is sampled every
     `KM_GRID_DAYS` days, its share rounded to whole percents, and the counts per time are
     null (the numbers at risk are in `at_risk_table`, masked with the rest of the page)."""
-    episodes = _labels(_episodes(scope, filters))
+    return _km_curves(_labels(_episodes(scope, filters)), by, scope.mask_small_counts)
+
+
+def _km_curves(episodes: pl.DataFrame, by: str, mask: bool) -> pl.DataFrame:
     curves = []
     for key, part in _curve_parts(episodes, by):
-        curve = _drawn(kaplan_meier(part["duration"], part["is_lifted"]), scope.mask_small_counts)
+        curve = _drawn(kaplan_meier(part["duration"], part["is_lifted"]), mask)
         if not curve.is_empty():
             curves.append(curve.with_columns(pl.lit(key).alias("key")))
     if not curves:
@@ -286,15 +290,13 @@ def _at_risk_raw(episodes: pl.DataFrame, by: str) -> tuple[pl.DataFrame, dict]:
     parts = _curve_parts(episodes, by)
     if not parts:
         return pl.DataFrame(schema={"key": pl.String, "time": pl.Int64, "at_risk": pl.Int64}), {}
-    everything = parts[0][1]["duration"]
-    last = max(
-        (t for t in range(0, 100_000, KM_AT_RISK_EVERY)
-         if at_risk_at(everything, [t])[0] >= KM_MIN_AT_RISK),
-        default=None,
-    )  # fmt: skip
+    everything = np.sort(parts[0][1]["duration"].to_numpy())
     rows, unshown = [], {}
-    if last is None:
+    if everything.size < KM_MIN_AT_RISK:
         return pl.DataFrame(schema={"key": pl.String, "time": pl.Int64, "at_risk": pl.Int64}), {}
+    # The last regular time with at least KM_MIN_AT_RISK episodes lasting that long.
+    longest = everything[everything.size - KM_MIN_AT_RISK]
+    last = int(longest // KM_AT_RISK_EVERY) * KM_AT_RISK_EVERY
     times = list(range(0, last + 1, KM_AT_RISK_EVERY))
     for key, part in parts:
         for t, n in zip(times, at_risk_at(part["duration"], times), strict=True):
@@ -409,7 +411,7 @@ def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame | dict]:
         page.total(risk("Tous les freins", t), [risk(g, t) for g in group_keys])
     frames = page.run()
 
-    curves = km_curves(scope, filters, "barrier_group")
+    curves = _km_curves(episodes, "barrier_group", mask)
     readings = {
         key: reading(kaplan_meier(part["duration"], part["is_lifted"]))
         for key, part in _curve_parts(episodes, "barrier_group")

@@ -292,13 +292,16 @@ def _chiffres_result(raw: dict, frames: dict[str, pl.DataFrame]) -> dict:
             "centres": raw["centres"],
             "filieres": raw["filieres"],
             "trainees": counts["trainees"],
+            "trainees_shown": counts["trainees_shown"],
             "hours": raw["hours"],
             "known_destinations": counts["known"],
+            "known_destinations_shown": counts["known_shown"],
         },
         "destinations": destinations.select(
             "destination",
             "exits",
             "exits_masked",
+            "exits_shown",
             "share",
             "share_low",
             "share_high",
@@ -476,7 +479,17 @@ def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
     previous = current.previous()
     years = _data_years(scope, filters)
     year_periods = [Period.of_years((y, y)) for y in years]
-    raw = raw_figures(scope, filters, current, previous, *year_periods)
+    per_year = _by_year(scope, filters, years)
+    of_year = dict(zip(years, per_year, strict=True))
+    if current.start.year == current.end.year and current.start.year in of_year:
+        # One year (the usual case): the year-by-year figures are the period's (same
+        # definitions); a year before the data has nothing.
+        nothing = dict.fromkeys(of_year[current.start.year], 0)
+        nothing["hours"] = 0.0
+        raw = [of_year[current.start.year], of_year.get(previous.start.year, nothing)]
+    else:
+        raw = raw_figures(scope, filters, current, previous)
+    raw += per_year
     cov = coverage(scope, filters, [current, previous, *year_periods])
     reason = no_comparison(cov[0], cov[1])
     comparable = reason is None
@@ -548,6 +561,76 @@ def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
     return out
 
 
+def _by_year(scope: Scope, filters: Filters, years: list[int]) -> list[dict[str, float]]:
+    """`raw_figures` of each calendar year, by grouping on the year (one pass over each fact
+    table instead of one filtered aggregate per year)."""
+    if not years:
+        return []
+    where = _participants(scope, filters)
+    inside = (
+        "p.entry_date <= make_date({y}, 12, 31) and "
+        "(p.exit_date is null or p.exit_date >= make_date({y}, 1, 1))"
+    )
+    sql = f"""
+        with p as (
+            select centre_id, participant_id, entry_date, exit_date
+            from dim_participants where {where.sql} and entry_date is not null
+        ),
+        years as (select unnest($years::integer[]) as year),
+        people as (
+            select y.year, count(*) as in_training
+            from years y join p on {inside.format(y="y.year")}
+            group by y.year
+        ),
+        entered as (
+            select year(entry_date) as year, count(*) as entries from p group by 1
+        ),
+        exits as (
+            select year(e.exit_date) as year, count(*) as exits,
+                count(*) filter (where e.positive_exit) as positive_exits
+            from fct_exits e join p using (centre_id, participant_id) group by 1
+        ),
+        hours as (
+            select year(h.month) as year, sum(h.hours) as hours
+            from fct_hours h join p using (centre_id, participant_id) group by 1
+        ),
+        lifted as (
+            select year(b.lifted_on) as year,
+                count(distinct (b.centre_id, b.participant_id)) as with_barrier_lifted
+            from fct_barrier_episodes b join p using (centre_id, participant_id)
+            where b.lifted_on is not null and {inside.format(y="year(b.lifted_on)")}
+            group by 1
+        ),
+        milestones as (
+            select year(m.achieved_on) as year,
+                count(distinct (m.centre_id, m.participant_id)) as with_milestone
+            from fct_milestones m join p using (centre_id, participant_id)
+            where {inside.format(y="year(m.achieved_on)")}
+            group by 1
+        )
+        select y.year,
+            coalesce(people.in_training, 0) as in_training,
+            coalesce(entered.entries, 0) as entries,
+            coalesce(exits.exits, 0) as exits,
+            coalesce(exits.positive_exits, 0) as positive_exits,
+            coalesce(hours.hours, 0)::double as hours,
+            coalesce(lifted.with_barrier_lifted, 0) as with_barrier_lifted,
+            coalesce(milestones.with_milestone, 0) as with_milestone
+        from years y
+        left join people using (year) left join entered using (year)
+        left join exits using (year) left join hours using (year)
+        left join lifted using (year) left join milestones using (year)
+        order by y.year
+    """
+    frame = query(sql, {**where.params, "years": list(years)})
+    keys = ("in_training", "entries", "exits", "positive_exits", "hours",
+            "with_barrier_lifted", "with_milestone")  # fmt: skip
+    return [
+        {k: (float(r[k]) if k == "hours" else int(r[k])) for k in keys}
+        for r in frame.iter_rows(named=True)
+    ]
+
+
 def _data_years(scope: Scope, filters: Filters) -> list[int]:
     """The years with trainees in the scope and filters (as the shared year filter offers)."""
     where = _participants(scope, filters)
@@ -583,8 +666,10 @@ def _figures(periods: pl.DataFrame, comparable: bool) -> pl.DataFrame:
             "label": label,
             "value": None if value is None else float(value),
             "value_masked": masked,
+            "value_shown": now.get(f"{key}_shown"),
             "previous": None if previous is None else float(previous),
             "previous_masked": previous_masked,
+            "previous_shown": before.get(f"{key}_shown"),
             "change": change,
             "change_masked": comparable and change is None,
             "share": None,
@@ -595,6 +680,7 @@ def _figures(periods: pl.DataFrame, comparable: bool) -> pl.DataFrame:
             "share_previous_masked": False,
             "base": None,
             "base_masked": False,
+            "base_shown": None,
         }
         if key in SHARES:
             base = SHARES[key][1]
@@ -607,6 +693,7 @@ def _figures(periods: pl.DataFrame, comparable: bool) -> pl.DataFrame:
                 share_previous_masked=bool(before.get(f"{key}_share_masked")),
                 base=None if now[base] is None else float(now[base]),
                 base_masked=now[masking.masked_column(base)],
+                base_shown=now[f"{base}_shown"],
             )
         out.append(row)
     return pl.DataFrame(

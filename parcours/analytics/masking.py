@@ -26,7 +26,9 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
 In a masked frame a masked count is null (an unmasked count is never null: no records is 0) and
 its row is kept, with `masked` true (`MASKED`; wide frames: `<column>_masked`): charts draw a gap
 or a « < 5 » marker there, never a line across it nor an axis without it; tables and CSV
-downloads show `LABEL` through `display`. A share over a base of 0 is null but not masked: the
+downloads show `LABEL` (« < 5 ») for a masked count under 5 and `PROTECTED` (« masqué ») for a
+count of 5 or more masked to protect one (`<column>_shown`: the text to show; never « < 5 » for
+a count that is not under 5). A share over a base of 0 is null but not masked: the
 page says « — » (nothing to hide). Shares reach the page rounded (`SHARE_DIGITS`).
 Counts of organisations (centres, filières) are not counts of persons and are not masked; sums of
 hours are not counts and are shown.
@@ -44,6 +46,7 @@ import polars as pl
 
 THRESHOLD = 5
 LABEL = "< 5"
+PROTECTED = "masqué"  # a count of 5 or more, masked so that a total does not give a small one away
 
 
 def is_small(n: float | int | None) -> bool:
@@ -124,14 +127,15 @@ def mask_where(frame: pl.DataFrame, columns: Sequence[str], condition: pl.Expr) 
 
 
 def display(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:
-    """The frame with masked counts shown as `LABEL` (text), for tables and CSV downloads."""
+    """The frame with masked counts shown as `LABEL` (text), for tables and CSV downloads. A
+    count column that is already text (`<column>_shown` of a `Page`) is left as it is."""
     return frame.with_columns(
         pl.when(pl.col(c).is_null())
         .then(pl.lit(LABEL))
         .otherwise(pl.col(c).cast(pl.Int64).cast(pl.String))
         .alias(c)
         for c in counts
-        if c in frame.columns
+        if c in frame.columns and frame.schema[c] != pl.String
     )
 
 
@@ -178,7 +182,8 @@ class Page:
     3. `run()` masks more cells until no masked count and no hidden count from 1 to 4 can be
        worked out from what is shown: not by subtraction along any declared total (however many
        totals are chained), not by solving them together (exact linear algebra), and not by the
-       bounds a reader knows (a masked count is at least 1, « < 5 » says at most 4). Each extra
+       bounds a reader knows (a masked count is at least 1, « < 5 » says at most 4, « masqué »
+       at least 5). Each extra
        cell masked is the smallest non-zero count, shown and not yet masked, of a total the leaking
        cell belongs to (the cheapest `cost` first: detail before headline figures).
 
@@ -303,8 +308,9 @@ class Page:
     # deciding
 
     def run(self) -> dict[str, pl.DataFrame]:
-        """The frames with their masked counts null, a `<column>_masked` flag per count column
-        and `masked` (any count of the row masked)."""
+        """The frames with their masked counts null and, per count column, a `<column>_masked`
+        flag and `<column>_shown`, the text to show (the count, `LABEL` or `PROTECTED`); and
+        `masked` (any count of the row masked)."""
         masked = self.masked_cells()
         out = {}
         for name, frame in self._frames.items():
@@ -317,12 +323,25 @@ class Page:
                 gone[column] = pl.Series(
                     [c in masked or not self._cells[c].shown for c in cells], dtype=pl.Boolean
                 )
+            shown = {}
+            for column in flags:
+                texts = []
+                for row, value in enumerate(frame[column].to_list()):
+                    cell = self._cells[self._where[(name, row, column)]]
+                    if not cell.shown:
+                        texts.append(None)
+                    elif self._where[(name, row, column)] in masked:
+                        texts.append(PROTECTED if cell.value >= THRESHOLD else LABEL)
+                    else:
+                        texts.append(None if value is None else str(int(value)))
+                shown[column] = pl.Series(f"{column}_shown", texts, dtype=pl.String)
             frame = frame.with_columns(
                 *(
                     pl.when(pl.lit(gone[column])).then(None).otherwise(pl.col(column)).alias(column)
                     for column in flags
                 ),
                 *flags.values(),
+                *shown.values(),
             )
             any_masked = pl.lit(False)
             for flag in flags.values():
@@ -336,6 +355,7 @@ class Page:
         cells = self._cells
         masked = {i for i, c in enumerate(cells) if c.shown and is_small(c.value)}
         given_up: set[int] = set()
+        extras: list[int] = []
         # Each round masks one more cell (or gives up on one leak): it ends.
         for _ in range(2 * len(cells) + 1):
             leak = self._leak(masked, given_up)
@@ -346,6 +366,14 @@ class Page:
                 given_up.add(leak)
                 continue
             masked.add(extra)
+            extras.append(extra)
+        # One cell at a time is greedy: a later one may protect what an earlier one did. Show
+        # again every extra cell the page stays safe without: headline figures first, then
+        # the latest masked first.
+        for extra in sorted(reversed(extras), key=lambda c: -cells[c].cost):
+            masked.discard(extra)
+            if self._leak(masked, given_up) is not None:
+                masked.add(extra)
         return masked
 
     def _unknown(self, masked: set[int]) -> list[bool]:
@@ -417,10 +445,11 @@ class Page:
 
     def _bounded(self, unknown: list[bool], protected: list[bool], masked: set[int]) -> int | None:
         """A protected cell pinned to its true value by what a reader knows of the unknown
-        cells: a masked count is at least 1 (zeros are shown) and, if « < 5 » is taken at its
-        word, at most 4; a hidden count is at least 0. Two passes: the first with no upper
-        bound (what the totals fix exactly stays fixed), the second adding « at most 4 » to
-        every masked cell the first pass left open."""
+        cells: a masked count is at least 1 (zeros are shown), « < 5 » says at most 4 and
+        « masqué » (`PROTECTED`) at least 5; a hidden count is at least 0. Two passes: the first
+        with only « at least 1 » (what the totals fix exactly stays fixed), the second adding
+        what each label says. A reader who meets a contradiction (a zero masked to protect its
+        neighbours) corrects the belief first (`_doubt_masked_zeros`)."""
         inf = float("inf")
         low, high = [], []
         for i, c in enumerate(self._cells):
@@ -430,38 +459,80 @@ class Page:
             else:
                 low.append(1.0 if i in masked else 0.0)
                 high.append(inf)
+        self._doubt_masked_zeros(unknown, low, high, masked)
         self._propagate(unknown, low, high)
-        for i in masked:
-            if high[i] > THRESHOLD - 1 >= low[i]:
-                high[i] = float(THRESHOLD - 1)
-        for bounds in ((low, high), self._propagate(unknown, low, high)):
-            lo, hi = bounds
-            for i, c in enumerate(self._cells):
-                if protected[i] and lo[i] == hi[i] == c.value:
-                    return i
+        for i, c in enumerate(self._cells):
+            if protected[i] and low[i] == high[i] == c.value:
+                return i
+        self._label(low, high, masked)
+        self._propagate(unknown, low, high)
+        for i, c in enumerate(self._cells):
+            if protected[i] and low[i] == high[i] == c.value:
+                return i
         return None
+
+    def _label(self, low: list[float], high: list[float], masked: set[int]) -> None:
+        """What each masked cell's label says: « < 5 » at most 4, « masqué » at least 5."""
+        for i in masked:
+            if self._cells[i].value >= THRESHOLD:
+                low[i] = max(low[i], float(THRESHOLD))
+            elif high[i] > THRESHOLD - 1 >= low[i]:
+                high[i] = float(THRESHOLD - 1)
+
+    def _doubt_masked_zeros(
+        self, unknown: list[bool], low: list[float], high: list[float], masked: set[int]
+    ) -> None:
+        """Zeros are masked too, to protect their neighbours; « at least 1 » is then a belief a
+        reader corrects where the page contradicts it. First, what the shown figures and the
+        labels bound from above (always true): a masked count that can only be 0 is 0 (a
+        « < 5 » month under a year shown as 0). Then, where « at least 1 » for every masked
+        count of one side of a total is more than the other side can hold (five « < 5 » months
+        under a « < 5 » year), the reader knows some of them are zeros and no longer assumes
+        any of that side's « < 5 » counts is at least 1."""
+        floor = [low[i] if not unknown[i] else 0.0 for i in range(len(self._cells))]
+        ceiling = list(high)
+        self._label(floor, ceiling, masked)
+        self._propagate(unknown, floor, ceiling)
+        small = [i in masked and self._cells[i].value < THRESHOLD for i in range(len(low))]
+        for i, is_small_masked in enumerate(small):
+            if is_small_masked and ceiling[i] < 1:
+                low[i] = 0.0
+        for left, right in self._totals:
+            for side, other in ((left, right), (right, left)):
+                if sum(low[c] for c in side) > sum(ceiling[c] for c in other) + 1e-9:
+                    for c in side:
+                        if small[c]:
+                            low[c] = 0.0
 
     def _propagate(self, unknown: list[bool], low: list[float], high: list[float]):
         """Tighten the bounds of the unknown cells along every total until nothing changes
         (an update that contradicts the bounds is ignored: the reader's belief was wrong)."""
+        inf = float("inf")
+
+        def sums(cells: list[int]) -> tuple[float, float, int]:
+            finite = [high[c] for c in cells if high[c] != inf]
+            return sum(low[c] for c in cells), sum(finite), len(cells) - len(finite)
+
         for _ in range(12):
             changed = False
             for left, right in self._totals:
                 updates = []
                 for side, other in ((left, right), (right, left)):
-                    lo_other, hi_other = sum(low[c] for c in other), sum(high[c] for c in other)
+                    lo_other, hi_other_finite, hi_other_inf = sums(other)
+                    hi_other = inf if hi_other_inf else hi_other_finite
+                    lo_side, hi_side_finite, hi_side_inf = sums(side)
                     for c in side:
                         if not unknown[c]:
                             continue
-                        rest = [x for x in side if x != c]
                         # c = Σ other − Σ (the rest of its side)
-                        updates.append(
-                            (
-                                c,
-                                lo_other - sum(high[x] for x in rest),
-                                hi_other - sum(low[x] for x in rest),
-                            )  # fmt: skip
+                        own_inf = high[c] == inf
+                        rest_high = (
+                            inf
+                            if hi_side_inf - own_inf
+                            else hi_side_finite - (0.0 if own_inf else high[c])
                         )
+                        rest_low = lo_side - low[c]
+                        updates.append((c, lo_other - rest_high, hi_other - rest_low))
                 for cell, lo, hi in updates:
                     if lo > low[cell] + 1e-9 and lo <= high[cell]:
                         low[cell], changed = lo, True

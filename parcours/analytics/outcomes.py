@@ -147,7 +147,9 @@ def _add_cohorts(page: masking.Page, sizes: pl.DataFrame, curves: pl.DataFrame) 
 
 
 def _cohorts_result(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    sizes = frames["cohort_sizes"].select("entry_year", "cohort_size", "cohort_size_masked")
+    sizes = frames["cohort_sizes"].select(
+        "entry_year", "cohort_size", "cohort_size_masked", "cohort_size_shown"
+    )
     frame = frames["cohorts"].drop(masking.MASKED).join(sizes, on="entry_year", how="left")
     for measure, column in COHORT_MEASURES.items():
         frame = masking.shares(frame, column, "cohort_size", f"{measure}_share")
@@ -291,7 +293,9 @@ def _add_flow(page: masking.Page, raw: tuple[pl.DataFrame, pl.DataFrame]) -> Non
 
 
 def _flow_result(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    totals = frames["flow_totals"].select("status_at_entry", "status_total", "status_total_masked")
+    totals = frames["flow_totals"].select(
+        "status_at_entry", "status_total", "status_total_masked", "status_total_shown"
+    )
     frame = frames["flow"].join(totals, on="status_at_entry", how="left")
     return masking.shares(frame, "trainees", "status_total", "share")
 

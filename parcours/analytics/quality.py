@@ -178,23 +178,20 @@ def months_with_hours(
     """Per centre with hours in any of the periods: `months_<i>`, the months of period i
     (start, end) with at least one hours row (the « Mois couverts » definition)."""
     where, params = _in_list("centre_id", centre_ids)
-    bounds: list = []
-    columns = []
-    for i, (start, end) in enumerate(periods):
-        columns.append(
-            f"count(distinct month) filter (where month between ? and ?)::bigint as months_{i}"
-        )
-        bounds += [start, end]
     lo = min(start for start, _ in periods)
     hi = max(end for _, end in periods)
-    return _wh(
+    months = _wh(
         con,
-        f"""
-        select centre_id, {", ".join(columns)}
-        from fct_hours where {where} and month between ? and ?
-        group by centre_id order by centre_id
-        """,
-        [*bounds, *params, lo, hi],
+        f"select distinct centre_id, month from fct_hours where {where} and month between ? and ?",
+        [*params, lo, hi],
+    )
+    return (
+        months.group_by("centre_id")
+        .agg(
+            pl.col("month").is_between(start, end).sum().cast(pl.Int64).alias(f"months_{i}")
+            for i, (start, end) in enumerate(periods)
+        )
+        .sort("centre_id")
     )
 
 

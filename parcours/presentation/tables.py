@@ -70,6 +70,15 @@ def _decimals(series: pl.Series) -> int:
     return MAX_DECIMALS
 
 
+def _shown_count(value: Any) -> str:
+    """A count column that is text already: its numbers in Belgian French, its words as
+    they are."""
+    if _missing(value):
+        return fmt.count(None)
+    text = str(value)
+    return fmt.integer(int(text)) if text.lstrip("-").isdigit() else text
+
+
 def _is_year(name: str) -> bool:
     return "année" in name.lower()
 
@@ -85,7 +94,10 @@ def shown(table: pl.DataFrame, counts: Sequence[str] = (), masking: bool = False
     renames = {}
     for name, dtype in table.schema.items():
         header = name
-        if name in counts:
+        if name in counts and dtype == pl.String:
+            # Already as shown (`analytics.masking`: « < 5 », « masqué » or the count).
+            out.formats[name] = _shown_count
+        elif name in counts:
             out.formats[name] = lambda v: fmt.count(None if _missing(v) else v)
         elif dtype.is_integer():
             out.formats[name] = (
@@ -95,7 +107,9 @@ def shown(table: pl.DataFrame, counts: Sequence[str] = (), masking: bool = False
             )
         elif dtype.is_float():
             if name.endswith(PERCENT_SUFFIX):
-                header = name[: -len(PERCENT_SUFFIX)]
+                # « Part (%) » reads « Part », unless a count already has that name.
+                stripped = name[: -len(PERCENT_SUFFIX)]
+                header = name if stripped in table.columns else stripped
                 out.formats[header] = lambda v: (
                     missing_share if _missing(v) else f"{fmt.number(v, 1)}{fmt.THIN}%"
                 )
