@@ -359,7 +359,17 @@ def columns(
             horizontal=False,
             stacked=True,
         )
-    chart = alt.layer(bars, markers) if markers is not None else bars
+    layers = [bars, *([markers] if markers is not None else [])]
+    if x_type == "T" and x in data.columns and data[x].drop_nulls().len():
+        # Every month of the span has its band, an empty month too (no data is not no month).
+        first, last = data[x].min(), data[x].max()
+        months = pl.date_range(first.replace(day=1), last.replace(day=1), "1mo", eager=True)
+        layers.append(
+            alt.Chart(pl.DataFrame({x: months}))
+            .mark_point(opacity=0)
+            .encode(x=x_enc, tooltip=alt.value(None))
+        )
+    chart = alt.layer(*layers) if len(layers) > 1 else bars
     return _finish(chart, height, legend=color is not None)
 
 
