@@ -52,7 +52,7 @@ def show_groups() -> None:
             st.caption(
                 f"{fmt.count(r['episodes'])} épisodes, {fmt.count(r['trainees'])} stagiaires · "
                 f"médiane {fmt.days(r['km_median_days'])} · "
-                f"{fmt.count(r['setbacks'])} rechutes"
+                f"{fmt.count(r['setbacks'])} rechute{'' if r['setbacks'] == 1 else 's'}"
             )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
@@ -91,7 +91,13 @@ def show_barriers() -> None:
         table(per, "barrier_label", "Frein"),
         f"Freins identifiés en {YEARS}. Taux de levée : part des épisodes levés (une évaluation "
         "ultérieure au niveau 0). Rechute : un frein qui revient après avoir été levé (épisode "
-        "n° 2 ou plus). Les freins dont le taux est masqué (effectifs < 5) ne sont pas dessinés.",
+        "n° 2 ou plus)."
+        + (
+            " Un taux qui permettrait de retrouver un effectif inférieur à 5 est masqué : le "
+            "frein garde sa ligne, marquée « masqué »."
+            if scope.mask_small_counts
+            else ""
+        ),
         "freins_par_frein",
         counts=list(COUNT_COLUMNS.values()),
     )
