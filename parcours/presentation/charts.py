@@ -417,6 +417,14 @@ def lines(
         colour_enc = colour(data, color, color_title, palette, colors)
         enc["color"] = colour_enc
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
+    has_markers = bool(data[MARKER].is_not_null().any())
+    if has_markers:
+        # One « < 5 » per masked point, just above the x axis; several series masked the same
+        # month are stacked, each in its series' colour.
+        low = y_domain[0] if y_domain else 0
+        high = y_domain[1] if y_domain else (data[y].max() or 1)
+        rank = pl.col(MARKER).is_not_null().cast(pl.Int32).cum_sum().over(x) - 1
+        data = data.with_columns((low + rank * (high - low) * 0.07).alias("marque_y"))
     # Masked rows stay in the data: the path breaks at them instead of joining their neighbours.
     line = alt.Chart(data).mark_line(
         interpolate="step-after" if step else "linear",
@@ -424,14 +432,14 @@ def lines(
         invalid="break-paths-show-domains",
     )
     layers = [line.encode(**enc)]
-    if data[MARKER].is_not_null().any():
+    if has_markers:
         layers.append(
             alt.Chart(data)
             .transform_filter(f"datum.{MARKER} != null")
             .mark_text(baseline="bottom", dy=-2, fontSize=10)
             .encode(
                 x=x_enc,
-                y=alt.datum(y_domain[0] if y_domain else 0),
+                y=alt.Y("marque_y:Q"),
                 text=alt.Text(f"{MARKER}:N"),
                 **({"color": colour_enc} if colour_enc is not None else {}),
                 tooltip=[
@@ -470,14 +478,17 @@ def heatmap(
         ),
         y=alt.Y(f"{y}:N", title=y_title, sort=ys, axis=wrapped_axis(ys)),
     )
-    cells = base.mark_rect().encode(
+    top = frame[value].max() if value in frame.columns and frame.height else None
+    # Masked cells (null) are drawn, grey, with their « < 5 »: `invalid="show"` keeps them.
+    cells = base.mark_rect(invalid="show").encode(
         color=alt.condition(
             f"datum['{value}'] == null",
-            alt.value("#eeeeee"),
+            alt.value("#e6e6e6"),
             alt.Color(
                 f"{value}:Q",
                 title=value_title,
-                scale=alt.Scale(scheme="blues"),
+                # A domain even when every cell is masked (the legend would read « NaN »).
+                scale=alt.Scale(scheme="blues", domain=[0, float(top or 5)]),
                 legend=alt.Legend(orient="right", format=value_format, tickMinStep=1),
             ),
         ),
@@ -489,7 +500,6 @@ def heatmap(
     )
     layers = [cells]
     if label:
-        top = frame[value].max() if value in frame.columns and frame.height else None
         dark = f"datum['{value}'] > {0.6 * float(top)}" if top else "false"
         layers.append(
             base.mark_text(fontSize=11).encode(
