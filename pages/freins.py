@@ -52,7 +52,7 @@ def show_groups() -> None:
             st.caption(
                 f"{fmt.count(r['episodes'])} épisodes, {fmt.count(r['trainees'])} stagiaires · "
                 f"médiane {fmt.days(r['km_median_days'])} · "
-                f"{fmt.count(r['setbacks'])} rechute{'' if r['setbacks'] == 1 else 's'}"
+                f"{fmt.count(r['setbacks'])} rechute{'' if r['setbacks'] in (0, 1) else 's'}"
             )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
