@@ -103,7 +103,9 @@ def show_cohorts() -> None:
         "déjà franchi une première étape, ou qui est déjà sortie vers l'emploi ou une formation. "
         "Un mois n'est montré que si toute la cohorte a pu être suivie aussi longtemps."
         + (
-            " Une cohorte de moins de 5 stagiaires n'est pas montrée."
+            " Une cohorte de moins de 5 stagiaires n'est pas montrée ; une part masquée "
+            "interrompt sa courbe, marquée sur l'axe (« < 5 », ou un trait quand elles sont "
+            "nombreuses)."
             if scope.mask_small_counts
             else ""
         )  # fmt: skip

@@ -57,6 +57,9 @@ MARKER = "marque"  # what is written instead: « < 5 » or « masqué »
 COUNT_MASK = "< 5"
 SHARE_MASK = "masqué"
 
+# Lines: up to this many masked points are marked « < 5 » in words, more with a stroke each.
+MAX_TEXT_MARKERS = 12
+
 # Category labels: wrapped at this many characters (a line of 12 px type is ~7 px a character).
 WRAP = 34
 LABEL_LIMIT = 400
@@ -104,8 +107,19 @@ def colour(
         f"{field}:N",
         title=title,
         scale=alt.Scale(domain=list(mapping), range=list(mapping.values())),
-        legend=alt.Legend(values=shown) if legend else None,
+        legend=alt.Legend(values=shown, columns=legend_columns(shown)) if legend else None,
     )
+
+
+LEGEND_WIDTH = 800  # pixels a legend under a chart may use (a chart of the main column)
+
+
+def legend_columns(labels: Sequence) -> int:
+    """Columns of a legend under a chart: as many as fit, so that no entry is cut at the edge
+    (a legend on one row runs past the chart's width)."""
+    longest = max((len(str(label)) for label in labels), default=10)
+    per_entry = 7 * longest + 40  # ~7 px a character at 12 px, plus the symbol and the gap
+    return max(1, min(len(labels) or 1, LEGEND_WIDTH // per_entry))
 
 
 # --- masked values and labels -------------------------------------------------------------
@@ -222,9 +236,12 @@ def _markers(
 
 
 def _axis(value_format: str) -> alt.Axis:
-    """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »)."""
+    """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »), shares
+    whole percentages (« 20 % », the tooltips keep one decimal)."""
     if value_format == INT:
         return alt.Axis(format=value_format, tickMinStep=1, tickCount=8)
+    if value_format == PCT:
+        return alt.Axis(format=".0%")
     return alt.Axis(format=value_format)
 
 
@@ -284,7 +301,8 @@ def bar(
         ],
     }
     if color:
-        enc["color"] = colour(data, color, color_title, palette, colors)
+        # A colour that repeats the category needs no legend: the axis names each bar.
+        enc["color"] = colour(data, color, color_title, palette, colors, legend=color != category)
     bars = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}").mark_bar().encode(**enc)
     markers = _markers(
         data,
@@ -295,7 +313,8 @@ def bar(
         stacked=color is not None,
     )
     chart = alt.layer(bars, markers) if markers is not None else bars
-    return _finish(chart, height or max(140, rows_height(order) + 60), legend=color is not None)
+    legend = color is not None and color != category
+    return _finish(chart, height or max(140, rows_height(order) + 60), legend=legend)
 
 
 def columns(
@@ -433,14 +452,20 @@ def lines(
     )
     layers = [line.encode(**enc)]
     if has_markers:
+        masked = alt.Chart(data).transform_filter(f"datum.{MARKER} != null")
+        few = int(data[MARKER].is_not_null().sum()) <= MAX_TEXT_MARKERS
+        # A few masked points: « < 5 » written at each; many (a long masked stretch): a short
+        # stroke each, in the series' colour, the tooltip saying « < 5 » or « masqué ».
+        mark = (
+            masked.mark_text(baseline="bottom", dy=-2, fontSize=10)
+            if few
+            else masked.mark_tick(thickness=2, size=10, opacity=0.8)
+        )
         layers.append(
-            alt.Chart(data)
-            .transform_filter(f"datum.{MARKER} != null")
-            .mark_text(baseline="bottom", dy=-2, fontSize=10)
-            .encode(
+            mark.encode(
                 x=x_enc,
                 y=alt.Y("marque_y:Q"),
-                text=alt.Text(f"{MARKER}:N"),
+                **({"text": alt.Text(f"{MARKER}:N")} if few else {}),
                 **({"color": colour_enc} if colour_enc is not None else {}),
                 tooltip=[
                     *([alt.Tooltip(f"{color}:N", title=color_title)] if color else []),
@@ -604,7 +629,7 @@ def grouped_bar(
             y=y,
             yOffset=offset,
             x=alt.X(
-                f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format), scale=x_scale
+                f"{value}:Q", title=value_title, axis=_axis(value_format), scale=x_scale
             ),  # fmt: skip
             color=colour(data, group, group_title, palette),
             tooltip=[
