@@ -84,7 +84,7 @@ def has_tables(*tables: str) -> bool:
 def empty_state(message: str, action: str | None = None) -> None:
     """Say what is missing and what to do about it, instead of an empty chart or an error."""
     text = message + (f"\n\n**Que faire ?** {action}" if action else "")
-    st.info(fmt.guillemets(text), icon=":material/info:")
+    st.info(fmt.typography(text), icon=":material/info:")
 
 
 @contextlib.contextmanager
@@ -199,7 +199,7 @@ def show_chart(
         return
     if chart is not None:
         altair_chart(chart, width="stretch")
-    st.caption(fmt.guillemets(caption))
+    st.caption(fmt.typography(caption))
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
 

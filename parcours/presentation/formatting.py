@@ -95,6 +95,10 @@ def share(value: float | None, decimals: int = 1) -> str:
     return "masqué" if _missing(value) else percent(value, decimals)
 
 
-def guillemets(text: str) -> str:
-    """French quotation marks held to their words (no line break after « nor before »)."""
-    return text.replace("« ", f"«{NBSP}").replace(" »", f"{NBSP}»")
+def typography(text: str) -> str:
+    """French spacing that never breaks a line: « and » held to their words, and the space
+    before ; : ! ? made a no-break space (a line never starts with » or ;)."""
+    text = text.replace("« ", f"«{NBSP}").replace(" »", f"{NBSP}»")
+    for mark in (";", ":", "!", "?"):
+        text = text.replace(f" {mark}", f"{NBSP}{mark}")
+    return text
