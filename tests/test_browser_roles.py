@@ -26,7 +26,7 @@ import pytest
 from parcours.dashboard import navigation
 from parcours.store.datadir import PROJECT_ROOT
 from tests.conftest import DASHBOARD_PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, settle
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HOURS, free_port, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -189,6 +189,9 @@ def charts_drawn(page) -> None:
 
 
 def english_on(page) -> list[str]:
+    # The translation script installs itself once the page has drawn it (`french.py` sets this
+    # flag after its first pass): wait on that, not on time.
+    page.wait_for_function("() => window.__parcoursFrench === true")
     return sorted({t for t in page.evaluate(READ_TEXT) if ENGLISH_RE.search(t)})
 
 
@@ -224,6 +227,14 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
                 charts_drawn(page)
                 found[name] = english_on(page)
                 page.screenshot(path=str(screenshots_dir() / f"{prefix}-{name}.png"))
+                if name == "televerser" and role == "centre":
+                    # A file in the drop zone: its name, size and remove button read French.
+                    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                        files=[{"name": "heures.csv", "mimeType": "text/csv", "buffer": HOURS}]
+                    )
+                    expect(page.get_by_text("heures.csv")).to_be_visible()
+                    settle(page)
+                    found["televerser (fichier déposé)"] = english_on(page)
     finally:
         context.close()
     assert not {where: texts for where, texts in found.items() if texts}

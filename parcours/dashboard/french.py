@@ -146,8 +146,8 @@ CSS = """
 
 _SCRIPT = """
 (() => {
-  if (window.__parcoursFrench) return;
-  window.__parcoursFrench = true;
+  if (window.__parcoursFrench !== undefined) return;
+  window.__parcoursFrench = false;
   const EXACT = %(exact)s;
   const PATTERNS = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
   const ATTRS = ["aria-label", "title", "placeholder"];
@@ -189,6 +189,7 @@ _SCRIPT = """
     attributes: true, attributeFilter: ATTRS,
   });
   fixTree(document.body);
+  window.__parcoursFrench = true;  // the first pass is done (the browser test waits on this)
 })();
 """
 
