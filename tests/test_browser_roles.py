@@ -188,6 +188,16 @@ def charts_drawn(page) -> None:
         expect(charts.nth(i).locator("canvas, svg").first).to_be_attached()
 
 
+def shot(page, path: Path) -> None:
+    """A screenshot of the viewport, kept small (a 256-colour PNG: the pages are flat colours)."""
+    from PIL import Image
+
+    page.screenshot(path=str(path))
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
 def english_on(page) -> list[str]:
     # The translation script installs itself once the page has drawn it (`french.py` sets this
     # flag after its first pass): wait on that, not on time.
@@ -226,7 +236,7 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
                 settle(page)
                 charts_drawn(page)
                 found[name] = english_on(page)
-                page.screenshot(path=str(screenshots_dir() / f"{prefix}-{name}.png"))
+                shot(page, screenshots_dir() / f"{prefix}-{name}.png")
                 if name == "televerser" and role == "centre":
                     # A file in the drop zone: its name, size and remove button read French.
                     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
