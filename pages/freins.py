@@ -74,7 +74,7 @@ def show_groups(data: dict) -> None:
                 f"Levés : {count_text(r, 'lifted')} sur {count_text(r, 'episodes')} épisodes"
                 f"{interval} · {count_text(r, 'trainees')} stagiaires · "
                 f"médiane {fmt.days(r['km_median_days'])} · "
-                f"{count_text(r, 'setbacks')} rechutes"
+                f"{count_text(r, 'setbacks')} rechute{'' if r['setbacks'] in (0, 1) else 's'}"
             )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(
@@ -118,8 +118,8 @@ def show_barriers(data: dict) -> None:
         "plus). Durée médiane : lue sur la courbe de Kaplan–Meier tant qu'au moins "
         f"{barriers.KM_MIN_AT_RISK} épisodes sont encore suivis."
         + (
-            " Un taux masqué (effectifs < 5, ou qui permettraient de retrouver un effectif "
-            "masqué) laisse la barre vide."
+            " Un taux qui permettrait de retrouver un effectif inférieur à 5 est masqué : le "
+            "frein garde sa ligne, marquée « masqué »."
             if scope.mask_small_counts
             else ""
         ),

@@ -110,7 +110,11 @@ def show_summary(path: tp.TraineePath) -> None:
     with cols[3]:
         ui.metric("Étapes franchies", fmt.integer(steps), help="Les « victoires » déclarées.")
     with cols[4]:
-        ui.metric("Partenaires mobilisés", fmt.integer(partners))
+        ui.metric(
+            "Partenariats",
+            fmt.integer(partners),
+            help="Partenariats mobilisés pour ce stagiaire (un par enregistrement).",
+        )
 
 
 def show_page() -> None:

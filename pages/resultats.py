@@ -109,7 +109,8 @@ def show_cohorts(data: dict) -> None:
         "part avec son nombre de stagiaires et son intervalle de confiance (Wilson, 95 %)."
         + (
             " Une cohorte de moins de 5 stagiaires n'est pas montrée ; les courbes sont données "
-            f"tous les {outcomes.COHORT_STEP_MASKED} mois, et un point masqué laisse un trou."
+            f"tous les {outcomes.COHORT_STEP_MASKED} mois, et une part masquée interrompt sa "
+            "courbe, marquée sur l'axe (« < 5 », ou un trait quand elles sont nombreuses)."
             if scope.mask_small_counts
             else ""
         )  # fmt: skip

@@ -109,7 +109,7 @@ def server(dashboard_warehouse, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -117,6 +117,10 @@ def page(server):
         context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="fr-BE")
         tab = context.new_page()
         tab.set_default_timeout(60_000)
+        # The waits are on the app's state; their bound covers a loaded 2-core machine where the
+        # other browser module (test_browser_roles) runs at the same time (Playwright's 5 s
+        # default for `expect` timed out there while the page was still running).
+        expect.set_options(timeout=60_000)
         tab.goto(server)
         yield tab
         context.close()

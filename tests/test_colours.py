@@ -179,6 +179,7 @@ def test_colours_of_a_list_stay_apart_for_colour_blind_readers(vision):
 
 OUTCOMES = pl.DataFrame(
     {
+        "status": ["Sans revenu", "Sans revenu", "Autre", "Autre"],
         "destination": ["Emploi", "Formation", "Sans emploi ni formation", "Inconnue"],
         "exits": [7, 5, 6, 2],
     }
@@ -192,9 +193,9 @@ def test_a_filter_never_reassigns_colours():
     for rows in ([0, 1, 2, 3], [1, 2], [2], [3, 0]):
         chart = charts.bar(
             OUTCOMES[rows],
-            "destination",
+            "status",
             "exits",
-            category_title="Destination",
+            category_title="Situation à l'entrée",
             value_title="Sorties",
             color="destination",
             color_title="Destination",
@@ -205,6 +206,21 @@ def test_a_filter_never_reassigns_colours():
         assert encoding["legend"]["values"] == [
             label for label in full if label in set(OUTCOMES[rows]["destination"])
         ]
+
+
+def test_no_legend_when_the_colour_repeats_the_category():
+    chart = charts.bar(
+        OUTCOMES, "destination", "exits", category_title="Destination", value_title="Sorties",
+        color="destination", color_title="Destination", palette="situation.group",
+    )  # fmt: skip
+    (encoding,) = {str(e): e for e in colour_encodings(spec(chart))}.values()
+    assert encoding["legend"] is None
+    assert encoding["scale"]["domain"] == list(palette.colours("situation.group"))
+
+
+def test_a_legend_wraps_instead_of_running_off_the_chart():
+    labels = list(palette.colours("purpose"))
+    assert charts.legend_columns(labels) * (7 * max(map(len, labels)) + 40) <= charts.LEGEND_WIDTH
 
 
 def test_the_list_is_found_from_the_labels_when_not_named():

@@ -28,7 +28,7 @@ def test_the_numbers_shown_are_the_trainees_own(nam_n02):
         "Freins levés": "2 sur 3",
         "Rechutes": "1",
         "Étapes franchies": "2",
-        "Partenaires mobilisés": "2",
+        "Partenariats": "2",
     }
     assert "**Entrée** : 04/09/2023 (filière EFT) · **Sortie** : 15/03/2024 — Emploi CDD" in [
         m.value for m in nam_n02.markdown

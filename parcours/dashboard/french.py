@@ -62,6 +62,17 @@ EXACT = {
     "file upload": "déposer des fichiers",
     # element toolbars (tables, charts)
     "Download as CSV": "Télécharger (CSV)",
+    "Download as PNG": "Télécharger l'image (PNG)",
+    "Download as SVG": "Télécharger l'image (SVG)",
+    "Save as PNG": "Enregistrer en PNG",
+    "Save as SVG": "Enregistrer en SVG",
+    "Save as Image": "Enregistrer l'image",
+    "View Source": "Voir la source",
+    "View Compiled Vega": "Voir le Vega compilé",
+    "Show data": "Voir les données",
+    "Show chart": "Voir le graphique",
+    "Download failed": "Le téléchargement a échoué",
+    "View less": "Voir moins",
     "Search": "Rechercher",
     "Type to search": "Tapez pour rechercher",
     "Close Search": "Fermer la recherche",
@@ -107,10 +118,14 @@ EXACT = {
 
 # Texts with a value inside: (JavaScript regular expression, replacement).
 PATTERNS = [
-    (r"^(\d+(?:\.\d+)?)\s?([KMGT]?)B per file", "$1 $2o par fichier"),
-    (r"^(\d+(?:\.\d+)?)\s?([KMGT]?)B$", "$1 $2o"),
+    (r"^(\d+)\.(\d+)\s?([KMGT]?)B per file", "$1,$2 $3o par fichier"),
+    (r"^(\d+)\s?([KMGT]?)B per file", "$1 $2o par fichier"),
+    (r"^(\d+)\.(\d+)\s?([KMGT]?)B$", "$1,$2 $3o"),
+    (r"^(\d+)\s?([KMGT]?)B$", "$1 $2o"),
     (r"^Remove (.+)$", "Retirer $1"),
     (r"^Help for (.+)$", "Aide : $1"),
+    (r"^Download as (\w+)$", "Télécharger ($1)"),
+    (r"^View (\d+) more$", "Voir $1 de plus"),
     (r"^Upload (.+)$", "Déposer $1"),
     (
         r"^You have requested page /(.*), but no corresponding file was found in the app's "
@@ -131,8 +146,8 @@ CSS = """
 
 _SCRIPT = """
 (() => {
-  if (window.__parcoursFrench) return;
-  window.__parcoursFrench = true;
+  if (window.__parcoursFrench !== undefined) return;
+  window.__parcoursFrench = false;
   const EXACT = %(exact)s;
   const PATTERNS = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
   const ATTRS = ["aria-label", "title", "placeholder"];
@@ -174,6 +189,7 @@ _SCRIPT = """
     attributes: true, attributeFilter: ATTRS,
   });
   fixTree(document.body);
+  window.__parcoursFrench = true;  // the first pass is done (the browser test waits on this)
 })();
 """
 

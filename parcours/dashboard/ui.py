@@ -85,7 +85,8 @@ def has_tables(*tables: str) -> bool:
 
 def empty_state(message: str, action: str | None = None) -> None:
     """Say what is missing and what to do about it, instead of an empty chart or an error."""
-    st.info(message + (f"\n\n**Que faire ?** {action}" if action else ""), icon=":material/info:")
+    text = message + (f"\n\n**Que faire ?** {action}" if action else "")
+    st.info(fmt.typography(text), icon=":material/info:")
 
 
 @contextlib.contextmanager
@@ -231,7 +232,7 @@ def show_chart(
         return
     if chart is not None:
         altair_chart(chart, width="stretch")
-    st.caption(caption)
+    st.caption(fmt.typography(caption))
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
 

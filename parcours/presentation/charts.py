@@ -57,6 +57,9 @@ MARKER = "marque"  # what is written instead: « < 5 » or « masqué »
 COUNT_MASK = "< 5"
 SHARE_MASK = "masqué"
 
+# Lines: up to this many masked points are marked « < 5 » in words, more with a stroke each.
+MAX_TEXT_MARKERS = 12
+
 # Category labels: wrapped at this many characters (a line of 12 px type is ~7 px a character).
 WRAP = 34
 LABEL_LIMIT = 400
@@ -104,8 +107,19 @@ def colour(
         f"{field}:N",
         title=title,
         scale=alt.Scale(domain=list(mapping), range=list(mapping.values())),
-        legend=alt.Legend(values=shown) if legend else None,
+        legend=alt.Legend(values=shown, columns=legend_columns(shown)) if legend else None,
     )
+
+
+LEGEND_WIDTH = 800  # pixels a legend under a chart may use (a chart of the main column)
+
+
+def legend_columns(labels: Sequence) -> int:
+    """Columns of a legend under a chart: as many as fit, so that no entry is cut at the edge
+    (a legend on one row runs past the chart's width)."""
+    longest = max((len(str(label)) for label in labels), default=10)
+    per_entry = 7 * longest + 40  # ~7 px a character at 12 px, plus the symbol and the gap
+    return max(1, min(len(labels) or 1, LEGEND_WIDTH // per_entry))
 
 
 # --- masked values and labels -------------------------------------------------------------
@@ -222,9 +236,12 @@ def _markers(
 
 
 def _axis(value_format: str) -> alt.Axis:
-    """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »)."""
+    """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »), shares
+    whole percentages (« 20 % », the tooltips keep one decimal)."""
     if value_format == INT:
         return alt.Axis(format=value_format, tickMinStep=1, tickCount=8)
+    if value_format == PCT:
+        return alt.Axis(format=".0%")
     return alt.Axis(format=value_format)
 
 
@@ -284,7 +301,8 @@ def bar(
         ],
     }
     if color:
-        enc["color"] = colour(data, color, color_title, palette, colors)
+        # A colour that repeats the category needs no legend: the axis names each bar.
+        enc["color"] = colour(data, color, color_title, palette, colors, legend=color != category)
     bars = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}").mark_bar().encode(**enc)
     markers = _markers(
         data,
@@ -295,7 +313,8 @@ def bar(
         stacked=color is not None,
     )
     chart = alt.layer(bars, markers) if markers is not None else bars
-    return _finish(chart, height or max(140, rows_height(order) + 60), legend=color is not None)
+    legend = color is not None and color != category
+    return _finish(chart, height or max(140, rows_height(order) + 60), legend=legend)
 
 
 def columns(
@@ -359,7 +378,17 @@ def columns(
             horizontal=False,
             stacked=True,
         )
-    chart = alt.layer(bars, markers) if markers is not None else bars
+    layers = [bars, *([markers] if markers is not None else [])]
+    if x_type == "T" and x in data.columns and data[x].drop_nulls().len():
+        # Every month of the span has its band, an empty month too (no data is not no month).
+        first, last = data[x].min(), data[x].max()
+        months = pl.date_range(first.replace(day=1), last.replace(day=1), "1mo", eager=True)
+        layers.append(
+            alt.Chart(pl.DataFrame({x: months}))
+            .mark_point(opacity=0)
+            .encode(x=x_enc, tooltip=alt.value(None))
+        )
+    chart = alt.layer(*layers) if len(layers) > 1 else bars
     return _finish(chart, height, legend=color is not None)
 
 
@@ -407,6 +436,14 @@ def lines(
         colour_enc = colour(data, color, color_title, palette, colors)
         enc["color"] = colour_enc
         enc["tooltip"] = [alt.Tooltip(f"{color}:N", title=color_title), *enc["tooltip"]]
+    has_markers = bool(data[MARKER].is_not_null().any())
+    if has_markers:
+        # One « < 5 » per masked point, just above the x axis; several series masked the same
+        # month are stacked, each in its series' colour.
+        low = y_domain[0] if y_domain else 0
+        high = y_domain[1] if y_domain else (data[y].max() or 1)
+        rank = pl.col(MARKER).is_not_null().cast(pl.Int32).cum_sum().over(x) - 1
+        data = data.with_columns((low + rank * (high - low) * 0.07).alias("marque_y"))
     # Masked rows stay in the data: the path breaks at them instead of joining their neighbours.
     line = alt.Chart(data).mark_line(
         interpolate="step-after" if step else "linear",
@@ -414,15 +451,21 @@ def lines(
         invalid="break-paths-show-domains",
     )
     layers = [line.encode(**enc)]
-    if data[MARKER].is_not_null().any():
+    if has_markers:
+        masked = alt.Chart(data).transform_filter(f"datum.{MARKER} != null")
+        few = int(data[MARKER].is_not_null().sum()) <= MAX_TEXT_MARKERS
+        # A few masked points: « < 5 » written at each; many (a long masked stretch): a short
+        # stroke each, in the series' colour, the tooltip saying « < 5 » or « masqué ».
+        mark = (
+            masked.mark_text(baseline="bottom", dy=-2, fontSize=10)
+            if few
+            else masked.mark_tick(thickness=2, size=10, opacity=0.8)
+        )
         layers.append(
-            alt.Chart(data)
-            .transform_filter(f"datum.{MARKER} != null")
-            .mark_text(baseline="bottom", dy=-2, fontSize=10)
-            .encode(
+            mark.encode(
                 x=x_enc,
-                y=alt.datum(y_domain[0] if y_domain else 0),
-                text=alt.Text(f"{MARKER}:N"),
+                y=alt.Y("marque_y:Q"),
+                **({"text": alt.Text(f"{MARKER}:N")} if few else {}),
                 **({"color": colour_enc} if colour_enc is not None else {}),
                 tooltip=[
                     *([alt.Tooltip(f"{color}:N", title=color_title)] if color else []),
@@ -460,14 +503,17 @@ def heatmap(
         ),
         y=alt.Y(f"{y}:N", title=y_title, sort=ys, axis=wrapped_axis(ys)),
     )
-    cells = base.mark_rect().encode(
+    top = frame[value].max() if value in frame.columns and frame.height else None
+    # Masked cells (null) are drawn, grey, with their « < 5 »: `invalid="show"` keeps them.
+    cells = base.mark_rect(invalid="show").encode(
         color=alt.condition(
             f"datum['{value}'] == null",
-            alt.value("#eeeeee"),
+            alt.value("#e6e6e6"),
             alt.Color(
                 f"{value}:Q",
                 title=value_title,
-                scale=alt.Scale(scheme="blues"),
+                # A domain even when every cell is masked (the legend would read « NaN »).
+                scale=alt.Scale(scheme="blues", domain=[0, float(top or 5)]),
                 legend=alt.Legend(orient="right", format=value_format, tickMinStep=1),
             ),
         ),
@@ -479,7 +525,6 @@ def heatmap(
     )
     layers = [cells]
     if label:
-        top = frame[value].max() if value in frame.columns and frame.height else None
         dark = f"datum['{value}'] > {0.6 * float(top)}" if top else "false"
         layers.append(
             base.mark_text(fontSize=11).encode(
@@ -584,7 +629,7 @@ def grouped_bar(
             y=y,
             yOffset=offset,
             x=alt.X(
-                f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format), scale=x_scale
+                f"{value}:Q", title=value_title, axis=_axis(value_format), scale=x_scale
             ),  # fmt: skip
             color=colour(data, group, group_title, palette),
             tooltip=[

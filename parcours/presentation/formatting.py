@@ -17,6 +17,7 @@ from datetime import date, datetime
 from parcours.core.dates import MONTHS_FR, MONTHS_FR_SHORT
 
 THIN = "\u202f"
+NBSP = "\u00a0"
 MISSING = "—"
 
 
@@ -92,3 +93,12 @@ def count(value: float | int | None) -> str:
 def share(value: float | None, decimals: int = 1) -> str:
     """A share that may be masked (None): `12,5 %` or `masqué`."""
     return "masqué" if _missing(value) else percent(value, decimals)
+
+
+def typography(text: str) -> str:
+    """French spacing that never breaks a line: « and » held to their words, and the space
+    before ; : ! ? made a no-break space (a line never starts with » or ;)."""
+    text = text.replace("« ", f"«{NBSP}").replace(" »", f"{NBSP}»")
+    for mark in (";", ":", "!", "?"):
+        text = text.replace(f" {mark}", f"{NBSP}{mark}")
+    return text

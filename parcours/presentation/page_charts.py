@@ -178,7 +178,7 @@ def completeness_heatmap(matrix: pl.DataFrame, names: dict[str, str]) -> alt.Top
     # Every centre named: one 20 px row each, labels never dropped for overlap nor cut.
     chart = (
         alt.Chart(frame)
-        .mark_rect(stroke="white", strokeWidth=0.5)
+        .mark_rect(stroke="white", strokeWidth=0.5, invalid="show")
         .encode(
             x=alt.X("month:O", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%m/%Y")),
             y=alt.Y(

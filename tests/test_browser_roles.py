@@ -1,0 +1,250 @@
+"""Every page for every role in a real browser (Streamlit served as in production, Playwright on
+Debian's chromium): no English interface text anywhere a person reads — visible text, and the
+`aria-label` / `title` / `placeholder` a screen reader reads — and a screenshot of each page.
+
+Streamlit's own texts are rewritten by `parcours.dashboard.french`; this test fails on any that
+slips through (a new Streamlit version, a new widget). Screenshots (1280 × 900) go to
+tests/artifacts/roles/, or to $PARCOURS_SCREENSHOTS (docs/screenshots/ for the closing note:
+`PARCOURS_SCREENSHOTS=docs/screenshots pytest tests/test_browser_roles.py`).
+
+Waits are on the app's own state (`data-test-script-state`) and on the charts being drawn.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from parcours.dashboard import navigation
+from parcours.store.datadir import PROJECT_ROOT
+from tests.conftest import DASHBOARD_PASSWORD
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HOURS, free_port, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROLES = [
+    # (file name prefix, email, role)
+    ("centre", "nam@centre.be", "centre"),
+    ("federation-acfi", "acfi@federation.be", "federation"),
+    ("interfede", "interfede@federation.be", "federation"),
+    ("analyst", "analyste@parcours.be", "analyst"),
+    ("admin", "admin@parcours.be", "admin"),
+]
+# Streamlit's English, as a person would meet it (whole words).
+ENGLISH = [
+    "Browse files",
+    "Drag and drop",
+    "Download",
+    "Search",
+    "Page not found",
+    "Running",
+    "Limit 200MB",
+    "per file",
+    "Upload",
+    "Deploy",
+    "Stop",
+    "Rerun",
+    "Clear cache",
+    "Settings",
+    "Print",
+    "Record a screencast",
+    "About",
+    "Choose an option",
+    "No results",
+    "Press Enter",
+    "Fullscreen",
+    "Skip to main content",
+    "Show/hide columns",
+    "Sort ascending",
+    "Made with Streamlit",
+    "Loading",
+    "Help for",
+    "file upload",
+    "View more",
+    "Main menu",
+    "Close",
+    "Open",
+]
+ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b")
+
+# What a person reads: visible text (icons' ligature names excluded: they show as icons) and the
+# accessible names and hints of the elements on screen.
+READ_TEXT = """() => {
+  const out = [];
+  const shown = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return false;
+    }
+    return true;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, text = (node.nodeValue || '').trim();
+    const el = node.parentElement;
+    const skipped = '[data-testid=stIconMaterial], script, style, noscript';
+    if (!text || !el || el.closest(skipped)) continue;
+    if (shown(el)) out.push(text);
+  }
+  document.querySelectorAll('[aria-label], [title], [placeholder]').forEach((el) => {
+    if (!shown(el)) return;
+    for (const name of ['aria-label', 'title', 'placeholder']) {
+      const value = el.getAttribute(name);
+      if (value) out.push(value);
+    }
+  });
+  return out;
+}"""
+
+
+def screenshots_dir() -> Path:
+    folder = os.environ.get("PARCOURS_SCREENSHOTS")
+    path = (
+        (PROJECT_ROOT / folder if not Path(folder).is_absolute() else Path(folder))
+        if folder
+        else Path(__file__).parent / "artifacts" / "roles"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_warehouse, tmp_path_factory):
+    """`streamlit run app.py` on a copy of the dashboard fixture's data folder."""
+    root = tmp_path_factory.mktemp("roles") / "data"
+    shutil.copytree(dashboard_warehouse.root, root)
+    port = free_port()
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+    log = (tmp_path_factory.mktemp("roles-log") / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def charts_drawn(page) -> None:
+    """Wait until every chart on the page has its canvas or SVG."""
+    from playwright.sync_api import expect
+
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_attached()
+
+
+def shot(page, path: Path) -> None:
+    """A screenshot of the viewport, kept small (a 256-colour PNG: the pages are flat colours)."""
+    from PIL import Image
+
+    page.screenshot(path=str(path))
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def english_on(page) -> list[str]:
+    # The translation script installs itself once the page has drawn it (`french.py` sets this
+    # flag after its first pass): wait on that, not on time.
+    page.wait_for_function("() => window.__parcoursFrench === true")
+    return sorted({t for t in page.evaluate(READ_TEXT) if ENGLISH_RE.search(t)})
+
+
+@pytest.mark.parametrize(("prefix", "email", "role"), ROLES, ids=[r[0] for r in ROLES])
+def test_every_page_reads_in_french(server, browser, prefix, email, role):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    expect.set_options(timeout=90_000)
+    found: dict[str, list[str]] = {}
+    try:
+        page.goto(server)
+        settle(page)
+        found["connexion"] = english_on(page)
+        page.get_by_label("Adresse e-mail").fill(email)
+        page.get_by_label("Mot de passe").fill(DASHBOARD_PASSWORD)
+        found["connexion (saisie)"] = english_on(page)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+        settle(page)
+        for items in navigation.pages_for(role).values():
+            for path, title, _ in items:
+                name = Path(path).stem
+                page.locator("[data-testid='stSidebarNav']").get_by_role(
+                    "link", name=title, exact=True
+                ).click()
+                expect(
+                    page.locator("[data-testid='stSidebarNav'] a[aria-current='page']")
+                ).to_have_text(re.compile(re.escape(title)))
+                settle(page)
+                charts_drawn(page)
+                found[name] = english_on(page)
+                shot(page, screenshots_dir() / f"{prefix}-{name}.png")
+                if name == "televerser" and role == "centre":
+                    # A file in the drop zone: its name, size and remove button read French.
+                    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                        files=[{"name": "heures.csv", "mimeType": "text/csv", "buffer": HOURS}]
+                    )
+                    expect(page.get_by_text("heures.csv")).to_be_visible()
+                    settle(page)
+                    found["televerser (fichier déposé)"] = english_on(page)
+    finally:
+        context.close()
+    assert not {where: texts for where, texts in found.items() if texts}
