@@ -94,9 +94,13 @@ def test_login_form_signs_in_and_is_audited(dashboard_warehouse):
     assert actions[-2:] == ["login_failure", "login_success"]
 
 
-def test_csv_download_is_audited(dashboard_warehouse):
+def test_csv_download_is_audited(dashboard_warehouse, monkeypatch):
+    from page_helpers import fetch, record_downloads
+
+    record_downloads(monkeypatch)
     at = app_as("acfi@federation.be", "pages/freins.py")
     at.get("download_button")[0].click().run()
+    fetch(at.get("download_button")[0])  # the click makes the browser ask for the bytes
     conn = opstore.connect(dashboard_warehouse.ops_db)
     try:
         last = conn.execute(
