@@ -109,7 +109,10 @@ def server(dashboard_warehouse, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # On a shared, loaded machine a first run can take more than expect's default 5 s.
+    expect.set_options(timeout=60_000)
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
