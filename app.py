@@ -31,16 +31,18 @@ _swept_at_start()
 user = session.restore()
 sections = navigation.st_pages(user, navigation.requested_path(), session.login_form)
 page = st.navigation(sections, position="sidebar" if user else "hidden")
-session.sync_cookie()
 if user is None:
+    session.sync_cookie()
     page.run()  # the login form, under the URL of the page asked for
     st.stop()
 target = session.requested_after_login()
 if target:
-    # Back from the identity provider (on the home page): open the page that was asked for.
+    # Back from the identity provider (on the home page): open the page that was asked for
+    # (before the cookie is set: a switch drops what this run has drawn).
     wanted = urlsplit(target)
     for candidate in (p for pages in sections.values() for p in pages):
         if candidate.url_path and candidate.url_path == wanted.path.strip("/"):
             st.switch_page(candidate, query_params=dict(parse_qsl(wanted.query)))
+session.sync_cookie()
 session.sidebar_user(user)
 page.run()

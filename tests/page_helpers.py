@@ -42,3 +42,29 @@ def alignments(frame_element) -> dict[str, str]:
 
     config = json.loads(frame_element.proto.columns or "{}")
     return {name: c.get("alignment") for name, c in config.items() if c.get("alignment")}
+
+
+# --- downloads ----------------------------------------------------------------------------
+# A download button's bytes are produced at the click (`data` is a callable, Streamlit's
+# deferred download): AppTest draws the button but never asks for them, as the browser does.
+
+_DEFERRED: dict = {}
+
+
+def record_downloads(monkeypatch) -> None:
+    """Keep the data callables the page registers, to call them as the browser would."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        _DEFERRED[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+
+
+def fetch(button) -> bytes:
+    """The bytes the browser gets when the person clicks this download button."""
+    return _DEFERRED[button.proto.deferred_file_id]()

@@ -5,6 +5,8 @@ federation another federation's centres."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import DASHBOARD_PASSWORD, PROJECT_ROOT, app_as
 from streamlit.testing.v1 import AppTest
@@ -110,6 +112,25 @@ def test_drawing_a_download_button_exports_nothing(dashboard_warehouse):
     at = app_as("acfi@federation.be", "pages/freins.py")
     assert at.get("download_button")
     assert exports() == before
+
+
+def test_csv_download_is_audited(dashboard_warehouse, monkeypatch):
+    from page_helpers import fetch, record_downloads
+
+    record_downloads(monkeypatch)
+    at = app_as("acfi@federation.be", "pages/freins.py")
+    at.get("download_button")[0].click().run()
+    fetch(at.get("download_button")[0])  # the click makes the browser ask for the bytes
+    conn = opstore.connect(dashboard_warehouse.ops_db)
+    try:
+        last = conn.execute(
+            "select actor, action, detail from audit_log where action = 'export' "
+            "order by id desc limit 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert last["actor"] == "acfi@federation.be"
+    assert json.loads(last["detail"])["file"] == "freins_par_groupe.csv"
 
 
 def test_pages_offered_follow_the_role():

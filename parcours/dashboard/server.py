@@ -127,6 +127,29 @@ def _without_base(path: str) -> str:
     return path
 
 
+def _home_path() -> str:
+    from parcours.dashboard import navigation
+
+    return navigation.url_path(navigation.HOME)
+
+
+async def _redirect_home(scope, send) -> None:
+    """`/accueil` typed by hand: the home page lives at `/` (Streamlit would answer its own
+    path with « Page not found »)."""
+    full = scope.get("path") or "/"
+    target = full[: full.rstrip("/").rfind("/") + 1] or "/"
+    query = scope.get("query_string") or b""
+    location = target.encode() + (b"?" + query if query else b"")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 307,
+            "headers": [(b"location", location), (b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
 class AccessGate:
     """ASGI middleware: uploads and downloads only for the signed-in session they belong to."""
 
@@ -139,7 +162,9 @@ class AccessGate:
             return
         path = _without_base(scope.get("path") or "")
         method = scope.get("method", "GET")
-        if path.startswith(UPLOAD_PREFIX) and method in ("PUT", "POST", "DELETE"):
+        if method in ("GET", "HEAD") and path.rstrip("/") == "/" + _home_path():
+            await _redirect_home(scope, send)
+        elif path.startswith(UPLOAD_PREFIX) and method in ("PUT", "POST", "DELETE"):
             await self._upload(scope, receive, send, path)
         elif path.startswith(MEDIA_PREFIX):
             await self._media(scope, receive, send)

@@ -43,8 +43,10 @@ class Server:
             return opstore.list_audit(conn, action)
 
 
-def start_server(root: Path, log: Path, extra_env: dict | None = None, args=()) -> Server:
-    port = free_port()
+def start_server(
+    root: Path, log: Path, extra_env: dict | None = None, args=(), port: int | None = None
+) -> Server:
+    port = port or free_port()
     env = {**os.environ, "PARCOURS_DATA_DIR": str(root), **(extra_env or {})}
     handle = log.open("w")
     process = subprocess.Popen(

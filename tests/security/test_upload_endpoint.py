@@ -50,8 +50,10 @@ def open_tab(server, context):
 
 
 def test_no_upload_before_login(server, context):
+    from playwright.sync_api import expect
+
     page, session_id = open_tab(server, context)
-    assert page.get_by_label("Adresse e-mail").is_visible()  # still on the login form
+    expect(page.get_by_label("Adresse e-mail")).to_be_visible()  # still on the login form
     started = time.monotonic()
     response = put(server, session_id, context, BIG)
     assert response.status_code == 403
