@@ -274,6 +274,7 @@ def ingest_content(
             centre_id,
             pseudonym_key=_pseudonym_key(data_dir, dry_run),
             mappings=mappings,
+            keep_rows=not dry_run,
         )
     except FileRejected as error:
         with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
@@ -292,7 +293,7 @@ def ingest_content(
         kind=checked.kind,
         status="stored",
         rows_read=checked.rows_read,
-        rows_stored=checked.accepted.height,
+        rows_stored=checked.rows_accepted,
         rows_quarantined=len(checked.quarantined),
         errors=[error for row in checked.quarantined for error in row.errors],
         warnings=list(checked.warnings),

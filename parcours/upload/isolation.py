@@ -20,6 +20,7 @@ ever data inside them); each is preceded by its length (8 bytes, big-endian).
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import pickle
@@ -31,6 +32,9 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
+
+import polars as pl
 
 from parcours.core.errors import FileRejected
 from parcours.store.datadir import PROJECT_ROOT
@@ -39,6 +43,42 @@ from parcours.upload.limits import UploadLimits, megabytes, refused
 log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">Q")
 START_SECONDS = 120
+
+
+@dataclass
+class CheckSummary:
+    """What the parent needs of a `validation.CheckedFile`: the accepted rows themselves only
+    when they are to be stored (they travel as zstd-compressed Arrow IPC, 30 times smaller and
+    7 times faster than a pickle)."""
+
+    kind: str
+    rows_read: int
+    rows_accepted: int
+    accepted: pl.DataFrame | None
+    quarantined: list
+    warnings: list[str]
+
+
+def _pack(checked, keep_rows: bool) -> dict:
+    ipc = None
+    if keep_rows:
+        buffer = io.BytesIO()
+        checked.accepted.write_ipc(buffer, compression="zstd")
+        ipc = buffer.getvalue()
+    return {
+        "kind": checked.kind,
+        "rows_read": checked.rows_read,
+        "rows_accepted": checked.accepted.height,
+        "accepted": ipc,
+        "quarantined": checked.quarantined,
+        "warnings": checked.warnings,
+    }
+
+
+def _unpack(packed: dict) -> CheckSummary:
+    ipc = packed.pop("accepted")
+    accepted = pl.read_ipc(io.BytesIO(ipc)) if ipc is not None else None
+    return CheckSummary(accepted=accepted, **packed)
 
 
 class _ChildGone(Exception):
@@ -82,9 +122,13 @@ class Checker:
     def __init__(self, limits: UploadLimits | None = None):
         self.limits = limits or UploadLimits.from_env()
         self._process: subprocess.Popen | None = None
+        self._ready = False
         self._stderr: deque[str] = deque(maxlen=20)
 
     def __enter__(self) -> Checker:
+        # Started at once: its imports overlap with the parent's own work before the first file.
+        self._process = self._spawn()
+        self._ready = False
         return self
 
     def __exit__(self, *exc) -> None:
@@ -93,6 +137,11 @@ class Checker:
     # --- child lifecycle ------------------------------------------------------------------
 
     def _start(self) -> subprocess.Popen:
+        process = self._spawn()
+        self._wait_ready(process)
+        return process
+
+    def _spawn(self) -> subprocess.Popen:
         env = dict(os.environ)
         # This checkout's package, whatever an installed copy says.
         env["PYTHONPATH"] = os.pathsep.join(
@@ -111,6 +160,9 @@ class Checker:
         )
         self._stderr.clear()
         threading.Thread(target=self._drain, args=(process,), daemon=True).start()
+        return process
+
+    def _wait_ready(self, process: subprocess.Popen) -> None:
         # The child says when it is ready (imports done): a slow start on a loaded machine does
         # not eat into the time a file is given.
         try:
@@ -126,7 +178,7 @@ class Checker:
             raise RuntimeError(
                 "the upload checking process did not start: " + " | ".join(self._stderr)
             ) from error
-        return process
+        self._ready = True
 
     def _drain(self, process: subprocess.Popen) -> None:
         assert process.stderr is not None
@@ -167,10 +219,15 @@ class Checker:
 
     # --- one file -------------------------------------------------------------------------
 
-    def check(self, content: bytes, file_name: str, centre_id: str, **options):
-        """`validation.check_file(content, file_name, centre_id, **options)`, isolated."""
+    def check(self, content: bytes, file_name: str, centre_id: str, **options) -> CheckSummary:
+        """`validation.check_file(content, file_name, centre_id, **options)`, isolated.
+
+        `keep_rows=False` (a dry run) leaves the accepted rows in the child: only their count
+        comes back."""
         if self._process is None or self._process.poll() is not None:
             self._process = self._start()
+        elif not self._ready:
+            self._wait_ready(self._process)
         process = self._process
         deadline = time.monotonic() + self.limits.check_seconds
         try:
@@ -197,7 +254,7 @@ class Checker:
             raise FileRejected(self._death_message(file_name, code)) from None
         status = answer[0]
         if status == "ok":
-            return answer[1]
+            return _unpack(answer[1])
         if status == "rejected":
             raise FileRejected(answer[1], kind=answer[2])
         if status == "memory":
@@ -260,9 +317,10 @@ def _child() -> int:
             processes.limit_memory(limits.check_memory_bytes)
             processes.limit_cpu(limits.check_seconds * 4 + 30)
             limits_set = True
+        keep_rows = options.pop("keep_rows", True)
         try:
             checked = check_file(content, file_name, centre_id, limits=limits, **options)
-            answer = ("ok", checked)
+            answer = ("ok", _pack(checked, keep_rows))
         except FileRejected as error:
             answer = ("rejected", str(error), error.kind)
         except MemoryError:

@@ -188,21 +188,71 @@ def _first_sheet(archive: zipfile.ZipFile, file_name: str) -> str | None:
     return fallback[0] if fallback else None
 
 
-def _check_sheet(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, limits: UploadLimits
-) -> None:
-    max_row = max_col = cells = 0
-    row = col = 0
+# How every spreadsheet writer (Excel, LibreOffice, openpyxl, xlsxwriter…) writes rows and cells:
+# no namespace prefix, the reference first. Counted with bytes.count, read with one findall each.
+_FAST_ROW = re.compile(rb'<row r="([0-9]+)"')
+_FAST_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?ref\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _count(data: bytes, tag: bytes) -> int:
+    return sum(data.count(b"<" + tag + end) for end in (b" ", b">", b"/>", b"\t", b"\n", b"\r"))
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str):
+    """The member in pieces that never cut a tag in two."""
     tail = b""
     for chunk in _stream(archive, info, file_name):
         data = tail + chunk
-        # Keep an unfinished tag for the next chunk.
         cut = data.rfind(b"<")
         if cut == -1 or data.find(b">", cut) != -1:
             cut = len(data)
         tail, data = data[cut:], data[:cut]
         if len(tail) > _CHUNK:
             raise _reject(file_name, "feuille .xlsx illisible (balise XML démesurée).")
+        yield data
+    if tail:
+        yield tail
+
+
+def _check_sheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, limits: UploadLimits
+) -> None:
+    """The sheet's declared and used extent. Every writer of spreadsheets gives each row and
+    cell its reference (`r="12"`, `r="C12"`): the extent is then the highest ones, found by a
+    few regular-expression scans. A sheet where some have none is walked tag by tag instead,
+    cells counted by position (slower; the checking process's time limit bounds it)."""
+    max_row = max_col = 0
+    for data in _chunks(archive, info, file_name):
+        for declared in _DIMENSION.findall(data):
+            position = _cell(declared.decode("ascii", "replace").split(":")[-1])
+            if position:
+                _check_extent(*position, file_name, limits, declared=True)
+        rows = _FAST_ROW.findall(data)
+        cells = _FAST_CELL.findall(data)
+        if (
+            len(rows) != _count(data, b"row")
+            or len(cells) != _count(data, b"c")
+            or re.search(rb"<[A-Za-z_][\w.-]*:(?:row|c)[\s/>]", data)
+        ):
+            return _check_sheet_by_position(archive, info, file_name, limits)
+        if rows:
+            max_row = max(max_row, max(map(int, rows)))
+        if cells:
+            letters = {c for c, _ in cells}
+            max_col = max(max_col, max(column_number(c.decode("ascii")) for c in letters))
+            max_row = max(max_row, max(int(r) for _, r in cells))
+        if max_row > limits.max_rows + 1 or max_col > limits.max_columns:
+            break  # refused below; no need to read on
+    _check_extent(max_row, max_col, file_name, limits, declared=False)
+
+
+def _check_sheet_by_position(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, limits: UploadLimits
+) -> None:
+    max_row = max_col = 0
+    row = col = 0
+    for data in _chunks(archive, info, file_name):
         for match in _TAG.finditer(data):
             tag, attrs = match[1], match[2]
             ref = _R_ATTR.search(attrs)
@@ -211,22 +261,14 @@ def _check_sheet(
                 col = position[1] if position else col + 1
                 if position:
                     row = max(row, position[0])
-                cells += 1
                 max_col = max(max_col, col)
                 max_row = max(max_row, row)
             elif tag == b"row":
                 row = int(ref[1][:18]) if ref and ref[1].isdigit() else row + 1
                 col = 0
                 max_row = max(max_row, row)
-            else:  # dimension
-                declared = _REF_ATTR.search(attrs)
-                if declared:
-                    corner = declared[1].decode("ascii", "replace").split(":")[-1]
-                    position = _cell(corner)
-                    if position:
-                        _check_extent(*position, file_name, limits, declared=True)
         if max_row > limits.max_rows + 1 or max_col > limits.max_columns:
-            break  # refused below; no need to read on
+            break
     _check_extent(max_row, max_col, file_name, limits, declared=False)
 
 

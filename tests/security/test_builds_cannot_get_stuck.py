@@ -135,3 +135,25 @@ def test_killing_the_build_command_kills_dbt_and_the_build_reads_interrupted(
         rows = history.recent_builds(conn)
     assert rows["status_fr"].to_list() == ["interrompue"]
     assert rows["actor"].to_list() == ["marie@cisp.be"]
+
+
+def test_an_interrupted_build_is_recorded_and_audited(data_dir, conn, monkeypatch):
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_run", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        build.build(data_dir, actor="marie@cisp.be")
+    (row,) = conn.execute("select status, summary from builds").fetchall()
+    assert row[0] == "interrupted"
+    assert "interrompue" in json.loads(row[1])["message"]
+    (audited,) = opstore.list_audit(conn, "build")
+    assert audited["actor"] == "marie@cisp.be"
+    assert audited["detail"]["status"] == "interrupted"
+
+
+def test_a_failed_build_is_audited(data_dir, conn):
+    result = build.build(data_dir, actor="marie@cisp.be")  # nothing uploaded: refused
+    assert result.status == "failed"
+    (audited,) = opstore.list_audit(conn, "build")
+    assert (audited["actor"], audited["detail"]["status"]) == ("marie@cisp.be", "failed")
