@@ -459,6 +459,9 @@ class Page:
             else:
                 low.append(1.0 if i in masked else 0.0)
                 high.append(inf)
+        naive = self._one_total_at_a_time(unknown, protected, low, high, masked)
+        if naive is not None:
+            return naive
         self._doubt_masked_zeros(unknown, low, high, masked)
         self._propagate(unknown, low, high)
         for i, c in enumerate(self._cells):
@@ -469,6 +472,34 @@ class Page:
         for i, c in enumerate(self._cells):
             if protected[i] and low[i] == high[i] == c.value:
                 return i
+        return None
+
+    def _one_total_at_a_time(
+        self,
+        unknown: list[bool],
+        protected: list[bool],
+        low: list[float],
+        high: list[float],
+        masked: set[int],
+    ) -> int | None:
+        """A protected cell pinned by one total read on its own, every masked count of it taken
+        at its label (« < 5 »: 1 to 4, even where a zero was masked — a reader who does not
+        look further guesses right for the others)."""
+        lo, hi = list(low), list(high)
+        self._label(lo, hi, masked)
+        for left, right in self._totals:
+            members = [*left, *right]
+            if not any(protected[c] for c in members):
+                continue
+            for c in members:
+                if not protected[c]:
+                    continue
+                same, other = (left, right) if c in left else (right, left)
+                rest = [d for d in same if d != c]
+                least = sum(lo[d] for d in other) - sum(hi[d] for d in rest)
+                most = sum(hi[d] for d in other) - sum(lo[d] for d in rest)
+                if max(least, lo[c]) == min(most, hi[c]) == self._cells[c].value:
+                    return c
         return None
 
     def _label(self, low: list[float], high: list[float], masked: set[int]) -> None:
