@@ -39,6 +39,7 @@ PAGES = {
     "pages/freins.py": "analyst",
     "pages/partenariats.py": "analyst",
     "pages/resultats.py": "analyst",
+    "pages/trajectoires.py": "analyst",
     "pages/parcours.py": "centre",
     "pages/qualite.py": "analyst",
     "pages/televerser.py": "centre",
