@@ -1,0 +1,157 @@
+"""Trajectoires — transitions as a flow: situation at entry → destination at exit → state 6
+months after the exit → state 12 months after (`agg_transitions`, built by dbt).
+
+Definitions (caption on the page):
+- the trainees of the entry cohort who left (latest exit, as in `dim_participants`);
+- « À l'entrée »: their status at entry (code list `status_at_entry`; « Non précisé » when not
+  given); « À la sortie »: the group of the exit's destination; « 6 mois après » / « 12 mois
+  après »: the group of the follow-up nearest to 6 (12) months after the exit, from 4 to 8
+  (10 to 14) months after it; « Non observé » when there is none in the window.
+
+Masking: one `masking.Page` over everything the section shows together — each full path (a
+strand of the diagram, a row of its table), each node (a category at a stage: its count is the
+sum of the paths through it), the table of paths after exit kept from before (each row the sum
+of the paths with those three states), and the number of trainees who left (every stage adds up
+to it). A masked path stays on the chart (dotted, at a nominal width) and in the tables as
+« < 5 » or « masqué ».
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from parcours import contract
+from parcours.analytics import masking
+from parcours.analytics.trajectories import NOT_OBSERVED, STATES
+from parcours.warehouse.reader import Filters, Scope, Where, query
+
+ENTRY, EXIT, AT_6, AT_12 = (
+    "status_at_entry",
+    "destination_group",
+    "state_at_6_months",
+    "state_at_12_months",
+)
+STAGES = {ENTRY: "À l'entrée", EXIT: "À la sortie", AT_6: "6 mois après", AT_12: "12 mois après"}
+AFTER_EXIT = [EXIT, AT_6, AT_12]
+UNKNOWN_STATUS = "Non précisé"
+STATE_LABELS = {**STATES, "not_observed": NOT_OBSERVED}
+STATE_ORDER = [*STATES, "not_observed"]
+
+
+def status_labels() -> dict[str, str]:
+    """code → label of the situations at entry (codes.csv), « Non précisé » for unknown."""
+    return {**contract.load().labels("status_at_entry"), "unknown": UNKNOWN_STATUS}
+
+
+def label_of(stage: str, code: str | None) -> str:
+    if stage == ENTRY:
+        return status_labels().get(code or "unknown", code or UNKNOWN_STATUS)
+    return STATE_LABELS.get(code or "not_observed", code)
+
+
+def order_of(stage: str) -> list[str]:
+    """The categories of a stage in drawing order (codes)."""
+    return list(status_labels()) if stage == ENTRY else STATE_ORDER
+
+
+def _paths_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
+    where = Where.scoped(scope, filters, use_years=False)
+    frame = query(
+        f"""
+        select status_at_entry, destination_group, state_at_6_months, state_at_12_months,
+               sum(trainees)::bigint as trainees
+        from agg_transitions
+        where {where.sql} and entry_year = $entry_year
+        group by all
+        """,
+        {**where.params, "entry_year": entry_year},
+    )
+    if frame.is_empty():
+        return frame
+    frame = frame.with_columns(
+        pl.col(ENTRY).fill_null("unknown"),
+        *(pl.col(c).fill_null("not_observed") for c in AFTER_EXIT),
+    )
+    rank = {stage: {code: i for i, code in enumerate(order_of(stage))} for stage in STAGES}
+    return (
+        frame.with_columns(
+            pl.col(s).replace_strict(rank[s], default=99).alias(f"__{s}") for s in STAGES
+        )
+        .sort([f"__{s}" for s in STAGES])
+        .drop([f"__{s}" for s in STAGES])
+    )
+
+
+def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataFrame]:
+    """The section's frames, masked together:
+
+    - `paths`: one row per path (the four stages' codes, `<stage>_label`, `trainees`);
+    - `nodes`: one row per stage × category (`stage`, `stage_label`, `code`, `label`,
+      `trainees`), every category a path goes through;
+    - `after_exit`: the paths from the exit on (three stages, `trainees`), the table the page
+      showed before the diagram;
+    - `total`: one row, `trainees` who left.
+    Masked counts are null with `trainees_masked` and `trainees_shown` (« < 5 » / « masqué »).
+    Empty frames when nobody of the cohort left."""
+    paths = _paths_raw(scope, filters, entry_year)
+    if paths.is_empty():
+        return {}
+    nodes = pl.concat(
+        [
+            paths.group_by(stage, maintain_order=True)
+            .agg(pl.col("trainees").sum())
+            .select(
+                pl.lit(stage).alias("stage"),
+                pl.col(stage).alias("code"),
+                pl.col("trainees"),
+            )
+            for stage in STAGES
+        ]
+    )
+    after_exit = (
+        paths.group_by(AFTER_EXIT, maintain_order=True)
+        .agg(pl.col("trainees").sum())
+        .sort("trainees", descending=True, maintain_order=True)
+    )
+    total = pl.DataFrame({"trainees": [int(paths["trainees"].sum())]})
+
+    page = masking.Page(scope.mask_small_counts)
+    page.add("paths", paths, ["trainees"])
+    page.add("nodes", nodes, ["trainees"])
+    page.add("after_exit", after_exit, ["trainees"])
+    page.add("total", total, ["trainees"], cost=masking.HEADLINE)
+    whole = page.at("total", 0, "trainees")
+    page.total(whole, page.refs("paths", "trainees"))
+    for stage in STAGES:
+        stage_nodes = page.refs("nodes", "trainees", pl.col("stage") == stage)
+        page.total(whole, stage_nodes)
+        for code in nodes.filter(pl.col("stage") == stage)["code"].to_list():
+            node = page.ref(
+                "nodes", "trainees", (pl.col("stage") == stage) & (pl.col("code") == code)
+            )
+            page.total(node, page.refs("paths", "trainees", pl.col(stage) == code))
+    for row in after_exit.iter_rows(named=True):
+        match = pl.lit(True)
+        for stage in AFTER_EXIT:
+            match = match & (pl.col(stage) == row[stage])
+        page.total(page.ref("after_exit", "trainees", match), page.refs("paths", "trainees", match))
+    out = page.run()
+    out["paths"] = out["paths"].with_columns(
+        pl.col(s)
+        .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
+        .alias(f"{s}_label")
+        for s in STAGES
+    )
+    out["after_exit"] = out["after_exit"].with_columns(
+        pl.col(s)
+        .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
+        .alias(f"{s}_label")
+        for s in AFTER_EXIT
+    )
+    out["nodes"] = out["nodes"].with_columns(
+        pl.col("stage").replace_strict(STAGES).alias("stage_label"),
+        pl.struct("stage", "code")
+        .map_elements(lambda r: label_of(r["stage"], r["code"]), return_dtype=pl.String)
+        .alias("label"),
+    )
+    return out

@@ -1,0 +1,504 @@
+"""Trajectoires, the sections after the chronogram: the flow diagram of transitions (entry → exit →
+6 → 12 months), « les freins d'abord » (median months to each event, steps after a lift by
+barrier group) and the barrier levels month by month. The page is run per role; the figures a
+centre sees are checked against plain SQL / Python over the contract tables (not the aggregates
+the page reads); a federation never sees a count under 5 and cannot recover a masked one from
+the totals the section shows."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import app_as
+
+PAGE = "pages/trajectoires.py"
+ROLES = [
+    "nam@centre.be",
+    "acfi@federation.be",
+    "interfede@federation.be",
+    "analyste@parcours.be",
+    "admin@parcours.be",
+]
+SUBHEADERS = [
+    "De l'entrée à 12 mois après la sortie",
+    "Les freins d'abord : l'ordre des étapes",
+    "Les niveaux des freins, mois après mois",
+]
+
+
+def table_with(at, *columns):
+    return next(df.value for df in at.dataframe if all(c in df.value.columns for c in columns))
+
+
+def number(cell) -> int | None:
+    text = str(cell).replace("\u202f", "").replace("\xa0", "").strip()
+    return None if text in ("< 5", "masqué", "None", "nan", "<NA>", "—") else int(float(text))
+
+
+def cohort_year(at) -> int:
+    return next(s.value for s in at.selectbox if s.label == "Cohorte (année d'entrée)")
+
+
+def db(data_dir):
+    return duckdb.connect(str(data_dir.warehouse), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def pages(dashboard_warehouse):
+    out = {}
+    for email in ROLES:
+        at = app_as(email, PAGE)
+        assert not at.exception, (email, at.exception)
+        out[email] = at
+    return out
+
+
+@pytest.mark.parametrize("email", ROLES)
+def test_every_role_sees_the_three_sections(pages, email):
+    at = pages[email]
+    shown = [h.value for h in at.subheader]
+    for title in SUBHEADERS:
+        assert title in shown, (email, shown)
+    # The flow diagram, the medians and the barrier journey (the steps after a lift need a
+    # trainee with both a barrier and a step: not in every scope of the fixture).
+    specs = [e.proto.spec for e in at.get("vega_lite_chart")]
+    assert any("state_at_12_months_label" in s for s in specs), email
+    assert any("median_months" in s for s in specs), email
+    assert any("level_label" in s for s in specs), email
+    assert "Frein" in [s.label for s in at.selectbox]
+
+
+# --- the flow diagram, against fct tables -------------------------------------------------------
+
+
+def flow_oracle(data_dir, centre, year):
+    """(status at entry, exit group, group at 6 months, at 12 months) → trainees."""
+    with db(data_dir) as con:
+        rows = con.execute(
+            """
+            with p as (
+                select centre_id, participant_id, coalesce(status_at_entry, 'unknown') as s0,
+                       exit_date, destination
+                from dim_participants
+                where centre_id = $c and year(entry_date) = $y and exit_date is not null
+            ),
+            groups as (select code, "group" as grp from seeds.codes where list = 'situation'),
+            near as (
+                select p.participant_id, h.months, f.situation,
+                       row_number() over (
+                           partition by p.participant_id, h.months
+                           order by abs(f.observed_on - (p.exit_date + to_months(h.months))::date),
+                                    f.observed_on desc
+                       ) as rn
+                from p cross join (values (6), (12)) h(months)
+                join fct_followups f
+                  on f.centre_id = p.centre_id and f.participant_id = p.participant_id
+                 and f.observed_on between (p.exit_date + to_months(h.months - 2))::date
+                                       and (p.exit_date + to_months(h.months + 2))::date
+            )
+            select p.s0, coalesce(d.grp, 'unknown'),
+                   coalesce(g6.grp, case when n6.participant_id is null then 'not_observed'
+                                         else 'unknown' end),
+                   coalesce(g12.grp, case when n12.participant_id is null then 'not_observed'
+                                          else 'unknown' end),
+                   count(*)
+            from p
+            left join groups d on d.code = p.destination
+            left join near n6 on n6.participant_id = p.participant_id and n6.months = 6
+                             and n6.rn = 1
+            left join groups g6 on g6.code = n6.situation
+            left join near n12 on n12.participant_id = p.participant_id and n12.months = 12
+                              and n12.rn = 1
+            left join groups g12 on g12.code = n12.situation
+            group by all
+            """,
+            {"c": centre, "y": year},
+        ).fetchall()
+    return {tuple(r[:4]): r[4] for r in rows}
+
+
+def test_a_centre_sees_every_path_of_its_leavers_as_the_fact_tables_count(
+    pages, dashboard_warehouse
+):
+    from parcours.analytics import transition_flows as tf
+
+    at = pages["nam@centre.be"]
+    year = cohort_year(at)
+    table = table_with(at, "À l'entrée", "12 mois après")
+    codes = {stage: {tf.label_of(stage, c): c for c in tf.order_of(stage)} for stage in tf.STAGES}
+    shown = {
+        (
+            codes[tf.ENTRY][r["À l'entrée"]],
+            codes[tf.EXIT][r["À la sortie"]],
+            codes[tf.AT_6][r["6 mois après"]],
+            codes[tf.AT_12][r["12 mois après"]],
+        ): number(r["Stagiaires"])
+        for _, r in table.iterrows()
+    }
+    expected = flow_oracle(dashboard_warehouse, "CISP-NAM", year)
+    assert expected, "the fixture's cohort has leavers"
+    assert shown == expected
+    # The kept table of paths after exit adds the entry situations up.
+    after = next(
+        df.value
+        for df in at.dataframe
+        if "6 mois après" in df.value.columns and "À l'entrée" not in df.value.columns
+    )
+    assert sum(number(v) for v in after["Stagiaires"]) == sum(expected.values())
+
+
+def test_the_flow_diagram_draws_every_path_with_its_stage_colours(pages):
+    at = pages["interfede@federation.be"]
+    import json
+
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    flow = next(s for s in specs if "state_at_12_months_label" in json.dumps(s))
+    text = json.dumps(flow)
+    assert "strokeDash" in text  # masked paths are drawn, dotted
+    # The stages after the entry are coloured from the `state` list (its full domain).
+    from parcours.presentation import palette
+
+    assert json.dumps(list(palette.colours("state"))) in text
+
+
+# --- « les freins d'abord », against the fact tables ------------------------------------------
+
+
+def months_between(start, end) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def lower_median(values: list[int]) -> int | None:
+    values = sorted(values)
+    return values[(len(values) - 1) // 2] if values else None
+
+
+def event_oracle(data_dir, centre, year):
+    """event → (trainees, median months), from dim_participants, fct_barrier_episodes,
+    fct_milestones and codes."""
+    with db(data_dir) as con:
+        people = {
+            pid: (entry, exit_date, dest)
+            for pid, entry, exit_date, dest in con.execute(
+                "select participant_id, entry_date, exit_date, destination from dim_participants "
+                "where centre_id = $c and year(entry_date) = $y",
+                {"c": centre, "y": year},
+            ).fetchall()
+        }
+        groups = dict(
+            con.execute(
+                "select code, \"group\" from seeds.codes where list = 'situation'"
+            ).fetchall()
+        )
+        lifts = con.execute(
+            "select participant_id, lifted_on from fct_barrier_episodes "
+            "where centre_id = $c and lifted_on is not null",
+            {"c": centre},
+        ).fetchall()
+        milestones = con.execute(
+            "select participant_id, achieved_on, milestone_group from fct_milestones "
+            "where centre_id = $c",
+            {"c": centre},
+        ).fetchall()
+    events: dict[str, dict[str, int]] = {
+        e: {} for e in ("first_lift", "first_victory", "qualifying_step", "exit")
+    }
+
+    def seen(event, pid, on):
+        if pid not in people:
+            return
+        entry = people[pid][0]
+        m = months_between(entry, on)
+        if m < 0:
+            return
+        events[event][pid] = min(events[event].get(pid, m), m)
+
+    for pid, on in lifts:
+        seen("first_lift", pid, on)
+    for pid, on, group in milestones:
+        seen("first_victory", pid, on)
+        if group == "qualification":
+            seen("qualifying_step", pid, on)
+    for pid, (_entry, exit_date, dest) in people.items():
+        if exit_date is not None:
+            seen("exit", pid, exit_date)
+            if groups.get(dest) == "training":
+                seen("qualifying_step", pid, exit_date)
+    return {e: (len(v), lower_median(list(v.values()))) for e, v in events.items()}, len(people)
+
+
+def test_a_centre_sees_the_median_months_to_each_event_over_the_trainees_who_reached_it(
+    pages, dashboard_warehouse
+):
+    from parcours.analytics.event_order import EVENTS
+
+    at = pages["nam@centre.be"]
+    year = cohort_year(at)
+    table = table_with(at, "Mois médian depuis l'entrée")
+    expected, cohort = event_oracle(dashboard_warehouse, "CISP-NAM", year)
+    shown = {}
+    for _, r in table.iterrows():
+        text = r["Mois médian depuis l'entrée"]
+        median = None if text == "—" else int(str(text).split()[0])
+        shown[r["Étape"]] = (number(r["Stagiaires concernés"]), median)
+        assert number(r["Stagiaires de la cohorte"]) == cohort
+    assert shown == {EVENTS[e]: v for e, v in expected.items()}
+    assert any(n for n, _ in expected.values()), "the fixture has events"
+
+
+def test_a_centre_sees_how_many_steps_came_after_a_lift_by_barrier_group(
+    pages, dashboard_warehouse
+):
+    from parcours.analytics.event_order import GROUP_LABELS
+
+    at = pages["nam@centre.be"]
+    year = cohort_year(at)
+    with db(dashboard_warehouse) as con:
+        rows = con.execute(
+            """
+            with p as (
+                select participant_id, entry_date, exit_date, destination
+                from dim_participants where centre_id = 'CISP-NAM' and year(entry_date) = $y
+            ),
+            steps as (
+                select m.participant_id, m.achieved_on as on_
+                from fct_milestones m join p using (participant_id)
+                where m.centre_id = 'CISP-NAM'
+                  and (m.milestone_group = 'qualification' or m.milestone = 'job_contract')
+                  and m.achieved_on >= date_trunc('month', p.entry_date)
+                union all
+                select p.participant_id, p.exit_date from p
+                join seeds.codes c on c.list = 'situation' and c.code = p.destination
+                where c."group" in ('training', 'employment')
+                  and p.exit_date >= date_trunc('month', p.entry_date)
+            ),
+            first_step as (select participant_id, min(on_) as on_ from steps group by 1),
+            lifts as (
+                select e.participant_id, coalesce(c."group", 'other') as grp,
+                       min(e.lifted_on) as lift
+                from fct_barrier_episodes e
+                left join seeds.codes c on c.list = 'barrier' and c.code = e.barrier
+                where e.centre_id = 'CISP-NAM' group by all
+                union all
+                select participant_id, 'all', min(lifted_on) from fct_barrier_episodes
+                where centre_id = 'CISP-NAM' group by all
+            )
+            select grp, count(*), count(*) filter (where lift <= first_step.on_)
+            from first_step join lifts using (participant_id)
+            group by 1
+            """,
+            {"y": year},
+        ).fetchall()
+    expected = {GROUP_LABELS[g]: (base, after) for g, base, after in rows}
+    if not expected:
+        assert not any("Groupe de freins" in df.value.columns for df in at.dataframe)
+        return
+    table = table_with(at, "Groupe de freins", "Stagiaires (base)")
+    shown = {
+        r["Groupe de freins"]: (number(r["Stagiaires (base)"]), number(r["Étape après une levée"]))
+        for _, r in table.iterrows()
+    }
+    assert shown == expected
+
+
+# --- barrier levels month by month ------------------------------------------------------------
+
+
+def test_a_centre_sees_each_assessment_months_levels_for_the_chosen_barrier(
+    pages, dashboard_warehouse
+):
+    at = pages["nam@centre.be"]
+    year = cohort_year(at)
+    barrier = at.selectbox(key="traj_barrier").value
+    with db(dashboard_warehouse) as con:
+        rows = con.execute(
+            """
+            with a as (
+                select b.participant_id,
+                       date_diff('month', date_trunc('month', p.entry_date),
+                                 date_trunc('month', b.assessed_on)) as m,
+                       b.level, b.assessed_on
+                from intermediate.int_barriers_latest b
+                join dim_participants p using (centre_id, participant_id)
+                where b.centre_id = 'CISP-NAM' and year(p.entry_date) = $y
+                  and b.barrier = $b
+            ),
+            last_of_month as (
+                select participant_id, m, arg_max(level, assessed_on) as level
+                from a group by 1, 2
+            )
+            select m, level, count(*) from last_of_month where m between 0 and 36 group by 1, 2
+            """,
+            {"y": year, "b": barrier},
+        ).fetchall()
+    expected = {(m, lv): n for m, lv, n in rows}
+    from parcours.analytics.level_journeys import level_labels
+
+    by_label = {label: lv for lv, label in level_labels().items()}
+    table = table_with(at, "Niveau", "Évalués ce mois")
+    shown = {
+        (int(r["Mois depuis l'entrée"]), by_label[r["Niveau"]]): number(r["Stagiaires"])
+        for _, r in table.iterrows()
+        if number(r["Stagiaires"])
+    }
+    assert expected and shown == expected
+
+
+def test_the_barrier_select_box_changes_the_journey(pages):
+    at = pages["nam@centre.be"]
+    box = at.selectbox(key="traj_barrier")
+    if len(box.options) < 2:
+        pytest.skip("one barrier only in the fixture's cohort")
+    before = table_with(at, "Niveau", "Évalués ce mois").to_dict()
+    box.select_index(1).run()
+    assert not at.exception
+    assert table_with(at, "Niveau", "Évalués ce mois").to_dict() != before
+
+
+# --- masking --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("email", ["interfede@federation.be", "acfi@federation.be"])
+def test_a_federation_never_sees_a_count_under_five_in_these_sections(pages, email):
+    at = pages[email]
+    columns = (
+        "Stagiaires",
+        "Stagiaires concernés",
+        "Stagiaires de la cohorte",
+        "Étape après une levée",
+        "Stagiaires (base)",
+        "Évalués ce mois",
+    )
+    for frame in at.dataframe:
+        for column in columns:
+            if column in frame.value.columns:
+                for cell in frame.value[column]:
+                    n = number(cell)
+                    assert n is None or n == 0 or n >= 5, (email, column, cell)
+
+
+def _recoverable(whole: int, parts: list[int | None], labels: list[str]) -> bool:
+    """Whether a masked part of a shown total can be worked out: one masked part, or all masked
+    parts forced to their bound (all 1, or all 4 when each says « < 5 »)."""
+    known = sum(p for p in parts if p is not None)
+    masked = [label for p, label in zip(parts, labels, strict=True) if p is None]
+    rest = whole - known
+    if not masked:
+        return False
+    if len(masked) == 1:
+        return True
+    if rest == len(masked):
+        return True
+    return all(label == "< 5" for label in masked) and rest == 4 * len(masked)
+
+
+def test_a_federation_cannot_recover_a_masked_path_from_the_stage_counts(monkeypatch):
+    """Synthetic paths where one small path sits under a shown node: the page masks enough for
+    no node, the total or the kept table to give a masked path back."""
+    from parcours.analytics import transition_flows as tf
+    from parcours.warehouse.reader import Filters, Scope
+
+    paths = pl.DataFrame(
+        {
+            tf.ENTRY: ["dei", "dei", "ris", "ris", "no_income"],
+            tf.EXIT: ["employment", "training", "employment", "none", "none"],
+            tf.AT_6: ["employment", "training", "employment", "none", "not_observed"],
+            tf.AT_12: ["employment", "employment", "employment", "none", "not_observed"],
+            "trainees": [12, 3, 9, 8, 6],
+        }
+    )
+    monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
+    out = tf.flows(Scope(None, False, True), Filters(), 2024)
+    shown_paths = out["paths"]
+    assert shown_paths.height == paths.height, "no path is dropped"
+    assert shown_paths["trainees_masked"].any()
+    values = shown_paths["trainees"].to_list()
+    labels = shown_paths["trainees_shown"].to_list()
+    assert labels[1] == "< 5"
+    total = out["total"]["trainees"][0]
+    if total is not None:
+        assert not _recoverable(total, values, labels)
+    for node in out["nodes"].iter_rows(named=True):
+        if node["trainees"] is None:
+            continue
+        through = [
+            (v, lab)
+            for v, lab, code in zip(values, labels, shown_paths[node["stage"]], strict=True)
+            if code == node["code"]
+        ]
+        assert not _recoverable(
+            node["trainees"], [v for v, _ in through], [lab for _, lab in through]
+        ), node
+    for row in out["after_exit"].iter_rows(named=True):
+        if row["trainees"] is None:
+            continue
+        through = [
+            (v, lab)
+            for v, lab, r in zip(values, labels, shown_paths.iter_rows(named=True), strict=True)
+            if all(r[s] == row[s] for s in tf.AFTER_EXIT)
+        ]
+        assert not _recoverable(
+            row["trainees"], [v for v, _ in through], [lab for _, lab in through]
+        ), row
+
+
+def test_a_masked_path_stays_on_the_diagram_at_a_width_that_says_nothing():
+    from parcours.presentation import alluvial
+
+    paths = pl.DataFrame(
+        {
+            "a": ["x", "x", "y"],
+            "b": ["p", "q", "q"],
+            "a_label": ["X", "X", "Y"],
+            "b_label": ["P", "Q", "Q"],
+            "trainees": [10, None, 7],
+            "trainees_masked": [False, True, False],
+            "trainees_shown": ["10", "< 5", "7"],
+        }
+    )
+    bands, nodes = alluvial.layout(paths, ["a", "b"], {"a": ["x", "y"], "b": ["p", "q"]})
+    assert set(bands["path"].unique().to_list()) == {0, 1, 2}
+    masked = bands.filter(pl.col("masked"))
+    widths = (masked["y1"] - masked["y0"]).round(6).unique().to_list()
+    assert widths == [alluvial.MASKED_WIDTH]
+    assert masked["shown"].unique().to_list() == ["< 5"]
+
+
+def test_a_median_over_fewer_than_five_is_masked_and_its_count_cannot_be_recovered(monkeypatch):
+    from parcours.analytics import event_order as eo
+    from parcours.warehouse.reader import Filters, Scope
+
+    events = pl.DataFrame(
+        {
+            "event": list(eo.EVENTS),
+            "label": list(eo.EVENTS.values()),
+            "trainees": [9, 3, 0, 18],
+            "median_months": [2, 5, None, 9],
+        }
+    )
+    monkeypatch.setattr(eo, "_cohort_size", lambda *a: 20)
+    monkeypatch.setattr(eo, "_events_raw", lambda *a: events)
+    monkeypatch.setattr(
+        eo,
+        "_after_lifts_raw",
+        lambda *a: pl.DataFrame(
+            {
+                "barrier_group": ["all", "material"],
+                "trainees_with_step": [8, 6],
+                "step_after_lift": [6, 2],
+                "label": ["Tous les freins", "Matériel"],
+            }
+        ),
+    )
+    out = eo.event_order(Scope(None, False, True), Filters(), 2024)
+    ev = out["events"]
+    # 3 trainees: count and median masked; 18 of 20: the 2 without an exit would show, masked.
+    assert ev["trainees"].to_list()[1] is None and ev["median_months"].to_list()[1] is None
+    assert ev["trainees"].to_list()[3] is None
+    assert ev["median_months"].to_list()[3] == 9  # a median over 18 is shown
+    after = out["after_lifts"]
+    # 6 of 8 after a lift: the 2 others would be given away, so the share is masked.
+    assert after["share"].to_list()[0] is None or after["share_masked"].to_list()[0]
+    assert after["step_after_lift"].to_list()[1] is None
