@@ -3,8 +3,8 @@ category), linked by bands (one per path and pair of consecutive stages) whose w
 path's count. Pure functions of frames; no new dependency.
 
 - Node colours: the `state` list of colours.yml for the stages after the entry (the same colour
-  as on the chronogram); the situation at entry has no colour list and is drawn in neutral
-  grey, each node named beside it.
+  as on the chronogram); the situation at entry has no colour list: its nodes are outlined, not
+  filled, each named beside it.
 - Bands are coloured by the destination at exit (the path's middle), so a colour can be followed
   from the entry to 12 months after.
 - A masked path (its count null, `<count>_masked`) is drawn at a nominal width, pale and
@@ -22,7 +22,7 @@ from parcours.presentation.charts import LOCALE, colour
 MASKED_WIDTH = 2.0  # drawn width of a masked path, in trainees (the same for every one)
 NODE_HALF_WIDTH = 0.035  # in stage units (stages are 1 apart)
 STEPS = 14  # points per band: a smooth S between two stages
-ENTRY_GREY = "#777777"
+ENTRY_OUTLINE = "#444444"  # entry nodes: outlined, not filled (no colour list for them)
 
 
 def _smooth(t: float) -> float:
@@ -155,10 +155,9 @@ def alluvial(
     ]
     base = alt.Chart(bands).encode(
         x=alt.X("x:Q", scale=x_scale, axis=x_axis),
-        y=alt.Y("y0:Q", scale=y_scale, axis=None),
+        y=alt.Y("y0:Q", scale=y_scale, axis=None, stack=None),
         y2="y1:Q",
         detail="band:N",
-        order="x:Q",
         tooltip=tooltip,
     )
     drawn = base.transform_filter("!datum.masked").mark_area(opacity=0.45, interpolate="linear")
@@ -173,24 +172,28 @@ def alluvial(
         alt.Tooltip("label:N", title="Situation"),
         alt.Tooltip("shown:N", title="Stagiaires"),
     ]
-    node_base = alt.Chart(geometry).encode(
-        x=alt.X("xa:Q", scale=x_scale, axis=x_axis),
-        x2="xb:Q",
-        y=alt.Y("y0:Q", scale=y_scale, axis=None),
-        y2="y1:Q",
-        tooltip=node_tooltip,
-    )
+
+    def node_chart(frame: pl.DataFrame) -> alt.Chart:
+        return alt.Chart(frame).encode(
+            x=alt.X("xa:Q", scale=x_scale, axis=x_axis),
+            x2="xb:Q",
+            y=alt.Y("y0:Q", scale=y_scale, axis=None),
+            y2="y1:Q",
+            tooltip=node_tooltip,
+        )
+
     layers = [drawn, masked]
+    # Each layer has its own rows: a colour scale only ever sees the labels of its list.
     state_nodes = geometry
     if entry_stage is not None:
         state_nodes = geometry.filter(pl.col("stage") != entry_stage)
         layers.append(
-            node_base.transform_filter(f"datum.stage == {entry_stage!r}").mark_rect(
-                color=ENTRY_GREY
+            node_chart(geometry.filter(pl.col("stage") == entry_stage)).mark_rect(
+                fill="white", stroke=ENTRY_OUTLINE, strokeWidth=1.5
             )
         )
     layers.append(
-        node_base.transform_filter(f"datum.stage != {entry_stage!r}" if entry_stage else "true")
+        node_chart(state_nodes)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(color=colour(state_nodes, "label", None, palette, legend=False))
     )
