@@ -168,7 +168,7 @@ def show_event_order(year: int) -> None:
         ),
         "label",
         "median_months",
-        value_format=".0f",
+        value_format=charts.WHOLE,
         category_title="Étape",
         value_title="Mois médians depuis l'entrée",
         sort=list(event_order.EVENTS.values()),
