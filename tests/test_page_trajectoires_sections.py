@@ -410,6 +410,7 @@ def test_a_federation_cannot_recover_a_masked_path_from_the_stage_counts(monkeyp
         }
     )
     monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
+    monkeypatch.setattr(tf.event_order, "cohort_size", lambda *a: 60)
     out = tf.flows(Scope(None, False, True), Filters(), 2024)
     shown_paths = out["paths"]
     assert shown_paths.height == paths.height, "no path is dropped"
@@ -478,7 +479,7 @@ def test_a_median_over_fewer_than_five_is_masked_and_its_count_cannot_be_recover
             "median_months": [2, 5, None, 9],
         }
     )
-    monkeypatch.setattr(eo, "_cohort_size", lambda *a: 20)
+    monkeypatch.setattr(eo, "cohort_size", lambda *a: 20)
     monkeypatch.setattr(eo, "_events_raw", lambda *a: events)
     monkeypatch.setattr(
         eo,
@@ -502,3 +503,32 @@ def test_a_median_over_fewer_than_five_is_masked_and_its_count_cannot_be_recover
     # 6 of 8 after a lift: the 2 others would be given away, so the share is masked.
     assert after["share"].to_list()[0] is None or after["share_masked"].to_list()[0]
     assert after["step_after_lift"].to_list()[1] is None
+
+
+def test_the_leavers_total_does_not_give_away_the_few_who_stayed(monkeypatch):
+    """The cohort's size is on the page (chronogram, « les freins d'abord »): 40 entrants, 38
+    leavers would tell that 2 have not left; the total of leavers is masked."""
+    from parcours.analytics import transition_flows as tf
+    from parcours.warehouse.reader import Filters, Scope
+
+    paths = pl.DataFrame(
+        {
+            tf.ENTRY: ["dei", "ris"],
+            tf.EXIT: ["employment", "none"],
+            tf.AT_6: ["employment", "none"],
+            tf.AT_12: ["employment", "none"],
+            "trainees": [20, 18],
+        }
+    )
+    monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
+    monkeypatch.setattr(tf.event_order, "cohort_size", lambda *a: 40)
+    out = tf.flows(Scope(None, False, True), Filters(), 2024)
+    assert out["total"]["trainees"][0] is None
+    assert out["total"]["trainees_shown"][0] == "masqué"
+    # Nor can it be added up from the nodes of any stage.
+    for stage in tf.STAGES:
+        stage_nodes = out["nodes"].filter(pl.col("stage") == stage)["trainees"].to_list()
+        assert None in stage_nodes, stage
+    # A centre sees its own figures.
+    mine = tf.flows(Scope(("C",), True, False), Filters(), 2024)
+    assert mine["total"]["trainees"][0] == 38

@@ -41,6 +41,7 @@ EVENTS = {
 }
 GROUP_LABELS = {**barriers.GROUP_LABELS, "other": "Autre", "all": "Tous les freins"}
 GROUP_ORDER = ["all", *barriers.GROUP_LABELS, "other"]
+COHORT_COST = masking.SHOWN_ELSEWHERE  # the cohort's size: the chronogram shows it as it is
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
@@ -60,7 +61,8 @@ def median_month(months: list[int], counts: list[int]) -> int | None:
     return None
 
 
-def _cohort_size(scope: Scope, filters: Filters, entry_year: int) -> int:
+def cohort_size(scope: Scope, filters: Filters, entry_year: int) -> int:
+    """The trainees of the entry cohort (the chronogram's month 0), unmasked."""
     where = _where(scope, filters)
     frame = query(
         f"""
@@ -134,12 +136,13 @@ def event_order(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl
     `cohort`); `after_lifts`: one row per barrier group (`barrier_group`, `label`,
     `trainees_with_step`, `step_after_lift`, `share`), masked together (`<count>_shown`,
     `<count>_masked`, `share_masked`)."""
-    cohort = _cohort_size(scope, filters, entry_year)
+    cohort = cohort_size(scope, filters, entry_year)
     events = _events_raw(scope, filters, entry_year)
     after = _after_lifts_raw(scope, filters, entry_year)
     mask = scope.mask_small_counts
     page = masking.Page(mask)
-    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=masking.HEADLINE)
+    # The cohort's size is shown above (chronogram): it is never the one masked here.
+    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=COHORT_COST)
     page.add("events", events, ["trainees"])
     page.add("after_lifts", after, ["trainees_with_step", "step_after_lift"])
     whole = page.at("cohort", 0, "trainees")

@@ -12,7 +12,9 @@ Masking: one `masking.Page` over everything the section shows together — each 
 strand of the diagram, a row of its table), each node (a category at a stage: its count is the
 sum of the paths through it), the table of paths after exit kept from before (each row the sum
 of the paths with those three states), and the number of trainees who left (every stage adds up
-to it). A masked path stays on the chart (dotted, at a nominal width) and in the tables as
+to it; it is a part of the cohort, whose size the page shows above, so the trainees who have not
+left are protected too: the same number as « Sortie » in « les freins d'abord »).
+A masked path stays on the chart (dotted, at a nominal width) and in the tables as
 « < 5 » or « masqué ».
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import polars as pl
 
 from parcours import contract
-from parcours.analytics import masking
+from parcours.analytics import event_order, masking
 from parcours.analytics.trajectories import NOT_OBSERVED, STATES
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
@@ -116,11 +118,16 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
     total = pl.DataFrame({"trainees": [int(paths["trainees"].sum())]})
 
     page = masking.Page(scope.mask_small_counts)
+    cohort = event_order.cohort_size(scope, filters, entry_year)
+    # The cohort's size is shown above (chronogram): it is never the one masked here.
+    cost = event_order.COHORT_COST
+    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=cost)
     page.add("paths", paths, ["trainees"])
     page.add("nodes", nodes, ["trainees"])
     page.add("after_exit", after_exit, ["trainees"])
     page.add("total", total, ["trainees"], cost=masking.HEADLINE)
     whole = page.at("total", 0, "trainees")
+    page.complement(page.at("cohort", 0, "trainees"), whole)
     page.total(whole, page.refs("paths", "trainees"))
     for stage in STAGES:
         stage_nodes = page.refs("nodes", "trainees", pl.col("stage") == stage)
