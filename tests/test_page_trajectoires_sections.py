@@ -55,6 +55,18 @@ def pages(dashboard_warehouse):
     return out
 
 
+@pytest.fixture(scope="module", params=[2023, 2024])
+def nam(request, dashboard_warehouse):
+    """The page as the Namur centre sees it, for each of its cohorts."""
+    at = app_as("nam@centre.be", PAGE)
+    box = next(s for s in at.selectbox if s.label == "Cohorte (année d'entrée)")
+    if box.value != request.param:
+        box.select(request.param).run()
+    assert not at.exception
+    assert cohort_year(at) == request.param
+    return at
+
+
 @pytest.mark.parametrize("email", ROLES)
 def test_every_role_sees_the_three_sections(pages, email):
     at = pages[email]
@@ -119,12 +131,10 @@ def flow_oracle(data_dir, centre, year):
     return {tuple(r[:4]): r[4] for r in rows}
 
 
-def test_a_centre_sees_every_path_of_its_leavers_as_the_fact_tables_count(
-    pages, dashboard_warehouse
-):
+def test_a_centre_sees_every_path_of_its_leavers_as_the_fact_tables_count(nam, dashboard_warehouse):
     from parcours.analytics import transition_flows as tf
 
-    at = pages["nam@centre.be"]
+    at = nam
     year = cohort_year(at)
     table = table_with(at, "À l'entrée", "12 mois après")
     codes = {stage: {tf.label_of(stage, c): c for c in tf.order_of(stage)} for stage in tf.STAGES}
@@ -230,11 +240,11 @@ def event_oracle(data_dir, centre, year):
 
 
 def test_a_centre_sees_the_median_months_to_each_event_over_the_trainees_who_reached_it(
-    pages, dashboard_warehouse
+    nam, dashboard_warehouse
 ):
     from parcours.analytics.event_order import EVENTS
 
-    at = pages["nam@centre.be"]
+    at = nam
     year = cohort_year(at)
     table = table_with(at, "Mois médian depuis l'entrée")
     expected, cohort = event_oracle(dashboard_warehouse, "CISP-NAM", year)
@@ -248,12 +258,10 @@ def test_a_centre_sees_the_median_months_to_each_event_over_the_trainees_who_rea
     assert any(n for n, _ in expected.values()), "the fixture has events"
 
 
-def test_a_centre_sees_how_many_steps_came_after_a_lift_by_barrier_group(
-    pages, dashboard_warehouse
-):
+def test_a_centre_sees_how_many_steps_came_after_a_lift_by_barrier_group(nam, dashboard_warehouse):
     from parcours.analytics.event_order import GROUP_LABELS
 
-    at = pages["nam@centre.be"]
+    at = nam
     year = cohort_year(at)
     with db(dashboard_warehouse) as con:
         rows = con.execute(
@@ -307,9 +315,9 @@ def test_a_centre_sees_how_many_steps_came_after_a_lift_by_barrier_group(
 
 
 def test_a_centre_sees_each_assessment_months_levels_for_the_chosen_barrier(
-    pages, dashboard_warehouse
+    nam, dashboard_warehouse
 ):
-    at = pages["nam@centre.be"]
+    at = nam
     year = cohort_year(at)
     barrier = at.selectbox(key="traj_barrier").value
     with db(dashboard_warehouse) as con:
@@ -346,8 +354,8 @@ def test_a_centre_sees_each_assessment_months_levels_for_the_chosen_barrier(
     assert expected and shown == expected
 
 
-def test_the_barrier_select_box_changes_the_journey(pages):
-    at = pages["nam@centre.be"]
+def test_the_barrier_select_box_changes_the_journey(nam):
+    at = nam
     box = at.selectbox(key="traj_barrier")
     if len(box.options) < 2:
         pytest.skip("one barrier only in the fixture's cohort")
