@@ -83,9 +83,8 @@ def show_chronogram(year: int) -> None:
     )
 
 
-def show_transitions(year: int) -> None:
+def show_transitions(year: int, frames: dict) -> None:
     st.subheader("De l'entrée à 12 mois après la sortie")
-    frames = ui.load(transition_flows.flows, scope, filters, year)
     if not frames:
         ui.empty_state(f"Aucune sortie enregistrée pour la cohorte {year}.")
         return
@@ -151,9 +150,8 @@ def _months(value) -> str:
     return "0 (mois d'entrée)" if value == 0 else f"{int(value)} mois"
 
 
-def show_event_order(year: int) -> None:
+def show_event_order(year: int, frames: dict) -> None:
     st.subheader("Les freins d'abord : l'ordre des étapes")
-    frames = ui.load(event_order.event_order, scope, filters, year)
     events, after = frames["events"], frames["after_lifts"]
     if events["cohort"][0] is None:
         ui.empty_state(f"Pas de cohorte affichable pour {year} (moins de 5 stagiaires).")
@@ -313,6 +311,8 @@ if ui.warehouse_ready(
         year = choose_year()
         if year is not None:
             show_chronogram(year)
-            show_transitions(year)
-            show_event_order(year)
+            # Masked together: the leavers of the one are the exits of the other.
+            sections = ui.load(transition_flows.sections, scope, filters, year)
+            show_transitions(year, sections["flows"])
+            show_event_order(year, sections["events"])
             show_level_journeys(year)

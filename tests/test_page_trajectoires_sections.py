@@ -540,3 +540,53 @@ def test_the_leavers_total_does_not_give_away_the_few_who_stayed(monkeypatch):
     # A centre sees its own figures.
     mine = tf.flows(Scope(("C",), True, False), Filters(), 2024)
     assert mine["total"]["trainees"][0] == 38
+
+
+def test_the_leavers_of_the_diagram_and_the_exits_of_the_event_order_are_masked_together(
+    monkeypatch,
+):
+    """One page shows both: the trainees who left (diagram) and those who reached « Sortie »
+    (event order) are the same number; whatever masks the one masks the other."""
+    from parcours.analytics import event_order as eo
+    from parcours.analytics import transition_flows as tf
+    from parcours.warehouse.reader import Filters, Scope
+
+    paths = pl.DataFrame(
+        {
+            tf.ENTRY: ["dei", "ris"],
+            tf.EXIT: ["employment", "none"],
+            tf.AT_6: ["employment", "none"],
+            tf.AT_12: ["employment", "none"],
+            "trainees": [20, 18],
+        }
+    )
+    events = pl.DataFrame(
+        {
+            "event": list(eo.EVENTS),
+            "label": list(eo.EVENTS.values()),
+            "trainees": [30, 25, 12, 38],
+            "median_months": [2, 3, 7, 9],
+        }
+    )
+    monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
+    monkeypatch.setattr(eo, "cohort_size", lambda *a: 40)
+    monkeypatch.setattr(eo, "_events_raw", lambda *a: events)
+    monkeypatch.setattr(
+        eo,
+        "_after_lifts_raw",
+        lambda *a: pl.DataFrame(
+            schema={
+                "barrier_group": pl.String,
+                "trainees_with_step": pl.Int64,
+                "step_after_lift": pl.Int64,
+                "label": pl.String,
+            }
+        ),
+    )
+    out = tf.sections(Scope(None, False, True), Filters(), 2024)
+    leavers = out["flows"]["total"]["trainees"][0]
+    exits = out["events"]["events"].filter(pl.col("event") == "exit")["trainees"][0]
+    assert leavers is None and exits is None  # 40 − 38 = 2 would be given away
+    assert out["events"]["events"]["cohort"][0] == 40  # the chronogram shows it as it is
+    mine = tf.sections(Scope(("C",), True, False), Filters(), 2024)
+    assert mine["flows"]["total"]["trainees"][0] == 38

@@ -131,35 +131,48 @@ def _after_lifts_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.Data
     )
 
 
+def add_cohort(page: masking.Page, scope: Scope, filters: Filters, entry_year: int) -> int:
+    """Register the cohort's size (shown above, by the chronogram: never the one masked here);
+    returns its cell."""
+    cohort = cohort_size(scope, filters, entry_year)
+    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=COHORT_COST)
+    return page.at("cohort", 0, "trainees")
+
+
 def event_order(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataFrame]:
     """`events`: one row per event (`event`, `label`, `trainees` with it, `median_months`,
     `cohort`); `after_lifts`: one row per barrier group (`barrier_group`, `label`,
     `trainees_with_step`, `step_after_lift`, `share`), masked together (`<count>_shown`,
     `<count>_masked`, `share_masked`)."""
-    cohort = cohort_size(scope, filters, entry_year)
+    page = masking.Page(scope.mask_small_counts)
+    cohort = add_cohort(page, scope, filters, entry_year)
+    add_to(page, scope, filters, entry_year, cohort)
+    return result(page.run(), page)
+
+
+def add_to(page: masking.Page, scope: Scope, filters: Filters, entry_year: int, cohort: int):
+    """Register the section's frames on `page` (`cohort`: the cell of the cohort's size)."""
     events = _events_raw(scope, filters, entry_year)
     after = _after_lifts_raw(scope, filters, entry_year)
-    mask = scope.mask_small_counts
-    page = masking.Page(mask)
-    # The cohort's size is shown above (chronogram): it is never the one masked here.
-    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=COHORT_COST)
     page.add("events", events, ["trainees"])
     page.add("after_lifts", after, ["trainees_with_step", "step_after_lift"])
-    whole = page.at("cohort", 0, "trainees")
     for row in range(events.height):
-        page.complement(whole, page.at("events", row, "trainees"))
+        page.complement(cohort, page.at("events", row, "trainees"))
     for row in range(after.height):
         page.complement(
             page.at("after_lifts", row, "trainees_with_step"),
             page.at("after_lifts", row, "step_after_lift"),
         )
-    out = page.run()
-    raw_n = events["trainees"]
+
+
+def result(out: dict[str, pl.DataFrame], page: masking.Page) -> dict[str, pl.DataFrame]:
+    """The section's frames from a page's `run()`; medians over fewer than 5 masked."""
+    raw_n = page.frame("events")["trainees"]
     events = out["events"].with_columns(
         pl.lit(out["cohort"]["trainees"][0], pl.Int64).alias("cohort"),
         pl.lit(out["cohort"]["trainees_shown"][0], pl.String).alias("cohort_shown"),
         # A median over fewer than 5 trainees is masked (rule 3).
-        pl.when(pl.lit(mask) & (raw_n < masking.THRESHOLD))
+        pl.when(pl.lit(page.mask) & (raw_n < masking.THRESHOLD))
         .then(None)
         .otherwise(pl.col("median_months"))
         .alias("median_months"),

@@ -95,9 +95,21 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
     - `total`: one row, `trainees` who left.
     Masked counts are null with `trainees_masked` and `trainees_shown` (« < 5 » / « masqué »).
     Empty frames when nobody of the cohort left."""
+    page = masking.Page(scope.mask_small_counts)
+    cohort = event_order.add_cohort(page, scope, filters, entry_year)
+    if not add_to(page, scope, filters, entry_year, cohort):
+        return {}
+    return result(page.run())
+
+
+def add_to(
+    page: masking.Page, scope: Scope, filters: Filters, entry_year: int, cohort: int
+) -> bool:
+    """Register the section's frames on `page` (`cohort`: the cell of the cohort's size);
+    False when nobody of the cohort left."""
     paths = _paths_raw(scope, filters, entry_year)
     if paths.is_empty():
-        return {}
+        return False
     nodes = pl.concat(
         [
             paths.group_by(stage, maintain_order=True)
@@ -117,17 +129,12 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
     )
     total = pl.DataFrame({"trainees": [int(paths["trainees"].sum())]})
 
-    page = masking.Page(scope.mask_small_counts)
-    cohort = event_order.cohort_size(scope, filters, entry_year)
-    # The cohort's size is shown above (chronogram): it is never the one masked here.
-    cost = event_order.COHORT_COST
-    page.add("cohort", pl.DataFrame({"trainees": [cohort]}), ["trainees"], cost=cost)
     page.add("paths", paths, ["trainees"])
     page.add("nodes", nodes, ["trainees"])
     page.add("after_exit", after_exit, ["trainees"])
     page.add("total", total, ["trainees"], cost=masking.HEADLINE)
     whole = page.at("total", 0, "trainees")
-    page.complement(page.at("cohort", 0, "trainees"), whole)
+    page.complement(cohort, whole)
     page.total(whole, page.refs("paths", "trainees"))
     for stage in STAGES:
         stage_nodes = page.refs("nodes", "trainees", pl.col("stage") == stage)
@@ -142,7 +149,12 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
         for stage in AFTER_EXIT:
             match = match & (pl.col(stage) == row[stage])
         page.total(page.ref("after_exit", "trainees", match), page.refs("paths", "trainees", match))
-    out = page.run()
+    return True
+
+
+def result(out: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The section's frames from a page's `run()`, with their labels."""
+    out = {k: out[k] for k in ("paths", "nodes", "after_exit", "total")}
     out["paths"] = out["paths"].with_columns(
         pl.col(s)
         .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
@@ -162,3 +174,22 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
         .alias("label"),
     )
     return out
+
+
+def sections(scope: Scope, filters: Filters, entry_year: int) -> dict[str, dict[str, pl.DataFrame]]:
+    """The flow diagram and « les freins d'abord » masked together, as the page shows them one
+    under the other: the leavers of the diagram are the trainees of « Sortie » in the event
+    order (but for an exit dated before the entry month), so neither count may give the other
+    away. `flows`: as `flows` (empty when nobody left); `events`: as `event_order.event_order`."""
+    page = masking.Page(scope.mask_small_counts)
+    cohort = event_order.add_cohort(page, scope, filters, entry_year)
+    left = add_to(page, scope, filters, entry_year, cohort)
+    event_order.add_to(page, scope, filters, entry_year, cohort)
+    if left:
+        exits = page.ref("events", "trainees", pl.col("event") == "exit")
+        page.total(page.at("total", 0, "trainees"), [exits])
+    out = page.run()
+    return {
+        "flows": result(out) if left else {},
+        "events": event_order.result(out, page),
+    }
