@@ -90,9 +90,8 @@ def show_transitions(year: int, frames: dict) -> None:
         return
     paths, nodes, total = frames["paths"], frames["nodes"], frames["total"]
     st.caption(
-        f"{total['trainees_shown'][0]} stagiaires de la cohorte {year} sont sortis ; chaque "
-        "bande suit un chemin, de la situation à l'entrée à la situation 12 mois après la "
-        "sortie."
+        f"Stagiaires de la cohorte {year} sortis : {total['trainees_shown'][0]}. Chaque bande "
+        "suit un chemin, de la situation à l'entrée à la situation 12 mois après la sortie."
     )
     orders = {stage: transition_flows.order_of(stage) for stage in transition_flows.STAGES}
     chart = alluvial.alluvial(
@@ -194,8 +193,9 @@ def show_event_order(year: int, frames: dict) -> None:
         "première étape franchie, quelle qu'elle soit (permis, stage, logement…). Étape "
         "qualifiante : un titre de validation des compétences, un CEB, CE1D ou CESS obtenu, "
         "l'entrée en formation qualifiante, ou une sortie vers une formation (formation "
-        "qualifiante, promotion sociale), la première des deux. Sortie : la dernière sortie. "
-        "Une médiane sur moins de 5 stagiaires n'est pas affichée." + MASKED,
+        "qualifiante, promotion sociale), la première des deux. Sortie : la dernière sortie."
+        + (" Une médiane sur moins de 5 stagiaires n'est pas affichée." if MASKED else "")
+        + MASKED,
         f"trajectoires_ordre_des_etapes_{year}",
         counts=["Stagiaires concernés", "Stagiaires de la cohorte"],
     )
