@@ -88,43 +88,50 @@ def show_transitions(year: int, frames: dict) -> None:
     if not frames:
         ui.empty_state(f"Aucune sortie enregistrée pour la cohorte {year}.")
         return
-    paths, nodes, total = frames["paths"], frames["nodes"], frames["total"]
+    links, nodes, total = frames["links"], frames["nodes"], frames["total"]
     st.caption(
         f"Stagiaires de la cohorte {year} sortis : {total['trainees_shown'][0]}. Chaque bande "
-        "suit un chemin, de la situation à l'entrée à la situation 12 mois après la sortie."
+        "relie deux étapes : de la situation à l'entrée à la sortie, puis à 6 et à 12 mois."
     )
     orders = {stage: transition_flows.order_of(stage) for stage in transition_flows.STAGES}
     chart = alluvial.alluvial(
-        paths,
+        links,
         nodes,
         transition_flows.STAGES,
         orders,
-        colour_stage=transition_flows.EXIT,
         palette="state",
         entry_stage=transition_flows.ENTRY,
     )
     ui.show_chart(
         chart,
-        paths.select(
-            pl.col("status_at_entry_label").alias("À l'entrée"),
-            pl.col("destination_group_label").alias("À la sortie"),
-            pl.col("state_at_6_months_label").alias("6 mois après"),
-            pl.col("state_at_12_months_label").alias("12 mois après"),
+        links.select(
+            pl.col("source_stage_label").alias("De"),
+            pl.col("source_label").alias("Situation de départ"),
+            pl.col("target_stage_label").alias("Vers"),
+            pl.col("target_label").alias("Situation d'arrivée"),
             pl.col("trainees_shown").alias("Stagiaires"),
         ),
-        "Flux des stagiaires sortis de la cohorte : statut à l'entrée (« Non précisé » s'il "
-        "n'est pas connu), groupe de la destination à la sortie, puis groupe de la situation "
-        "observée au suivi le plus proche de 6 mois (entre 4 et 8 mois après la sortie) et de "
-        "12 mois (entre 10 et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la "
-        "fenêtre. Les bandes prennent la couleur de la destination à la sortie ; l'effectif de "
-        "chaque étape est écrit à côté de sa barre. Un chemin masqué (« < 5 » ou « masqué ») "
-        "reste dessiné, pâle et en pointillé, avec une épaisseur conventionnelle qui ne dit "
-        "rien de son effectif." + MASKED,
+        "Flux des stagiaires sortis de la cohorte, d'une étape à la suivante : statut à l'entrée "
+        "(« Non précisé » s'il n'est pas connu), groupe de la destination à la sortie, puis "
+        "groupe de la situation observée au suivi le plus proche de 6 mois (entre 4 et 8 mois "
+        "après la sortie) et de 12 mois (entre 10 et 14 mois) ; « Non observé » quand aucun "
+        "suivi ne tombe dans la fenêtre. Une bande prend la couleur de la situation qu'elle "
+        "quitte (celles qui partent de l'entrée, de la destination à la sortie) ; l'effectif "
+        "de chaque étape est écrit à côté de sa barre. Une bande masquée (« < 5 » ou "
+        "« masqué ») reste dessinée, pâle et en pointillé, avec une épaisseur conventionnelle "
+        "qui ne dit rien de son effectif." + MASKED,
         f"trajectoires_flux_{year}",
         counts=["Stagiaires"],
     )
-    after = frames["after_exit"]
     st.markdown("**Après la sortie : à 6 et 12 mois**")
+    if "after_exit" not in frames:
+        st.caption(
+            "Le détail chemin par chemin (sortie, 6 mois, 12 mois) n'est montré que dans la vue "
+            "d'un centre : à côté du diagramme, des effectifs masqués s'en déduiraient. Le "
+            "diagramme et son tableau donnent les mêmes passages, étape par étape."
+        )
+        return
+    after = frames["after_exit"]
     ui.show_table(
         after.select(
             pl.col("destination_group_label").alias("À la sortie"),
@@ -138,8 +145,7 @@ def show_transitions(year: int, frames: dict) -> None:
     st.caption(
         "Stagiaires sortis de la cohorte, par chemin : destination à la sortie, puis situation "
         "observée au suivi le plus proche de 6 mois (entre 4 et 8 mois) et de 12 mois (entre 10 "
-        "et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la fenêtre. Ces effectifs "
-        "sont masqués avec ceux du diagramme : aucun ne se déduit des autres." + MASKED
+        "et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la fenêtre."
     )
 
 

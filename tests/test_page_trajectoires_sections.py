@@ -76,7 +76,7 @@ def test_every_role_sees_the_three_sections(pages, email):
     # The flow diagram, the medians and the barrier journey (the steps after a lift need a
     # trainee with both a barrier and a step: not in every scope of the fixture).
     specs = [e.proto.spec for e in at.get("vega_lite_chart")]
-    assert any("state_at_12_months_label" in s for s in specs), email
+    assert any("target_stage_label" in s for s in specs), email
     assert any("median_months" in s for s in specs), email
     assert any("level_label" in s for s in specs), email
     assert "Frein" in [s.label for s in at.selectbox]
@@ -131,32 +131,53 @@ def flow_oracle(data_dir, centre, year):
     return {tuple(r[:4]): r[4] for r in rows}
 
 
-def test_a_centre_sees_every_path_of_its_leavers_as_the_fact_tables_count(nam, dashboard_warehouse):
+def test_a_centre_sees_every_passage_of_its_leavers_as_the_fact_tables_count(
+    nam, dashboard_warehouse
+):
     from parcours.analytics import transition_flows as tf
 
     at = nam
     year = cohort_year(at)
-    table = table_with(at, "À l'entrée", "12 mois après")
+    expected_paths = flow_oracle(dashboard_warehouse, "CISP-NAM", year)
+    assert expected_paths, "the fixture's cohort has leavers"
+    stages = list(tf.STAGES)
+    expected = {}
+    for path, n in expected_paths.items():
+        for i in range(3):
+            key = (tf.STAGES[stages[i]], path[i], tf.STAGES[stages[i + 1]], path[i + 1])
+            expected[key] = expected.get(key, 0) + n
+    table = table_with(at, "De", "Situation d'arrivée")
+    titles = {title: stage for stage, title in tf.STAGES.items()}
     codes = {stage: {tf.label_of(stage, c): c for c in tf.order_of(stage)} for stage in tf.STAGES}
     shown = {
         (
-            codes[tf.ENTRY][r["À l'entrée"]],
+            r["De"],
+            codes[titles[r["De"]]][r["Situation de départ"]],
+            r["Vers"],
+            codes[titles[r["Vers"]]][r["Situation d'arrivée"]],
+        ): number(r["Stagiaires"])
+        for _, r in table.iterrows()
+    }
+    assert shown == expected
+    # A centre also sees the full paths after exit (the table kept from before).
+    after = table_with(at, "À la sortie", "6 mois après", "Stagiaires")
+    paths_after = {}
+    for path, n in expected_paths.items():
+        paths_after[path[1:]] = paths_after.get(path[1:], 0) + n
+    shown_after = {
+        (
             codes[tf.EXIT][r["À la sortie"]],
             codes[tf.AT_6][r["6 mois après"]],
             codes[tf.AT_12][r["12 mois après"]],
         ): number(r["Stagiaires"])
-        for _, r in table.iterrows()
+        for _, r in after.iterrows()
     }
-    expected = flow_oracle(dashboard_warehouse, "CISP-NAM", year)
-    assert expected, "the fixture's cohort has leavers"
-    assert shown == expected
-    # The kept table of paths after exit adds the entry situations up.
-    after = next(
-        df.value
-        for df in at.dataframe
-        if "6 mois après" in df.value.columns and "À l'entrée" not in df.value.columns
-    )
-    assert sum(number(v) for v in after["Stagiaires"]) == sum(expected.values())
+    assert shown_after == paths_after
+
+
+def test_a_federation_sees_no_path_by_path_table(pages):
+    at = pages["interfede@federation.be"]
+    assert not any("6 mois après" in df.value.columns for df in at.dataframe)
 
 
 def test_the_flow_diagram_draws_every_path_with_its_stage_colours(pages):
@@ -164,7 +185,7 @@ def test_the_flow_diagram_draws_every_path_with_its_stage_colours(pages):
     import json
 
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
-    flow = next(s for s in specs if "state_at_12_months_label" in json.dumps(s))
+    flow = next(s for s in specs if "target_stage_label" in json.dumps(s))
     text = json.dumps(flow)
     assert "strokeDash" in text  # masked paths are drawn, dotted
     # The stages after the entry are coloured from the `state` list (its full domain).
@@ -402,9 +423,10 @@ def _recoverable(whole: int, parts: list[int | None], labels: list[str]) -> bool
     return all(label == "< 5" for label in masked) and rest == 4 * len(masked)
 
 
-def test_a_federation_cannot_recover_a_masked_path_from_the_stage_counts(monkeypatch):
-    """Synthetic paths where one small path sits under a shown node: the page masks enough for
-    no node, the total or the kept table to give a masked path back."""
+def test_a_federation_cannot_recover_a_masked_link_from_the_stage_counts(monkeypatch):
+    """Synthetic paths where small links sit under shown nodes: the page masks enough for no
+    node (the sum of the links that reach it, and of those that leave it) nor the total to
+    give a masked link back; no link is dropped."""
     from parcours.analytics import transition_flows as tf
     from parcours.warehouse.reader import Filters, Scope
 
@@ -420,55 +442,76 @@ def test_a_federation_cannot_recover_a_masked_path_from_the_stage_counts(monkeyp
     monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
     monkeypatch.setattr(tf.event_order, "cohort_size", lambda *a: 60)
     out = tf.flows(Scope(None, False, True), Filters(), 2024)
-    shown_paths = out["paths"]
-    assert shown_paths.height == paths.height, "no path is dropped"
-    assert shown_paths["trainees_masked"].any()
-    values = shown_paths["trainees"].to_list()
-    labels = shown_paths["trainees_shown"].to_list()
-    assert labels[1] == "< 5"
+    links = out["links"]
+    assert links.height == tf._links(paths).height, "no link is dropped"
+    assert links["trainees_masked"].any()
+    assert "after_exit" not in out
+    values, labels = links["trainees"].to_list(), links["trainees_shown"].to_list()
     total = out["total"]["trainees"][0]
-    if total is not None:
-        assert not _recoverable(total, values, labels)
+    for segment in range(3):
+        rows = [i for i, s in enumerate(links["segment"].to_list()) if s == segment]
+        if total is not None:
+            assert not _recoverable(total, [values[i] for i in rows], [labels[i] for i in rows]), (
+                segment
+            )
     for node in out["nodes"].iter_rows(named=True):
         if node["trainees"] is None:
             continue
-        through = [
-            (v, lab)
-            for v, lab, code in zip(values, labels, shown_paths[node["stage"]], strict=True)
-            if code == node["code"]
-        ]
-        assert not _recoverable(
-            node["trainees"], [v for v, _ in through], [lab for _, lab in through]
-        ), node
-    for row in out["after_exit"].iter_rows(named=True):
-        if row["trainees"] is None:
-            continue
-        through = [
-            (v, lab)
-            for v, lab, r in zip(values, labels, shown_paths.iter_rows(named=True), strict=True)
-            if all(r[s] == row[s] for s in tf.AFTER_EXIT)
-        ]
-        assert not _recoverable(
-            row["trainees"], [v for v, _ in through], [lab for _, lab in through]
-        ), row
+        for side in ("source", "target"):
+            rows = [
+                i
+                for i, r in enumerate(links.iter_rows(named=True))
+                if r[f"{side}_stage"] == node["stage"] and r[side] == node["code"]
+            ]
+            assert not _recoverable(
+                node["trainees"], [values[i] for i in rows], [labels[i] for i in rows]
+            ), (node, side)
 
 
-def test_a_masked_path_stays_on_the_diagram_at_a_width_that_says_nothing():
+def test_the_flow_stays_fast_at_the_sectors_scale(monkeypatch):
+    """Several hundred distinct paths (the Interfédé's view of a cohort): the diagram's links
+    are masked in well under a second (full paths took minutes)."""
+    import itertools
+    import random
+    import time
+
+    from parcours.analytics import transition_flows as tf
+    from parcours.warehouse.reader import Filters, Scope
+
+    rng = random.Random(1)
+    rows = [
+        (*path, int(rng.paretovariate(1.2)))
+        for path in itertools.product(
+            list(tf.status_labels()), tf.STATE_ORDER[1:6], tf.STATE_ORDER[1:], tf.STATE_ORDER[1:]
+        )
+    ]
+    paths = pl.DataFrame(rows, schema=[*tf.STAGES, "trainees"], orient="row")
+    monkeypatch.setattr(tf, "_paths_raw", lambda *a: paths)
+    monkeypatch.setattr(tf.event_order, "cohort_size", lambda *a: int(paths["trainees"].sum()))
+    start = time.perf_counter()
+    out = tf.flows(Scope(None, False, True), Filters(), 2024)
+    assert time.perf_counter() - start < 5
+    assert out["links"].height <= 7 * 5 + 5 * 6 + 6 * 6
+
+
+def test_a_masked_link_stays_on_the_diagram_at_a_width_that_says_nothing():
     from parcours.presentation import alluvial
 
-    paths = pl.DataFrame(
+    links = pl.DataFrame(
         {
-            "a": ["x", "x", "y"],
-            "b": ["p", "q", "q"],
-            "a_label": ["X", "X", "Y"],
-            "b_label": ["P", "Q", "Q"],
+            "source_stage": ["a", "a", "a"],
+            "source": ["x", "x", "y"],
+            "target_stage": ["b", "b", "b"],
+            "target": ["p", "q", "q"],
+            "source_label": ["X", "X", "Y"],
+            "target_label": ["P", "Q", "Q"],
             "trainees": [10, None, 7],
             "trainees_masked": [False, True, False],
             "trainees_shown": ["10", "< 5", "7"],
         }
     )
-    bands, nodes = alluvial.layout(paths, ["a", "b"], {"a": ["x", "y"], "b": ["p", "q"]})
-    assert set(bands["path"].unique().to_list()) == {0, 1, 2}
+    bands, nodes = alluvial.layout(links, ["a", "b"], {"a": ["x", "y"], "b": ["p", "q"]})
+    assert set(bands["link"].unique().to_list()) == {0, 1, 2}
     masked = bands.filter(pl.col("masked"))
     widths = (masked["y1"] - masked["y0"]).round(6).unique().to_list()
     assert widths == [alluvial.MASKED_WIDTH]

@@ -8,14 +8,20 @@ Definitions (caption on the page):
   après »: the group of the follow-up nearest to 6 (12) months after the exit, from 4 to 8
   (10 to 14) months after it; « Non observé » when there is none in the window.
 
-Masking: one `masking.Page` over everything the section shows together — each full path (a
-strand of the diagram, a row of its table), each node (a category at a stage: its count is the
-sum of the paths through it), the table of paths after exit kept from before (each row the sum
-of the paths with those three states), and the number of trainees who left (every stage adds up
-to it; it is a part of the cohort, whose size the page shows above, so the trainees who have not
-left are protected too: the same number as « Sortie » in « les freins d'abord »).
-A masked path stays on the chart (dotted, at a nominal width) and in the tables as
-« < 5 » or « masqué ».
+The diagram is a Sankey of links between consecutive stages (entry → exit, exit → 6 months,
+6 → 12 months), not of full four-stage paths: outside a centre's own data, the page-level
+suppression of several hundred paths (with their nodes and the table of paths after exit) took
+minutes at the Interfédé's scale, the links (about 100) take a fraction of a second.
+
+Masking: one `masking.Page` over everything the section shows together — each link (a band of
+the diagram, a row of its table), each node (a category at a stage: the sum of the links that
+reach it and of those that leave it), the number of trainees who left (every stage adds up to
+it; a part of the cohort, whose size the page shows above, so the trainees who have not left
+are protected too; the same number as « Sortie » in « les freins d'abord », masked on the same
+page: `sections`). The table of full paths after exit (exit → 6 → 12 months, kept from before)
+is shown in a centre's own view only: masked jointly with the links it would cost minutes, and
+masked on its own it would give masked links away by subtraction. A masked link stays on the
+chart (pale, dotted, at a nominal width) and in the table as « < 5 » or « masqué ».
 """
 
 from __future__ import annotations
@@ -87,19 +93,39 @@ def _paths_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
 def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataFrame]:
     """The section's frames, masked together:
 
-    - `paths`: one row per path (the four stages' codes, `<stage>_label`, `trainees`);
+    - `links`: one row per link between consecutive stages (`segment` 0–2, `source_stage`,
+      `source`, `target_stage`, `target` codes, their `_label`s, `trainees`);
     - `nodes`: one row per stage × category (`stage`, `stage_label`, `code`, `label`,
-      `trainees`), every category a path goes through;
-    - `after_exit`: the paths from the exit on (three stages, `trainees`), the table the page
-      showed before the diagram;
+      `trainees`);
+    - `after_exit`: the full paths from the exit on (three stages, `trainees`), in a centre's
+      own view only (absent otherwise);
     - `total`: one row, `trainees` who left.
     Masked counts are null with `trainees_masked` and `trainees_shown` (« < 5 » / « masqué »).
-    Empty frames when nobody of the cohort left."""
+    Empty when nobody of the cohort left."""
     page = masking.Page(scope.mask_small_counts)
     cohort = event_order.add_cohort(page, scope, filters, entry_year)
     if not add_to(page, scope, filters, entry_year, cohort):
         return {}
     return result(page.run())
+
+
+def _links(paths: pl.DataFrame) -> pl.DataFrame:
+    stages = list(STAGES)
+    return pl.concat(
+        [
+            paths.group_by([a, b], maintain_order=True)
+            .agg(pl.col("trainees").sum())
+            .select(
+                pl.lit(i).alias("segment"),
+                pl.lit(a).alias("source_stage"),
+                pl.col(a).alias("source"),
+                pl.lit(b).alias("target_stage"),
+                pl.col(b).alias("target"),
+                pl.col("trainees"),
+            )
+            for i, (a, b) in enumerate(zip(stages, stages[1:], strict=False))
+        ]
+    )
 
 
 def add_to(
@@ -110,70 +136,73 @@ def add_to(
     paths = _paths_raw(scope, filters, entry_year)
     if paths.is_empty():
         return False
+    links = _links(paths)
     nodes = pl.concat(
         [
             paths.group_by(stage, maintain_order=True)
             .agg(pl.col("trainees").sum())
-            .select(
-                pl.lit(stage).alias("stage"),
-                pl.col(stage).alias("code"),
-                pl.col("trainees"),
-            )
+            .select(pl.lit(stage).alias("stage"), pl.col(stage).alias("code"), "trainees")
             for stage in STAGES
         ]
     )
-    after_exit = (
-        paths.group_by(AFTER_EXIT, maintain_order=True)
-        .agg(pl.col("trainees").sum())
-        .sort("trainees", descending=True, maintain_order=True)
-    )
     total = pl.DataFrame({"trainees": [int(paths["trainees"].sum())]})
-
-    page.add("paths", paths, ["trainees"])
+    page.add("links", links, ["trainees"])
     page.add("nodes", nodes, ["trainees"])
-    page.add("after_exit", after_exit, ["trainees"])
     page.add("total", total, ["trainees"], cost=masking.HEADLINE)
     whole = page.at("total", 0, "trainees")
     page.complement(cohort, whole)
-    page.total(whole, page.refs("paths", "trainees"))
     for stage in STAGES:
-        stage_nodes = page.refs("nodes", "trainees", pl.col("stage") == stage)
-        page.total(whole, stage_nodes)
+        page.total(whole, page.refs("nodes", "trainees", pl.col("stage") == stage))
         for code in nodes.filter(pl.col("stage") == stage)["code"].to_list():
             node = page.ref(
                 "nodes", "trainees", (pl.col("stage") == stage) & (pl.col("code") == code)
             )
-            page.total(node, page.refs("paths", "trainees", pl.col(stage) == code))
-    for row in after_exit.iter_rows(named=True):
-        match = pl.lit(True)
-        for stage in AFTER_EXIT:
-            match = match & (pl.col(stage) == row[stage])
-        page.total(page.ref("after_exit", "trainees", match), page.refs("paths", "trainees", match))
+            for side in ("source", "target"):
+                page.total(
+                    node,
+                    page.refs(
+                        "links",
+                        "trainees",
+                        (pl.col(f"{side}_stage") == stage) & (pl.col(side) == code),
+                    ),
+                )
+    if not scope.mask_small_counts:
+        after_exit = (
+            paths.group_by(AFTER_EXIT, maintain_order=True)
+            .agg(pl.col("trainees").sum())
+            .sort("trainees", descending=True, maintain_order=True)
+        )
+        page.add("after_exit", after_exit, ["trainees"])
     return True
+
+
+def _label_expr(stage_column: str, code_column: str) -> pl.Expr:
+    return pl.struct(stage_column, code_column).map_elements(
+        lambda r: label_of(r[stage_column], r[code_column]), return_dtype=pl.String
+    )
 
 
 def result(out: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The section's frames from a page's `run()`, with their labels."""
-    out = {k: out[k] for k in ("paths", "nodes", "after_exit", "total")}
-    out["paths"] = out["paths"].with_columns(
-        pl.col(s)
-        .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
-        .alias(f"{s}_label")
-        for s in STAGES
+    frames = {k: out[k] for k in ("links", "nodes", "total", "after_exit") if k in out}
+    frames["links"] = frames["links"].with_columns(
+        _label_expr("source_stage", "source").alias("source_label"),
+        _label_expr("target_stage", "target").alias("target_label"),
+        pl.col("source_stage").replace_strict(STAGES).alias("source_stage_label"),
+        pl.col("target_stage").replace_strict(STAGES).alias("target_stage_label"),
     )
-    out["after_exit"] = out["after_exit"].with_columns(
-        pl.col(s)
-        .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
-        .alias(f"{s}_label")
-        for s in AFTER_EXIT
-    )
-    out["nodes"] = out["nodes"].with_columns(
+    frames["nodes"] = frames["nodes"].with_columns(
         pl.col("stage").replace_strict(STAGES).alias("stage_label"),
-        pl.struct("stage", "code")
-        .map_elements(lambda r: label_of(r["stage"], r["code"]), return_dtype=pl.String)
-        .alias("label"),
+        _label_expr("stage", "code").alias("label"),
     )
-    return out
+    if "after_exit" in frames:
+        frames["after_exit"] = frames["after_exit"].with_columns(
+            pl.col(s)
+            .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
+            .alias(f"{s}_label")
+            for s in AFTER_EXIT
+        )
+    return frames
 
 
 def sections(scope: Scope, filters: Filters, entry_year: int) -> dict[str, dict[str, pl.DataFrame]]:

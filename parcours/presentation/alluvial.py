@@ -1,15 +1,15 @@
-"""An alluvial (Sankey-like) diagram drawn with Vega-Lite: one stacked bar per stage (a node per
-category), linked by bands (one per path and pair of consecutive stages) whose width is the
-path's count. Pure functions of frames; no new dependency.
+"""A Sankey diagram drawn with Vega-Lite: one stacked bar per stage (a node per category), linked
+by bands (one per link between consecutive stages) whose width is the link's count. Pure
+functions of frames; no new dependency.
 
 - Node colours: the `state` list of colours.yml for the stages after the entry (the same colour
   as on the chronogram); the situation at entry has no colour list: its nodes are outlined, not
   filled, each named beside it.
-- Bands are coloured by the destination at exit (the path's middle), so a colour can be followed
-  from the entry to 12 months after.
-- A masked path (its count null, `<count>_masked`) is drawn at a nominal width, pale and
+- Bands take the colour of the category they leave (those leaving the entry, of the one they
+  reach).
+- A masked link (its count null, `<count>_masked`) is drawn at a nominal width, pale and
   outlined with dashes, and its tooltip says « < 5 » or « masqué »: it stays visible, and its
-  width gives nothing away (it is the same for every masked path).
+  width gives nothing away (it is the same for every masked link).
 """
 
 from __future__ import annotations
@@ -30,97 +30,120 @@ def _smooth(t: float) -> float:
 
 
 def layout(
-    paths: pl.DataFrame,
+    links: pl.DataFrame,
     stages: list[str],
     orders: dict[str, list[str]],
+    entry_stage: str | None = None,
     count: str = "trainees",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(bands, nodes) geometry. `paths`: one row per path with a code column per stage, its
-    `<stage>_label`, `count` (null when masked) and `<count>_masked`, `<count>_shown`.
-    `orders`: the codes of each stage in drawing order (top first)."""
-    rows = paths.with_row_index("__path").to_dicts()
+    """(bands, nodes) geometry. `links`: one row per link between consecutive stages
+    (`source_stage`, `source`, `target_stage`, `target` codes and their `_label`s, `count` —
+    null when masked — `<count>_masked`, `<count>_shown`). `orders`: the codes of each stage in
+    drawing order (top first). A band takes the colour of its source, or of its target when
+    it leaves `entry_stage` (`colour_label`)."""
+    rows = links.with_row_index("__link").to_dicts()
     masked_flag = f"{count}_masked"
     for r in rows:
         r["__w"] = MASKED_WIDTH if r.get(masked_flag) else float(r[count] or 0)
     rows = [r for r in rows if r["__w"] > 0]
-    total = sum(r["__w"] for r in rows) or 1.0
-    gap = total * 0.04
     rank = {s: {c: i for i, c in enumerate(orders[s])} for s in stages}
 
-    # Nodes: per stage, categories stacked top-down with a gap.
-    node_pos: dict[tuple[str, str], tuple[float, float]] = {}
+    def size(stage: str, code: str) -> float:
+        out = sum(r["__w"] for r in rows if r["source_stage"] == stage and r["source"] == code)
+        into = sum(r["__w"] for r in rows if r["target_stage"] == stage and r["target"] == code)
+        return max(out, into)
+
+    codes = {
+        stage: sorted(
+            {r["source"] for r in rows if r["source_stage"] == stage}
+            | {r["target"] for r in rows if r["target_stage"] == stage},
+            key=lambda c, s=stage: rank[s].get(c, 99),
+        )
+        for stage in stages
+    }
+    tallest = max((sum(size(s, c) for c in codes[s]) for s in stages), default=1.0) or 1.0
+    gap = tallest * 0.04
+    labels = {}
+    for r in rows:
+        labels[(r["source_stage"], r["source"])] = r["source_label"]
+        labels[(r["target_stage"], r["target"])] = r["target_label"]
+    node_pos: dict[tuple[str, str], float] = {}
     node_rows = []
     for si, stage in enumerate(stages):
-        codes = sorted({r[stage] for r in rows}, key=lambda c, s=stage: rank[s].get(c, 99))
         y = 0.0
-        for code in codes:
-            height = sum(r["__w"] for r in rows if r[stage] == code)
-            node_pos[(stage, code)] = (y, y + height)
-            label = next(r[f"{stage}_label"] for r in rows if r[stage] == code)
+        for code in codes[stage]:
+            height = size(stage, code)
+            node_pos[(stage, code)] = y
             node_rows.append(
-                {"stage": stage, "x": si, "code": code, "label": label, "y0": y, "y1": y + height}
+                {
+                    "stage": stage,
+                    "x": si,
+                    "code": code,
+                    "label": labels[(stage, code)],
+                    "y0": y,
+                    "y1": y + height,
+                }
             )
             y += height + gap
 
-    # Bands: for each pair of stages, the paths leave a node ordered by where they go, and
-    # reach the next node ordered by where they come from (the fewest crossings).
+    # Links leave a node ordered by where they go and reach one ordered by where they come
+    # from (the fewest crossings).
+    starts, ends = {}, {}
+    cursor = dict(node_pos)
+    for r in sorted(rows, key=lambda r: rank[r["target_stage"]].get(r["target"], 99)):
+        key = (r["source_stage"], r["source"])
+        starts[r["__link"]] = (cursor[key], cursor[key] + r["__w"])
+        cursor[key] += r["__w"]
+    cursor = dict(node_pos)
+    for r in sorted(rows, key=lambda r: rank[r["source_stage"]].get(r["source"], 99)):
+        key = (r["target_stage"], r["target"])
+        ends[r["__link"]] = (cursor[key], cursor[key] + r["__w"])
+        cursor[key] += r["__w"]
     band_rows = []
-    for si in range(len(stages) - 1):
-        left, right = stages[si], stages[si + 1]
-        others = [s for s in stages if s not in (left, right)]
-
-        def key(r, first, second, others=others):
-            return (
-                rank[first].get(r[first], 99),
-                rank[second].get(r[second], 99),
-                *(rank[s].get(r[s], 99) for s in others),
-            )
-
-        starts, ends = {}, {}
-        for side, first, second, out in ((left, left, right, starts), (right, right, left, ends)):
-            cursor = {code: pos[0] for (s, code), pos in node_pos.items() if s == side}
-            for r in sorted(rows, key=lambda r, a=first, b=second: key(r, a, b)):
-                y0 = cursor[r[side]]
-                out[r["__path"]] = (y0, y0 + r["__w"])
-                cursor[r[side]] = y0 + r["__w"]
+    for r in rows:
+        si = stages.index(r["source_stage"])
         x0, x1 = si + NODE_HALF_WIDTH, si + 1 - NODE_HALF_WIDTH
-        for r in rows:
-            (a0, a1), (b0, b1) = starts[r["__path"]], ends[r["__path"]]
-            for step in range(STEPS + 1):
-                t = step / STEPS
-                s = _smooth(t)
-                band_rows.append(
-                    {
-                        "band": f"{r['__path']}-{si}",
-                        "x": x0 + (x1 - x0) * t,
-                        "y0": a0 + (b0 - a0) * s,
-                        "y1": a1 + (b1 - a1) * s,
-                        "path": int(r["__path"]),
-                        "segment": si,
-                        "masked": bool(r.get(masked_flag)),
-                        "shown": r.get(f"{count}_shown"),
-                        **{f"{st}_label": r[f"{st}_label"] for st in stages},
-                    }
-                )
+        (a0, a1), (b0, b1) = starts[r["__link"]], ends[r["__link"]]
+        colour_label = r["target_label"] if r["source_stage"] == entry_stage else r["source_label"]
+        for step in range(STEPS + 1):
+            t = step / STEPS
+            sm = _smooth(t)
+            band_rows.append(
+                {
+                    "band": str(r["__link"]),
+                    "x": x0 + (x1 - x0) * t,
+                    "y0": a0 + (b0 - a0) * sm,
+                    "y1": a1 + (b1 - a1) * sm,
+                    "link": int(r["__link"]),
+                    "masked": bool(r.get(masked_flag)),
+                    "shown": r.get(f"{count}_shown"),
+                    "colour_label": colour_label,
+                    "source_stage_label": r.get("source_stage_label"),
+                    "source_label": r["source_label"],
+                    "target_stage_label": r.get("target_stage_label"),
+                    "target_label": r["target_label"],
+                }
+            )
     return pl.DataFrame(band_rows), pl.DataFrame(node_rows)
 
 
 def alluvial(
-    paths: pl.DataFrame,
+    links: pl.DataFrame,
     nodes: pl.DataFrame,
     stages: dict[str, str],
     orders: dict[str, list[str]],
     *,
-    colour_stage: str,
     palette: str,
+    colour_title: str = "Situation",
     entry_stage: str | None = None,
     height: int = 440,
 ) -> alt.LayerChart:
     """The diagram. `nodes`: one row per stage × category with `stage`, `code`, `trainees` and
     `trainees_shown` (the count to show, « < 5 » / « masqué » when masked). `stages`: stage
-    column → title (in order). `colour_stage`: the stage whose category colours the bands."""
+    column → title (in order). Bands are coloured by their source's category (by their
+    target's when they leave `entry_stage`, which has no colour list)."""
     stage_cols = list(stages)
-    bands, geometry = layout(paths, stage_cols, orders)
+    bands, geometry = layout(links, stage_cols, orders, entry_stage)
     shown = nodes.select("stage", "code", pl.col("trainees_shown").alias("shown"))
     geometry = geometry.join(shown, on=["stage", "code"], how="left").with_columns(
         pl.col("stage").replace_strict(stages).alias("stage_title"),
@@ -129,7 +152,6 @@ def alluvial(
         (pl.col("x") + NODE_HALF_WIDTH).alias("xb"),
         pl.concat_str(pl.col("label"), pl.lit(" ("), pl.col("shown"), pl.lit(")")).alias("text"),
     )
-    colour_field = f"{colour_stage}_label"
     total = max(float(geometry["y1"].max() or 1.0), 1.0)
     y_scale = alt.Scale(domain=[0, total], reverse=True, nice=False, zero=False)
     x_scale = alt.Scale(domain=[-0.9, len(stage_cols) - 0.1], nice=False, zero=False)
@@ -148,9 +170,12 @@ def alluvial(
         labelFontWeight="bold",
         labelFontSize=12,
     )
-    band_colour = colour(bands, colour_field, stages[colour_stage], palette)
+    band_colour = colour(bands, "colour_label", colour_title, palette)
     tooltip = [
-        *(alt.Tooltip(f"{s}_label:N", title=title) for s, title in stages.items()),
+        alt.Tooltip("source_stage_label:N", title="De"),
+        alt.Tooltip("source_label:N", title="Situation de départ"),
+        alt.Tooltip("target_stage_label:N", title="Vers"),
+        alt.Tooltip("target_label:N", title="Situation d'arrivée"),
         alt.Tooltip("shown:N", title="Stagiaires"),
     ]
     base = alt.Chart(bands).encode(
