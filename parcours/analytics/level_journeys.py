@@ -8,7 +8,8 @@ the trainees assessed that month; a trainee assessed twice in a month counts onc
 latest assessment. Every assessment month is shown, not only the first and the latest.
 
 Masking (`masking.Page`): each month's levels add up to the trainees assessed that month, which is
-shown; a share is masked with its count or its month's total.
+shown; the trainees assessed in a month are a part of the cohort, whose size the page shows (the
+few not assessed are protected too); a share is masked with its count or its month's total.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from parcours import contract
-from parcours.analytics import masking
+from parcours.analytics import event_order, masking
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 LEVELS = [3, 2, 1, 0]
@@ -74,9 +75,11 @@ def journey(scope: Scope, filters: Filters, entry_year: int, barrier: str) -> pl
         pl.col("trainees").sum().alias("assessed")
     )
     page = masking.Page(scope.mask_small_counts)
+    cohort = event_order.add_cohort(page, scope, filters, entry_year)
     page.add("levels", frame, ["trainees"])
     page.add("assessed", assessed, ["assessed"])
     for row, month in enumerate(assessed["month"].to_list()):
+        page.complement(cohort, page.at("assessed", row, "assessed"))
         page.total(
             page.at("assessed", row, "assessed"),
             page.refs("levels", "trainees", pl.col("month") == month),
