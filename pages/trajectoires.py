@@ -5,9 +5,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from parcours.analytics import trajectories
+from parcours import contract
+from parcours.analytics import event_order, level_journeys, trajectories, transition_flows
 from parcours.dashboard import ui
-from parcours.presentation import charts
+from parcours.presentation import alluvial, charts
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Trajectoires")
@@ -82,18 +83,61 @@ def show_chronogram(year: int) -> None:
     )
 
 
-def show_transitions(year: int) -> None:
-    st.subheader("Après la sortie : à 6 et 12 mois")
-    frame = ui.load(trajectories.transitions, scope, filters, year)
-    if frame.is_empty():
+def show_transitions(year: int, frames: dict) -> None:
+    st.subheader("De l'entrée à 12 mois après la sortie")
+    if not frames:
         ui.empty_state(f"Aucune sortie enregistrée pour la cohorte {year}.")
         return
+    links, nodes, total = frames["links"], frames["nodes"], frames["total"]
+    st.caption(
+        f"Stagiaires de la cohorte {year} sortis : {total['trainees_shown'][0]}. Chaque bande "
+        "relie deux étapes : de la situation à l'entrée à la sortie, puis à 6 et à 12 mois."
+    )
+    orders = {stage: transition_flows.order_of(stage) for stage in transition_flows.STAGES}
+    chart = alluvial.alluvial(
+        links,
+        nodes,
+        transition_flows.STAGES,
+        orders,
+        palette="state",
+        entry_stage=transition_flows.ENTRY,
+    )
+    ui.show_chart(
+        chart,
+        links.select(
+            pl.col("source_stage_label").alias("De"),
+            pl.col("source_label").alias("Situation de départ"),
+            pl.col("target_stage_label").alias("Vers"),
+            pl.col("target_label").alias("Situation d'arrivée"),
+            pl.col("trainees_shown").alias("Stagiaires"),
+        ),
+        "Flux des stagiaires sortis de la cohorte, d'une étape à la suivante : statut à l'entrée "
+        "(« Non précisé » s'il n'est pas connu), groupe de la destination à la sortie, puis "
+        "groupe de la situation observée au suivi le plus proche de 6 mois (entre 4 et 8 mois "
+        "après la sortie) et de 12 mois (entre 10 et 14 mois) ; « Non observé » quand aucun "
+        "suivi ne tombe dans la fenêtre. Une bande prend la couleur de la situation qu'elle "
+        "quitte (celles qui partent de l'entrée, de la destination à la sortie) ; l'effectif "
+        "de chaque étape est écrit à côté de sa barre. Une bande masquée (« < 5 » ou "
+        "« masqué ») reste dessinée, pâle et en pointillé, avec une épaisseur conventionnelle "
+        "qui ne dit rien de son effectif." + MASKED,
+        f"trajectoires_flux_{year}",
+        counts=["Stagiaires"],
+    )
+    st.markdown("**Après la sortie : à 6 et 12 mois**")
+    if "after_exit" not in frames:
+        st.caption(
+            "Le détail chemin par chemin (sortie, 6 mois, 12 mois) n'est montré que dans la vue "
+            "d'un centre : à côté du diagramme, des effectifs masqués s'en déduiraient. Le "
+            "diagramme et son tableau donnent les mêmes passages, étape par étape."
+        )
+        return
+    after = frames["after_exit"]
     ui.show_table(
-        frame.select(
-            pl.col("destination_group").alias("À la sortie"),
-            pl.col("state_at_6_months").alias("6 mois après"),
-            pl.col("state_at_12_months").alias("12 mois après"),
-            pl.col("trainees").alias("Stagiaires"),
+        after.select(
+            pl.col("destination_group_label").alias("À la sortie"),
+            pl.col("state_at_6_months_label").alias("6 mois après"),
+            pl.col("state_at_12_months_label").alias("12 mois après"),
+            pl.col("trainees_shown").alias("Stagiaires"),
         ),
         f"trajectoires_transitions_{year}",
         counts=["Stagiaires"],
@@ -101,13 +145,180 @@ def show_transitions(year: int) -> None:
     st.caption(
         "Stagiaires sortis de la cohorte, par chemin : destination à la sortie, puis situation "
         "observée au suivi le plus proche de 6 mois (entre 4 et 8 mois) et de 12 mois (entre 10 "
-        "et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la fenêtre." + MASKED
+        "et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la fenêtre."
     )
 
 
-if ui.warehouse_ready("agg_cohort_state_spells", "agg_transitions"):
+def _months(value) -> str:
+    if value is None:
+        return "—"
+    return "0 (mois d'entrée)" if value == 0 else f"{int(value)} mois"
+
+
+def show_event_order(year: int, frames: dict) -> None:
+    st.subheader("Les freins d'abord : l'ordre des étapes")
+    events, after = frames["events"], frames["after_lifts"]
+    if events["cohort"][0] is None:
+        ui.empty_state(f"Pas de cohorte affichable pour {year} (moins de 5 stagiaires).")
+        return
+    st.caption(f"Cohorte : {fmt.count(events['cohort'][0])} stagiaires entrés en {year}.")
+    # Every step keeps its bar: a masked median is marked « masqué », never left out.
+    chart = charts.bar(
+        events.with_columns(
+            pl.col("median_months").cast(pl.Float64),
+            # Only a median that is masked is marked; no trainee, no median, no marker.
+            (pl.col("median_months").is_null() & (pl.col("trainees_shown") != "0")).alias("masked"),
+        ),
+        "label",
+        "median_months",
+        value_format=charts.WHOLE,
+        category_title="Étape",
+        value_title="Mois médians depuis l'entrée",
+        sort=list(event_order.EVENTS.values()),
+        tooltip=[
+            alt.Tooltip("label:N", title="Étape"),
+            alt.Tooltip("median_months:Q", title="Mois médians depuis l'entrée"),
+            alt.Tooltip("trainees_shown:N", title="Stagiaires concernés"),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        events.select(
+            pl.col("label").alias("Étape"),
+            pl.col("median_months")
+            .map_elements(_months, return_dtype=pl.String)
+            .fill_null("—")
+            .alias("Mois médian depuis l'entrée"),
+            pl.col("trainees_shown").alias("Stagiaires concernés"),
+            pl.col("cohort_shown").alias("Stagiaires de la cohorte"),
+        ),
+        "Pour chaque étape, le nombre médian de mois entre le mois d'entrée (0) et le mois où "
+        "elle a été atteinte pour la première fois, parmi les stagiaires qui l'ont atteinte (leur "
+        "nombre est à côté) : la moitié l'a atteinte au plus tard ce mois-là. Premier frein "
+        "levé : la première évaluation à 0 après un niveau de 1 à 3. Première victoire : la "
+        "première étape franchie, quelle qu'elle soit (permis, stage, logement…). Étape "
+        "qualifiante : un titre de validation des compétences, un CEB, CE1D ou CESS obtenu, "
+        "l'entrée en formation qualifiante, ou une sortie vers une formation (formation "
+        "qualifiante, promotion sociale), la première des deux. Sortie : la dernière sortie."
+        + (" Une médiane sur moins de 5 stagiaires n'est pas affichée." if MASKED else "")
+        + MASKED,
+        f"trajectoires_ordre_des_etapes_{year}",
+        counts=["Stagiaires concernés", "Stagiaires de la cohorte"],
+    )
+    if after.is_empty():
+        ui.empty_state(
+            "Aucun stagiaire de cette cohorte n'a à la fois un frein évalué et une étape "
+            "qualifiante ou un emploi."
+        )
+        return
+    data = after.with_columns(
+        pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")).alias("share"),
+        pl.col("share_masked").alias("masked"),
+    )
+    chart = charts.bar(
+        data,
+        "label",
+        "share",
+        category_title="Groupe de freins",
+        value_title="Part dont l'étape est venue après une levée",
+        color="label",
+        palette="barrier.group",
+        value_format=charts.PCT,
+        sort=after["label"].to_list(),
+        tooltip=[
+            alt.Tooltip("label:N", title="Groupe de freins"),
+            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
+            alt.Tooltip("step_after_lift_shown:N", title="Étape après une levée"),
+            alt.Tooltip("trainees_with_step_shown:N", title="Stagiaires (base)"),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        after.select(
+            pl.col("label").alias("Groupe de freins"),
+            pl.col("step_after_lift_shown").alias("Étape après une levée"),
+            pl.col("trainees_with_step_shown").alias("Stagiaires (base)"),
+            (pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")) * 100).alias(
+                "Part (%)"
+            ),
+        ),
+        "Parmi les stagiaires qui avaient un frein du groupe et ont atteint une étape "
+        "qualifiante ou un emploi (contrat de travail signé ou sortie vers l'emploi), la part "
+        "dont un frein de ce groupe a été levé au plus tard le jour de la première de ces "
+        "étapes ; « Tous les freins » : n'importe quel frein. Chaque part est donnée avec son "
+        "effectif et sa base." + MASKED,
+        f"trajectoires_freins_d_abord_{year}",
+        counts=["Étape après une levée", "Stagiaires (base)"],
+    )
+
+
+def show_level_journeys(year: int) -> None:
+    st.subheader("Les niveaux des freins, mois après mois")
+    assessed = ui.load(level_journeys.barriers_assessed, scope, filters, year)
+    if not assessed:
+        ui.empty_state(f"Aucun frein évalué pour la cohorte {year}.")
+        return
+    names = contract.load().labels("barrier")
+    barrier = st.selectbox(
+        "Frein", assessed, format_func=lambda code: names.get(code, code), key="traj_barrier"
+    )
+    frame = ui.load(level_journeys.journey, scope, filters, year, barrier)
+    data = frame.with_columns(
+        pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")).alias("share"),
+        pl.col("share_masked").alias("masked"),
+    )
+    chart = charts.columns(
+        data,
+        "month",
+        "share",
+        x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+        y_title="Part des stagiaires évalués ce mois",
+        color="level_label",
+        color_title="Niveau",
+        palette="level",
+        y_format=charts.PCT,
+        tooltip=[
+            alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
+            alt.Tooltip("trainees_shown:N", title="Stagiaires à ce niveau"),
+            alt.Tooltip("assessed_shown:N", title="Évalués ce mois"),
+        ],
+    )
+    ui.show_chart(
+        chart,
+        frame.select(
+            pl.col("month").alias("Mois depuis l'entrée"),
+            pl.col("level_label").alias("Niveau"),
+            pl.col("trainees_shown").alias("Stagiaires"),
+            pl.col("assessed_shown").alias("Évalués ce mois"),
+            (pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")) * 100).alias(
+                "Part (%)"
+            ),
+        ),
+        f"Le « parcours » du frein {names.get(barrier, barrier)} : à chaque mois depuis "
+        "l'entrée où des stagiaires de la cohorte ont été évalués, la répartition de leurs "
+        "niveaux — 3 fort, 2 moyen, 1 faible, 0 absent ou levé — parmi les stagiaires évalués "
+        "ce mois-là (leur nombre est dans le tableau) ; un stagiaire évalué deux fois dans le "
+        "mois compte une fois, à sa dernière évaluation. Tous les mois d'évaluation sont "
+        "montrés, pas seulement la première et la dernière." + MASKED,
+        f"trajectoires_niveaux_{barrier}_{year}",
+        counts=["Stagiaires", "Évalués ce mois"],
+    )
+
+
+if ui.warehouse_ready(
+    "agg_cohort_state_spells",
+    "agg_transitions",
+    "agg_event_order",
+    "agg_steps_after_lifts",
+    "agg_barrier_level_journeys",
+):
     with ui.guard("les trajectoires"):
         year = choose_year()
         if year is not None:
             show_chronogram(year)
-            show_transitions(year)
+            # Masked together: the leavers of the one are the exits of the other.
+            sections = ui.load(transition_flows.sections, scope, filters, year)
+            show_transitions(year, sections["flows"])
+            show_event_order(year, sections["events"])
+            show_level_journeys(year)

@@ -152,6 +152,8 @@ a line breaks there instead of being drawn straight across, a bar is left as a g
 builder may write `LABEL` at that place."""
 
 HEADLINE = 10  # `Page.add(cost=…)`: figures the page is about; masked last, when nothing else does
+SHOWN_ELSEWHERE = 10**9  # `Page.add(cost=…)`: a figure another section of the page shows as it
+# is (a cohort's size): never masked here, the cells around it are masked instead
 
 
 def masked_column(column: str) -> str:
@@ -590,6 +592,8 @@ class Page:
                 seen_totals.add(t)
                 for cell in members:
                     c = self._cells[cell]
+                    if not unknown[cell] and c.cost >= SHOWN_ELSEWHERE:
+                        continue
                     if not unknown[cell] and c.value > 0:
                         candidates.append((c.cost, c.value, cell))
                     elif not unknown[cell]:

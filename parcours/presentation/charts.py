@@ -46,6 +46,7 @@ LOCALE = alt.Locale(
     },
 )
 INT = ",.0f"
+WHOLE = "d"  # a whole number that is not a count (months): whole ticks, « masqué » when masked
 PCT = ".1%"
 DEC = ",.1f"
 # The barrier groups' colours (kept for callers that pass `colors=`; prefer `palette=`).
@@ -238,7 +239,7 @@ def _markers(
 def _axis(value_format: str) -> alt.Axis:
     """A quantitative axis; counts get whole-number ticks only (no « 0 0 1 1 2 »), shares
     whole percentages (« 20 % », the tooltips keep one decimal)."""
-    if value_format == INT:
+    if value_format in (INT, WHOLE):
         return alt.Axis(format=value_format, tickMinStep=1, tickCount=8)
     if value_format == PCT:
         return alt.Axis(format=".0%")

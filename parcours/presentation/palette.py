@@ -56,7 +56,8 @@ def _code_list(name: str) -> Callable[[], dict[str, str]]:
 
 LABELS: dict[str, Callable[[], dict[str, str]]] = {
     "situation.group": lambda: dict(outcomes.SITUATION_GROUPS),
-    "state": lambda: dict(trajectories.STATES),
+    "state": lambda: {**trajectories.STATES, "not_observed": trajectories.NOT_OBSERVED},
+    "level": _code_list("level"),
     "partner_type.group": lambda: dict(partnerships.GROUP_LABELS),
     "barrier.group": lambda: {
         **barriers.GROUP_LABELS,

@@ -1,0 +1,97 @@
+-- « Les freins d'abord », by barrier group: among the trainees who had a barrier of the group
+-- and reached a qualifying step or a job, how many had a barrier of that group lifted on or
+-- before the day of that step (the first one). Group 'all': any barrier.
+-- Qualifying step: as in agg_event_order (a `qualification` milestone, or an exit to a
+-- `training` destination). Job: the milestone job_contract or an exit to an `employment`
+-- destination. Events dated before the entry month are left out, as in agg_event_order.
+with
+
+participants as (
+
+    select * from {{ ref('dim_participants') }} where entry_date is not null
+
+),
+
+episodes as (select * from {{ ref('fct_barrier_episodes') }}),
+milestones as (select * from {{ ref('fct_milestones') }}),
+situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
+barrier_codes as (select * from {{ ref('stg_codes') }} where code_list = 'barrier'),
+
+steps as (
+
+    select
+        centre_id,
+        participant_id,
+        achieved_on as step_on
+    from milestones
+    where milestone_group = 'qualification' or milestone = 'job_contract'
+    union all
+    select
+        participants.centre_id,
+        participants.participant_id,
+        participants.exit_date as step_on
+    from participants
+    inner join situations on participants.destination = situations.code
+    where situations.code_group in ('training', 'employment')
+
+),
+
+first_steps as (
+
+    select
+        steps.centre_id,
+        steps.participant_id,
+        min(steps.step_on) as first_step_on
+    from steps
+    inner join participants
+        on steps.centre_id = participants.centre_id
+        and steps.participant_id = participants.participant_id
+    where steps.step_on >= {{ month_start('participants.entry_date') }}
+    group by steps.centre_id, steps.participant_id
+
+),
+
+-- One row per trainee × barrier group, and once more under 'all'.
+barrier_groups as (
+
+    select
+        episodes.centre_id,
+        episodes.participant_id,
+        coalesce(barrier_codes.code_group, 'other') as barrier_group,
+        min(episodes.lifted_on) as first_lift_on
+    from episodes
+    left join barrier_codes on episodes.barrier = barrier_codes.code
+    group by all
+    union all
+    select
+        centre_id,
+        participant_id,
+        'all' as barrier_group,
+        min(lifted_on) as first_lift_on
+    from episodes
+    group by all
+
+),
+
+final as (
+
+    select
+        participants.centre_id,
+        {{ population_columns('participants') }},
+        barrier_groups.barrier_group,
+        count(*)::integer as trainees_with_step,
+        count(*) filter (
+            where barrier_groups.first_lift_on <= first_steps.first_step_on
+        )::integer as step_after_lift
+    from first_steps
+    inner join barrier_groups
+        on first_steps.centre_id = barrier_groups.centre_id
+        and first_steps.participant_id = barrier_groups.participant_id
+    inner join participants
+        on first_steps.centre_id = participants.centre_id
+        and first_steps.participant_id = participants.participant_id
+    group by all
+
+)
+
+select * from final
