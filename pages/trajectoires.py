@@ -5,7 +5,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from parcours.analytics import trajectories
+from parcours.analytics import path_types, trajectories
 from parcours.dashboard import ui
 from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
@@ -105,9 +105,113 @@ def show_transitions(year: int) -> None:
     )
 
 
+def show_path_types(year: int) -> None:
+    """« Parcours types »: the cohort's trainees by typical path, each with its representative
+    path, its outcomes and its barrier profile (`parcours.analytics.path_types`)."""
+
+    def caption(outcomes: pl.DataFrame, barriers: pl.DataFrame, drawn: bool) -> str:
+        def parts(frame: pl.DataFrame, label: str) -> str:
+            shown = []
+            for r in frame.iter_rows(named=True):
+                if r["trainees"] == 0:
+                    continue
+                count = r["trainees_shown"] if r["trainees"] is None else fmt.count(r["trainees"])
+                share = "" if r["share"] is None else f", {fmt.share(r['share'])}"
+                shown.append(f"{r[label]} {count}{share}")
+            return " ; ".join(shown) or "aucun"
+
+        at_exit = outcomes.filter(pl.col("outcome") == path_types.OUTCOMES["exit"])
+        at_12 = outcomes.filter(pl.col("outcome") == path_types.OUTCOMES["at_12"])
+        if drawn:
+            path = (
+                "Parcours représentatif (en haut) : la situation, mois par mois sur les 24 "
+                "premiers mois, du parcours le plus proche de tous les autres du type "
+                "(« Non observé » après les dernières données du centre). "
+            )
+        else:
+            path = (
+                "Parcours représentatif non affiché : moins de 5 stagiaires du secteur le "
+                "partagent exactement. "
+            )
+        return (
+            path + f"À la sortie : {parts(at_exit, 'category')}. Au 12e mois après l'entrée : "
+            f"{parts(at_12, 'category')}. Freins (au moins un épisode, par groupe) : "
+            f"{parts(barriers, 'barrier')}. Parts : des stagiaires de ce parcours type dans "
+            "la cohorte. Les parcours types sont calculés à chaque construction pour tout le "
+            "secteur : les 24 premiers mois de chaque stagiaire sont comparés mois par mois "
+            "(un changement de situation coûte moins quand il est fréquent, comme « au "
+            "centre » puis « formation »), regroupés autour de parcours représentatifs, et "
+            "chacun rejoint le plus proche." + MASKED
+        )
+
+    st.subheader("Parcours types")
+    if not ui.has_tables("agg_path_types", "agg_path_type_sequences"):
+        ui.empty_state("Les parcours types seront calculés à la prochaine construction.")
+        return
+    frames = ui.load(path_types.path_types, scope, filters, year)
+    types = frames["types"]
+    if types.is_empty():
+        ui.empty_state(f"Pas de parcours types affichables pour {year} (moins de 5 stagiaires).")
+        return
+    st.caption(
+        f"Les {fmt.count(frames['cohort']['trainees'][0])} stagiaires entrés en {year}, "
+        "répartis entre les parcours types du secteur. Chaque parcours type regroupe les "
+        "stagiaires dont les 24 premiers mois se ressemblent ; son nom décrit son parcours "
+        "représentatif."
+    )
+    for row in types.iter_rows(named=True):
+        kind = row["path_type"]
+        size = row["trainees_shown"] if row["trainees"] is None else fmt.count(row["trainees"])
+        share = "" if row["share"] is None else f" ({fmt.share(row['share'])} de la cohorte)"
+        st.markdown(f"**{row['name']}** — {size} stagiaires{share}")
+        path = frames["paths"].filter(pl.col("path_type") == kind)
+        outcomes = frames["outcomes"].filter(pl.col("path_type") == kind)
+        barriers = frames["barriers"].filter(pl.col("path_type") == kind)
+        chart = None
+        if not path.is_empty():
+            chart = charts.columns(
+                path,
+                "month",
+                "months",
+                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+                y_title="",
+                color="state",
+                color_title="Situation",
+                palette="state",
+                tooltip=[
+                    alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+                    alt.Tooltip("state:N", title="Situation"),
+                ],
+                height=110,
+            )
+        ui.show_chart(
+            chart,
+            pl.concat(
+                [
+                    outcomes.select(
+                        pl.col("outcome").alias("Indicateur"),
+                        pl.col("category").alias("Valeur"),
+                        pl.col("trainees").alias("Stagiaires"),
+                        pl.col("share").alias("Part du parcours type"),
+                    ),
+                    barriers.select(
+                        pl.lit("Freins identifiés").alias("Indicateur"),
+                        pl.col("barrier").alias("Valeur"),
+                        pl.col("trainees").alias("Stagiaires"),
+                        pl.col("share").alias("Part du parcours type"),
+                    ),
+                ]
+            ),
+            caption(outcomes, barriers, chart is not None),
+            f"trajectoires_parcours_type_{kind}_{year}",
+            counts=["Stagiaires"],
+        )
+
+
 if ui.warehouse_ready("agg_cohort_state_spells", "agg_transitions"):
     with ui.guard("les trajectoires"):
         year = choose_year()
         if year is not None:
             show_chronogram(year)
             show_transitions(year)
+            show_path_types(year)
