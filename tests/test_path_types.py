@@ -197,6 +197,8 @@ def states(text):
         ("C" * 4 + "U" * 20, "Sortie rapide vers une situation inconnue"),
         ("C" * 24, "Long parcours, toujours au centre"),
         ("C" * 8 + "X" * 16, "Entrée récente, encore au centre"),
+        ("C" * 12 + "X" * 12, "Entrée récente, encore au centre"),
+        ("C" * 13 + "X" * 11, "Long parcours au centre, encore en cours"),
         ("C" * 2 + "E" * 4 + "X" * 18, "Sortie rapide vers l'emploi"),
     ],
 )

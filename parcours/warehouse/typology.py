@@ -231,7 +231,8 @@ def name_path(states: Sequence[str]) -> str:
     The rule: the months « Au centre » at the start (a) give the head — a ≤ 6 « Sortie rapide »,
     7 ≤ a ≤ 12 « Parcours d'un an au centre », a > 12 « Long parcours au centre ». Then:
     - no exit within the observed months: « Long parcours, toujours au centre » when all the
-      months are observed, « Entrée récente, encore au centre » when observation stops first;
+      months are observed; when observation stops first, « Long parcours au centre, encore en
+      cours » after more than 12 months, « Entrée récente, encore au centre » otherwise;
     - otherwise, the first state after the exit (f) and the last observed state (l). The head
       and f: « Sortie rapide » + `AFTER[f]` (« Sortie rapide vers l'emploi »), the longer heads
       + « puis » + `THEN[f]` (« Long parcours au centre puis formation »). When l ≠ f,
@@ -248,6 +249,8 @@ def name_path(states: Sequence[str]) -> str:
     if not after:
         if len(observed) == len(states):
             return "Long parcours, toujours au centre"
+        if months_in_centre > 12:
+            return "Long parcours au centre, encore en cours"
         return "Entrée récente, encore au centre"
     if months_in_centre <= 6:
         head = "Sortie rapide"
