@@ -23,8 +23,8 @@ months as (
         medoids.path_type,
         medoids.path_type_name,
         medoids.shared_by,
-        month_number::integer as months_since_entry,
-        substr(medoids.representative_path, month_number + 1, 1) as letter
+        months.month_number::integer as months_since_entry,
+        substr(medoids.representative_path, months.month_number + 1, 1) as letter
     from medoids
     cross join range(0, length(medoids.representative_path)) as months (month_number)
 

@@ -28,7 +28,7 @@ barrier_groups as (
         bool_or(barriers.code_group = 'material') as has_material,
         bool_or(barriers.code_group = 'skills') as has_skills
     from barrier_episodes
-    inner join barriers on barriers.code = barrier_episodes.barrier
+    inner join barriers on barrier_episodes.barrier = barriers.code
     group by all
 
 ),
@@ -51,7 +51,7 @@ trainees as (
         barrier_groups.participant_id is not null as has_barrier
     from path_types
     inner join participants using (centre_id, participant_id)
-    left join situations as destinations on destinations.code = participants.destination
+    left join situations as destinations on participants.destination = destinations.code
     left join at_12_months using (centre_id, participant_id)
     left join barrier_groups using (centre_id, participant_id)
 
@@ -75,7 +75,10 @@ final as (
         count(*) filter (where exit_group = '{{ group }}')::integer as exit_{{ group }},
         {% endfor -%}
         ---------- state 12 months after the entry month
-        {% for state in ['in_centre', 'employment', 'training', 'pathway', 'none', 'unknown', 'not_observed'] -%}
+        {% set states = [
+            'in_centre', 'employment', 'training', 'pathway', 'none', 'unknown', 'not_observed'
+        ] -%}
+        {% for state in states -%}
         count(*) filter (where state_at_12_months = '{{ state }}')::integer as at_12_{{ state }},
         {% endfor -%}
         ---------- barrier profile
