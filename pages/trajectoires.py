@@ -186,22 +186,28 @@ def show_path_types(year: int) -> None:
             )
         ui.show_chart(
             chart,
+            # Zero rows left out (the caption skips them too); a masked count as its label
+            # (« < 5 », or « masqué » for a count of 5 or more masked to protect another).
             pl.concat(
                 [
                     outcomes.select(
                         pl.col("outcome").alias("Indicateur"),
                         pl.col("category").alias("Valeur"),
-                        pl.col("trainees").alias("Stagiaires"),
+                        pl.col("trainees_shown").alias("Stagiaires"),
                         pl.col("share").alias("Part du parcours type"),
+                        pl.col("trainees").alias("n"),
                     ),
                     barriers.select(
                         pl.lit("Freins identifiés").alias("Indicateur"),
                         pl.col("barrier").alias("Valeur"),
-                        pl.col("trainees").alias("Stagiaires"),
+                        pl.col("trainees_shown").alias("Stagiaires"),
                         pl.col("share").alias("Part du parcours type"),
+                        pl.col("trainees").alias("n"),
                     ),
                 ]
-            ),
+            )
+            .filter(pl.col("n").is_null() | (pl.col("n") > 0))
+            .drop("n"),
             caption(outcomes, barriers, chart is not None),
             f"trajectoires_parcours_type_{kind}_{year}",
             counts=["Stagiaires"],
