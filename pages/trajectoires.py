@@ -125,8 +125,8 @@ def show_path_types(year: int) -> None:
         if drawn:
             path = (
                 "Parcours représentatif (en haut) : la situation, mois par mois sur les 24 "
-                "premiers mois, du parcours le plus proche de tous les autres du type "
-                "(« Non observé » après les dernières données du centre). "
+                "premiers mois, du parcours le plus proche de tous les autres du type ; il "
+                "s'arrête plus tôt quand son centre n'a pas encore envoyé de données au-delà. "
             )
         else:
             path = (
@@ -164,7 +164,10 @@ def show_path_types(year: int) -> None:
         size = row["trainees_shown"] if row["trainees"] is None else fmt.count(row["trainees"])
         share = "" if row["share"] is None else f" ({fmt.share(row['share'])} de la cohorte)"
         st.markdown(f"**{row['name']}** — {size} stagiaires{share}")
-        path = frames["paths"].filter(pl.col("path_type") == kind)
+        # The months after the representative path's last observed one are left undrawn.
+        path = frames["paths"].filter(
+            (pl.col("path_type") == kind) & (pl.col("state") != path_types.AT_12["not_observed"])
+        )
         outcomes = frames["outcomes"].filter(pl.col("path_type") == kind)
         barriers = frames["barriers"].filter(pl.col("path_type") == kind)
         chart = None
