@@ -355,6 +355,7 @@ def test_the_section_shows_for_every_role(dashboard_warehouse, email):
 
     at = app_as(email, "pages/trajectoires.py")
     assert not at.exception
+    assert not at.error, [e.value for e in at.error]
     assert "Parcours types" in [h.value for h in at.subheader]
     role = DASHBOARD_USERS[email][0]
     texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
