@@ -136,12 +136,12 @@ def show_path_types(year: int) -> None:
         return (
             path + f"À la sortie : {parts(at_exit, 'category')}. Au 12e mois après l'entrée : "
             f"{parts(at_12, 'category')}. Freins (au moins un épisode, par groupe) : "
-            f"{parts(barriers, 'barrier')}. Parts : des stagiaires de ce parcours type dans "
-            "la cohorte. Les parcours types sont calculés à chaque construction pour tout le "
-            "secteur : les 24 premiers mois de chaque stagiaire sont comparés mois par mois "
-            "(un changement de situation coûte moins quand il est fréquent, comme « au "
-            "centre » puis « formation »), regroupés autour de parcours représentatifs, et "
-            "chacun rejoint le plus proche." + MASKED
+            f"{parts(barriers, 'barrier')}. Les parts sont celles des stagiaires de ce "
+            "parcours type dans la cohorte. Les parcours types sont calculés à chaque "
+            "construction pour tout le secteur : les 24 premiers mois de chaque stagiaire sont "
+            "comparés mois par mois (un changement de situation coûte moins quand il est "
+            "fréquent, comme « au centre » puis « formation »), regroupés autour de parcours "
+            "représentatifs, et chacun rejoint le plus proche." + MASKED
         )
 
     st.subheader("Parcours types")
@@ -163,7 +163,8 @@ def show_path_types(year: int) -> None:
         kind = row["path_type"]
         size = row["trainees_shown"] if row["trainees"] is None else fmt.count(row["trainees"])
         share = "" if row["share"] is None else f" ({fmt.share(row['share'])} de la cohorte)"
-        st.markdown(f"**{row['name']}** — {size} stagiaires{share}")
+        noun = "stagiaire" if row["trainees"] == 1 else "stagiaires"
+        st.markdown(f"**{row['name']}** — {size} {noun}{share}")
         # The months after the representative path's last observed one are left undrawn.
         path = frames["paths"].filter(
             (pl.col("path_type") == kind) & (pl.col("state") != path_types.AT_12["not_observed"])
