@@ -9,8 +9,17 @@ k-medoids, names) is `parcours.warehouse.typology`, where every step is document
 def model(dbt, session):
     dbt.config(materialized="table")
 
+    import os
+    import sys
+    from pathlib import Path
+
     import polars as pl
 
+    # The typology of the repository this dbt project belongs to (parcours build sets
+    # DBT_PROJECT_DIR), before any other installed copy of the package.
+    repository = Path(os.environ.get("DBT_PROJECT_DIR", ".")).resolve().parent
+    if (repository / "parcours" / "warehouse" / "typology.py").exists():
+        sys.path.insert(0, str(repository))
     from parcours.warehouse import typology
 
     letter = " ".join(
