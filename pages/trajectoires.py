@@ -6,7 +6,13 @@ import polars as pl
 import streamlit as st
 
 from parcours import contract
-from parcours.analytics import event_order, level_journeys, trajectories, transition_flows
+from parcours.analytics import (
+    event_order,
+    level_journeys,
+    path_types,
+    trajectories,
+    transition_flows,
+)
 from parcours.dashboard import ui
 from parcours.presentation import alluvial, charts
 from parcours.presentation import formatting as fmt
@@ -147,6 +153,119 @@ def show_transitions(year: int, frames: dict) -> None:
         "observée au suivi le plus proche de 6 mois (entre 4 et 8 mois) et de 12 mois (entre 10 "
         "et 14 mois) ; « Non observé » quand aucun suivi ne tombe dans la fenêtre."
     )
+
+
+def show_path_types(year: int) -> None:
+    """« Parcours types »: the cohort's trainees by typical path, each with its representative
+    path, its outcomes and its barrier profile (`parcours.analytics.path_types`)."""
+
+    def caption(outcomes: pl.DataFrame, barriers: pl.DataFrame, drawn: bool) -> str:
+        def parts(frame: pl.DataFrame, label: str) -> str:
+            shown = []
+            for r in frame.iter_rows(named=True):
+                if r["trainees"] == 0:
+                    continue
+                count = r["trainees_shown"] if r["trainees"] is None else fmt.count(r["trainees"])
+                share = "" if r["share"] is None else f", {fmt.share(r['share'])}"
+                shown.append(f"{r[label]} {count}{share}")
+            return " ; ".join(shown) or "aucun"
+
+        at_exit = outcomes.filter(pl.col("outcome") == path_types.OUTCOMES["exit"])
+        at_12 = outcomes.filter(pl.col("outcome") == path_types.OUTCOMES["at_12"])
+        if drawn:
+            path = (
+                "Parcours représentatif (en haut) : la situation, mois par mois sur les 24 "
+                "premiers mois, du parcours le plus proche de tous les autres du type ; il "
+                "s'arrête plus tôt quand son centre n'a pas encore envoyé de données au-delà. "
+            )
+        else:
+            path = (
+                "Parcours représentatif non affiché : moins de 5 stagiaires du secteur le "
+                "partagent exactement. "
+            )
+        return (
+            path + f"À la sortie : {parts(at_exit, 'category')}. Au 12e mois après l'entrée : "
+            f"{parts(at_12, 'category')}. Freins (au moins un épisode, par groupe) : "
+            f"{parts(barriers, 'barrier')}. Les parts sont celles des stagiaires de ce "
+            "parcours type dans la cohorte. Les parcours types sont calculés à chaque "
+            "construction pour tout le secteur : les 24 premiers mois de chaque stagiaire sont "
+            "comparés mois par mois (un changement de situation coûte moins quand il est "
+            "fréquent, comme « au centre » puis « formation »), regroupés autour de parcours "
+            "représentatifs, et chacun rejoint le plus proche." + MASKED
+        )
+
+    st.subheader("Parcours types")
+    if not ui.has_tables("agg_path_types", "agg_path_type_sequences"):
+        ui.empty_state("Les parcours types seront calculés à la prochaine construction.")
+        return
+    frames = ui.load(path_types.path_types, scope, filters, year)
+    types = frames["types"]
+    if types.is_empty():
+        ui.empty_state(f"Pas de parcours types affichables pour {year} (moins de 5 stagiaires).")
+        return
+    st.caption(
+        f"Les {fmt.count(frames['cohort']['trainees'][0])} stagiaires entrés en {year}, "
+        "répartis entre les parcours types du secteur. Chaque parcours type regroupe les "
+        "stagiaires dont les 24 premiers mois se ressemblent ; son nom décrit son parcours "
+        "représentatif."
+    )
+    for row in types.iter_rows(named=True):
+        kind = row["path_type"]
+        size = row["trainees_shown"] if row["trainees"] is None else fmt.count(row["trainees"])
+        share = "" if row["share"] is None else f" ({fmt.share(row['share'])} de la cohorte)"
+        noun = "stagiaire" if row["trainees"] == 1 else "stagiaires"
+        st.markdown(f"**{row['name']}** — {size} {noun}{share}")
+        # The months after the representative path's last observed one are left undrawn.
+        path = frames["paths"].filter(
+            (pl.col("path_type") == kind) & (pl.col("state") != path_types.AT_12["not_observed"])
+        )
+        outcomes = frames["outcomes"].filter(pl.col("path_type") == kind)
+        barriers = frames["barriers"].filter(pl.col("path_type") == kind)
+        chart = None
+        if not path.is_empty():
+            chart = charts.columns(
+                path,
+                "month",
+                "months",
+                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+                y_title="",
+                color="state",
+                color_title="Situation",
+                palette="state",
+                tooltip=[
+                    alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+                    alt.Tooltip("state:N", title="Situation"),
+                ],
+                height=110,
+            )
+        ui.show_chart(
+            chart,
+            # Zero rows left out (the caption skips them too); a masked count as its label
+            # (« < 5 », or « masqué » for a count of 5 or more masked to protect another).
+            pl.concat(
+                [
+                    outcomes.select(
+                        pl.col("outcome").alias("Indicateur"),
+                        pl.col("category").alias("Valeur"),
+                        pl.col("trainees_shown").alias("Stagiaires"),
+                        pl.col("share").alias("Part du parcours type"),
+                        pl.col("trainees").alias("n"),
+                    ),
+                    barriers.select(
+                        pl.lit("Freins identifiés").alias("Indicateur"),
+                        pl.col("barrier").alias("Valeur"),
+                        pl.col("trainees_shown").alias("Stagiaires"),
+                        pl.col("share").alias("Part du parcours type"),
+                        pl.col("trainees").alias("n"),
+                    ),
+                ]
+            )
+            .filter(pl.col("n").is_null() | (pl.col("n") > 0))
+            .drop("n"),
+            caption(outcomes, barriers, chart is not None),
+            f"trajectoires_parcours_type_{kind}_{year}",
+            counts=["Stagiaires"],
+        )
 
 
 def _months(value) -> str:
@@ -312,6 +431,8 @@ if ui.warehouse_ready(
     "agg_event_order",
     "agg_steps_after_lifts",
     "agg_barrier_level_journeys",
+    "agg_path_types",
+    "agg_path_type_sequences",
 ):
     with ui.guard("les trajectoires"):
         year = choose_year()
@@ -322,3 +443,4 @@ if ui.warehouse_ready(
             show_transitions(year, sections["flows"])
             show_event_order(year, sections["events"])
             show_level_journeys(year)
+            show_path_types(year)
