@@ -371,7 +371,11 @@ def _write_tables(con, world: World) -> None:
         "date_trunc('month', max(event_on))::date as last_month from rpt_participant_paths"
     )
     # The population columns these worlds do not draw (unknown for everyone).
-    for column, kind in (("birth_year", "smallint"), ("gender", "varchar"), ("education", "varchar")):
+    for column, kind in (
+        ("birth_year", "smallint"),
+        ("gender", "varchar"),
+        ("education", "varchar"),
+    ):
         con.execute(f"alter table dim_participants add column {column} {kind}")
     for model in ("dim_participant_population", "agg_centre_month", "agg_entry_cohorts"):
         con.execute(f"create table {model} as {_dbt_sql(model)}")
