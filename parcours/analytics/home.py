@@ -64,7 +64,7 @@ class Period:
 
 
 def _participants(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, participant="participant_id")
 
 
 def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[str, float]]:
@@ -181,7 +181,12 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
     period = Period.of_years((year, year))
     where = _participants(scope, filters)
     joined = Where.scoped(
-        scope, filters, centre="d.centre_id", filiere="d.filiere", use_years=False
+        scope,
+        filters,
+        centre="d.centre_id",
+        filiere="d.filiere",
+        use_years=False,
+        participant="d.participant_id",
     )
     params = {**where.params, **period.params}
     inside = f"""
@@ -312,7 +317,7 @@ def _chiffres_result(raw: dict, frames: dict[str, pl.DataFrame]) -> dict:
 
 
 def _monthly_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
-    where = Where.scoped(scope, filters, date="month")
+    where = Where.scoped(scope, filters, date="month", population_columns="")
     return query(
         f"""
         select month,
@@ -393,7 +398,7 @@ class Coverage:
 def coverage(scope: Scope, filters: Filters, periods: list[Period]) -> list[Coverage]:
     """The coverage of each period by the centres of the scope and filters (the filière filter
     does not apply: a centre sends its hours for all its filières)."""
-    where = Where.scoped(scope, filters, filiere=None, use_years=False)
+    where = Where.scoped(scope, filters, filiere=None, use_years=False, use_population=False)
     centres = query(f"select centre_id from dim_centres where {where.sql}", where.params)
     ids = centres["centre_id"].to_list()
     months = pl.DataFrame()

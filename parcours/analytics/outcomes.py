@@ -51,7 +51,12 @@ COHORT_MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positiv
 
 def _joined(scope: Scope, filters: Filters, table_alias: str, date: str | None) -> Where:
     return Where.scoped(
-        scope, filters, centre=f"{table_alias}.centre_id", filiere="d.filiere", date=date
+        scope,
+        filters,
+        centre=f"{table_alias}.centre_id",
+        filiere="d.filiere",
+        date=date,
+        participant=f"{table_alias}.participant_id",
     )
 
 
@@ -106,7 +111,7 @@ def _cohorts_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataF
     cohorts = filters
     if filters.years:
         cohorts = filters.with_years((filters.years[1] - 4, filters.years[1]))
-    where = Where.scoped(scope, cohorts, year="entry_year")
+    where = Where.scoped(scope, cohorts, year="entry_year", population_columns="")
     frame = query(
         f"""
         select entry_year, months_since_entry,
@@ -248,7 +253,12 @@ def flow(scope: Scope, filters: Filters) -> pl.DataFrame:
 
 def _flow_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     where = Where.scoped(
-        scope, filters, centre="d.centre_id", filiere="d.filiere", date="d.exit_date"
+        scope,
+        filters,
+        centre="d.centre_id",
+        filiere="d.filiere",
+        date="d.exit_date",
+        participant="d.participant_id",
     )
     frame = query(
         f"""

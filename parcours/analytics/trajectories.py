@@ -33,7 +33,7 @@ MAX_MONTHS = 36
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, population_columns="")
 
 
 def cohort_years(scope: Scope, filters: Filters) -> list[int]:
