@@ -272,6 +272,8 @@ def key_figures_heading() -> str:
         narrowed.append(f"province : {filters.province}")
     if filters.filiere:
         narrowed.append(f"filière {shared_filters.filiere_label(filters.filiere)}")
+    if filters.population:
+        narrowed.append(shared_filters.population_text(filters))
     return wording.key_figures_title(
         user.role,
         user.federation,
