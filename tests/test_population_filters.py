@@ -286,3 +286,32 @@ def test_a_breakdown_of_a_narrow_population_stays_masked(by, population):
     if cohort_shown is not None:
         month0 = observable.filter(pl.col("month") == 0)
         assert month0["observable"].null_count() != 1
+
+
+@pytest.mark.parametrize("by", list(contract.POPULATION))
+def test_the_destinations_breakdown_adds_up_and_stays_masked(by):
+    from parcours.analytics import outcomes
+
+    key = ["exit_year", "destination_group"]
+    whole = outcomes.page(ALL, Filters(years=(2023, YEAR)), by)
+    sums = whole["destinations_by"].group_by(key).agg(pl.col("exits").sum())
+    joined = whole["destinations"].select(*key, "exits").join(sums, on=key, suffix="_by")
+    assert joined.height == whole["destinations"].height
+    assert joined["exits"].to_list() == joined["exits_by"].to_list()
+    masked = outcomes.page(FEDERATION, Filters(years=(2023, YEAR), gender="F"), by)
+    parts = masked["destinations_by"]
+    assert not [v for v in parts["exits"].drop_nulls().to_list() if 0 < v < 5]
+    assert not _one_masked_in_a_shown_total(parts, masked["destinations"], key, "exits", "exits")
+
+
+def test_the_breakdown_boxes_draw_every_dimension():
+    for page, key in (
+        ("pages/accueil.py", "accueil_ventiler"),
+        ("pages/resultats.py", "resultats_ventiler"),
+        ("pages/trajectoires.py", "trajectoires_ventiler"),
+    ):
+        for email in ("admin@parcours.be", "acfi@federation.be", "nam@centre.be"):
+            at = app_as(email, page)
+            for by in contract.POPULATION:
+                at = at.selectbox(key=key).set_value(by).run()
+                assert not at.exception, (page, email, by)
