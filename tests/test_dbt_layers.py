@@ -88,6 +88,7 @@ def test_every_measure_of_every_aggregate_is_reconciled(manifest):
     dimensions = {"centre_id", "filiere", "month", "barrier", "barrier_group", "partner_type"}
     dimensions |= {"partner_group", "identified_year", "started_year", "entry_year"}
     dimensions |= {"months_since_entry"}
+    dimensions |= {"age_band", "gender", "education", "status_at_entry"}  # population_columns
     for name, node in models(manifest).items():
         if not name.startswith("agg_"):
             continue
