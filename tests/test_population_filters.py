@@ -315,3 +315,17 @@ def test_the_breakdown_boxes_draw_every_dimension():
             for by in contract.POPULATION:
                 at = at.selectbox(key=key).set_value(by).run()
                 assert not at.exception, (page, email, by)
+
+
+def test_a_population_filter_is_a_bound_parameter_and_never_silently_skipped():
+    from parcours.warehouse.reader import Where
+
+    chosen = Filters(gender="F'; drop table x; --", age_band="under_25")
+    joined = Where.scoped(ALL, chosen, centre="e.centre_id", participant="e.participant_id")
+    assert "drop" not in joined.sql and joined.params["f_gender"].startswith("F'")
+    assert "dim_participant_population" in joined.sql
+    own = Where.scoped(ALL, chosen, population_columns="")
+    assert "age_band = $f_age_band" in own.sql
+    with pytest.raises(ValueError):
+        Where.scoped(ALL, chosen)
+    assert Where.scoped(ALL, chosen, use_population=False).sql == "true"
