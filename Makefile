@@ -20,8 +20,8 @@ run: install
 test: install
 	$(PYTHON) -m pytest -q -n 2
 
-## lint: ruff (style) and the layer contracts (import-linter); `make lint-sql` runs sqlfluff
-lint: install
+## lint: ruff (style), the layer contracts (import-linter) and sqlfluff over the dbt SQL
+lint: install lint-sql
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	lint-imports

@@ -13,7 +13,7 @@ import streamlit as st
 
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import session, ui
+from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.publish import periods, subjects
 from parcours.publish import report as reports
@@ -87,15 +87,12 @@ def show_report() -> None:
     ready = st.session_state.get(READY_KEY)
     if ready and ready["for"] == wanted:
         produced = ready["produced"]
-        st.download_button(
+        ui.download_button(
             f"Télécharger {produced.file_name}",
-            data=produced.data,
-            file_name=produced.file_name,
+            lambda: produced.data,
+            produced.file_name,
             mime=produced.mime,
             key="report_download",
-            on_click=session.audit,
-            args=("export", {"file": produced.file_name, "page": "Rapport annuel"}),
-            icon=":material/download:",
         )
 
 

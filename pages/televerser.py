@@ -257,13 +257,13 @@ def show_templates() -> None:
         kind = st.selectbox(
             "Type de fichier", templates.kinds(), format_func=KIND_LABELS.get, key="tpl_kind"
         )
-        st.download_button(
+        ui.download_button(
             "Télécharger le modèle (.xlsx)",
-            data=template_bytes(kind),
-            file_name=f"modele-{kind}.xlsx",
+            lambda: template_bytes(kind),
+            f"modele-{kind}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_template",
-            icon=":material/download:",
+            detail={"template": kind},
         )
 
 

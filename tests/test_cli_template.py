@@ -130,22 +130,26 @@ def test_an_unknown_kind_exits_2_in_french(cli, tmp_path):
 
 def test_the_televerser_page_offers_each_template(dashboard_warehouse, monkeypatch):
     from tests.conftest import app_as
-    from tests.page_helpers import downloads
+    from tests.page_helpers import downloads, fetch, record_downloads
 
+    record_downloads(monkeypatch)
     monkeypatch.setenv("PARCOURS_DATA_DIR", str(dashboard_warehouse.root))
     at = app_as("nam@centre.be", "pages/televerser.py")
     assert not at.exception
     choice = at.selectbox(key="tpl_kind")
+    # The kinds as a person calls them (export_format.yml `label`, the page's one list).
     assert choice.options == [
-        "Participants",
+        "Stagiaires",
         "Freins",
         "Partenariats",
         "Étapes franchies",
         "Sorties",
         "Suivis après la sortie",
-        "Heures mensuelles",
+        "Heures de formation",
     ]
     choice.select("hours").run()
     assert not at.exception
     (button,) = [d for d in downloads(at) if d.proto.label == "Télécharger le modèle (.xlsx)"]
-    assert button.proto.url
+    content = fetch(button)  # produced at the click, as the browser asks for it
+    assert content[:2] == b"PK"  # an .xlsx is a zip
+    assert b"xl/worksheets" in content

@@ -87,8 +87,10 @@ def test_section_3_tables_have_enforced_contracts_with_every_column_typed(manife
 def test_every_measure_of_every_aggregate_is_reconciled(manifest):
     dimensions = {"centre_id", "filiere", "month", "barrier", "barrier_group", "partner_type"}
     dimensions |= {"partner_group", "identified_year", "started_year", "entry_year"}
-    dimensions |= {"months_since_entry"}
-    dimensions |= {"age_band", "gender", "education", "status_at_entry"}  # population_columns
+    dimensions |= {"months_since_entry", "months_since_entry_from", "months_since_entry_to"}
+    # The population cuts and the states of the Trajectoires aggregates.
+    dimensions |= {"age_band", "gender", "education", "status_at_entry", "state"}
+    dimensions |= {"destination_group", "state_at_6_months", "state_at_12_months"}
     for name, node in models(manifest).items():
         if not name.startswith("agg_"):
             continue

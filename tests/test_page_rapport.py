@@ -65,7 +65,10 @@ def test_each_role_is_offered_its_own_reports(warehouse, email, offered):
     assert not [b for b in at.button if b.key == "close"]  # closing is for admins
 
 
-def test_a_centre_produces_and_downloads_its_report(warehouse):
+def test_a_centre_produces_and_downloads_its_report(warehouse, monkeypatch):
+    from tests.page_helpers import fetch, record_downloads
+
+    record_downloads(monkeypatch)
     at = app_as("nam@centre.be", PAGE)
     at.radio(key="report_format").set_value("html").run()
     at.button(key="report_make").click().run(timeout=120)
@@ -75,12 +78,14 @@ def test_a_centre_produces_and_downloads_its_report(warehouse):
     made = last_audit(warehouse.root, "report_exported")
     assert made["actor"] == "nam@centre.be"
     assert made["detail"]["subject"]["key"] == "CISP-NAM"
-    at.get("download_button")[0].click().run()
+    content = fetch(button)  # the bytes the browser gets at the click
+    assert content.startswith(b"<!DOCTYPE html") or b"<html" in content[:500]
     clicked = last_audit(warehouse.root, "export")
     assert clicked["actor"] == "nam@centre.be"
     assert clicked["detail"] == {
         "file": "parcours-rapport-2024-cisp-nam.html",
         "page": "Rapport annuel",
+        "bytes": len(content),
     }
 
 

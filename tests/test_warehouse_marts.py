@@ -296,35 +296,13 @@ def test_entry_cohorts(db):
     assert got[12] == (1, 1, 1)
 
 
-def test_barrier_lifts(db):
-    assert rows(
-        db,
-        """select barrier, identified_year, participants_concerned, episodes, lifted, setbacks,
-                  sum_days_to_lift, mean_days_to_lift
-           from agg_barrier_lifts where centre_id = 'C001' order by all""",
-    ) == [
-        ("housing", 2024, 1, 1, 0, 0, None, None),
-        ("mobility", 2024, 1, 1, 1, 0, 231, 231.0),
-        ("self_esteem", 2024, 1, 1, 1, 0, 231, 231.0),
-        ("self_esteem", 2025, 1, 1, 0, 1, None, None),
-    ]
-
-
-def test_partner_use_counts_purposes_and_results_from_the_code_lists(db):
-    assert rows(
-        db,
-        """select filiere, partner_type, started_year, engagements, participants_reached,
-                  purpose_social_support, purpose_internship, result_completed, result_ongoing
-           from agg_partner_use where centre_id = 'C001' order by all""",
-    ) == [
-        ("defi", "cpas", 2024, 1, 1, 1, 0, 0, 1),
-        ("eft", "driving_school", 2024, 1, 1, 1, 0, 1, 0),
-        ("eft", "employer", 2024, 1, 1, 0, 1, 1, 0),
-    ]
-
-
 def test_every_aggregate_keeps_the_filter_dimensions(db):
-    for table in ("agg_centre_month", "agg_entry_cohorts", "agg_barrier_lifts", "agg_partner_use"):
+    for table in (
+        "agg_centre_month",
+        "agg_entry_cohorts",
+        "agg_cohort_state_spells",
+        "agg_transitions",
+    ):
         columns = {c for (c,) in rows(
             db,
             "select column_name from information_schema.columns where table_name = ?",

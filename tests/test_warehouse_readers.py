@@ -16,7 +16,7 @@ from tests import warehouse_fixtures as wf
 MARTS = (
     "dim_centres", "dim_participants", "fct_barrier_episodes", "fct_partnerships",
     "fct_milestones", "fct_exits", "fct_followups", "fct_hours", "agg_centre_month",
-    "agg_entry_cohorts", "agg_barrier_lifts", "agg_partner_use", "rpt_data_quality_issues",
+    "agg_entry_cohorts", "rpt_data_quality_issues",
 )  # fmt: skip
 
 # One consistent picture of the warehouse: every mart is there, and totals agree across tables
@@ -29,7 +29,7 @@ select
     (select sum(hours) from agg_centre_month) as agg_hours,
     (select count(*) from dim_participants) as participants,
     (select count(*) from fct_barrier_episodes) as episodes,
-    (select sum(episodes) from agg_barrier_lifts) as agg_episodes
+    (select sum(barrier_episodes_opened) from agg_centre_month) as agg_episodes
 """
 
 

@@ -144,7 +144,16 @@ def text(value: Any) -> str:
 def table(frame: pl.DataFrame, columns: Sequence[Column]) -> Table:
     """A frame as rows of formatted strings (masked counts « < 5 » through `fmt.count`)."""
     present = [c for c in columns if c[0] in frame.columns]
-    rows = [[f(row[name]) for name, _, f in present] for row in frame.iter_rows(named=True)]
+
+    def cell(row: dict, name: str, f) -> str:
+        # A masked count says what the dashboard says: « < 5 », or « masqué » for one of 5 or
+        # more masked to protect another (`<column>_shown`, from `masking.Page.run`).
+        shown = row.get(f"{name}_shown")
+        if row[name] is None and shown is not None and f is not text:
+            return shown
+        return f(row[name])
+
+    rows = [[cell(row, name, f) for name, _, f in present] for row in frame.iter_rows(named=True)]
     numeric = [f is not text for _, _, f in present]
     return Table([header for _, header, _ in present], rows, numeric)
 
@@ -291,36 +300,66 @@ SHARE_BASES = {
 }
 
 
-def key_figures(scope: Scope, year: int) -> list[KeyFigure]:
-    """The Accueil page's key figures for the year, against the year before."""
-    frame = home.key_figures(scope, year_filters(year))
-    rows = {r["figure"]: r for r in frame.iter_rows(named=True)}
+def accueil(scope: Scope, year: int) -> dict:
+    """The Accueil page's figures for the year, masked together as the page masks them
+    (`home.page`): the key figures, the comparison with the year before, the chiffres clés."""
+    return home.page(scope, year_filters(year), year)
+
+
+def _shown(row: dict, key: str, show) -> str:
+    """A figure as the page shows it: the value, or its mask (« < 5 », « masqué »)."""
+    if row[key] is not None:
+        return show(row[key])
+    return row.get(f"{key}_shown") or fmt.count(None)
+
+
+def key_figures(data: dict, year: int) -> list[KeyFigure]:
+    """The Accueil page's key figures for the year, against the year before only when the same
+    centres covered both (as on the page: otherwise « pas de comparaison », the method page and
+    the coverage table say why)."""
+    rows = {r["figure"]: r for r in data["figures"].iter_rows(named=True)}
+    comparable = data["comparison"]["comparable"]
     previous = year - 1
     out = []
     for key, label in home.FIGURES:
         r = rows[key]
         show = fmt.number if key == "hours" else fmt.count
         if key in SHARE_BASES:
-            base = rows["exits" if key == "positive_exits" else "in_training"]["value"]
+            share = "masqué" if r["share_masked"] else fmt.share(r["share"])
+            base = rows["exits" if key == "positive_exits" else "in_training"]
+            before = (
+                f"{previous} : {fmt.share(r['share_previous'])}"
+                if comparable
+                else f"pas de comparaison avec {previous}"
+            )
             out.append(
                 KeyFigure(
                     label,
-                    fmt.share(r["share"]),
-                    f"{show(r['value'])} sur {fmt.count(base)} {SHARE_BASES[key]} ; "
-                    f"{previous} : {fmt.share(r['share_previous'])}",
+                    share,
+                    f"{_shown(r, 'value', show)} sur {_shown(base, 'value', fmt.count)} "
+                    f"{SHARE_BASES[key]} ; {before}",
                 )
+            )
+            continue
+        if not comparable:
+            out.append(
+                KeyFigure(label, _shown(r, "value", show), f"pas de comparaison avec {previous}")
             )
             continue
         change = "" if r["change"] is None else f" ({fmt.signed(r['change'])})"
         out.append(
-            KeyFigure(label, show(r["value"]), f"{previous} : {show(r['previous'])}{change}")
+            KeyFigure(
+                label,
+                _shown(r, "value", show),
+                f"{previous} : {_shown(r, 'previous', show)}{change}",
+            )
         )
     return out
 
 
-def chiffres_cles(scope: Scope, year: int) -> tuple[list[KeyFigure], Figure]:
+def chiffres_cles(scope: Scope, data: dict, year: int) -> tuple[list[KeyFigure], Figure]:
     """The Interfédé's published indicators for the year, and the destinations chart."""
-    cc = home.chiffres_cles(scope, year_filters(year), year)
+    cc = data["chiffres"]
     f = cc["figures"]
     types = {r["centre_type"]: r["centres"] for r in cc["centres_by_type"].iter_rows(named=True)}
     figures = [
@@ -331,7 +370,7 @@ def chiffres_cles(scope: Scope, year: int) -> tuple[list[KeyFigure], Figure]:
             f"EFT, {fmt.integer(types['DéFI et EFT'])} les deux",
         ),
         KeyFigure("Filières", fmt.integer(f["filieres"]), "centre × filière × métier"),
-        KeyFigure("Stagiaires", fmt.count(f["trainees"]), f"en formation en {year}"),
+        KeyFigure("Stagiaires", _shown(f, "trainees", fmt.count), f"en formation en {year}"),
         KeyFigure("Heures de formation", fmt.number(f["hours"]), f"prestées en {year}"),
     ]
     dest = cc["destinations"]
@@ -345,6 +384,9 @@ def chiffres_cles(scope: Scope, year: int) -> tuple[list[KeyFigure], Figure]:
             category_title="Destination",
             value_title="Part des sorties à destination connue",
             value_format=charts.PCT,
+            color="destination",
+            color_title="Destination",
+            palette="situation.group",
             sort=None,
         )
     destinations = figure(
@@ -352,7 +394,7 @@ def chiffres_cles(scope: Scope, year: int) -> tuple[list[KeyFigure], Figure]:
         "Où vont-ils à la sortie ?",
         chart,
         caption=f"Destination de ceux qui ont terminé en {year} "
-        f"({fmt.count(f['known_destinations'])} sorties dont la suite est connue).",
+        f"(sorties dont la suite est connue : {_shown(f, 'known_destinations', fmt.count)}).",
         definition="Groupe de la situation à la sortie (codes.csv) : emploi, formation, autre "
         "CISP, sans emploi ni formation ; les sorties à destination inconnue ne sont pas "
         "comptées." + masked_note(scope),

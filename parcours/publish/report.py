@@ -76,7 +76,8 @@ def _gather(subject: Subject, year: int) -> content.Report:
     scope = subject.scope
     cover = content.coverage(scope, year)
     content.check_has_data(cover, subject, year)
-    chiffres, destinations = content.chiffres_cles(scope, year)
+    accueil = content.accueil(scope, year)
+    chiffres, destinations = content.chiffres_cles(scope, accueil, year)
     title, subtitle = content.title(subject, year)
     report = content.Report(
         year=year,
@@ -84,7 +85,7 @@ def _gather(subject: Subject, year: int) -> content.Report:
         title=title,
         subtitle=subtitle,
         produced_on=content.produced_on(),
-        key_figures=content.key_figures(scope, year),
+        key_figures=content.key_figures(accueil, year),
         coverage_summary=content.coverage_summary(cover, year),
         chiffres=chiffres,
         destinations=destinations,
@@ -94,7 +95,7 @@ def _gather(subject: Subject, year: int) -> content.Report:
         masking=content.MASKING_RULE if content.is_masked(subject) else [],
         warehouse="",
         masked=content.is_masked(subject),
-        notes=[] if sections.has_trajectories() else [sections.TRAJECTORIES_ABSENT],
+        notes=[],
     )
     return content.finish(report)
 

@@ -23,7 +23,7 @@ from parcours.publish.content import (
     text,
     year_filters,
 )
-from parcours.warehouse.reader import Filters, Scope, Where, has_tables, query
+from parcours.warehouse.reader import Filters, Scope, Where, query
 
 NOT_OBSERVED = float("nan")  # in a share column: not followed that long (null: masked)
 
@@ -40,14 +40,22 @@ def _two_decimals(value) -> str:
 
 
 MASKED = -1  # stands for a masked count while pivoting (a cell absent from the frame is 0)
+PROTECTED = -2  # a masked count of 5 or more (« masqué »)
 
 
 def _pivot(frame: pl.DataFrame, index: str, on: str, values: str, order: list[str]) -> pl.DataFrame:
     """Long → wide for a compact table: a cell absent from the frame is a zero count, a masked
-    (null) one stays null, so it prints « < 5 »."""
+    one stays masked: null (« < 5 ») or `PROTECTED` (« masqué »), see `_count`."""
     if frame.is_empty():
         return frame
-    marked = frame.with_columns(pl.col(values).fill_null(MASKED))
+    shown = f"{values}_shown"
+    protected = pl.col(shown) == masking.PROTECTED if shown in frame.columns else pl.lit(False)
+    marked = frame.with_columns(
+        pl.when(pl.col(values).is_null() & protected)
+        .then(PROTECTED)
+        .otherwise(pl.col(values).fill_null(MASKED))
+        .alias(values)
+    )
     wide = marked.pivot(on=on, index=index, values=values, aggregate_function="first")
     present = [c for c in order if c in wide.columns]
     others = sorted(c for c in wide.columns if c != index and c not in present)
@@ -59,6 +67,11 @@ def _pivot(frame: pl.DataFrame, index: str, on: str, values: str, order: list[st
             for c in cells
         ),
     )
+
+
+def _count(value) -> str:
+    """A pivoted count: « masqué » for `PROTECTED`, else as `fmt.count` (null: « < 5 »)."""
+    return masking.PROTECTED if value == PROTECTED else fmt.count(value)
 
 
 def _pivot_columns(frame: pl.DataFrame, index: str, header: str, formatter) -> list:
@@ -78,7 +91,9 @@ def barriers_section(scope: Scope, year: int) -> Section:
         f"d'abord. Freins identifiés en {year} : combien sont levés, en combien de temps, et le "
         "chemin parcouru.",
     )
-    groups = barriers.summary(scope, f, "barrier_group")
+    # One masked load, as the Freins levés page: the same cells are masked on paper.
+    loaded = barriers.page(scope, f)
+    groups = loaded["groups"]
     if groups.is_empty():
         section.absent = f"Aucun frein identifié en {year} dans ce périmètre."
         return section
@@ -105,7 +120,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
             drawn=False,
         )
     )
-    per = barriers.summary(scope, f, "barrier")
+    per = loaded["barriers"]
     data = drawable(per, "lift_rate")
     chart = None
     if data is not None:
@@ -118,7 +133,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
             value_format=charts.PCT,
             color="group_label",
             color_title="Groupe",
-            colors=charts.GROUP_COLOURS,
+            palette="barrier.group",
         )
     section.figures.append(
         figure(
@@ -132,7 +147,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
             table=table(per, [("barrier_label", "Frein", text), *counts]),
         )
     )
-    curves = barriers.km_curves(scope, f, "barrier_group")
+    curves = loaded["curves"]
     chart = None
     if not curves.is_empty():
         chart = charts.lines(
@@ -144,7 +159,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
             y_title="Part des freins levés",
             color="key",
             color_title="Groupe",
-            colors=charts.GROUP_COLOURS,
+            palette="barrier.group",
             y_format=charts.PCT,
             step=True,
             y_domain=(0, 1),
@@ -175,7 +190,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
             ),
         )
     )
-    dist = barriers.distance(scope, f)
+    dist = loaded["distance"]
     shown = dist.filter(pl.col("first_level").is_not_null()) if not dist.is_empty() else dist
     chart = None
     if not shown.is_empty():
@@ -237,7 +252,9 @@ def partnerships_section(scope: Scope, year: int) -> Section:
         "Stages, formations qualifiantes, promotion sociale, employeurs, CPAS : les partenaires "
         f"ouvrent des portes au bon moment. Partenariats commencés en {year}.",
     )
-    types = partnerships.by_type(scope, f)
+    # One masked load, as the Partenariats page.
+    loaded = partnerships.page(scope, f)
+    types = loaded["types"]
     if types.is_empty():
         section.absent = f"Aucun partenariat commencé en {year} dans ce périmètre."
         return section
@@ -276,7 +293,7 @@ def partnerships_section(scope: Scope, year: int) -> Section:
             ),
         )
     )
-    purposes = partnerships.purposes(scope, f)
+    purposes = loaded["purposes"]
     data = drawable(purposes, "engagements")
     chart = None
     if data is not None:
@@ -299,10 +316,10 @@ def partnerships_section(scope: Scope, year: int) -> Section:
             definition="Objet déclaré de chaque partenariat : stage, formation, accompagnement "
             "social, mise à l'emploi…" + masked_note(scope),
             source="fct_partnerships",
-            table=table(wide, _pivot_columns(wide, "type_label", "Type de partenaire", fmt.count)),
+            table=table(wide, _pivot_columns(wide, "type_label", "Type de partenaire", _count)),
         )
     )
-    timing = partnerships.timing(scope, f)
+    timing = loaded["timing"]
     shown = timing.filter(pl.col("median_days").is_not_null())
     chart = None
     if not shown.is_empty():
@@ -337,8 +354,8 @@ def partnerships_section(scope: Scope, year: int) -> Section:
             ),
         )
     )
-    section.figures.extend(_association(scope, f, year))
-    top = partnerships.top_organisations(scope, f, limit=10)
+    section.figures.extend(_association(loaded["association"], scope, year))
+    top = loaded["organisations"].head(10)
     section.figures.append(
         figure(
             "partenaires_organismes",
@@ -363,8 +380,7 @@ def partnerships_section(scope: Scope, year: int) -> Section:
     return section
 
 
-def _association(scope: Scope, f: Filters, year: int) -> list[Figure]:
-    frame = partnerships.association(scope, f)
+def _association(frame: pl.DataFrame, scope: Scope, year: int) -> list[Figure]:
     if frame.is_empty():
         return []
     out = []
@@ -372,7 +388,10 @@ def _association(scope: Scope, f: Filters, year: int) -> list[Figure]:
         ("Au moins une étape franchie", "milestone_share"),
         ("Sortie positive", "positive_exit_share"),
     ):
-        part = frame.filter(pl.col(column).is_not_null())
+        # As on the page: combinations true by definition are left out (`partnerships.CIRCULAR`).
+        excluded = column.removesuffix("_share") + "_excluded"
+        kept = frame.filter(~pl.col(excluded)) if excluded in frame.columns else frame
+        part = kept.filter(pl.col(column).is_not_null())
         chart = None
         if not part.is_empty():
             chart = charts.grouped_bar(
@@ -401,7 +420,7 @@ def _association(scope: Scope, f: Filters, year: int) -> list[Figure]:
                 "en fin de parcours, quand l'emploi est déjà proche)." + masked_note(scope),
                 source="fct_partnerships, dim_participants",
                 table=table(
-                    frame,
+                    kept,
                     [
                         ("type_label", "Type de partenaire", text),
                         ("group", "Groupe", text),
@@ -425,7 +444,9 @@ def victories_section(scope: Scope, year: int) -> Section:
         "Permis, validation des compétences, premier stage, stabilité : chaque étape est une "
         "victoire, pas seulement l'emploi à la fin.",
     )
-    frame = outcomes.victories_by_month(scope, f)
+    # One masked load, as the Résultats page.
+    loaded = outcomes.page(scope, f)
+    frame = loaded["victories"]
     if frame.is_empty():
         section.absent = f"Aucune étape franchie enregistrée en {year} dans ce périmètre."
     else:
@@ -462,10 +483,10 @@ def victories_section(scope: Scope, year: int) -> Section:
                 "compétences, logement stabilisé…), groupées comme dans codes.csv."
                 + masked_note(scope),
                 source="fct_milestones, dim_participants",
-                table=table(wide, _pivot_columns(wide, "month_name", "Mois", fmt.count)),
+                table=table(wide, _pivot_columns(wide, "month_name", "Mois", _count)),
             )
         )
-    cohorts = outcomes.cohort_curves(scope, f)
+    cohorts = loaded["cohorts"]
     for measure, title in (
         ("milestone_share", "Part avec une première étape franchie"),
         ("positive_exit_share", "Part avec une sortie positive"),
@@ -587,16 +608,6 @@ def trajectories(scope: Scope, year: int) -> pl.DataFrame:
     )
 
 
-TRAJECTORIES_ABSENT = (
-    "Trajectoires : les états mensuels des parcours (table fct_participant_months) ne sont pas "
-    "dans cet entrepôt ; la section est omise."
-)
-
-
-def has_trajectories() -> bool:
-    return has_tables("fct_participant_months")
-
-
 def trajectories_section(scope: Scope, year: int) -> Section:
     section = Section(
         "trajectoires",
@@ -640,7 +651,7 @@ def trajectories_section(scope: Scope, year: int) -> Section:
             "dernière situation connue (destination à la sortie ou suivi). Suivi au plus 36 mois, "
             "jusqu'au dernier mois de données du centre." + masked_note(scope),
             source="fct_participant_months, dim_participants",
-            table=table(wide, _pivot_columns(wide, "month_label", "Depuis l'entrée", fmt.count)),
+            table=table(wide, _pivot_columns(wide, "month_label", "Depuis l'entrée", _count)),
         )
     )
     return section
@@ -657,7 +668,9 @@ def exits_section(scope: Scope, year: int, destinations: Figure) -> Section:
         [destinations],
     )
     five = Filters(years=(year - 4, year))
-    by_year = outcomes.destinations_by_year(scope, five)
+    # Masked as the Résultats page over the same years (five) and over the year.
+    by_year = outcomes.page(scope, five)["destinations"]
+    loaded = outcomes.page(scope, year_filters(year))
     data = drawable(by_year, "exits")
     chart = None
     if data is not None:
@@ -686,10 +699,10 @@ def exits_section(scope: Scope, year: int, destinations: Figure) -> Section:
             definition="Groupe de la situation à la sortie (codes.csv), destinations inconnues "
             "comprises." + masked_note(scope),
             source="fct_exits, dim_participants",
-            table=table(wide, _pivot_columns(wide, "exit_year", "Année", fmt.count)),
+            table=table(wide, _pivot_columns(wide, "exit_year", "Année", _count)),
         )
     )
-    after = outcomes.after_exit(scope, year_filters(year))
+    after = loaded["after_exit"]
     data = drawable(after, "trainees")
     chart = None
     if data is not None:
@@ -719,11 +732,11 @@ def exits_section(scope: Scope, year: int, destinations: Figure) -> Section:
             definition="Le suivi le plus proche de 6 mois (entre 5 et 7) et de 12 mois (entre 11 "
             "et 13) après la sortie, un par stagiaire." + masked_note(scope),
             source="fct_followups, dim_participants",
-            table=table(wide, _pivot_columns(wide, "horizon_label", "Moment", fmt.count)),
+            table=table(wide, _pivot_columns(wide, "horizon_label", "Moment", _count)),
             empty=f"Aucun suivi après les sorties de {year}.",
         )
     )
-    flow = outcomes.flow(scope, year_filters(year))
+    flow = loaded["flow"]
     normalised = not scope.mask_small_counts
     data = drawable(flow, "trainees")
     chart = None
@@ -754,7 +767,7 @@ def exits_section(scope: Scope, year: int, destinations: Figure) -> Section:
                 else "Effectifs de sortants." + masked_note(scope)
             ),
             source="dim_participants, fct_exits",
-            table=table(wide, _pivot_columns(wide, "status", "Situation à l'entrée", fmt.count)),
+            table=table(wide, _pivot_columns(wide, "status", "Situation à l'entrée", _count)),
         )
     )
     return section
@@ -765,6 +778,6 @@ def all_sections(scope: Scope, year: int, destinations: Figure) -> list[Section]
         barriers_section(scope, year),
         partnerships_section(scope, year),
         victories_section(scope, year),
-        *([trajectories_section(scope, year)] if has_trajectories() else []),
+        trajectories_section(scope, year),
         exits_section(scope, year, destinations),
     ]

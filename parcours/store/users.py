@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
 import sqlite3
@@ -16,6 +18,7 @@ from parcours.core.errors import ParcoursError, is_disk_full
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.store.roles import ROLES, can
+from parcours.store.secrets import secret
 
 log = logging.getLogger(__name__)
 # What the audit log holds for an address that is not one (often a password in the wrong field).
@@ -113,8 +116,14 @@ def add_user(
                 "user_added",
                 {"email": email, "role": role, "centre_id": centre_id, "federation": federation},
             )
+    # The sign-in's keys are made now, by the command that creates someone who can sign in:
+    # a sign-in must work on a full disk, where no key file can be written.
+    for name in SIGN_IN_SECRETS:
+        secret(data_dir, name)
     return User(email, role, centre_id, federation)
 
+
+SIGN_IN_SECRETS = ("throttle", "session")  # the throttle's keyed hashes, the session cookie
 
 # --- sign-in: throttling and audit ---------------------------------------------------------
 # After FAILURES_ALLOWED failed attempts within FAILURE_WINDOW_S for one account, or
@@ -167,11 +176,6 @@ def audit_address(email: str) -> str:
 
 
 def _key(data_dir: DataDir, text: str) -> str:
-    import hashlib
-    import hmac
-
-    from parcours.store.secrets import secret
-
     return hmac.new(secret(data_dir, "throttle"), text.encode(), hashlib.sha256).hexdigest()[:32]
 
 

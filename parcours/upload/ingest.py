@@ -274,7 +274,8 @@ def ingest_content(
             centre_id,
             pseudonym_key=_pseudonym_key(data_dir, dry_run),
             mappings=mappings,
-            keep_rows=not dry_run,
+            # A dry run needs the rows only to count what a complete export would supersede.
+            keep_rows=not dry_run or complete,
         )
     except FileRejected as error:
         with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):

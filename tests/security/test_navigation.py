@@ -23,10 +23,12 @@ HEADINGS = {
     "freins": "Freins levés",
     "partenariats": "Partenariats",
     "resultats": "Résultats dans le temps",
+    "trajectoires": "Trajectoires",
     "parcours": "Parcours individuels",
     "televerser": "Téléverser des exports",
     "qualite": "Qualité des données",
     "transformations": "Transformations",
+    "rapport": "Rapport annuel",
     "journal": "Journal d'audit",
 }
 ROLES = {

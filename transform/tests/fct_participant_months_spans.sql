@@ -11,7 +11,9 @@ expected as (
         participants.centre_id,
         participants.participant_id,
         least(
-            date_diff('month', date_trunc('month', participants.entry_date), last_months.last_month),
+            date_diff(
+                'month', date_trunc('month', participants.entry_date), last_months.last_month
+            ),
             36
         ) as last_offset
     from {{ ref('dim_participants') }} as participants
@@ -33,10 +35,16 @@ found as (
 
 )
 
-select *
+select
+    centre_id,
+    participant_id,
+    expected.last_offset,
+    found.months,
+    found.months_present
 from expected
 full outer join found using (centre_id, participant_id)
-where found.months is null
+where
+    found.months is null
     or expected.last_offset is null
     or found.months <> expected.last_offset + 1
     or found.months_present <> (1::bigint << (expected.last_offset + 1)) - 1

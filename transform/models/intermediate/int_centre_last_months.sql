@@ -19,17 +19,20 @@ latest_dates as (
 
     select centre_id, max(entry_date) as latest_on from participants group by centre_id
     union all
-    select centre_id, max(event_on) from paths where event_type = 'assessment' group by centre_id
+    select centre_id, max(event_on) as latest_on
+    from paths
+    where event_type = 'assessment'
+    group by centre_id
     union all
-    select centre_id, max(started_on) from partnerships group by centre_id
+    select centre_id, max(started_on) as latest_on from partnerships group by centre_id
     union all
-    select centre_id, max(achieved_on) from milestones group by centre_id
+    select centre_id, max(achieved_on) as latest_on from milestones group by centre_id
     union all
-    select centre_id, max(exit_date) from exits group by centre_id
+    select centre_id, max(exit_date) as latest_on from exits group by centre_id
     union all
-    select centre_id, max(observed_on) from followups group by centre_id
+    select centre_id, max(observed_on) as latest_on from followups group by centre_id
     union all
-    select centre_id, max(month) from hours group by centre_id
+    select centre_id, max(month) as latest_on from hours group by centre_id
 
 ),
 

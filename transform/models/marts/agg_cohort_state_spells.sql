@@ -58,12 +58,12 @@ split_runs as (
             ) as run_key
         from participant_months
         semi join state_months
-            on state_months.centre_id = participant_months.centre_id
-            and state_months.participant_id = participant_months.participant_id
-            and state_months.state = participant_months.state
+            on participant_months.centre_id = state_months.centre_id
+            and participant_months.participant_id = state_months.participant_id
+            and participant_months.state = state_months.state
             and state_months.months
             <> state_months.months_since_entry_to - state_months.months_since_entry_from + 1
-    )
+    ) as keyed_months
     group by centre_id, participant_id, state, run_key
 
 ),

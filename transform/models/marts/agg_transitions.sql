@@ -11,7 +11,8 @@ situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation
 -- included): 4–8 months for « 6 months », 10–14 for « 12 months »; the windows do not overlap.
 horizons as (
 
-    select * from (values (6), (12)) as horizons (months_after_exit)
+    select horizon_values.months_after_exit
+    from (values (6), (12)) as horizon_values (months_after_exit)
 
 ),
 
@@ -30,8 +31,8 @@ candidates as (
     from participants
     cross join horizons
     inner join followups
-        on followups.centre_id = participants.centre_id
-        and followups.participant_id = participants.participant_id
+        on participants.centre_id = followups.centre_id
+        and participants.participant_id = followups.participant_id
         and followups.observed_on
         between (participants.exit_date + to_months(horizons.months_after_exit - 2))::date
         and (participants.exit_date + to_months(horizons.months_after_exit + 2))::date
@@ -45,7 +46,7 @@ nearest as (
         centre_id,
         participant_id,
         months_after_exit,
-        arg_max(situation, (- days_from_horizon, observed_on)) as situation
+        arg_max(situation, (-days_from_horizon, observed_on)) as situation
     from candidates
     group by all
 
@@ -66,17 +67,17 @@ transitions as (
             else coalesce(situations_12.code_group, 'unknown')
         end as state_at_12_months
     from participants
-    left join situations as destinations on destinations.code = participants.destination
+    left join situations as destinations on participants.destination = destinations.code
     left join nearest as at_6
-        on at_6.centre_id = participants.centre_id
-        and at_6.participant_id = participants.participant_id
+        on participants.centre_id = at_6.centre_id
+        and participants.participant_id = at_6.participant_id
         and at_6.months_after_exit = 6
-    left join situations as situations_6 on situations_6.code = at_6.situation
+    left join situations as situations_6 on at_6.situation = situations_6.code
     left join nearest as at_12
-        on at_12.centre_id = participants.centre_id
-        and at_12.participant_id = participants.participant_id
+        on participants.centre_id = at_12.centre_id
+        and participants.participant_id = at_12.participant_id
         and at_12.months_after_exit = 12
-    left join situations as situations_12 on situations_12.code = at_12.situation
+    left join situations as situations_12 on at_12.situation = situations_12.code
 
 ),
 

@@ -57,13 +57,13 @@ situation_reports as (
     select
         followups.centre_id,
         followups.participant_id,
-        followups.observed_on,
-        1,
+        followups.observed_on as known_on,
+        1 as same_day_rank,
         followups.situation
     from followups
     inner join spans
-        on spans.centre_id = followups.centre_id
-        and spans.participant_id = followups.participant_id
+        on followups.centre_id = spans.centre_id
+        and followups.participant_id = spans.participant_id
         and followups.observed_on >= spans.exit_date
 
 ),
@@ -113,7 +113,7 @@ spells as (
         coalesce(situations.code_group, 'unknown') as state
     from monthly_situations
     inner join spans using (centre_id, participant_id)
-    left join situations on situations.code = monthly_situations.situation
+    left join situations on monthly_situations.situation = situations.code
 
 ),
 
