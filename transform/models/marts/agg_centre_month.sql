@@ -201,8 +201,11 @@ spans as (
     select
         activity_months.centre_id,
         activity_months.filiere,
-        {% for column in population.split(', ') %}activity_months.{{ column }},
-        {% endfor %}min(activity_months.month) as first_month,
+        activity_months.age_band,
+        activity_months.gender,
+        activity_months.education,
+        activity_months.status_at_entry,
+        min(activity_months.month) as first_month,
         case
             when coalesce(any_value(group_balances.still_in_training), 0) > 0
                 then any_value(data_end.last_month)
@@ -231,14 +234,19 @@ final as (
     select
         calendar.centre_id,
         calendar.filiere,
-        {% for column in population.split(', ') %}calendar.{{ column }},
-        {% endfor %}calendar.month,
+        calendar.age_band,
+        calendar.gender,
+        calendar.education,
+        calendar.status_at_entry,
+        calendar.month,
         (sum(coalesce(monthly_moves.delta, 0)) over (
             partition by
                 calendar.centre_id,
                 calendar.filiere,
-                {% for column in population.split(', ') %}calendar.{{ column }}{{ ',' if not loop.last }}
-                {% endfor %}
+                calendar.age_band,
+                calendar.gender,
+                calendar.education,
+                calendar.status_at_entry
             order by calendar.month
             rows between unbounded preceding and current row
         ))::integer as participants_in_training,
