@@ -204,8 +204,15 @@ def show_years(data: dict) -> None:
     )
 
 
+BREAKDOWN_KEY = "accueil_ventiler"
+
+
 def show_months(data: dict) -> None:
     st.subheader("Au fil des mois")
+    by = ui.breakdown(BREAKDOWN_KEY)
+    if by is not None and "months_by" in data:
+        show_months_by(data["months_by"], by)
+        return
     frame = data["months"].drop("masked")
     long = frame.unpivot(
         index="month", on=["in_training", "entries", "exits"], variable_name="what", value_name="n"
@@ -262,6 +269,57 @@ def show_months(data: dict) -> None:
     )
 
 
+def show_months_by(frame: pl.DataFrame, by: str) -> None:
+    """The months broken down by one population dimension: trainees in training per group."""
+    name = ui.BREAKDOWN_LABELS[by].lower()
+    data = frame.with_columns(
+        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
+        pl.col("in_training_masked").alias("masked"),
+    )
+    chart = None
+    if ui.drawable(data, "in_training") is not None:
+        chart = charts.lines(
+            data,
+            "month",
+            "in_training",
+            x_title="Mois",
+            y_title="Stagiaires en formation",
+            color="group",
+            color_title=ui.BREAKDOWN_LABELS[by],
+            palette=by,
+            x_type="T",
+            tooltip=[
+                alt.Tooltip("month_label:N", title="Mois"),
+                alt.Tooltip("group:N", title=ui.BREAKDOWN_LABELS[by]),
+                alt.Tooltip("in_training:Q", title="En formation", format=charts.INT),
+            ],
+            height=260,
+        )
+    ui.show_chart(
+        chart,
+        frame.select(
+            pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+            pl.col("group").alias(ui.BREAKDOWN_LABELS[by]),
+            pl.col("in_training_shown").alias("En formation"),
+            pl.col("entries_shown").alias("Entrées"),
+            pl.col("exits_shown").alias("Sorties"),
+            pl.col("positive_exits_shown").alias("Sorties positives"),
+            pl.col("hours").round(1).alias("Heures"),
+        ),
+        f"Par mois et par {name} à l'entrée : stagiaires en formation pendant le mois ; le "
+        "tableau donne aussi les entrées et les sorties. Les groupes d'un mois s'additionnent "
+        "au total du mois (« Aucun » pour le voir)."
+        + (
+            " Un groupe masqué (« < 5 », ou « masqué » pour protéger un autre) laisse un trou "
+            "dans sa ligne."
+            if scope.mask_small_counts
+            else ""
+        ),
+        f"accueil_par_mois_{by}",
+        counts=["En formation", "Entrées", "Sorties", "Sorties positives"],
+    )
+
+
 def key_figures_heading() -> str:
     """Whose key figures these are: the Interfédé's only over every centre (see
     `presentation.wording`)."""
@@ -272,6 +330,8 @@ def key_figures_heading() -> str:
         narrowed.append(f"province : {filters.province}")
     if filters.filiere:
         narrowed.append(f"filière {shared_filters.filiere_label(filters.filiere)}")
+    if filters.population:
+        narrowed.append(shared_filters.population_text(filters))
     return wording.key_figures_title(
         user.role,
         user.federation,
@@ -370,7 +430,7 @@ if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours", "agg_centre_
     else:
         year = cc_year()
         # One call: everything the page shows is masked together (`home.page`).
-        data = ui.load(indicators.page, scope, filters, year)
+        data = ui.load(indicators.page, scope, filters, year, ui.breakdown_value(BREAKDOWN_KEY))
         with ui.guard("les chiffres de la période"):
             show_key_figures(data)
         with ui.guard("l'évolution mensuelle"):

@@ -136,8 +136,15 @@ def show_cohorts(data: dict) -> None:
         )
 
 
+BREAKDOWN_KEY = "resultats_ventiler"
+
+
 def show_destinations(data: dict) -> None:
     st.subheader("Où vont-ils à la sortie ?")
+    by = ui.breakdown(BREAKDOWN_KEY)
+    if by is not None and "destinations_by" in data:
+        show_destinations_by(data["destinations_by"], by)
+        return
     frame = data["destinations"]
     if frame.is_empty():
         ui.empty_state(
@@ -256,9 +263,48 @@ def show_flow(data: dict) -> None:
     )
 
 
+def show_destinations_by(frame: pl.DataFrame, by: str) -> None:
+    """Exits by destination, for each group of one population dimension (a column per group,
+    one chart per year of exit)."""
+    name = ui.BREAKDOWN_LABELS[by]
+    if frame.is_empty():
+        ui.empty_state(f"Aucune sortie enregistrée en {YEARS} pour cette sélection.")
+        return
+    for year in frame["exit_year"].unique(maintain_order=True):
+        part = frame.filter(pl.col("exit_year") == year)
+        chart = None
+        if ui.drawable(part, "exits") is not None:
+            chart = charts.columns(
+                part,
+                "group",
+                "exits",
+                x_title=f"{name} à l'entrée",
+                y_title=f"Sorties en {year}",
+                color="destination",
+                color_title="Destination",
+                palette="situation.group",
+            ).configure_mark(invalid="break-paths-show-domains")
+        if chart is not None:
+            ui.altair_chart(chart, width="stretch")
+    ui.show_chart(
+        None,
+        frame.select(
+            pl.col("exit_year").alias("Année de sortie"),
+            pl.col("group").alias(name),
+            pl.col("destination").alias("Destination"),
+            pl.col("exits_shown").alias("Sorties"),
+        ),
+        f"Sorties par année, par {name.lower()} à l'entrée et par destination (groupe de la "
+        "situation à la sortie, codes.csv) ; les groupes d'une année s'additionnent aux sorties "
+        "de l'année vers chaque destination (« Aucun » pour les voir)." + MASKED,
+        f"resultats_destinations_{by}",
+        counts=["Sorties"],
+    )
+
+
 if ui.warehouse_ready("fct_milestones", "fct_exits", "fct_followups", "agg_entry_cohorts"):
     # One call: everything the page shows is masked together (`outcomes.page`).
-    data = ui.load(outcomes.page, scope, filters)
+    data = ui.load(outcomes.page, scope, filters, ui.breakdown_value(BREAKDOWN_KEY))
     with ui.guard("les étapes franchies"):
         show_victories(data)
     with ui.guard("les cohortes"):

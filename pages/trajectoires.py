@@ -40,6 +40,10 @@ def choose_year() -> int | None:
 
 def show_chronogram(year: int) -> None:
     st.subheader("Mois après mois : où en sont les stagiaires entrés en " + str(year))
+    by = ui.breakdown("trajectoires_ventiler")
+    if by is not None:
+        show_chronogram_by(year, by)
+        return
     frame = ui.load(trajectories.chronogram, scope, filters, year)
     if frame.is_empty():
         ui.empty_state(f"Pas de cohorte affichable pour {year} (moins de 5 stagiaires ou aucun).")
@@ -87,6 +91,64 @@ def show_chronogram(year: int) -> None:
         f"trajectoires_chronogramme_{year}",
         counts=["Stagiaires", "Observés ce mois"],
     )
+
+
+def show_chronogram_by(year: int, by: str) -> None:
+    """The chronogram of each group of one population dimension (« Ventiler par »)."""
+    frame = ui.load(trajectories.chronogram_by, scope, filters, year, by)
+    name = ui.BREAKDOWN_LABELS[by]
+    if frame.is_empty():
+        ui.empty_state(f"Pas de cohorte affichable pour {year} (moins de 5 stagiaires ou aucun).")
+        return
+    cohort = frame["cohort"][0]
+    st.caption(
+        f"Cohorte : {fmt.count(cohort) if cohort is not None else 'masquée'} stagiaires entrés "
+        f"en {year}, par {name.lower()} à l'entrée. Dans chaque groupe, la part de chaque "
+        "situation est celle des stagiaires du groupe encore observés ce mois-là."
+    )
+    for group in frame["group"].unique(maintain_order=True):
+        part = frame.filter(pl.col("group") == group)
+        size = part.filter(pl.col("month") == 0)["observable"].max()
+        count = "effectif masqué"
+        if size is not None:
+            count = f"{fmt.count(size)} stagiaire{'s' if size > 1 else ''}"
+        st.markdown(f"**{group}** — {count}")
+        data = ui.drawable(part, "share")
+        chart = None
+        if data is not None:
+            chart = charts.columns(
+                data,
+                "month",
+                "share",
+                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+                y_title="Part des stagiaires observés",
+                color="state",
+                color_title="Situation",
+                palette="state",
+                y_format=charts.PCT,
+                height=200,
+            )
+        if chart is not None:
+            ui.altair_chart(chart, width="stretch")
+        else:
+            st.caption("Groupe masqué : trop peu de stagiaires pour le montrer.")
+    st.caption(
+        f"Chronogramme par {name.lower()} : les groupes d'un mois s'additionnent aux stagiaires "
+        "observés ce mois-là (« Aucun » pour voir la cohorte entière)." + MASKED
+    )
+    with st.expander("Voir le tableau et le télécharger"):
+        ui.show_table(
+            frame.select(
+                pl.col("group").alias(name),
+                pl.col("month").alias("Mois depuis l'entrée"),
+                pl.col("state").alias("Situation"),
+                pl.col("trainees").alias("Stagiaires"),
+                pl.col("observable").alias("Observés ce mois"),
+                pl.col("share").alias("Part"),
+            ),
+            f"trajectoires_chronogramme_{year}_{by}",
+            counts=["Stagiaires", "Observés ce mois"],
+        )
 
 
 def show_transitions(year: int, frames: dict) -> None:

@@ -370,7 +370,14 @@ def _write_tables(con, world: World) -> None:
         "create table int_data_end as select max(event_on) as last_event_on, "
         "date_trunc('month', max(event_on))::date as last_month from rpt_participant_paths"
     )
-    for model in ("agg_centre_month", "agg_entry_cohorts"):
+    # The population columns these worlds do not draw (unknown for everyone).
+    for column, kind in (
+        ("birth_year", "smallint"),
+        ("gender", "varchar"),
+        ("education", "varchar"),
+    ):
+        con.execute(f"alter table dim_participants add column {column} {kind}")
+    for model in ("dim_participant_population", "agg_centre_month", "agg_entry_cohorts"):
         con.execute(f"create table {model} as {_dbt_sql(model)}")
 
 

@@ -130,7 +130,12 @@ def _days(value: float) -> str:
 
 def _episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = Where.scoped(
-        scope, filters, centre="e.centre_id", filiere="d.filiere", date="e.identified_on"
+        scope,
+        filters,
+        centre="e.centre_id",
+        filiere="d.filiere",
+        date="e.identified_on",
+        participant="e.participant_id",
     )
     return query(
         f"""
@@ -328,7 +333,12 @@ def _distance_result(frame: pl.DataFrame, mask: bool) -> pl.DataFrame:
 
 def _distance_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = Where.scoped(
-        scope, filters, centre="e.centre_id", filiere="d.filiere", date="e.identified_on"
+        scope,
+        filters,
+        centre="e.centre_id",
+        filiere="d.filiere",
+        date="e.identified_on",
+        participant="e.participant_id",
     )
     frame = query(
         f"""

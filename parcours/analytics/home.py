@@ -22,8 +22,16 @@ from datetime import date
 
 import polars as pl
 
+from parcours import contract
 from parcours.analytics import masking, quality
-from parcours.warehouse.reader import Filters, Scope, Where, cursor, query
+from parcours.warehouse.reader import (
+    POPULATION_DIMENSIONS,
+    Filters,
+    Scope,
+    Where,
+    cursor,
+    query,
+)
 
 FIGURES = (
     ("in_training", "Stagiaires en formation"),
@@ -64,7 +72,7 @@ class Period:
 
 
 def _participants(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, participant="participant_id")
 
 
 def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[str, float]]:
@@ -181,7 +189,12 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
     period = Period.of_years((year, year))
     where = _participants(scope, filters)
     joined = Where.scoped(
-        scope, filters, centre="d.centre_id", filiere="d.filiere", use_years=False
+        scope,
+        filters,
+        centre="d.centre_id",
+        filiere="d.filiere",
+        use_years=False,
+        participant="d.participant_id",
     )
     params = {**where.params, **period.params}
     inside = f"""
@@ -312,7 +325,7 @@ def _chiffres_result(raw: dict, frames: dict[str, pl.DataFrame]) -> dict:
 
 
 def _monthly_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
-    where = Where.scoped(scope, filters, date="month")
+    where = Where.scoped(scope, filters, date="month", population_columns="")
     return query(
         f"""
         select month,
@@ -327,6 +340,40 @@ def _monthly_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
         order by month
         """,
         where.params,
+    )
+
+
+def _monthly_by_raw(scope: Scope, filters: Filters, by: str) -> pl.DataFrame:
+    """`_monthly_raw` broken down by one population dimension: month, `code` (of `by`),
+    `group` (its French label), the same counts. Every trainee is in exactly one group (the
+    population columns are never null): a month's groups add up to the month."""
+    if by not in POPULATION_DIMENSIONS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    where = Where.scoped(scope, filters, date="month", population_columns="")
+    frame = query(
+        f"""
+        select month, {by} as code,
+            sum(participants_in_training)::bigint as in_training,
+            sum(entries)::bigint as entries,
+            sum(exits)::bigint as exits,
+            sum(positive_exits)::bigint as positive_exits,
+            sum(hours)::double as hours
+        from agg_centre_month
+        where {where.sql}
+        group by all
+        order by month, code
+        """,
+        where.params,
+    )
+    labels = contract.population_labels(by)
+    order = {code: i for i, code in enumerate(labels)}
+    return (
+        frame.with_columns(
+            pl.col("code").replace_strict(labels, default=pl.col("code")).alias("group"),
+            pl.col("code").replace_strict(order, default=len(order)).alias("_order"),
+        )
+        .sort("month", "_order")
+        .drop("_order")
     )
 
 
@@ -393,7 +440,7 @@ class Coverage:
 def coverage(scope: Scope, filters: Filters, periods: list[Period]) -> list[Coverage]:
     """The coverage of each period by the centres of the scope and filters (the filière filter
     does not apply: a centre sends its hours for all its filières)."""
-    where = Where.scoped(scope, filters, filiere=None, use_years=False)
+    where = Where.scoped(scope, filters, filiere=None, use_years=False, use_population=False)
     centres = query(f"select centre_id from dim_centres where {where.sql}", where.params)
     ids = centres["centre_id"].to_list()
     months = pl.DataFrame()
@@ -455,7 +502,7 @@ def no_comparison(current: Coverage, previous: Coverage) -> str | None:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
+def page(scope: Scope, filters: Filters, year: int | None = None, by: str | None = None) -> dict:
     """Everything the Accueil page shows, masked together (`masking.Page`):
 
     - `figures`: one row per key figure of the period (label, value, previous, change, share
@@ -465,7 +512,10 @@ def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
     - `years`: one row per year with data in the scope: every key figure, its shares with their
       intervals, and the coverage (centres that cover the year / centres in scope);
     - `months`: the period's months (`monthly`), each row kept when masked;
-    - `chiffres` (when `year` is given): the Interfédé's chiffres clés of that year.
+    - `chiffres` (when `year` is given): the Interfédé's chiffres clés of that year;
+    - `months_by` (when `by`, a population dimension, is given): the months broken down by it
+      (« Ventiler par »): each group's counts masked, each month's groups adding up to the
+      month shown beside them (so a group's masked count cannot be had by subtraction).
 
     What adds up on the page: the period's entries, exits and positive exits are the sums of its
     years' and of its months'; a year's are the sum of its months'; the chiffres clés' trainees
@@ -511,6 +561,16 @@ def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
     page.add("years", by_year, counts, cost=3)
     page.add("months", months, MONTH_COUNTS)
     _month_relations(page)
+    if by is not None:
+        months_by = _monthly_by_raw(scope, filters, by)
+        page.add("months_by", months_by, MONTH_COUNTS)
+        exits, positive = page.refs("months_by", "exits"), page.refs("months_by", "positive_exits")
+        for whole, part in zip(exits, positive, strict=True):
+            page.complement(whole, part)
+        for month in months["month"].to_list():
+            inside = pl.col("month") == month
+            for key in MONTH_COUNTS:
+                page.total(page.ref("months", key, inside), page.refs("months_by", key, inside))
     for name in ("periods", "years"):
         for row in range(page.height(name)):
             for numerator, base in SHARES.values():
@@ -556,6 +616,8 @@ def page(scope: Scope, filters: Filters, year: int | None = None) -> dict:
         "years": _years(frames["years"], cov[2:]),
         "months": frames["months"],
     }
+    if by is not None:
+        out["months_by"] = frames["months_by"]
     if cc_raw is not None:
         out["chiffres"] = _chiffres_result(cc_raw, frames)
     return out

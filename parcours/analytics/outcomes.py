@@ -27,7 +27,7 @@ import polars as pl
 from parcours import contract
 from parcours.analytics import masking
 from parcours.core.dates import MONTHS_FR_SHORT
-from parcours.warehouse.reader import Filters, Scope, Where, query
+from parcours.warehouse.reader import POPULATION_DIMENSIONS, Filters, Scope, Where, query
 
 MILESTONE_GROUPS = {
     "work": "Travail (stage, contrat)",
@@ -51,7 +51,12 @@ COHORT_MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positiv
 
 def _joined(scope: Scope, filters: Filters, table_alias: str, date: str | None) -> Where:
     return Where.scoped(
-        scope, filters, centre=f"{table_alias}.centre_id", filiere="d.filiere", date=date
+        scope,
+        filters,
+        centre=f"{table_alias}.centre_id",
+        filiere="d.filiere",
+        date=date,
+        participant=f"{table_alias}.participant_id",
     )
 
 
@@ -106,7 +111,7 @@ def _cohorts_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataF
     cohorts = filters
     if filters.years:
         cohorts = filters.with_years((filters.years[1] - 4, filters.years[1]))
-    where = Where.scoped(scope, cohorts, year="entry_year")
+    where = Where.scoped(scope, cohorts, year="entry_year", population_columns="")
     frame = query(
         f"""
         select entry_year, months_since_entry,
@@ -192,6 +197,41 @@ def _destinations_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     return frame
 
 
+def _destinations_by_raw(scope: Scope, filters: Filters, by: str) -> pl.DataFrame:
+    """`_destinations_raw` broken down by one population dimension (« Ventiler par »): also
+    `code` (of `by`) and `group` (its French label), joined from dim_participant_population."""
+    if by not in POPULATION_DIMENSIONS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    where = _joined(scope, filters, "e", "e.exit_date")
+    frame = query(
+        f"""
+        select year(e.exit_date)::integer as exit_year,
+            p.{by} as code,
+            coalesce(e.destination_group, 'unknown') as destination_group,
+            count(*)::bigint as exits
+        from fct_exits e
+        join dim_participants d using (centre_id, participant_id)
+        join dim_participant_population p using (centre_id, participant_id)
+        where {where.sql}
+        group by all
+        """,
+        where.params,
+    )
+    labels = contract.population_labels(by)
+    order = {code: i for i, code in enumerate(labels)}
+    return (
+        frame.with_columns(
+            pl.col("destination_group")
+            .replace_strict(SITUATION_GROUPS, default="Inconnue")
+            .alias("destination"),
+            pl.col("code").replace_strict(labels, default=pl.col("code")).alias("group"),
+            pl.col("code").replace_strict(order, default=len(order)).alias("_order"),
+        )
+        .sort("exit_year", "_order", "destination_group")
+        .drop("_order")
+    )
+
+
 def after_exit(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Situation 6 and 12 months after exit (years: of the exit), by situation group."""
     page = masking.Page(scope.mask_small_counts)
@@ -248,7 +288,12 @@ def flow(scope: Scope, filters: Filters) -> pl.DataFrame:
 
 def _flow_raw(scope: Scope, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     where = Where.scoped(
-        scope, filters, centre="d.centre_id", filiere="d.filiere", date="d.exit_date"
+        scope,
+        filters,
+        centre="d.centre_id",
+        filiere="d.filiere",
+        date="d.exit_date",
+        participant="d.participant_id",
     )
     frame = query(
         f"""
@@ -300,15 +345,28 @@ def _flow_result(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return masking.shares(frame, "trainees", "status_total", "share")
 
 
-def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame]:
+def page(scope: Scope, filters: Filters, by: str | None = None) -> dict[str, pl.DataFrame]:
     """Everything the Résultats page shows, masked together (`masking.Page`): `victories`,
-    `cohorts`, `destinations`, `after_exit` and `flow` (see each function for its totals)."""
+    `cohorts`, `destinations`, `after_exit` and `flow` (see each function for its totals); with
+    `by` (a population dimension, « Ventiler par »), `destinations_by`: each year's exits to a
+    destination add up over the groups to that year's exits to it, and each group's year adds
+    up (its bar), so no group's masked count can be had by subtraction."""
     page = masking.Page(scope.mask_small_counts)
     page.add("victories", _victories_raw(scope, filters), ["milestones"])
     page.totals_within("victories", "milestones", ["month"])
     _add_cohorts(page, *_cohorts_raw(scope, filters))
     page.add("destinations", _destinations_raw(scope, filters), ["exits"])
     page.totals_within("destinations", "exits", ["exit_year"])
+    if by is not None:
+        page.add("destinations_by", _destinations_by_raw(scope, filters, by), ["exits"])
+        page.totals_within("destinations_by", "exits", ["exit_year", "code"])
+        whole = page.frame("destinations")
+        for year, group in whole.select("exit_year", "destination_group").iter_rows():
+            inside = (pl.col("exit_year") == year) & (pl.col("destination_group") == group)
+            page.total(
+                page.ref("destinations", "exits", inside),
+                page.refs("destinations_by", "exits", inside),
+            )
     page.add("after_exit", _after_exit_raw(scope, filters), ["trainees"])
     page.totals_within("after_exit", "trainees", ["horizon"])
     _add_flow(page, _flow_raw(scope, filters))
@@ -317,6 +375,7 @@ def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame]:
         "victories": frames["victories"],
         "cohorts": _cohorts_result(frames),
         "destinations": frames["destinations"],
+        **({"destinations_by": frames["destinations_by"]} if by is not None else {}),
         "after_exit": frames["after_exit"],
         "flow": _flow_result(frames),
     }

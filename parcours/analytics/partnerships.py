@@ -57,7 +57,12 @@ CIRCULAR = {
 
 def _where(scope: Scope, filters: Filters) -> Where:
     return Where.scoped(
-        scope, filters, centre="p.centre_id", filiere="d.filiere", date="p.started_on"
+        scope,
+        filters,
+        centre="p.centre_id",
+        filiere="d.filiere",
+        date="p.started_on",
+        participant="p.participant_id",
     )
 
 
@@ -244,7 +249,7 @@ def top_organisations(scope: Scope, filters: Filters, limit: int = 15) -> pl.Dat
 def _association_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Unmasked: per partner type and « with » / « without »: trainees, with_milestone,
     with_positive_exit — among trainees in training during the period."""
-    where = Where.scoped(scope, filters, use_years=False)
+    where = Where.scoped(scope, filters, use_years=False, participant="participant_id")
     params = dict(where.params)
     period_clause = "true"
     if filters.years:

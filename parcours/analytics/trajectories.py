@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from parcours import contract
 from parcours.analytics import masking
 from parcours.analytics.outcomes import SITUATION_GROUPS
-from parcours.warehouse.reader import Filters, Scope, Where, query
+from parcours.warehouse.reader import POPULATION_DIMENSIONS, Filters, Scope, Where, query
 
 STATES = {"in_centre": "Au centre", **SITUATION_GROUPS}
 NOT_OBSERVED = "Non observé"
@@ -33,7 +34,7 @@ MAX_MONTHS = 36
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, population_columns="")
 
 
 def cohort_years(scope: Scope, filters: Filters) -> list[int]:
@@ -88,6 +89,81 @@ def chronogram(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
         pl.col("state").replace_strict(STATES, default=pl.col("state")).alias("state"),
     )
     return frame
+
+
+def chronogram_by(scope: Scope, filters: Filters, entry_year: int, by: str) -> pl.DataFrame:
+    """The chronogram broken down by one population dimension (« Ventiler par »): one row per
+    group × month × state: `code`, `group` (French), `month`, `state`, `trainees`, `observable`
+    (the group's trainees observed that month), `share` (of `observable`), `cohort` (the whole
+    cohort at month 0, as the caption says it) and `masked`.
+
+    Masked together (`masking.Page`): a group-month's states add up to its observable count, and
+    a month's groups to the month's observable trainees (the cohort at month 0), so no group's
+    masked count can be had from the cohort size or from the other groups."""
+    if by not in POPULATION_DIMENSIONS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    where = _where(scope, filters)
+    frame = query(
+        f"""
+        with runs as (
+            select {by} as code, state, months_since_entry_from as m0,
+                months_since_entry_to as m1, trainees
+            from agg_cohort_state_spells
+            where {where.sql} and entry_year = $entry_year
+        ),
+        months as (select range::integer as month from range(0, {MAX_MONTHS + 1}))
+        select runs.code, months.month, runs.state, sum(runs.trainees)::bigint as trainees
+        from months join runs on months.month between runs.m0 and runs.m1
+        group by all
+        order by 1, 2, 3
+        """,
+        {**where.params, "entry_year": entry_year},
+    )
+    labels = contract.population_labels(by)
+    order = {code: i for i, code in enumerate(labels)}
+    frame = frame.with_columns(
+        pl.col("code").replace_strict(order, default=len(order)).alias("_order")
+    ).sort("_order", "month", "state")
+    observable = frame.group_by("_order", "code", "month", maintain_order=True).agg(
+        pl.col("trainees").sum().alias("observable")
+    )
+    months = (
+        observable.group_by("month", maintain_order=True)
+        .agg(pl.col("observable").sum().alias("cohort"))
+        .sort("month")
+    )
+    mask = scope.mask_small_counts
+    page = masking.Page(mask)
+    page.add("cells", frame, ["trainees"])
+    page.add("observable", observable, ["observable"], cost=2)
+    page.add("months", months, ["cohort"], cost=masking.HEADLINE)
+    for code, month in observable.select("code", "month").iter_rows():
+        inside = (pl.col("code") == code) & (pl.col("month") == month)
+        page.total(
+            page.ref("observable", "observable", inside), page.refs("cells", "trainees", inside)
+        )
+    for month in months["month"].to_list():
+        inside = pl.col("month") == month
+        page.total(
+            page.ref("months", "cohort", inside), page.refs("observable", "observable", inside)
+        )
+    frames = page.run()
+    cohort = frames["months"].filter(pl.col("month") == 0).select("cohort")
+    out = (
+        frames["cells"]
+        .select("code", "month", "state", "trainees")
+        .join(frames["observable"].select("code", "month", "observable"), on=["code", "month"])
+        .join(cohort, how="cross")
+    )
+    return out.with_columns(
+        pl.when(pl.col("trainees").is_not_null() & (pl.col("observable") > 0))
+        .then((pl.col("trainees") / pl.col("observable")).round(3))
+        .otherwise(None)
+        .alias("share"),
+        pl.col("trainees").is_null().alias(masking.MASKED),
+        pl.col("code").replace_strict(labels, default=pl.col("code")).alias("group"),
+        pl.col("state").replace_strict(STATES, default=pl.col("state")).alias("state"),
+    )
 
 
 def transitions(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:

@@ -198,3 +198,37 @@ def colours() -> dict[str, dict[str, str]]:
         name: {str(code): str(colour) for code, colour in codes.items()}
         for name, codes in raw.items()
     }
+
+
+# --- population (who walks the paths) ---------------------------------------------------------
+# The population dimensions the shared filters and « Ventiler par » choose from, as the dbt macro
+# population_columns computes them (dim_participant_population): three code lists of codes.csv,
+# plus the age band at entry, which has no code list (its bands are the IWEPS study's and are
+# written once, in the macro; these are their French names). A missing value is `unknown`.
+UNKNOWN = "unknown"
+UNKNOWN_LABEL = "Non renseigné"
+AGE_BANDS: dict[str, str] = {
+    "under_25": "Moins de 25 ans",
+    "25_to_34": "25 à 34 ans",
+    "35_to_44": "35 à 44 ans",
+    "45_plus": "45 ans et plus",
+}
+POPULATION: dict[str, str] = {  # dimension (column) → its French name
+    "age_band": "Âge à l'entrée",
+    "gender": "Genre",
+    "education": "Niveau d'études",
+    "status_at_entry": "Statut à l'entrée",
+}
+
+
+def population_labels(dimension: str) -> dict[str, str]:
+    """code → French label of one population dimension, in the list's order, `unknown` last as
+    « Non renseigné » (a missing value and a declared « inconnu » are one group)."""
+    if dimension == "age_band":
+        labels = dict(AGE_BANDS)
+    elif dimension in POPULATION:
+        labels = {c: lbl for c, lbl in load().labels(dimension).items() if c != UNKNOWN}
+    else:
+        raise KeyError(dimension)
+    labels[UNKNOWN] = UNKNOWN_LABEL
+    return labels

@@ -1,6 +1,9 @@
-"""The shared filters (years, federation, centre, province, filière): widgets in the sidebar,
-kept in `st.session_state` (so they survive page changes) and in the URL query string (so a view
-can be shared): `?annees=2023-2024&federation=ACFI&centre=C01&province=Liège&filiere=eft`.
+"""The shared filters (years, federation, centre, province, filière, and the population: age band
+at entry, gender, education, status at entry): widgets in the sidebar, kept in
+`st.session_state` (so they survive page changes) and in the URL query string (so a view can be
+shared): `?annees=2023-2024&federation=ACFI&centre=C01&province=Liège&filiere=eft&age=under_25
+&genre=F&etudes=cess&statut=dei`. A population value the URL holds that is not a code is reset
+to « Tous », with a French warning (never a traceback).
 
 The filters agree with each other: the period cannot be inverted (the « À » list starts at the
 « De » year; moving « De » past « À » moves « À » with it), and each list offers only what the
@@ -18,12 +21,22 @@ from typing import Any
 
 import streamlit as st
 
+from parcours import contract
 from parcours.dashboard.session import FILTERS_KEY
+from parcours.presentation import wording
 from parcours.warehouse import reader as warehouse
 from parcours.warehouse.reader import Filters, Scope
 
 QP = {"years": "annees", "federation": "federation", "centre_id": "centre", "province": "province"}
 QP_FILIERE = "filiere"
+# The population filters: dimension (a `Filters` field) → query parameter.
+QP_POPULATION = {
+    "age_band": "age",
+    "gender": "genre",
+    "education": "etudes",
+    "status_at_entry": "statut",
+}
+INVALID_KEY = "_flt_invalid"  # population values of the URL that were reset (to warn about)
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -41,6 +54,16 @@ def _filters_from_url(options: dict[str, list]) -> Filters:
         except ValueError:
             years = None
     centre_ids = [c for c, _ in options["centres"]]
+    population, invalid = {}, []
+    for dimension, key in QP_POPULATION.items():
+        value = qp.get(key)
+        if not value:
+            continue
+        if value in contract.population_labels(dimension):
+            population[dimension] = value
+        else:
+            invalid.append((dimension, value))
+    st.session_state[INVALID_KEY] = invalid
     return Filters(
         years=years,
         federation=qp.get(QP["federation"])
@@ -49,6 +72,7 @@ def _filters_from_url(options: dict[str, list]) -> Filters:
         centre_id=qp.get(QP["centre_id"]) if qp.get(QP["centre_id"]) in centre_ids else None,
         province=qp.get(QP["province"]) if qp.get(QP["province"]) in options["provinces"] else None,
         filiere=qp.get(QP_FILIERE) if qp.get(QP_FILIERE) in options["filieres"] else None,
+        **population,
     )
 
 
@@ -59,6 +83,7 @@ def _write_url(filters: Filters) -> None:
         QP["centre_id"]: filters.centre_id,
         QP["province"]: filters.province,
         QP_FILIERE: filters.filiere,
+        **{key: getattr(filters, dimension) for dimension, key in QP_POPULATION.items()},
     }
     for key, value in values.items():
         if value is None:
@@ -223,16 +248,67 @@ def filters(scope: Scope) -> Filters:
                     name=lambda v: labels.get(v, v),
                 )
             )
+        population = _population(saved)
     chosen = Filters(
         years=chosen_years,
         federation=federation,
         centre_id=centre,
         province=province,
         filiere=filiere,
+        **population,
     )
     st.session_state[FILTERS_KEY] = chosen
     _write_url(chosen)
+    _warn_invalid()
+    if chosen.population:
+        st.caption(f"Population : {population_text(chosen)}.")
     return chosen
+
+
+POPULATION_KEYS = {
+    "age_band": "flt_age",
+    "gender": "flt_gender",
+    "education": "flt_education",
+    "status_at_entry": "flt_status",
+}
+
+
+def _population(saved: Filters) -> dict[str, str | None]:
+    """The four population filters (every code of the contract is offered, so that a shared
+    link stays valid whatever the data), « Tous » first."""
+    st.markdown("**Population**")
+    chosen = {}
+    for dimension, name in contract.POPULATION.items():
+        labels = contract.population_labels(dimension)
+        chosen[dimension] = _none_if_all(
+            _filter_choice(
+                name,
+                POPULATION_KEYS[dimension],
+                dimension,
+                list(labels),
+                getattr(saved, dimension),
+                all_label="Tous",
+                name=lambda v, labels=labels: labels.get(v, v),
+            )
+        )
+    return chosen
+
+
+def population_text(chosen: Filters) -> str:
+    """« Moins de 25 ans, Femme » — the population chosen, in French (`wording`)."""
+    return wording.population(
+        {d: contract.population_labels(d)[code] for d, code in chosen.population.items()}
+    )
+
+
+def _warn_invalid() -> None:
+    """A population value of the URL that is not a code: said once, in French."""
+    for dimension, value in st.session_state.pop(INVALID_KEY, None) or []:
+        st.warning(
+            f"Le lien contient une valeur inconnue pour le filtre « "
+            f"{contract.POPULATION[dimension]} » (« {value[:40]} ») : ce filtre est remis à "
+            "« Tous »."
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

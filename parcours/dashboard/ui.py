@@ -53,6 +53,35 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
     return user, scope, chosen
 
 
+# « Ventiler par » : a main chart broken down by one population dimension (the reader's choice).
+BREAKDOWN_LABELS = {
+    None: "Aucun",
+    "age_band": "Âge",
+    "gender": "Genre",
+    "education": "Niveau d'études",
+    "status_at_entry": "Statut",
+}
+
+
+def breakdown_value(key: str) -> str | None:
+    """The dimension chosen in the « Ventiler par » box `key` (None: none), before it is drawn
+    (the page loads its data first)."""
+    value = st.session_state.get(key)
+    return value if value in BREAKDOWN_LABELS else None
+
+
+def breakdown(key: str) -> str | None:
+    """Draw the « Ventiler par » box; returns the dimension chosen (None: « Aucun »)."""
+    return st.selectbox(
+        "Ventiler par",
+        list(BREAKDOWN_LABELS),
+        format_func=BREAKDOWN_LABELS.get,
+        key=key,
+        help="Découpe le graphique selon un trait de la population (à l'entrée). Chaque groupe "
+        "est masqué comme le reste ; les groupes d'un mois s'additionnent au total du mois.",
+    )
+
+
 def warehouse_ready(*tables: str) -> bool:
     """Whether the served warehouse has these tables; otherwise draw the empty state."""
     try:

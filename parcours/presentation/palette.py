@@ -73,6 +73,11 @@ LABELS: dict[str, Callable[[], dict[str, str]]] = {
     "moment": lambda: dict(MOMENTS),
     "lane": lambda: dict(LANES),
     "build_status": lambda: dict(history.STATUS_FR),
+    # The population (« Ventiler par »): codes.csv's labels, the age bands, « Non renseigné ».
+    **{
+        dimension: (lambda d=dimension: contract.population_labels(d))
+        for dimension in contract.POPULATION
+    },
 }
 
 

@@ -4,7 +4,8 @@ as the Interfédé's.
 - the Interfédé, analysts and admins over every centre: « Chiffres clés de l'Interfédé »;
 - a member federation (its role, or a federation chosen in the filters): « Chiffres clés — ACFI »;
 - a centre (its own staff, or a centre chosen in the filters): « Chiffres clés — <centre> »;
-- a province or a filière chosen narrows what is counted: said after the name.
+- a province or a filière chosen narrows what is counted: said after the name;
+- so does a population (age band, gender, education, status at entry): `population`.
 """
 
 from __future__ import annotations
@@ -53,3 +54,10 @@ def key_figures_title(
     )
     title = f"{KEY_FIGURES} — {name}" if name else f"{KEY_FIGURES} de l'{INTERFEDE}"
     return f"{title} ({narrowed_to})" if narrowed_to else title
+
+
+def population(labels: dict[str, str]) -> str:
+    """The population chosen, dimension → French label of the code chosen, as one phrase in the
+    filters' order: « Moins de 25 ans, Femme, CESS »; empty when everyone counts."""
+    order = ("age_band", "gender", "education", "status_at_entry")
+    return ", ".join(labels[d] for d in order if d in labels)

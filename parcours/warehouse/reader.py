@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
+from parcours.contract import POPULATION
 from parcours.core.errors import ParcoursError
 from parcours.store.datadir import DataDir
 from parcours.store.opstore import INTERFEDE
@@ -96,9 +98,26 @@ class Filters:
     centre_id: str | None = None
     province: str | None = None
     filiere: str | None = None
+    # The population (`parcours.contract.POPULATION`, codes of dim_participant_population).
+    age_band: str | None = None
+    gender: str | None = None
+    education: str | None = None
+    status_at_entry: str | None = None
 
     def with_years(self, years: tuple[int, int] | None) -> Filters:
-        return Filters(years, self.federation, self.centre_id, self.province, self.filiere)
+        return dataclasses.replace(self, years=years)
+
+    @property
+    def population(self) -> dict[str, str]:
+        """The population filters chosen: dimension → code (empty: everyone)."""
+        chosen = {d: getattr(self, d) for d in POPULATION_DIMENSIONS}
+        return {d: code for d, code in chosen.items() if code is not None}
+
+    def without_population(self) -> Filters:
+        return dataclasses.replace(self, **dict.fromkeys(POPULATION_DIMENSIONS))
+
+
+POPULATION_DIMENSIONS: tuple[str, ...] = tuple(POPULATION)
 
 
 @dataclass
@@ -128,11 +147,21 @@ class Where:
         date: str | None = None,
         year: str | None = None,
         use_years: bool = True,
+        participant: str | None = None,
+        population_columns: str | None = None,
+        use_population: bool = True,
     ) -> Where:
         """Scope + shared filters on a table's columns.
 
         centre / filiere: the columns holding them (filiere None: the table has none).
         date: a DATE column restricted to the selected years; year: an integer year column.
+        The population filters (age band, gender, education, status at entry) need one of:
+        participant: the participant_id column paired with `centre` (the trainee is looked up in
+        dim_participant_population, the one definition); population_columns: the table carries
+        the population columns itself (the aggregates built with population_columns), with
+        this prefix ("" or an alias and a dot). A population filter on a query that gives
+        neither is an error, never silently ignored; use_population=False says the query counts
+        no trainees (centres' coverage).
         """
         where = cls()
         if scope.centre_ids is not None:
@@ -152,6 +181,21 @@ class Where:
             )
         if filters.filiere and filiere:
             where.add(f"{filiere} = $f_filiere", f_filiere=filters.filiere)
+        population = filters.population if use_population else {}
+        if population and population_columns is not None:
+            for dimension, code in population.items():
+                where.add(
+                    f"{population_columns}{dimension} = $f_{dimension}", **{f"f_{dimension}": code}
+                )
+        elif population and participant is not None:
+            chosen = " and ".join(f"{d} = $f_{d}" for d in population)
+            where.add(
+                f"({centre}, {participant}) in (select centre_id, participant_id "
+                f"from dim_participant_population where {chosen})",
+                **{f"f_{d}": code for d, code in population.items()},
+            )
+        elif population:
+            raise ValueError("this query cannot apply the population filters")
         if use_years and filters.years:
             y0, y1 = filters.years
             if date:

@@ -1,3 +1,4 @@
+{% set population = 'age_band, gender, education, status_at_entry' %}
 with
 
 participants as (select * from {{ ref('dim_participants') }}),
@@ -7,17 +8,18 @@ milestones as (select * from {{ ref('fct_milestones') }}),
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
 data_end as (select last_month from {{ ref('int_data_end') }}),
 
--- The filière of every record is its participant's. A null filière would match nothing in the
--- joins below, so trainees without one (none declared, or never declared in a participants
--- file) are grouped under 'undeclared'. Records are left-joined: none is lost on the way.
+-- The filière and the population (age band, gender, education, status at entry) of every
+-- record are its participant's (population_columns, as dim_participant_population). A null
+-- would match nothing in the joins below, so trainees without one are grouped under
+-- 'undeclared' / 'unknown'. Records are left-joined: none is lost on the way.
 groups as (
 
     select
-        centre_id,
-        participant_id,
-        {{ filiere_or_undeclared('filiere') }} as filiere,
-        entry_date,
-        exit_date
+        participants.centre_id,
+        participants.participant_id,
+        {{ population_columns('participants') }},
+        participants.entry_date,
+        participants.exit_date
     from participants
 
 ),
@@ -29,6 +31,7 @@ training_moves as (
     select
         centre_id,
         filiere,
+        {{ population }},
         {{ month_start('entry_date') }} as month,
         1 as delta,
         1 as entries
@@ -40,6 +43,7 @@ training_moves as (
     select
         centre_id,
         filiere,
+        {{ population }},
         greatest(
             {{ month_start('exit_date') }} + interval 1 month,
             {{ month_start('entry_date') }}
@@ -56,6 +60,7 @@ monthly_moves as (
     select
         centre_id,
         filiere,
+        {{ population }},
         month,
         sum(delta) as delta,
         sum(entries) as entries
@@ -69,6 +74,10 @@ monthly_exits as (
     select
         exits.centre_id,
         {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        coalesce(groups.age_band, 'unknown') as age_band,
+        coalesce(groups.gender, 'unknown') as gender,
+        coalesce(groups.education, 'unknown') as education,
+        coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('exits.exit_date') }} as month,
         count(*) as exits,
         count(*) filter (where exits.positive_exit) as positive_exits
@@ -85,6 +94,10 @@ monthly_hours as (
     select
         hours.centre_id,
         {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        coalesce(groups.age_band, 'unknown') as age_band,
+        coalesce(groups.gender, 'unknown') as gender,
+        coalesce(groups.education, 'unknown') as education,
+        coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         hours.month,
         sum(hours.hours) as hours
     from hours
@@ -100,6 +113,10 @@ monthly_milestones as (
     select
         milestones.centre_id,
         {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        coalesce(groups.age_band, 'unknown') as age_band,
+        coalesce(groups.gender, 'unknown') as gender,
+        coalesce(groups.education, 'unknown') as education,
+        coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('milestones.achieved_on') }} as month,
         count(*) as milestones_achieved
     from milestones
@@ -115,6 +132,10 @@ monthly_openings as (
     select
         episodes.centre_id,
         {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        coalesce(groups.age_band, 'unknown') as age_band,
+        coalesce(groups.gender, 'unknown') as gender,
+        coalesce(groups.education, 'unknown') as education,
+        coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('episodes.identified_on') }} as month,
         count(*) as barrier_episodes_opened,
         count(*) filter (where episodes.is_setback) as setbacks
@@ -131,6 +152,10 @@ monthly_lifts as (
     select
         episodes.centre_id,
         {{ filiere_or_undeclared('groups.filiere') }} as filiere,
+        coalesce(groups.age_band, 'unknown') as age_band,
+        coalesce(groups.gender, 'unknown') as gender,
+        coalesce(groups.education, 'unknown') as education,
+        coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('episodes.lifted_on') }} as month,
         count(*) as barrier_episodes_lifted
     from episodes
@@ -144,30 +169,50 @@ monthly_lifts as (
 
 activity_months as (
 
-    select centre_id, filiere, month from monthly_moves
+    select centre_id, filiere, {{ population }}, month from monthly_moves
     union
-    select centre_id, filiere, month from monthly_exits
+    select centre_id, filiere, {{ population }}, month from monthly_exits
     union
-    select centre_id, filiere, month from monthly_hours
+    select centre_id, filiere, {{ population }}, month from monthly_hours
     union
-    select centre_id, filiere, month from monthly_milestones
+    select centre_id, filiere, {{ population }}, month from monthly_milestones
     union
-    select centre_id, filiere, month from monthly_openings
+    select centre_id, filiere, {{ population }}, month from monthly_openings
     union
-    select centre_id, filiere, month from monthly_lifts
+    select centre_id, filiere, {{ population }}, month from monthly_lifts
 
 ),
 
--- Every month from a group's first activity to the data's last month, so that
--- "in training" is carried through months without events.
+-- Every month from a group's first activity to its last one, so that "in training" is carried
+-- through months without events: to the data's last month while someone of the group is still
+-- in training, else to its last move or event (the month after its latest exit included). With
+-- the population columns most groups are a few trainees: a group that is over stops there
+-- instead of carrying zeros to the data's end.
+group_balances as (
+
+    select centre_id, filiere, {{ population }}, sum(delta) as still_in_training
+    from monthly_moves
+    group by all
+
+),
+
 spans as (
 
     select
         activity_months.centre_id,
         activity_months.filiere,
+        activity_months.age_band,
+        activity_months.gender,
+        activity_months.education,
+        activity_months.status_at_entry,
         min(activity_months.month) as first_month,
-        any_value(data_end.last_month) as last_month
+        case
+            when coalesce(any_value(group_balances.still_in_training), 0) > 0
+                then any_value(data_end.last_month)
+            else least(max(activity_months.month), any_value(data_end.last_month))
+        end as last_month
     from activity_months
+    left join group_balances using (centre_id, filiere, {{ population }})
     cross join data_end
     group by all
 
@@ -178,6 +223,7 @@ calendar as (
     select
         centre_id,
         filiere,
+        {{ population }},
         unnest(generate_series(first_month, last_month, interval 1 month))::date as month
     from spans
 
@@ -188,9 +234,19 @@ final as (
     select
         calendar.centre_id,
         calendar.filiere,
+        calendar.age_band,
+        calendar.gender,
+        calendar.education,
+        calendar.status_at_entry,
         calendar.month,
         (sum(coalesce(monthly_moves.delta, 0)) over (
-            partition by calendar.centre_id, calendar.filiere
+            partition by
+                calendar.centre_id,
+                calendar.filiere,
+                calendar.age_band,
+                calendar.gender,
+                calendar.education,
+                calendar.status_at_entry
             order by calendar.month
             rows between unbounded preceding and current row
         ))::integer as participants_in_training,
@@ -203,12 +259,12 @@ final as (
         coalesce(monthly_lifts.barrier_episodes_lifted, 0)::integer as barrier_episodes_lifted,
         coalesce(monthly_openings.setbacks, 0)::integer as setbacks
     from calendar
-    left join monthly_moves using (centre_id, filiere, month)
-    left join monthly_exits using (centre_id, filiere, month)
-    left join monthly_hours using (centre_id, filiere, month)
-    left join monthly_milestones using (centre_id, filiere, month)
-    left join monthly_openings using (centre_id, filiere, month)
-    left join monthly_lifts using (centre_id, filiere, month)
+    left join monthly_moves using (centre_id, filiere, {{ population }}, month)
+    left join monthly_exits using (centre_id, filiere, {{ population }}, month)
+    left join monthly_hours using (centre_id, filiere, {{ population }}, month)
+    left join monthly_milestones using (centre_id, filiere, {{ population }}, month)
+    left join monthly_openings using (centre_id, filiere, {{ population }}, month)
+    left join monthly_lifts using (centre_id, filiere, {{ population }}, month)
 
 )
 

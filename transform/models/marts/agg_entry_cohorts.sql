@@ -20,8 +20,8 @@ participant_months as (
 
     select
         participants.centre_id,
-        {{ filiere_or_undeclared('participants.filiere') }} as filiere,
-        participants.entry_year,
+        -- filière, entry year and the population columns (as dim_participant_population)
+        {{ population_columns('participants') }},
         -- Whole months from entry (a milestone before the entry counts from month 0). DuckDB's
         -- greatest() skips nulls, so a participant without a milestone must stay null here.
         case
@@ -49,6 +49,10 @@ cohorts as (
         centre_id,
         filiere,
         entry_year,
+        age_band,
+        gender,
+        education,
+        status_at_entry,
         count(*) as cohort_size,
         list(months_to_milestone) filter (where months_to_milestone is not null) as milestones,
         list(months_to_positive_exit) filter (where months_to_positive_exit is not null)
@@ -65,6 +69,10 @@ final as (
         cohorts.centre_id,
         cohorts.filiere,
         cohorts.entry_year,
+        cohorts.age_band,
+        cohorts.gender,
+        cohorts.education,
+        cohorts.status_at_entry,
         offsets.months_since_entry,
         cohorts.cohort_size::integer as cohort_size,
         -- `m` is a lambda's parameter, not a column (sqlfluff's RF02 cannot tell).
