@@ -45,7 +45,7 @@ COHORT_COST = masking.SHOWN_ELSEWHERE  # the cohort's size: the chronogram shows
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, population_columns="")
 
 
 def median_month(months: list[int], counts: list[int]) -> int | None:

@@ -29,7 +29,7 @@ def level_labels() -> dict[int, str]:
 
 
 def _where(scope: Scope, filters: Filters) -> Where:
-    return Where.scoped(scope, filters, use_years=False)
+    return Where.scoped(scope, filters, use_years=False, population_columns="")
 
 
 def barriers_assessed(scope: Scope, filters: Filters, entry_year: int) -> list[str]:

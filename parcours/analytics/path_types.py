@@ -46,7 +46,7 @@ OUTCOMES = {"exit": "Destination à la sortie", "at_12": "Situation au 12e mois"
 
 
 def _raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
-    where = Where.scoped(scope, filters, use_years=False)
+    where = Where.scoped(scope, filters, use_years=False, population_columns="")
     sums = ", ".join(
         f"sum({column})::bigint as {column}"
         for column in (

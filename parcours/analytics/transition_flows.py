@@ -63,7 +63,7 @@ def order_of(stage: str) -> list[str]:
 
 
 def _paths_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
-    where = Where.scoped(scope, filters, use_years=False)
+    where = Where.scoped(scope, filters, use_years=False, population_columns="")
     frame = query(
         f"""
         select status_at_entry, destination_group, state_at_6_months, state_at_12_months,
