@@ -3,6 +3,7 @@ the real checks with only the planted mistakes quarantined, and tell the sector'
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 
@@ -260,8 +261,22 @@ def test_parcours_demo_ingests_and_builds_a_warehouse(run_cli, data_dir, tmp_pat
         assert conn.execute("select count(*) from fct_hours").fetchone()[0] > 0
         # Each file is valid on its own, and so is the whole: no cross-file inconsistency.
         assert conn.execute("select count(*) from rpt_data_quality_issues").fetchone()[0] == 0
+    # 21 exports, and the complete exits export that corrects one mistyped exit date.
     files = sorted(p.name for p in data_dir.demo.rglob("*") if p.is_file())
-    assert len(files) == 21
+    assert len(files) == 22
+    (line,) = [x for x in result.stdout.splitlines() if "corrige la date de sortie" in x]
+    centre_id, participant = re.search(r"(\S+) corrige la date de sortie de (\S+) ", line).groups()
+    (correction,) = data_dir.demo.glob(f"{centre_id}/sorties-export-complet.csv")
+    sent = pl.read_csv(correction, try_parse_dates=True)
+    fixed = sent.filter(pl.col("participant_id") == participant)["exit_date"][0]
+    was = expected.frames[centre_id]["exits"].filter(pl.col("participant_id") == participant)
+    assert fixed < was["exit_date"][0]  # the date really changed
+    with duckdb.connect(str(data_dir.warehouse), read_only=True) as conn:
+        dates = conn.execute(
+            "select exit_date from fct_exits where centre_id = ? and participant_id = ?",
+            [centre_id, participant],
+        ).fetchall()
+    assert dates == [(fixed,)]  # replaced, not added beside the wrong one
     planted = sum(f.bad_rows for f in write_exports(expected, tmp_path / "again"))
     conn = opstore.connect(data_dir.ops_db)
     try:

@@ -15,7 +15,7 @@ from datetime import date
 
 from parcours.demo import calibration as cal
 from parcours.demo.simulation import DemoCentre, DemoData, generate
-from parcours.demo.writers import STYLE_TEXT, DemoFile, write_exports
+from parcours.demo.writers import STYLE_TEXT, DemoFile, write_exit_correction, write_exports
 
 DEMO_PASSWORD = "demo-parcours"
 DEMO_ACTOR = "parcours demo"
@@ -31,6 +31,7 @@ class DemoSummary:
     rows_quarantined: int = 0
     files_rejected: int = 0
     files_duplicate: int = 0
+    corrections: int = 0  # records a complete export made stop counting (the demo's correction)
     build_status: str = "not run"
     build_message: str = ""
     logins: list[tuple[str, str]] = field(default_factory=list)  # (email, what it shows)
@@ -183,6 +184,19 @@ def run_demo(
             if report.status == "rejected":
                 reason = report.errors[0]["message"] if report.errors else ""
                 echo(f"    Fichier refusé : {report.file} — {reason}")
+    correction = write_exit_correction(data, data_dir.demo)
+    if correction is not None:
+        centre, participant, path = correction
+        # A correction through a complete export: the mistyped exit stops counting, the
+        # corrected one replaces it (the Qualité page and `parcours batches` show the batch).
+        (report,) = ingest.ingest_files(
+            data_dir, centre.centre_id, [path], actor=DEMO_ACTOR, complete=True, checker=checker
+        )
+        summary.corrections = report.superseded or 0
+        echo(
+            f"  {centre.centre_id} corrige la date de sortie de {participant} par un export "
+            f"complet des sorties : {summary.corrections} enregistrement(s) remplacé(s)."
+        )
     checker.close()
     echo(f"Envoi terminé en {time.monotonic() - started:.0f} s.")
     if build:

@@ -483,3 +483,38 @@ def write_exports(data: DemoData, out_dir: Path) -> list[DemoFile]:
     for centre in data.centres:
         files.extend(write_centre(data, centre, out_dir))
     return files
+
+
+CORRECTION_FILE = "sorties-export-complet.csv"
+CORRECTION_DAYS = 10
+
+
+def write_exit_correction(data: DemoData, out_dir: Path) -> tuple[DemoCentre, str, Path] | None:
+    """A centre corrects a mistyped exit date the way EXPORT_FORMAT §5 (v1.1) says: it sends its
+    complete exits export again, every exit in it, one date fixed (the exit that came longest
+    after its entry, `CORRECTION_DAYS` earlier). Written canonical (UTF-8, ISO dates) under the
+    centre's folder; returns (centre, participant, path), or None when no centre has an exit."""
+    for centre in data.centres:
+        exits = data.frames[centre.centre_id]["exits"]
+        if exits.is_empty():
+            continue
+        entries = data.frames[centre.centre_id]["participants"].select(
+            "participant_id", "entry_date"
+        )
+        longest = (
+            exits.join(entries, on="participant_id", how="inner")
+            .with_columns((pl.col("exit_date") - pl.col("entry_date")).alias("stay"))
+            .sort("stay", "participant_id", descending=[True, False])
+            .row(0, named=True)
+        )
+        corrected = exits.with_columns(
+            pl.when(pl.col("participant_id") == longest["participant_id"])
+            .then(pl.col("exit_date") - pl.duration(days=CORRECTION_DAYS))
+            .otherwise(pl.col("exit_date"))
+            .alias("exit_date")
+        ).select(_CANONICAL_COLUMNS["exits"])
+        path = out_dir / centre.centre_id / CORRECTION_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        corrected.with_columns(pl.col("exit_date").dt.strftime("%Y-%m-%d")).write_csv(path)
+        return centre, longest["participant_id"], path
+    return None
