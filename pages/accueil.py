@@ -41,20 +41,6 @@ def cc_year() -> int:
     return chosen if chosen in options else options[-1]
 
 
-def count_text(row: dict, key: str) -> str:
-    """A count as shown: the number, or what stands for it when masked (« < 5 » for a count
-    under 5, « masqué » for one masked so that a total does not give a small one away)."""
-    value = row[key]
-    return fmt.count(value) if value is not None else (row.get(f"{key}_shown") or fmt.count(None))
-
-
-def share_text(value: float | None, masked: bool) -> str:
-    """A share as shown: « masqué » only when it is masked; « — » when there is no base."""
-    if masked:
-        return "masqué"
-    return fmt.MISSING if value is None else fmt.share(value)
-
-
 def shown(column: str) -> pl.Expr:
     """A table's count column as text: the masked ones as `<column>_shown` says."""
     return (
@@ -87,21 +73,23 @@ def show_key_figures(data: dict) -> None:
     counts = ["in_training", "entries", "exits", "hours"]
     for column, key in zip(st.columns(len(counts)), counts, strict=True):
         r = rows[key]
-        value = fmt.number(r["value"]) if key == "hours" else count_text(r, "value")
+        value = fmt.number(r["value"]) if key == "hours" else fmt.shown_count(r, "value")
         delta = help_text = None
         if comparable:
-            previous = fmt.number(r["previous"]) if key == "hours" else count_text(r, "previous")
+            previous = (
+                fmt.number(r["previous"]) if key == "hours" else fmt.shown_count(r, "previous")
+            )
             help_text = f"{previous_label} : {previous}"
             if r["change"] is not None:
                 delta = f"{fmt.signed(r['change'])} vs {previous_label}"
         with column:
             ui.metric(r["label"], value, delta=delta, help=help_text)
     shares = ["with_barrier_lifted", "with_milestone", "positive_exits"]
-    in_training = count_text(rows["in_training"], "value")
+    in_training = fmt.shown_count(rows["in_training"], "value")
     bases = {
         "with_barrier_lifted": f"stagiaires sur {in_training} en formation",
         "with_milestone": f"stagiaires sur {in_training} en formation",
-        "positive_exits": f"sorties positives sur {count_text(rows['exits'], 'value')}",
+        "positive_exits": f"sorties positives sur {fmt.shown_count(rows['exits'], 'value')}",
     }
     for column, key in zip(st.columns(len(shares)), shares, strict=True):
         r = rows[key]
@@ -111,15 +99,18 @@ def show_key_figures(data: dict) -> None:
                 delta = fmt.signed((r["share"] - r["share_previous"]) * 100, 1, "pts")
             help_text = (
                 f"{previous_label} : "
-                f"{share_text(r['share_previous'], r['share_previous_masked'])} "
-                f"({count_text(r, 'previous')})."
+                f"{fmt.shown_share(r['share_previous'], r['share_previous_masked'])} "
+                f"({fmt.shown_count(r, 'previous')})."
             )
         with column:
             ui.metric(
-                r["label"], share_text(r["share"], r["share_masked"]), delta=delta, help=help_text
+                r["label"],
+                fmt.shown_share(r["share"], r["share_masked"]),
+                delta=delta,
+                help=help_text,
             )
             st.caption(
-                f"{count_text(r, 'value')} {bases[key]}"
+                f"{fmt.shown_count(r, 'value')} {bases[key]}"
                 + interval_text(r["share_low"], r["share_high"])
             )
     columns = [
@@ -376,7 +367,7 @@ def show_chiffres_cles(data: dict, year: int) -> None:
         ui.metric("Filières", fmt.integer(f["filieres"]))
         st.caption("centre × filière × métier")
     with c3:
-        ui.metric("Stagiaires", count_text(f, "trainees"))
+        ui.metric("Stagiaires", fmt.shown_count(f, "trainees"))
         st.caption(f"en formation en {year}")
     with c4:
         ui.metric("Heures de formation", fmt.number(f["hours"]))
@@ -412,7 +403,8 @@ def show_chiffres_cles(data: dict, year: int) -> None:
             (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
         ),
         f"Destination de ceux qui ont terminé en {year} (sorties dont la suite est connue : "
-        f"{count_text(f, 'known_destinations')}) : groupe de la situation à la sortie (codes.csv), "
+        f"{fmt.shown_count(f, 'known_destinations')}) : groupe de la situation à la sortie "
+        "(codes.csv), "
         "chaque part avec son nombre de sorties et son intervalle de confiance (Wilson, 95 %). "
         "Centres : ceux qui ont eu des stagiaires en formation cette année-là, selon les "
         "filières suivies. Filières : combinaisons centre × filière × métier distinctes.",

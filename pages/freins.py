@@ -22,19 +22,6 @@ COUNT_COLUMNS = {
 YEARS = fmt.years_label(*filters.years) if filters.years else "toutes les années"
 
 
-def count_text(row: dict, key: str) -> str:
-    """A count as shown: the number, or « < 5 » / « masqué » when masked."""
-    value = row[key]
-    return fmt.count(value) if value is not None else (row.get(f"{key}_shown") or fmt.count(None))
-
-
-def share_text(value: float | None, masked: bool) -> str:
-    """A rate as shown: « masqué » only when masked; « — » when there is nothing to divide."""
-    if masked:
-        return "masqué"
-    return fmt.MISSING if value is None else fmt.share(value)
-
-
 def table(frame: pl.DataFrame, first: str, first_title: str) -> pl.DataFrame:
     return frame.select(
         pl.col(first).alias(first_title),
@@ -61,7 +48,7 @@ def show_groups(data: dict) -> None:
         with column:
             ui.metric(
                 r["group_label"],
-                share_text(r["lift_rate"], r["lift_rate_masked"]),
+                fmt.shown_share(r["lift_rate"], r["lift_rate_masked"]),
                 help="Taux de levée : épisodes levés / épisodes identifiés.",
             )
             interval = ""
@@ -71,10 +58,11 @@ def show_groups(data: dict) -> None:
                     f"{fmt.share(r['lift_rate_high'])})"
                 )
             st.caption(
-                f"Levés : {count_text(r, 'lifted')} sur {count_text(r, 'episodes')} épisodes"
-                f"{interval} · {count_text(r, 'trainees')} stagiaires · "
+                f"Levés : {fmt.shown_count(r, 'lifted')} sur "
+                f"{fmt.shown_count(r, 'episodes')} épisodes"
+                f"{interval} · {fmt.shown_count(r, 'trainees')} stagiaires · "
                 f"médiane {fmt.days(r['km_median_days'])} · "
-                f"{count_text(r, 'setbacks')} rechute{'' if r['setbacks'] in (0, 1) else 's'}"
+                f"{fmt.shown_count(r, 'setbacks')} rechute{'' if r['setbacks'] in (0, 1) else 's'}"
             )
     with st.expander("Voir le tableau et le télécharger"):
         ui.show_table(

@@ -102,3 +102,21 @@ def typography(text: str) -> str:
     for mark in (";", ":", "!", "?"):
         text = text.replace(f" {mark}", f"{NBSP}{mark}")
     return text
+
+
+def shown_count(row: dict, key: str, show=None) -> str:
+    """A count of a masked frame as a person reads it: the number (`show`, default `count`),
+    or what stands for it when masked — « < 5 » for a count under 5, « masqué » for one masked
+    so that a total does not give a small one away (`<key>_shown`, `analytics.masking`)."""
+    value = row[key]
+    if value is not None:
+        return (show or count)(value)
+    return row.get(f"{key}_shown") or count(None)
+
+
+def shown_share(value: float | None, masked: bool) -> str:
+    """A share or rate as shown: « masqué » only when it is masked; « — » when there is
+    nothing to divide."""
+    if masked:
+        return "masqué"
+    return MISSING if value is None else share(value)

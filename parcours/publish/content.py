@@ -306,13 +306,6 @@ def accueil(scope: Scope, year: int) -> dict:
     return home.page(scope, year_filters(year), year)
 
 
-def _shown(row: dict, key: str, show) -> str:
-    """A figure as the page shows it: the value, or its mask (« < 5 », « masqué »)."""
-    if row[key] is not None:
-        return show(row[key])
-    return row.get(f"{key}_shown") or fmt.count(None)
-
-
 def key_figures(data: dict, year: int) -> list[KeyFigure]:
     """The Accueil page's key figures for the year, against the year before only when the same
     centres covered both (as on the page: otherwise « pas de comparaison », the method page and
@@ -325,7 +318,7 @@ def key_figures(data: dict, year: int) -> list[KeyFigure]:
         r = rows[key]
         show = fmt.number if key == "hours" else fmt.count
         if key in SHARE_BASES:
-            share = "masqué" if r["share_masked"] else fmt.share(r["share"])
+            share = fmt.shown_share(r["share"], r["share_masked"])
             base = rows["exits" if key == "positive_exits" else "in_training"]
             before = (
                 f"{previous} : {fmt.share(r['share_previous'])}"
@@ -336,22 +329,24 @@ def key_figures(data: dict, year: int) -> list[KeyFigure]:
                 KeyFigure(
                     label,
                     share,
-                    f"{_shown(r, 'value', show)} sur {_shown(base, 'value', fmt.count)} "
+                    f"{fmt.shown_count(r, 'value', show)} sur {fmt.shown_count(base, 'value')} "
                     f"{SHARE_BASES[key]} ; {before}",
                 )
             )
             continue
         if not comparable:
             out.append(
-                KeyFigure(label, _shown(r, "value", show), f"pas de comparaison avec {previous}")
+                KeyFigure(
+                    label, fmt.shown_count(r, "value", show), f"pas de comparaison avec {previous}"
+                )
             )
             continue
         change = "" if r["change"] is None else f" ({fmt.signed(r['change'])})"
         out.append(
             KeyFigure(
                 label,
-                _shown(r, "value", show),
-                f"{previous} : {_shown(r, 'previous', show)}{change}",
+                fmt.shown_count(r, "value", show),
+                f"{previous} : {fmt.shown_count(r, 'previous', show)}{change}",
             )
         )
     return out
@@ -370,7 +365,9 @@ def chiffres_cles(scope: Scope, data: dict, year: int) -> tuple[list[KeyFigure],
             f"EFT, {fmt.integer(types['DéFI et EFT'])} les deux",
         ),
         KeyFigure("Filières", fmt.integer(f["filieres"]), "centre × filière × métier"),
-        KeyFigure("Stagiaires", _shown(f, "trainees", fmt.count), f"en formation en {year}"),
+        KeyFigure(
+            "Stagiaires", fmt.shown_count(f, "trainees", fmt.count), f"en formation en {year}"
+        ),
         KeyFigure("Heures de formation", fmt.number(f["hours"]), f"prestées en {year}"),
     ]
     dest = cc["destinations"]
@@ -394,7 +391,7 @@ def chiffres_cles(scope: Scope, data: dict, year: int) -> tuple[list[KeyFigure],
         "Où vont-ils à la sortie ?",
         chart,
         caption=f"Destination de ceux qui ont terminé en {year} "
-        f"(sorties dont la suite est connue : {_shown(f, 'known_destinations', fmt.count)}).",
+        f"(sorties dont la suite est connue : {fmt.shown_count(f, 'known_destinations')}).",
         definition="Groupe de la situation à la sortie (codes.csv) : emploi, formation, autre "
         "CISP, sans emploi ni formation ; les sorties à destination inconnue ne sont pas "
         "comptées." + masked_note(scope),
