@@ -90,7 +90,8 @@ def test_every_measure_of_every_aggregate_is_reconciled(manifest):
     dimensions |= {"months_since_entry", "months_since_entry_from", "months_since_entry_to"}
     # The population cuts and the states of the Trajectoires aggregates.
     dimensions |= {"age_band", "gender", "education", "status_at_entry", "state"}
-    dimensions |= {"destination_group", "state_at_6_months", "state_at_12_months"}
+    dimensions |= {"destination_group", "state_at_6_months", "state_at_12_months", "event_kind"}
+    dimensions |= {"level"}
     for name, node in models(manifest).items():
         if not name.startswith("agg_"):
             continue

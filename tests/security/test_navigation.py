@@ -74,7 +74,7 @@ def test_a_deep_link_with_filters_survives_login_and_reload(server, context):
     assert page.url.endswith("/resultats?annees=2023-2024&federation=ACFI"), page.url
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(sidebar.get_by_role("combobox", name="Fédération")).to_have_value("ACFI")
-    expect(sidebar.get_by_role("combobox", name="De")).to_have_value("2023")
+    expect(sidebar.get_by_role("combobox", name="De", exact=True)).to_have_value("2023")
     cookie = wait_for_cookie(context)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert "motdepasse" not in cookie["value"] and "admin" not in cookie["value"]
