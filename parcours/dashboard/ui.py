@@ -50,7 +50,36 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
     st.session_state[MASKING_KEY] = scope.mask_small_counts
     st.title(title)
     chosen = filters(scope) if with_filters else Filters()
+    _read_closed_year(chosen if with_filters else Filters())
     return user, scope, chosen
+
+
+FROZEN_KEY = "_frozen_warehouse"
+
+
+def _read_closed_year(chosen: Filters) -> None:
+    """A period of one closed year shows that year's figures as published: this run's queries
+    read the frozen copy made when the year was closed (`publish.periods`), and the page says so
+    (« chiffres arrêtés au … »). Later uploads change nothing there; the yearly report lists
+    what they would revise."""
+    from parcours.publish import periods
+
+    st.session_state.pop(FROZEN_KEY, None)
+    if chosen.years is None or chosen.years[0] != chosen.years[1]:
+        return
+    data_dir = DataDir.from_env()
+    closure = periods.get(data_dir, chosen.years[0])
+    if closure is None or not closure.path(data_dir).exists():
+        return
+    st.session_state[FROZEN_KEY] = str(closure.path(data_dir))
+    st.info(
+        fmt.typography(
+            f"Chiffres arrêtés au {fmt.day(closure.closed_on)} : l'année {chosen.years[0]} est "
+            "clôturée, ce sont ses chiffres tels que publiés. Les révisions apportées depuis "
+            "par de nouveaux envois sont listées dans le rapport annuel."
+        ),
+        icon=":material/lock:",
+    )
 
 
 # « Ventiler par » : a main chart broken down by one population dimension (the reader's choice).
@@ -146,10 +175,13 @@ def _cached(target: str, version: str, scope: Scope, flt: Filters, args: tuple):
 def load(func: Callable, scope: Scope, flt: Filters, *args: Any):
     """Call a query function `func(scope, filters, *args)` of a `parcours` module, cached by
     (warehouse version, scope, filters, args). A new build changes the version: no stale data."""
-    version = warehouse.version()
-    if version is None:
-        raise NoWarehouse("Aucun entrepôt de données n'est encore construit.")
-    return _cached(f"{func.__module__}:{func.__qualname__}", version, scope, flt, tuple(args))
+    frozen = st.session_state.get(FROZEN_KEY)
+    # A closed year's page reads its frozen copy (`_read_closed_year`); its version is the copy's.
+    with warehouse.reading_from(frozen) if frozen else contextlib.nullcontext():
+        version = warehouse.version()
+        if version is None:
+            raise NoWarehouse("Aucun entrepôt de données n'est encore construit.")
+        return _cached(f"{func.__module__}:{func.__qualname__}", version, scope, flt, tuple(args))
 
 
 # --- charts and tables ------------------------------------------------------------------------
