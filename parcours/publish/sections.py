@@ -209,8 +209,8 @@ def barriers_section(scope: Scope, year: int) -> Section:
             chart,
             caption="Niveau moyen de chaque frein à la première évaluation et à la plus récente.",
             definition="Par stagiaire et par frein : le niveau à la première évaluation et à la "
-            "plus récente (0 = absent ou levé, 3 = fort), en moyenne par frein. Un point vert à "
-            "gauche du rouge : le frein a reculé.",
+            "plus récente (0 = absent ou levé, 3 = fort), en moyenne par frein. Un point bleu "
+            "(dernière évaluation) à gauche du point orange (première) : le frein a reculé.",
             source="fct_barrier_episodes",
             table=table(
                 dist,
