@@ -8,19 +8,13 @@ Waits are on the app's own state (`data-test-script-state`), never on sleeps.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from parcours.store.datadir import PROJECT_ROOT
 from tests.conftest import DASHBOARD_PASSWORD
+from tests.served import start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -47,64 +41,16 @@ PAGES = [
 HOURS = "participant_id;month;hours\nN08;06/2024;41,5\nN07;06/2024;beaucoup\n".encode("cp1252")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(dashboard_warehouse, tmp_path_factory):
     """`streamlit run serve.py` (app.py behind its access gate, as in production) on a copy of
     the fixture's data folder (the upload changes it)."""
     root = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(dashboard_warehouse.root, root)
-    port = free_port()
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "serve.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    running = start_server(root, log, script="serve.py", start_within_s=60)
+    yield running.url
+    stop_server(running)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,7 +22,8 @@ import pytest
 from parcours.dashboard import navigation
 from parcours.store.datadir import PROJECT_ROOT
 from tests.conftest import DASHBOARD_PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HOURS, free_port, settle
+from tests.served import start_server, stop_server
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HOURS, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -121,52 +118,10 @@ def server(dashboard_warehouse, tmp_path_factory):
     """`streamlit run app.py` on a copy of the dashboard fixture's data folder."""
     root = tmp_path_factory.mktemp("roles") / "data"
     shutil.copytree(dashboard_warehouse.root, root)
-    port = free_port()
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
-    log = (tmp_path_factory.mktemp("roles-log") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    log = tmp_path_factory.mktemp("roles-log") / "streamlit.log"
+    running = start_server(root, log, script="app.py", start_within_s=90)
+    yield running.url
+    stop_server(running)
 
 
 @pytest.fixture(scope="module")

@@ -13,88 +13,18 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from parcours.store.datadir import PROJECT_ROOT, DataDir
 from tests.conftest import DASHBOARD_PASSWORD, DASHBOARD_USERS
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.served import Server, free_port, start_server, stop_server  # noqa: F401
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 SHOTS = Path(os.environ.get("PARCOURS_SHOTS", "/tmp/shots-session"))
 PASSWORD = DASHBOARD_PASSWORD
 USERS = DASHBOARD_USERS
-
-
-@dataclass
-class Server:
-    url: str
-    data_dir: DataDir
-    process: subprocess.Popen
-    log: Path
-    env: dict = field(default_factory=dict)
-
-    def audit(self, action: str | None = None) -> list[dict]:
-        from parcours.store import opstore
-
-        with opstore.connected(self.data_dir.ops_db) as conn:
-            return opstore.list_audit(conn, action)
-
-
-def start_server(
-    root: Path, log: Path, extra_env: dict | None = None, args=(), port: int | None = None
-) -> Server:
-    port = port or free_port()
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), **(extra_env or {})}
-    handle = log.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "serve.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            *args,
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log}:\n{log.read_text()[-3000:]}")
-        time.sleep(0.3)
-    return Server(url, DataDir(root), process, log, env)
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
 
 
 def copy_data(dashboard_warehouse: DataDir, tmp_path_factory, name: str) -> Path:

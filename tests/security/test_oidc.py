@@ -22,7 +22,7 @@ from tests.security.conftest import (
     stop_server,
     wait_for_cookie,
 )
-from tests.test_browser import free_port
+from tests.served import free_port
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("oidc_provider_mock")
