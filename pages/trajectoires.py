@@ -38,6 +38,27 @@ def choose_year() -> int | None:
     return st.selectbox("Cohorte (année d'entrée)", years, index=years.index(default))
 
 
+def chronogram_chart(frame: pl.DataFrame, **options):
+    """The chronogram's columns (share of the observed trainees in each state, month by month
+    since entry), or None when nothing is left to draw once masked; `options` go to
+    `charts.columns` (tooltip, height)."""
+    data = ui.drawable(frame, "share")
+    if data is None:
+        return None
+    return charts.columns(
+        data,
+        "month",
+        "share",
+        x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+        y_title="Part des stagiaires observés",
+        color="state",
+        color_title="Situation",
+        palette="state",
+        y_format=charts.PCT,
+        **options,
+    )
+
+
 def show_chronogram(year: int) -> None:
     st.subheader("Mois après mois : où en sont les stagiaires entrés en " + str(year))
     by = ui.breakdown("trajectoires_ventiler")
@@ -54,27 +75,16 @@ def show_chronogram(year: int) -> None:
         "situation est celle des stagiaires encore observés ce mois-là (leur centre a envoyé des "
         "données jusque-là) ; leur nombre est dans le tableau."
     )
-    data = ui.drawable(frame, "share")
-    chart = None
-    if data is not None:
-        chart = charts.columns(
-            data,
-            "month",
-            "share",
-            x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-            y_title="Part des stagiaires observés",
-            color="state",
-            color_title="Situation",
-            palette="state",
-            y_format=charts.PCT,
-            tooltip=[
-                alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-                alt.Tooltip("state:N", title="Situation"),
-                alt.Tooltip("share:Q", title="Part", format=charts.PCT),
-                alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
-                alt.Tooltip("observable:Q", title="Observés ce mois", format=charts.INT),
-            ],
-        )
+    chart = chronogram_chart(
+        frame,
+        tooltip=[
+            alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+            alt.Tooltip("state:N", title="Situation"),
+            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
+            alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
+            alt.Tooltip("observable:Q", title="Observés ce mois", format=charts.INT),
+        ],
+    )
     ui.show_chart(
         chart,
         frame.select(
@@ -113,21 +123,7 @@ def show_chronogram_by(year: int, by: str) -> None:
         if size is not None:
             count = f"{fmt.count(size)} stagiaire{'s' if size > 1 else ''}"
         st.markdown(f"**{group}** — {count}")
-        data = ui.drawable(part, "share")
-        chart = None
-        if data is not None:
-            chart = charts.columns(
-                data,
-                "month",
-                "share",
-                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-                y_title="Part des stagiaires observés",
-                color="state",
-                color_title="Situation",
-                palette="state",
-                y_format=charts.PCT,
-                height=200,
-            )
+        chart = chronogram_chart(part, height=200)
         if chart is not None:
             ui.altair_chart(chart, width="stretch")
         else:
