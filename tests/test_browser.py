@@ -83,6 +83,18 @@ def settle(page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
+def arrive(page, title: str) -> None:
+    """Wait for the page titled `title` to be shown and its run to be over. While a new run
+    replaces the old one, both can be in the page for a moment (the sidebar link to the page
+    already shown reruns it), so the heading is awaited first, then exactly one must be left."""
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", name=title, exact=True)
+    expect(heading.first).to_be_visible()
+    settle(page)
+    expect(heading).to_have_count(1)
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -105,8 +117,7 @@ def test_every_page_in_a_real_browser(page):
         page.locator("[data-testid='stSidebarNav']").get_by_role(
             "link", name=link, exact=True
         ).click()
-        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-        settle(page)
+        arrive(page, title)
         shot(page, name)
         if name == "5-parcours":
             # A path with a setback, partnerships, milestones and follow-ups.
@@ -123,8 +134,7 @@ def test_upload_dry_run_then_confirm(page):
     from playwright.sync_api import expect
 
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Téléverser").click()
-    expect(page.get_by_role("heading", name="Téléverser des exports")).to_be_visible()
-    settle(page)
+    arrive(page, "Téléverser des exports")
     # The admin picks the centre (a centre user has its own, fixed).
     page.locator("[data-testid='stSelectbox']").first.click()
     page.get_by_role("option", name="Atelier du Confluent (CISP-NAM)").click()
