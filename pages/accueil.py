@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import home as indicators
+from parcours.dashboard import benchmark, ui
 from parcours.dashboard import filters as shared_filters
-from parcours.dashboard import ui
 from parcours.presentation import charts, palette, wording
 from parcours.presentation import formatting as fmt
 
@@ -432,3 +432,6 @@ if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours", "agg_centre_
         st.divider()
         with ui.guard("les chiffres clés"):
             show_chiffres_cles(data, year)
+        st.divider()
+        with ui.guard("la comparaison"):
+            benchmark.show(scope, filters, ["exits"], "Sortants")

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import barriers
-from parcours.dashboard import ui
+from parcours.dashboard import benchmark, ui
 from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
@@ -285,3 +285,7 @@ if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
         show_distance(data)
     with ui.guard("les rechutes"):
         show_setbacks(data)
+    with ui.guard("la comparaison"):
+        benchmark.show(
+            scope, filters, ["barrier_time", "barrier_lift"], "Frein", default="mobility"
+        )

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import partnerships
-from parcours.dashboard import ui
+from parcours.dashboard import benchmark, ui
 from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
@@ -314,3 +314,5 @@ if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres"):
         show_organisations(data)
     with ui.guard("l'association avec les résultats"):
         show_association(data)
+    with ui.guard("la comparaison"):
+        benchmark.show(scope, filters, ["partner_reach"], "Type de partenaire")

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import outcomes
-from parcours.dashboard import ui
+from parcours.dashboard import benchmark, ui
 from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
@@ -315,3 +315,5 @@ if ui.warehouse_ready("fct_milestones", "fct_exits", "fct_followups", "agg_entry
         show_after_exit(data)
     with ui.guard("les flux"):
         show_flow(data)
+    with ui.guard("la comparaison"):
+        benchmark.show(scope, filters, ["exits"], "Sortants")

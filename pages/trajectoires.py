@@ -13,7 +13,7 @@ from parcours.analytics import (
     trajectories,
     transition_flows,
 )
-from parcours.dashboard import ui
+from parcours.dashboard import benchmark, ui
 from parcours.presentation import alluvial, charts
 from parcours.presentation import formatting as fmt
 
@@ -502,3 +502,5 @@ if ui.warehouse_ready(
             show_event_order(year, sections["events"])
             show_level_journeys(year)
             show_path_types(year)
+            # The cohort of the year chosen above, compared.
+            benchmark.show(scope, filters.with_years((year, year)), ["event_months"], "Étape")

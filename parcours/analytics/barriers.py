@@ -128,7 +128,7 @@ def _days(value: float) -> str:
     return f"{text} jour" if n in (0, 1) else f"{text} jours"
 
 
-def _episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
+def load_episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
     where = Where.scoped(
         scope,
         filters,
@@ -217,7 +217,7 @@ def summary(scope: Scope, filters: Filters, by: str = "barrier") -> pl.DataFrame
     lifted, lift_rate (with lift_rate_low / lift_rate_high: its Wilson 95 % interval), setbacks,
     trainees_with_setback, km_median_days (read where at least `KM_MIN_AT_RISK` episodes are
     followed), naive_median_days. Masked on its own (the page masks it with the rest: `page`)."""
-    episodes = _episodes(scope, filters)
+    episodes = load_episodes(scope, filters)
     if episodes.is_empty():
         return pl.DataFrame()
     raw = _summary_raw(episodes, by)
@@ -274,7 +274,7 @@ def km_curves(scope: Scope, filters: Filters, by: str = "barrier_group") -> pl.D
     `KM_MIN_AT_RISK` episodes are followed. When masking, the curve is sampled every
     `KM_GRID_DAYS` days, its share rounded to whole percents, and the counts per time are
     null (the numbers at risk are in `at_risk_table`, masked with the rest of the page)."""
-    return _km_curves(_labels(_episodes(scope, filters)), by, scope.mask_small_counts)
+    return _km_curves(_labels(load_episodes(scope, filters)), by, scope.mask_small_counts)
 
 
 def _km_curves(episodes: pl.DataFrame, by: str, mask: bool) -> pl.DataFrame:
@@ -371,7 +371,7 @@ def page(scope: Scope, filters: Filters) -> dict[str, pl.DataFrame | dict]:
     at risk at day 0 is its episodes, « Tous les freins » at any time the sum of the groups', and
     each fall between two times is a count of episodes (lifted or no longer followed)."""
     mask = scope.mask_small_counts
-    episodes = _labels(_episodes(scope, filters))
+    episodes = _labels(load_episodes(scope, filters))
     if episodes.is_empty():
         return {"groups": pl.DataFrame(), "barriers": pl.DataFrame()}
     groups = _summary_raw(episodes, "barrier_group")

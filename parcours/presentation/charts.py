@@ -704,3 +704,52 @@ def ranges(
             .encode(y=y, x=alt.datum(0), text=alt.Text(f"{MARKER}:N"))
         )
     return _finish(alt.layer(*layers), max(140, rows_height(cats) + 60))
+
+
+def spread(
+    points: pl.DataFrame,
+    references: pl.DataFrame,
+    *,
+    value_title: str,
+    value_format: str = PCT,
+) -> alt.LayerChart:
+    """The spread of centres on one figure: one tick per centre (`points.value`, unnamed: a
+    distribution, not a league table), and a rule per reference level (`references`: level,
+    level_label, value — a masked level is not drawn; the page names it « masqué »)."""
+    names = pal.labels("benchmark")
+    dots = points.select("value").with_columns(pl.lit(names["point"]).alias("niveau"))
+    refs = references.filter(pl.col("value").is_not_null()).select(
+        "value",
+        pl.col("level").replace_strict(names, default=pl.col("level")).alias("niveau"),
+        pl.col("level_label").alias("libelle"),
+    )
+    values = [*dots["value"].to_list(), *refs["value"].to_list()]
+    domain = [0, 1] if value_format == PCT else [0, max(values or [1]) * 1.1]
+    x = alt.X(
+        "value:Q", title=value_title, scale=alt.Scale(domain=domain), axis=_axis(value_format)
+    )
+    both = pl.concat([dots.with_columns(libelle=pl.col("niveau")), refs], how="diagonal")
+    color = colour(both, "niveau", None, "benchmark")
+    ticks = (
+        alt.Chart(dots)
+        .mark_tick(thickness=2, size=36, opacity=0.7)
+        .encode(
+            x=x,
+            color=color,
+            tooltip=[alt.Tooltip("value:Q", title=value_title, format=value_format)],
+        )
+    )
+    rules = (
+        alt.Chart(refs)
+        .mark_rule(strokeWidth=3)
+        .encode(
+            x=x,
+            color=color,
+            tooltip=[
+                alt.Tooltip("libelle:N", title="Niveau"),
+                alt.Tooltip("value:Q", title=value_title, format=value_format),
+            ],
+        )
+    )
+
+    return _finish(alt.layer(ticks, rules), height=90, legend=True)

@@ -9,8 +9,8 @@ that leaves out a code never shifts the others' colours; its legend lists only t
 
 Lists: a code list of codes.csv (`partner_type`, `purpose`, `barrier`), `<list>.group` for the
 groups of a list (`situation.group`, `partner_type.group`, `barrier.group`, `milestone.group`),
-the dashboard's own series (`series`, `comparison`, `moment`, `lane`, `build_status`) and
-`year` (entry cohorts: a year's colour is `year_cycle[year % 7]`).
+the dashboard's own series (`series`, `comparison`, `benchmark`, `moment`, `lane`,
+`build_status`) and `year` (entry cohorts: a year's colour is `year_cycle[year % 7]`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 from parcours import contract
-from parcours.analytics import barriers, outcomes, partnerships, trajectories
+from parcours.analytics import barriers, comparison, outcomes, partnerships, trajectories
 from parcours.analytics import trainee_path as tp
 from parcours.warehouse import history
 
@@ -70,6 +70,7 @@ LABELS: dict[str, Callable[[], dict[str, str]]] = {
     "purpose": lambda: {**contract.load().labels("purpose"), "unknown": PURPOSE_UNKNOWN},
     "series": lambda: dict(SERIES),
     "comparison": lambda: dict(COMPARISON),
+    "benchmark": lambda: dict(comparison.LEVEL_NAMES),
     "moment": lambda: dict(MOMENTS),
     "lane": lambda: dict(LANES),
     "build_status": lambda: dict(history.STATUS_FR),
