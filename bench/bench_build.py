@@ -214,19 +214,26 @@ def new_upload(data_dir: DataDir) -> None:
     ops.close()
 
 
-def timed_build(root: Path, *extra: str) -> tuple[float, float, dict]:
-    """Wall time and CPU seconds (build process and dbt's child): on a shared machine the CPU
-    figure is the one that does not depend on what the neighbours are doing."""
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+def timed_child(
+    command: list[str], cwd: Path, env: dict
+) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run a child process: its wall time and CPU seconds (its own children included). On a
+    shared machine the CPU figure is the one that does not depend on what the neighbours do."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-m", "parcours", "build", "--json", *extra],
-        cwd=REPO, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, completed
+
+
+def timed_build(root: Path, *extra: str) -> tuple[float, float, dict]:
+    """Wall time and CPU seconds of `parcours build` (build process and dbt's child)."""
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(root)}
+    elapsed, cpu, completed = timed_child(
+        [sys.executable, "-m", "parcours", "build", "--json", *extra], REPO, env
+    )
     summary = json.loads(completed.stdout) if completed.stdout.strip() else {}
     if completed.returncode != 0:
         print(completed.stderr[-3000:])

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_build import generate, timed_build  # noqa: E402
+from bench_build import generate, timed_build, timed_child  # noqa: E402
 
 from parcours.store.datadir import DataDir  # noqa: E402
 from parcours.upload import landing  # noqa: E402
@@ -57,12 +55,7 @@ def dbt_build_without_typology(data_dir: DataDir) -> tuple[float, float]:
         "unit_test",
         "--quiet",
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    done = subprocess.run(command, cwd=build.TRANSFORM_DIR, env=env, capture_output=True, text=True)
-    elapsed = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    elapsed, cpu, done = timed_child(command, build.TRANSFORM_DIR, env)
     scratch.unlink(missing_ok=True)
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:])

@@ -40,14 +40,4 @@ expected as (
 
 )
 
-(
-    select * from spelled
-    except
-    select * from expected
-)
-union all
-(
-    select * from expected
-    except
-    select * from spelled
-)
+{{ symmetric_difference('spelled', 'expected') }}

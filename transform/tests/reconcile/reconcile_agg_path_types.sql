@@ -50,67 +50,34 @@ expected as (
         typed.path_type,
         typed.path_type_name,
         count(*) as trainees,
+        {%- for destination in ['employment', 'training', 'pathway', 'none', 'unknown'] %}
         count(*) filter (
             where typed.exit_date is not null
-            and coalesce(typed.destination_group, 'unknown') = 'employment'
-        ) as exit_employment,
-        count(*) filter (
-            where typed.exit_date is not null
-            and coalesce(typed.destination_group, 'unknown') = 'training'
-        ) as exit_training,
-        count(*) filter (
-            where typed.exit_date is not null
-            and coalesce(typed.destination_group, 'unknown') = 'pathway'
-        ) as exit_pathway,
-        count(*) filter (
-            where typed.exit_date is not null
-            and coalesce(typed.destination_group, 'unknown') = 'none'
-        ) as exit_none,
-        count(*) filter (
-            where typed.exit_date is not null
-            and coalesce(typed.destination_group, 'unknown') = 'unknown'
-        ) as exit_unknown,
+            and coalesce(typed.destination_group, 'unknown') = '{{ destination }}'
+        ) as exit_{{ destination }},
+        {%- endfor %}
         count(*) filter (where typed.exit_date is null) as exit_no_exit,
-        count(*) filter (where typed.state_12 = 'in_centre') as at_12_in_centre,
-        count(*) filter (where typed.state_12 = 'employment') as at_12_employment,
-        count(*) filter (where typed.state_12 = 'training') as at_12_training,
-        count(*) filter (where typed.state_12 = 'pathway') as at_12_pathway,
-        count(*) filter (where typed.state_12 = 'none') as at_12_none,
-        count(*) filter (where typed.state_12 = 'unknown') as at_12_unknown,
-        count(*) filter (where typed.state_12 = 'not_observed') as at_12_not_observed,
+        {%- for state in ['in_centre', 'employment', 'training', 'pathway', 'none', 'unknown',
+            'not_observed'] %}
+        count(*) filter (where typed.state_12 = '{{ state }}') as at_12_{{ state }},
+        {%- endfor %}
+        {%- for group in ['psychosocial', 'material', 'skills'] %}
+        count(*) filter (
+            where exists (
+                select 1 from episode_groups as e
+                where
+                    e.centre_id = typed.centre_id
+                    and e.participant_id = typed.participant_id
+                    and e.code_group = '{{ group }}'
+            )
+        ) as barrier_{{ group }},
+        {%- endfor %}
         count(*) filter (
             where exists (
                 select 1 from episode_groups as e
                 where e.centre_id = typed.centre_id and e.participant_id = typed.participant_id
             )
-        ) as with_barrier,
-        count(*) filter (
-            where exists (
-                select 1 from episode_groups as e
-                where
-                    e.centre_id = typed.centre_id
-                    and e.participant_id = typed.participant_id
-                    and e.code_group = 'psychosocial'
-            )
-        ) as barrier_psychosocial,
-        count(*) filter (
-            where exists (
-                select 1 from episode_groups as e
-                where
-                    e.centre_id = typed.centre_id
-                    and e.participant_id = typed.participant_id
-                    and e.code_group = 'material'
-            )
-        ) as barrier_material,
-        count(*) filter (
-            where exists (
-                select 1 from episode_groups as e
-                where
-                    e.centre_id = typed.centre_id
-                    and e.participant_id = typed.participant_id
-                    and e.code_group = 'skills'
-            )
-        ) as barrier_skills
+        ) as with_barrier
     from typed
     group by typed.path_type, typed.path_type_name
 
@@ -135,10 +102,10 @@ actual as (
         sum(at_12_none) as at_12_none,
         sum(at_12_unknown) as at_12_unknown,
         sum(at_12_not_observed) as at_12_not_observed,
-        sum(with_barrier) as with_barrier,
         sum(barrier_psychosocial) as barrier_psychosocial,
         sum(barrier_material) as barrier_material,
-        sum(barrier_skills) as barrier_skills
+        sum(barrier_skills) as barrier_skills,
+        sum(with_barrier) as with_barrier
     from {{ ref('agg_path_types') }}
     group by path_type, path_type_name
 
@@ -173,33 +140,13 @@ population_actual as (
 
 type_differences as (
 
-    (
-        select * from expected
-        except
-        select * from actual
-    )
-    union all
-    (
-        select * from actual
-        except
-        select * from expected
-    )
+    {{ symmetric_difference('expected', 'actual') }}
 
 ),
 
 population_differences as (
 
-    (
-        select * from population_expected
-        except
-        select * from population_actual
-    )
-    union all
-    (
-        select * from population_actual
-        except
-        select * from population_expected
-    )
+    {{ symmetric_difference('population_expected', 'population_actual') }}
 
 )
 
