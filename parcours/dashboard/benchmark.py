@@ -13,7 +13,11 @@ from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 from parcours.warehouse.reader import Filters, Scope
 
-HEADING = "Se situer : votre centre, votre fédération, le secteur"
+HEADINGS = {
+    "levels": "Se situer : le centre, sa fédération, le secteur",
+    "spread": "Se situer : d'un centre à l'autre",
+    "none": "Se situer",
+}
 SCOPE_NOTE = (
     "La comparaison garde la période, la filière et le public choisis ; le centre, la "
     "fédération et la province choisis disent qui est comparé. Hors des données de votre "
@@ -104,9 +108,9 @@ def show(
 ) -> None:
     """The section, for the figures `keys` of `comparison.FIGURES` (they share their subjects:
     one choice of `subject_title` — « Frein », « Type de partenaire »… — for all)."""
-    st.subheader(HEADING)
     results = {key: ui.load(comparison.compare_figure, scope, filters, key) for key in keys}
     first = results[keys[0]]
+    st.subheader(HEADINGS[first.view])
     if first.view == "none":
         st.caption("Rien à comparer pour cette sélection.")
         return
