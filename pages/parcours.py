@@ -126,7 +126,7 @@ def show_page() -> None:
             "chiffres agrégés.",
         )
         return
-    if not ui.warehouse_ready("dim_participants", "fct_barrier_episodes", "fct_hours"):
+    if not ui.warehouse_ready("rpt_participant_paths", "fct_barrier_episodes"):
         return
     centre_id = choose_centre()
     if centre_id is None:

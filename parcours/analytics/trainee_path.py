@@ -4,9 +4,10 @@ Individual paths are shown only to the centre's own staff (role `centre`, its ow
 admins (INTERFACES.md §4). The check is made here, where the rows are read, so a page that forgot
 to hide itself still leaks nothing.
 
-The path is read from the warehouse marts (`dim_participants`, `fct_*`), never rebuilt: the
-barrier episodes come from `fct_barrier_episodes`, so a setback (episode 2, 3…) is shown as the
-warehouse defines it.
+The path is read from the report dbt builds for this page, `rpt_participant_paths` (one row per
+event, with the participant's profile, latest exit and last known date on every row), never
+rebuilt here; only the barrier episodes are read beside it, from `fct_barrier_episodes`, so a
+setback (episode 2, 3…) is shown as the warehouse defines it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.core.errors import ParcoursError
-from parcours.warehouse.reader import Scope, table_exists
+from parcours.warehouse.reader import Scope
 
 # Lanes of the timeline, top to bottom; the page keeps this order.
 LANE_STAGES = "Entrée et sortie"
@@ -71,8 +72,8 @@ def list_trainees(con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str) 
     return _frame(
         con,
         """
-        select participant_id, entry_date, exit_date
-        from dim_participants
+        select distinct participant_id, entry_date, exit_date
+        from rpt_participant_paths
         where centre_id = $centre
         order by entry_date desc nulls last, participant_id
         """,
@@ -112,30 +113,16 @@ def trainee_path(
     check_centre(scope, centre_id)
     key = {"centre": centre_id, "participant": participant_id}
     where = "where centre_id = $centre and participant_id = $participant"
-    person = _frame(con, f"select * from dim_participants {where}", key)
-    if person.height == 0:
+    path = _frame(con, f"select * from rpt_participant_paths {where} order by event_order", key)
+    if path.height == 0:
         return None
-    row = person.row(0, named=True)
+    row = path.row(0, named=True)  # the participant's columns are the same on every row
+
+    def rows(event_type: str) -> pl.DataFrame:
+        return path.filter(pl.col("event_type") == event_type)
 
     # An ongoing bar is drawn up to the last date known for the trainee (or today).
-    last_known = _frame(
-        con,
-        f"""
-        select max(d) as d from (
-            select entry_date as d from dim_participants {where}
-            union all select exit_date from fct_exits {where}
-            union all select identified_on from fct_barrier_episodes {where}
-            union all select lifted_on from fct_barrier_episodes {where}
-            union all select started_on from fct_partnerships {where}
-            union all select ended_on from fct_partnerships {where}
-            union all select achieved_on from fct_milestones {where}
-            union all select observed_on from fct_followups {where}
-            union all select last_day(month) from fct_hours {where}
-        )
-        """,
-        key,
-    )["d"][0]
-    open_end = last_known or date.today()
+    open_end = row["last_known_on"] or date.today()
 
     events: list[dict] = []
 
@@ -162,22 +149,19 @@ def trainee_path(
         detail=_label("filiere", row.get("filiere")) or "",
     )
 
-    exits = _frame(
-        con,
-        f"select exit_date, destination, reason from fct_exits {where} order by exit_date",
-        key,
-    )
-    for ex in exits.iter_rows(named=True):
-        reason = _label("exit_reason", ex["reason"])
+    for ex in rows("exit").iter_rows(named=True):
+        reason = _label("exit_reason", ex["detail"])
         add(
             LANE_STAGES,
             "exit",
             "Sortie",
-            ex["exit_date"],
-            label="Sortie : " + (_label("situation", ex["destination"]) or "inconnue"),
+            ex["event_on"],
+            label="Sortie : " + (_label("situation", ex["event_code"]) or "inconnue"),
             detail=f"motif : {reason}" if reason else "",
         )
 
+    # The episodes are the warehouse's own (fct_barrier_episodes), so a setback (episode 2, 3…)
+    # is shown as the warehouse defines it.
     episodes = _frame(
         con,
         f"""
@@ -204,38 +188,19 @@ def trainee_path(
             detail=" ; ".join(parts),
         )
 
-    # The level at each assessment (3 → 1 → 0…), when the warehouse has the path report.
-    if table_exists(con, "rpt_participant_paths"):
-        assessments = _frame(
-            con,
-            f"""
-            select event_on, event_code as barrier, event_value as level
-            from rpt_participant_paths {where} and event_type = 'assessment'
-            order by event_on, event_code
-            """,
-            key,
+    # The level at each assessment (3 → 1 → 0…).
+    for asmt in rows("assessment").iter_rows(named=True):
+        level = None if asmt["event_value"] is None else str(int(asmt["event_value"]))
+        add(
+            LANE_BARRIERS,
+            "assessment",
+            _label("barrier", asmt["event_code"]),
+            asmt["event_on"],
+            label=f"niveau {level}" if level is not None else "niveau inconnu",
+            detail=f"évaluation : {(_label('level', level) or 'inconnu').lower()}",
         )
-        for asmt in assessments.iter_rows(named=True):
-            level = None if asmt["level"] is None else str(int(asmt["level"]))
-            add(
-                LANE_BARRIERS,
-                "assessment",
-                _label("barrier", asmt["barrier"]),
-                asmt["event_on"],
-                label=f"niveau {level}" if level is not None else "niveau inconnu",
-                detail=f"évaluation : {(_label('level', level) or 'inconnu').lower()}",
-            )
 
-    partnerships = _frame(
-        con,
-        f"""
-        select partner_type, partner_name, purpose, started_on, ended_on, result
-        from fct_partnerships {where}
-        order by started_on, partner_type
-        """,
-        key,
-    )
-    for pa in partnerships.iter_rows(named=True):
+    for pa in rows("partnership_start").iter_rows(named=True):
         ended = pa["ended_on"] is not None
         parts = [p for p in (pa["partner_name"], _label("purpose", pa["purpose"])) if p]
         result = _label("result", pa["result"])
@@ -244,50 +209,37 @@ def trainee_path(
         add(
             LANE_PARTNERSHIPS,
             "partnership",
-            _label("partner_type", pa["partner_type"]),
-            pa["started_on"],
+            _label("partner_type", pa["event_code"]),
+            pa["event_on"],
             pa["ended_on"] if ended else open_end,
             ongoing=not ended,
-            label=_label("partner_type", pa["partner_type"]),
+            label=_label("partner_type", pa["event_code"]),
             detail=" ; ".join(parts),
         )
 
-    milestones = _frame(
-        con,
-        f"select milestone, achieved_on from fct_milestones {where} order by achieved_on",
-        key,
-    )
-    for mi in milestones.iter_rows(named=True):
+    for mi in rows("milestone").iter_rows(named=True):
         add(
             LANE_MILESTONES,
             "milestone",
             "Étape",
-            mi["achieved_on"],
-            label=_label("milestone", mi["milestone"]),
+            mi["event_on"],
+            label=_label("milestone", mi["event_code"]),
         )
 
-    followups = _frame(
-        con,
-        f"""
-        select observed_on, situation, months_after_exit
-        from fct_followups {where} order by observed_on
-        """,
-        key,
-    )
-    for fo in followups.iter_rows(named=True):
+    for fo in rows("followup").iter_rows(named=True):
         months = fo["months_after_exit"]
         add(
             LANE_FOLLOWUPS,
             "followup",
             "Suivi",
-            fo["observed_on"],
-            label=_label("situation", fo["situation"]),
+            fo["event_on"],
+            label=_label("situation", fo["event_code"]),
             detail=f"{months} mois après la sortie" if months is not None else "",
         )
 
-    hours = _frame(
-        con, f"select month, hours from fct_hours {where} order by month", key
-    ).with_columns(pl.col("hours").cast(pl.Float64))
+    hours = rows("hours_month").select(
+        pl.col("event_on").alias("month"), pl.col("event_value").cast(pl.Float64).alias("hours")
+    )
 
     summary = {
         "entry_date": row["entry_date"],

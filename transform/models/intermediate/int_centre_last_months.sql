@@ -1,13 +1,13 @@
 -- The centre's last month (INTERFACES §3, « Monthly state »): the month of its latest date among
 -- entry dates, barrier assessments, partnership starts, milestones, exits, follow-ups and hours
 -- months. Partnership ends are not in the list, so they do not count.
--- Assessments come from rpt_participant_paths (every assessment is an event there):
+-- Assessments come from int_participant_paths (every assessment is an event there):
 -- fct_barrier_episodes only keeps the assessments that open or lift an episode (and the last
 -- one of each episode), not a level 0 that opens nothing (a first 0, or a 0 after a lift).
 with
 
 participants as (select * from {{ ref('dim_participants') }}),
-paths as (select * from {{ ref('rpt_participant_paths') }}),
+paths as (select * from {{ ref('int_participant_paths') }}),
 partnerships as (select * from {{ ref('fct_partnerships') }}),
 milestones as (select * from {{ ref('fct_milestones') }}),
 exits as (select * from {{ ref('fct_exits') }}),

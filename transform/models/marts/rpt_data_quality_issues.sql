@@ -4,7 +4,7 @@ with
 
 participants as (select * from {{ ref('dim_participants') }}),
 exits as (select * from {{ ref('fct_exits') }}),
-paths as (select * from {{ ref('rpt_participant_paths') }}),
+paths as (select * from {{ ref('int_participant_paths') }}),
 
 exit_before_entry as (
 
