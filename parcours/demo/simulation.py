@@ -497,7 +497,10 @@ class _Story:
         heavy = sum(level >= 2 for level in self.levels.values())
         first_plan = self.months_planned
         months_planned = (
-            first_plan * self.effects["length"] * (1 + cal.STRETCH[self.filiere] * heavy)
+            first_plan
+            * self.effects["length"]
+            * cal.LENGTH_SCALE
+            * (1 + cal.STRETCH[self.filiere] * heavy)
         )
         self.months_planned = months_planned
         # Outcome first (it shapes the length of the path), then what happened on the way.
