@@ -157,8 +157,8 @@ FILIERES = {
     "defi": {"defi": 0.88, "orientation": 0.12},
     "both": {"eft": 0.5, "defi": 0.45, "orientation": 0.05},
 }
-# The two filières are two ways of working (decree of 10 July 2013 on the CISP), and the demo
-# makes them differ where the sector says they do:
+# The two filières are two ways of working (decree of 10 July 2013 on the CISP); the demo makes
+# them differ as the sector describes them (the sizes are demo assumptions, not measured):
 # - an **EFT** trains by working on a real job (a chantier, a kitchen, a shop), nearly full time,
 #   in sessions of a fixed calendar: the length is the session's whatever the barriers (they
 #   stretch it little, `STRETCH`), trainees meet employers through internships (`INTERNSHIPS`),
