@@ -157,12 +157,36 @@ FILIERES = {
     "defi": {"defi": 0.88, "orientation": 0.12},
     "both": {"eft": 0.5, "defi": 0.45, "orientation": 0.05},
 }
-PLANNED_MONTHS = {"eft": (3, 18, 7), "defi": (2, 12, 5), "orientation": (1, 4, 2)}  # triangular
+# The two filières are two ways of working (decree of 10 July 2013 on the CISP); the demo makes
+# them differ as the sector describes them (the sizes are demo assumptions, not measured):
+# - an **EFT** trains by working on a real job (a chantier, a kitchen, a shop), nearly full time,
+#   in sessions of a fixed calendar: the length is the session's whatever the barriers (they
+#   stretch it little, `STRETCH`), trainees meet employers through internships (`INTERNSHIPS`),
+#   and exits go to a job more often (`PATH_EFFECTS`, training < 1);
+# - a **DéFI** works on the person first (confidence, French, the barriers), part time, in
+#   modules a trainee may chain while the barriers are being dealt with: paths are longer in
+#   months but lighter in hours, each barrier that weighs at entry stretches them, partners are
+#   more often social (CPAS, health, housing: `support`), setbacks more frequent, and exits go
+#   on to a qualifying training more often than to a job;
+# - **orientation** is a short stop of a few weeks to find the right filière.
+PLANNED_MONTHS = {"eft": (3, 18, 7), "defi": (3, 15, 7), "orientation": (1, 4, 2)}  # triangular
 MONTHLY_HOURS = {  # gauss mean, sd, then clipped to low, high
     "eft": (96, 24, 40.0, 170.0),
-    "defi": (46, 16, 12.0, 110.0),
+    "defi": (32, 12, 10.0, 90.0),
     "orientation": (38, 12, 12.0, 70.0),
 }
+# How much each barrier present at entry at level 2 or 3 (moyen, fort) lengthens the planned
+# path, by filière: a DéFI path waits for the barriers (+8 % each), an EFT session hardly does.
+STRETCH = {"eft": 0.015, "defi": 0.08, "orientation": 0.0}
+# The public's `length` effects (below) and the stretch average above 1 over the people who
+# enter: this scale brings the mean length back, so that a path keeps about 400 training hours
+# (measured on 40 centres over 6 years: EFT ≈ 9 months, DéFI ≈ 10 months but ≈ 250 hours).
+LENGTH_SCALE = 0.92
+# Internships with an employer, by filière: the odds of a first one (on a path of more than
+# 2.5 months), then of another after each; and the odds that an exit to a job names its
+# employer as a partner (the EFT's internship employer often hires).
+INTERNSHIPS = {"eft": (0.7, 0.5), "defi": (0.25, 0.2), "orientation": (0.15, 0.1)}
+EMPLOYER_AT_JOB_EXIT = {"eft": 0.75, "defi": 0.4, "orientation": 0.3}
 REFERRALS = {
     "forem": 0.35,
     "cpas": 0.20,
@@ -305,55 +329,109 @@ DETAILS = {
 # positive exit: training or a job), `training` (training rather than a job, among positive
 # exits), `dropout` (the weight of a dropout among the reasons of an exit), `lift` (the chance
 # that a barrier goes down at an assessment: the time to lift), `setback` (the chance that a
-# lifted barrier comes back), `return` (coming back to training after a first exit: a new path
-# after a dropout, or training found after leaving). Traits that are not listed change nothing.
+# lifted barrier comes back, or that one gets worse for a while), `return` (coming back to
+# training after a first exit: a new path after a dropout, or training found after leaving),
+# `length` (the planned length of the path, before the barriers stretch it: `STRETCH`) and
+# `support` (the odds of the social partnerships that work on the barriers: CPAS, health,
+# housing, childcare, justice). Traits that are not listed change nothing.
 # Chosen so that each trait averages out near 1 over the people who enter, which keeps the
-# published destination shares; the differences are the point: paths differ by public.
+# published destination shares; the differences are the point: paths differ by public. Why each
+# effect, in short (orders of magnitude the sector's reports describe, not measured figures):
+# - age: the young go on to a qualifying training more often, and drop out, fall back and come
+#   back more often; from 45 on, exits are less often positive (employers hire the over-45s
+#   less, a new training is less often started), barriers take longer to lift (health), and
+#   paths are longer;
+# - education: without a diploma (or with a CEB only) the basics come first, so paths are
+#   longer, barriers lift more slowly and exits are less often positive; with a CESS or higher,
+#   the reverse; a foreign diploma that is not recognised leads to training (French, then a
+#   qualification) more than to a job;
+# - status: people on the CPAS's revenu d'intégration (RIS) or without income are further from
+#   work: more debts, housing and paperwork barriers (`PREVALENCE_EFFECTS`), more social
+#   partners, longer paths, more dropouts and setbacks, fewer positive exits; people on a
+#   disability allowance the more so; people on unemployment benefit are the closest to work
+#   (shorter paths, more positive exits, more often to a job);
+# - gender: weak on purpose (the sector reports small differences): women somewhat more often
+#   go on to training and drop out a little more (childcare), men fall back a little more;
+# - filière: see above (« Filière by centre type »).
 
 # The effects spread the odds around their mean, which lowers the mean share of positive exits a
 # little (a share is concave in its odds): this scale brings it back to the published 69 %
 # (measured on 150 centres over 10 years).
-POSITIVE_SCALE = 1.08
+POSITIVE_SCALE = 1.15
 AGE_BANDS = ((25, "<25"), (35, "25-34"), (45, "35-44"), (200, "45+"))  # (age below, band)
-EFFECTS = ("positive", "training", "dropout", "lift", "setback", "return")
+EFFECTS = ("positive", "training", "dropout", "lift", "setback", "return", "length", "support")
 PATH_EFFECTS: dict[tuple[str, str], dict[str, float]] = {
     ("age", "<25"): {
-        "positive": 1.1,
+        "positive": 1.15,
         "training": 1.6,
         "lift": 1.1,
         "dropout": 1.35,
-        "setback": 1.5,
+        "setback": 1.6,
         "return": 1.5,
+        "length": 0.9,
     },
-    ("age", "25-34"): {"positive": 1.05},
+    ("age", "25-34"): {"positive": 1.1},
     ("age", "35-44"): {"training": 0.85, "dropout": 0.9, "lift": 0.95},
     ("age", "45+"): {
-        "positive": 0.75,
-        "training": 0.6,
+        "positive": 0.65,
+        "training": 0.75,
         "dropout": 0.8,
         "lift": 0.7,
-        "setback": 0.8,
+        "setback": 0.65,
         "return": 0.6,
+        "length": 1.15,
+        "support": 1.15,
     },
     ("gender", "F"): {"training": 1.1, "dropout": 1.1},
     ("gender", "M"): {"training": 0.92, "setback": 1.1},
-    ("education", "none"): {"positive": 0.8, "training": 0.8, "lift": 0.75},
-    ("education", "ceb"): {"positive": 0.9, "lift": 0.9},
-    ("education", "cess"): {"positive": 1.3, "training": 1.15, "lift": 1.25},
-    ("education", "higher"): {"positive": 1.4, "training": 1.2, "lift": 1.35},
-    ("education", "foreign"): {"positive": 0.95, "training": 1.3},
-    ("status", "ris"): {"positive": 0.9, "dropout": 1.1, "setback": 1.3},
-    ("status", "no_income"): {"positive": 0.85, "dropout": 1.2, "setback": 1.4},
-    ("status", "disability"): {"positive": 0.65, "dropout": 1.2, "lift": 0.65},
-    ("status", "unemployment_benefit"): {"positive": 1.2, "training": 0.85},
-    ("status", "dei"): {"positive": 1.05},
-    ("filiere", "eft"): {"training": 0.75},
-    ("filiere", "defi"): {"training": 1.35, "lift": 1.05},
+    ("education", "none"): {"positive": 0.75, "training": 0.8, "lift": 0.75, "length": 1.15},
+    ("education", "ceb"): {"positive": 0.9, "lift": 0.9, "length": 1.05},
+    ("education", "cess"): {"positive": 1.35, "training": 1.15, "lift": 1.25, "length": 0.9},
+    ("education", "higher"): {"positive": 1.4, "training": 1.2, "lift": 1.35, "length": 0.85},
+    ("education", "foreign"): {"positive": 0.95, "training": 1.3, "length": 1.1},
+    ("status", "ris"): {
+        "positive": 0.85,
+        "dropout": 1.1,
+        "setback": 1.3,
+        "length": 1.15,
+        "support": 1.3,
+    },
+    ("status", "no_income"): {
+        "positive": 0.8,
+        "dropout": 1.2,
+        "setback": 1.4,
+        "length": 1.15,
+        "support": 1.3,
+    },
+    ("status", "disability"): {
+        "positive": 0.65,
+        "dropout": 1.2,
+        "lift": 0.65,
+        "length": 1.2,
+        "support": 1.2,
+    },
+    ("status", "unemployment_benefit"): {"positive": 1.25, "training": 0.85, "length": 0.9},
+    ("status", "dei"): {"positive": 1.1},
+    ("filiere", "eft"): {
+        "positive": 1.05,
+        "training": 0.6,
+        "setback": 0.85,
+        "support": 0.8,
+    },
+    ("filiere", "defi"): {
+        "positive": 0.95,
+        "training": 1.5,
+        "setback": 1.35,
+        "return": 1.3,
+        "support": 1.3,
+    },
     ("filiere", "orientation"): {"positive": 0.85, "training": 1.5, "lift": 0.9},
 }
 # Barrier prevalence multipliers by trait (on top of the shares above; capped at 0.95): the
 # young lack a licence and confidence and more often meet justice; from 45 on, health and
-# digital skills weigh more and children less; benefits at the bottom bring debts and housing.
+# digital skills weigh more and children less; benefits at the bottom bring debts, housing and
+# paperwork; the DéFI take in the people furthest from work (isolation, mental health, French
+# and reading, paperwork), an EFT people who can already work on a chantier most days.
 PREVALENCE_EFFECTS: dict[tuple[str, str], dict[str, float]] = {
     ("age", "<25"): {
         "mobility": 1.25,
@@ -373,9 +451,24 @@ PREVALENCE_EFFECTS: dict[tuple[str, str], dict[str, float]] = {
         "childcare": 0.3,
     },
     ("gender", "M"): {"justice": 1.8, "addiction": 1.7},
-    ("status", "no_income"): {"finances": 1.35, "housing": 1.6},
-    ("status", "ris"): {"housing": 1.5},
+    ("status", "no_income"): {"finances": 1.35, "housing": 1.6, "administrative": 1.4},
+    ("status", "ris"): {"housing": 1.5, "administrative": 1.3},
     ("status", "disability"): {"physical_health": 2.5, "mental_health": 1.8},
+    ("filiere", "defi"): {
+        "isolation": 1.2,
+        "self_esteem": 1.1,
+        "mental_health": 1.3,
+        "administrative": 1.25,
+        "housing": 1.2,
+        "language": 1.4,
+        "literacy": 1.4,
+    },
+    ("filiere", "eft"): {
+        "isolation": 0.85,
+        "mental_health": 0.75,
+        "language": 0.7,
+        "literacy": 0.7,
+    },
 }
 
 # --- entry years differ (demo assumptions) -----------------------------------------------------

@@ -5,9 +5,11 @@ returned as one canonical frame per (centre, kind) — codes and types of the ex
 `writers.py` turns them into files.
 
 Paths differ by who enters and when: the age band at entry, gender, education, status and
-filière shift the barriers present, the time to lift them, the setbacks and returns, and the
-outcome (`calibration.PATH_EFFECTS`); each entry year's cohort has its own climate, with one
-slower year (`year_climates()`). Centres differ in how they export (`export_habits()`): a few
+filière shift the barriers present, the time to lift them, the setbacks and returns, the
+length (a DéFI path waits for its barriers, an EFT session hardly does), the partners (social
+ones, employers for internships) and the outcome (`calibration.PATH_EFFECTS`, `STRETCH`,
+`INTERNSHIPS`); each entry year's cohort has its own climate, with one slower year
+(`year_climates()`). Centres differ in how they export (`export_habits()`): a few
 joined late, some leave the filière empty for part of their trainees, some send their
 participants file weeks before the others (undeclared trainees in hours and barriers).
 
@@ -358,10 +360,11 @@ _Spawn = tuple[int, _Person, date, int, str]  # centre index, person, entry, dep
 
 
 class _Story:
-    """One path in one centre, told in order: who enters and why; how it ends (the outcome
-    shapes the length); the partners and victories on the way; the barrier assessments; the
-    monthly hours; the exit and its follow-ups; the paths it leads to. The order of the random
-    draws is part of the seed's contract: reordering the steps changes every file."""
+    """One path in one centre, told in order: who enters and why; the barriers at entry and how
+    much each weighs; how it ends (the outcome, the barriers and who entered shape the length);
+    the partners and victories on the way; the barrier assessments; the monthly hours; the
+    exit and its follow-ups; the paths it leads to. The order of the random draws is part of
+    the seed's contract: reordering the steps changes every file."""
 
     def __init__(self, sim: _Simulator, path: _Path):
         self.sim, self.path = sim, path
@@ -375,9 +378,9 @@ class _Story:
 
     def tell(self) -> list[_Spawn]:
         self._profile()
+        self._barriers_at_entry()
         self._outcome()
         self.path.participant = self._participant()
-        self._barriers_at_entry()
         self._partners_and_victories()
         self._assessments()
         self._hours()
@@ -405,11 +408,17 @@ class _Story:
         self, kind: str, name: str, start: date, purpose: str, stop: date | None, result: str
     ) -> None:
         """Record a partnership; one still running when the path ends is cut there, and one
-        prepared before a short path began is dated from the entry."""
+        prepared before a short path began is dated from the entry. The same partner started on
+        the same day is one partnership (the export's key), recorded once."""
         end = self.end
         if start > end:
             return
         start = max(start, self.path.entry)
+        if any(
+            (row["partner_type"], row["partner_name"], row["started_on"]) == (kind, name, start)
+            for row in self.rows["partnerships"]
+        ):
+            return
         if stop is not None and stop > end:
             stop, result = (end, "interrupted") if self.exited else (None, "ongoing")
         if stop is None and result != "ongoing":
@@ -482,7 +491,18 @@ class _Story:
         return weights
 
     def _outcome(self) -> None:
-        rng, path, until, months_planned = self.rng, self.path, self.until, self.months_planned
+        rng, path, until = self.rng, self.path, self.until
+        # The planned length, for this public (`length`), stretched by each barrier that weighs
+        # at entry (level 2 or 3) as much as the filière lets it (`STRETCH`).
+        heavy = sum(level >= 2 for level in self.levels.values())
+        first_plan = self.months_planned
+        months_planned = (
+            first_plan
+            * self.effects["length"]
+            * cal.LENGTH_SCALE
+            * (1 + cal.STRETCH[self.filiere] * heavy)
+        )
+        self.months_planned = months_planned
         # Outcome first (it shapes the length of the path), then what happened on the way.
         unknown = rng.random() < cal.UNKNOWN_SHARE
         group = "unknown" if unknown else _choice(rng, self._destination_groups())
@@ -492,7 +512,13 @@ class _Story:
             reasons = {**reasons, "dropout": reasons["dropout"] * self.effects["dropout"]}
         reason = _choice(rng, reasons)
         dropout = reason == "dropout"
-        months = months_planned * (rng.uniform(0.1, 0.6) if dropout else rng.uniform(0.85, 1.1))
+        # A dropout comes early in the filière's usual length, however long this path would
+        # have been; the others go (nearly) to the end of it.
+        months = (
+            first_plan * rng.uniform(0.1, 0.6)
+            if dropout
+            else months_planned * rng.uniform(0.85, 1.1)
+        )
         exit_date = path.entry + timedelta(days=max(10, int(months * 30.4)))
         exited = exit_date <= until
         end = exit_date if exited else until
@@ -541,6 +567,8 @@ class _Story:
         if not barriers:
             barriers["self_esteem"] = None
         self.barriers = barriers
+        # Level at the first assessment (1 = faible … 3 = fort).
+        self.levels = {b: int(_choice(rng, cal.INITIAL_LEVELS)) for b in barriers}
 
     def _partners_and_victories(self) -> None:
         rng, centre, person, resolved = self.rng, self.centre, self.person, self.resolved
@@ -551,7 +579,14 @@ class _Story:
         months_planned = self.months_planned
         entry = self.path.entry
         town = centre.town
-        if (status == "ris" or "finances" in barriers) and rng.random() < 0.55:
+        # The social partners that work on the barriers, more or less often by public and
+        # filière (`support`).
+        support = self.effects["support"]
+
+        def supported(odds: float) -> bool:
+            return rng.random() < min(0.95, odds * support)
+
+        if (status == "ris" or "finances" in barriers) and supported(0.55):
             start = entry + self.days(0, 30)
             stop = exit_date if exited else None
             self.partner("cpas", f"CPAS de {town}", start, "social_support", stop, "completed")
@@ -578,16 +613,18 @@ class _Story:
                 stop,
                 "completed" if passed else "interrupted",
             )
-        internship_odds = {"eft": 0.6, "defi": 0.25, "orientation": 0.15}[filiere]
+        internship_odds, another_odds = cal.INTERNSHIPS[filiere]
+        hosts: list[str] = []  # the employers of the internships, in order
         if length > 75 and rng.random() < internship_odds:
             start = entry + self.days(60, max(61, min(240, length - 14)))
             first = True
             while start <= end:
                 stop = start + self.days(10, 35)
                 ok = rng.random() < 0.8
+                hosts.append(rng.choice(cal.EMPLOYERS) + f", {town}")
                 self.partner(
                     "employer",
-                    rng.choice(cal.EMPLOYERS) + f", {town}",
+                    hosts[-1],
                     start,
                     "internship",
                     stop,
@@ -596,12 +633,10 @@ class _Story:
                 if ok and stop <= end:
                     self.milestone("first_internship" if first else "internship_completed", stop)
                     first = False
-                if rng.random() > 0.35:
+                if rng.random() >= another_odds:
                     break
                 start = stop + self.days(30, 120)
-        if barriers.keys() & {"mental_health", "addiction", "physical_health"} and (
-            rng.random() < 0.5
-        ):
+        if barriers.keys() & {"mental_health", "addiction", "physical_health"} and supported(0.5):
             start = entry + self.days(15, 90)
             self.partner(
                 "health",
@@ -615,7 +650,7 @@ class _Story:
                 on = start + self.days(30, 60)
                 if self.milestone("health_followup", on, ""):
                     resolved.setdefault("mental_health", on + self.days(60, 200))
-        if "housing" in barriers and rng.random() < 0.45:
+        if "housing" in barriers and supported(0.45):
             start = entry + self.days(10, 90)
             found = rng.random() < 0.5
             on = start + self.days(60, 200)
@@ -629,7 +664,7 @@ class _Story:
             )
             if found and self.milestone("housing_stable", on, ""):
                 resolved["housing"] = on
-        if "childcare" in barriers and rng.random() < 0.5:
+        if "childcare" in barriers and supported(0.5):
             self.partner(
                 "childcare",
                 f"Crèche communale de {town}",
@@ -666,7 +701,7 @@ class _Story:
             self.partner(
                 "aviq", f"AViQ {centre.province}", entry, "social_support", None, "ongoing"
             )
-        if "justice" in barriers and rng.random() < 0.5:
+        if "justice" in barriers and supported(0.5):
             self.partner(
                 "justice",
                 f"Maison de justice de {town}",
@@ -704,10 +739,12 @@ class _Story:
                 )
             elif group == "employment":
                 self.milestone("job_contract", exit_date, "")
-                if rng.random() < 0.5:
+                if rng.random() < cal.EMPLOYER_AT_JOB_EXIT[filiere]:
+                    # Half the time the last internship's employer hires.
+                    hired = rng.random() < 0.5
                     self.partner(
                         "employer",
-                        rng.choice(cal.EMPLOYERS) + f", {town}",
+                        hosts[-1] if hosts and hired else rng.choice(cal.EMPLOYERS) + f", {town}",
                         exit_date - self.days(7, 40),
                         "job_placement",
                         exit_date,
@@ -737,7 +774,7 @@ class _Story:
                 )
 
     def _assessments(self) -> None:
-        rng, rows, resolved, barriers = self.rng, self.rows, self.resolved, self.barriers
+        rng, rows, resolved = self.rng, self.rows, self.resolved
         entry, end, exited, dropout = self.path.entry, self.end, self.exited, self.dropout
         # Barrier assessments: at entry, then every 2 to 4 months, and at exit.
         assessed = [entry]
@@ -745,12 +782,13 @@ class _Story:
             assessed.append(nxt)
         if exited and (not dropout or rng.random() < 0.3) and (end - assessed[-1]).days > 20:
             assessed.append(end)
-        levels = {b: _choice(rng, cal.INITIAL_LEVELS) for b in barriers}
-        current = {b: int(v) for b, v in levels.items()}
-        # The chance that a barrier goes down at an assessment (the time to lift), and that a
-        # lifted one comes back (a setback), depend on who entered and when.
+        current = dict(self.levels)
+        # The chance that a barrier goes down at an assessment (the time to lift), that a lifted
+        # one comes back (a setback) and that one gets worse for a while depend on who entered
+        # and when.
         progress = min(0.8, (0.25 if dropout else 0.42) * self.effects["lift"])
-        setback = 0.06 * self.effects["setback"]
+        setback = 0.05 * self.effects["setback"]
+        worse = min(0.15, 0.1 * self.effects["setback"])
         for i, on in enumerate(assessed):
             if i > 0:
                 for b in list(current):
@@ -765,7 +803,7 @@ class _Story:
                             current[b] = 1 if rng.random() < 0.7 else 2
                     elif r < progress:
                         current[b] = max(0, level - (2 if r < 0.08 else 1))
-                    elif r > 0.9:  # things get worse for a while
+                    elif r > 1 - worse:  # things get worse for a while
                         current[b] = min(3, level + 1)
                 if rng.random() < 0.05:
                     fresh = [b for b in cal.LATE_BARRIERS if b not in current]

@@ -443,7 +443,8 @@ def _write_xlsx(path: Path, header: list[str], rows: list[tuple]) -> None:
 
 
 def write_centre(data: DemoData, centre: DemoCentre, out_dir: Path) -> list[DemoFile]:
-    """Write one centre's seven files in its style, with its planted bad rows."""
+    """Write one centre's files in its style (one per kind it has rows of, so seven but for a
+    short window), with its planted bad rows."""
     fmt = _Formatter(centre.style)
     frames = data.frames[centre.centre_id]
     rng = random.Random(f"{data.seed}/{centre.centre_id}/bad-rows")
@@ -456,6 +457,10 @@ def write_centre(data: DemoData, centre: DemoCentre, out_dir: Path) -> list[Demo
         extras = _extras(centre.style, kind, centre, data.until)
         table = frames[kind].select(*(fmt.expr(kind, c).alias(c) for c in headers), *extras)
         bad = planted.get(kind, [])
+        if table.is_empty() and not bad:
+            # Nothing to send (no follow-up yet in a short window): a centre sends no file, as
+            # an export without rows would be refused.
+            continue
         # Each mistake somewhere in the file, not at the end: where it was typed.
         positions = sorted(rng.randrange(table.height + 1) for _ in bad)
         header = [headers.get(c, c) for c in table.columns]
