@@ -413,7 +413,9 @@ def show_chiffres_cles(data: dict, year: int) -> None:
     )
 
 
-if ui.warehouse_ready("dim_participants", "fct_exits", "fct_hours", "agg_centre_month"):
+if ui.warehouse_ready(
+    "dim_participants", "fct_exits", "fct_hours", "agg_centre_month", "fct_training_years"
+):
     if filters.years is None:
         ui.empty_state(
             "Aucun stagiaire dans l'entrepôt pour votre périmètre.",

@@ -299,7 +299,7 @@ def show_association(data: dict) -> None:
         )
 
 
-if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres"):
+if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres", "fct_training_years"):
     # One call: everything the page shows is masked together (`partnerships.page`).
     data = ui.load(partnerships.page, scope, filters)
     with ui.guard("les types de partenaires"):

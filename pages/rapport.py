@@ -167,7 +167,7 @@ def show_periods() -> None:
                     st.rerun()
 
 
-if ui.warehouse_ready("dim_participants", "dim_centres"):
+if ui.warehouse_ready("dim_participants", "dim_centres", "fct_training_years"):
     with ui.guard("le rapport annuel"):
         show_report()
     if user.role in periods.ADMIN_ROLES:

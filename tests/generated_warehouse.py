@@ -4,8 +4,9 @@ years).
 
 `World` is plain data: centres and trainees with their records. `write` turns it into the
 INTERFACES §3 tables a build would produce — the marts the analytics read are written directly
-from the records (their definitions are simple), and the two aggregates (`agg_centre_month`,
-`agg_entry_cohorts`) by running the dbt models' own SQL on those tables. `hypothesis` strategies
+from the records (their definitions are simple), and `fct_training_years` (« in training »,
+defined once) and the two aggregates (`agg_centre_month`, `agg_entry_cohorts`) by running the
+dbt models' own SQL on those tables. `hypothesis` strategies
 (`worlds`) draw many small, awkward worlds: a handful of trainees per centre, so that counts
 from 1 to 4 are everywhere.
 
@@ -377,7 +378,12 @@ def _write_tables(con, world: World) -> None:
         ("education", "varchar"),
     ):
         con.execute(f"alter table dim_participants add column {column} {kind}")
-    for model in ("dim_participant_population", "agg_centre_month", "agg_entry_cohorts"):
+    for model in (
+        "dim_participant_population",
+        "fct_training_years",
+        "agg_centre_month",
+        "agg_entry_cohorts",
+    ):
         con.execute(f"create table {model} as {_dbt_sql(model)}")
 
 

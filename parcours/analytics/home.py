@@ -4,7 +4,8 @@ Definitions (shown on the page as captions):
 - period: the selected years (1 January of the first to 31 December of the last); the previous
   period has the same length and ends the day before.
 - trainees in training: declared trainees who entered on or before the period's end and had not
-  left before its start (their latest exit, if any, is on or after the start);
+  left before its start (their latest exit, if any, is on or after the start) — in training
+  during at least one of its years, as the warehouse defines it (`fct_training_years`);
 - entries: entry date in the period; exits: exit records dated in the period; positive exits:
   those whose destination is in the employment or training group of codes.csv;
 - hours: training hours of the months in the period;
@@ -55,8 +56,15 @@ CENTRE_TYPES = ("DéFI seulement", "EFT seulement", "DéFI et EFT", "Autre")
 
 @dataclass(frozen=True)
 class Period:
+    """Whole calendar years, from 1 January of the first to 31 December of the last (the pages'
+    periods: the shared year filter, a report's year, the period before)."""
+
     start: date
     end: date
+
+    def __post_init__(self) -> None:
+        if (self.start.month, self.start.day, self.end.month, self.end.day) != (1, 1, 12, 31):
+            raise ValueError(f"a period is whole calendar years, not {self.start}–{self.end}")
 
     @classmethod
     def of_years(cls, years: tuple[int, int]) -> Period:
@@ -68,7 +76,24 @@ class Period:
 
     @property
     def params(self) -> dict:
+        """The bounds as dates: $p_start, $p_end."""
         return {"p_start": self.start, "p_end": self.end}
+
+    @property
+    def year_params(self) -> dict:
+        """The bounds as years, for `in_training`: $p_first_year, $p_last_year."""
+        return {"p_first_year": self.start.year, "p_last_year": self.end.year}
+
+
+def in_training(alias: str, first_year: str, last_year: str | None = None) -> str:
+    """SQL: the trainee of `alias` (its centre_id, participant_id) was in training during at
+    least one year from `first_year` to `last_year` (SQL expressions; `last_year` None: that one
+    year) — a semi-join on fct_training_years, where « in training » is defined (its YAML)."""
+    years = f"= {first_year}" if last_year is None else f"between {first_year} and {last_year}"
+    return (
+        f"exists (select 1 from fct_training_years t where t.centre_id = {alias}.centre_id "
+        f"and t.participant_id = {alias}.participant_id and t.year {years})"
+    )
 
 
 def _participants(scope: Scope, filters: Filters) -> Where:
@@ -84,23 +109,27 @@ def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[s
     params: dict = dict(where.params)
     for i, period in enumerate(periods):
         params[f"s{i}"], params[f"e{i}"] = period.start, period.end
+        params[f"fy{i}"], params[f"ly{i}"] = period.start.year, period.end.year
     # Each fact table is read only over the span of the periods (lets DuckDB skip row groups).
     params["lo"] = min(period.start for period in periods)
     params["hi"] = max(period.end for period in periods)
 
     def each(template: str) -> str:
+        # {inside}: the trainee p was in training during the period (fct_training_years).
         return ",\n            ".join(
-            template.format(s=f"$s{i}", e=f"$e{i}", i=i) for i in range(len(periods))
+            template.format(
+                s=f"$s{i}", e=f"$e{i}", i=i, inside=in_training("p", f"$fy{i}", f"$ly{i}")
+            )
+            for i in range(len(periods))
         )
 
-    inside = "p.entry_date <= {e} and (p.exit_date is null or p.exit_date >= {s})"
     sql = f"""
         with p as (
-            select centre_id, participant_id, entry_date, exit_date
+            select centre_id, participant_id, entry_date
             from dim_participants where {where.sql} and entry_date is not null
         ),
         people as (
-            select {each(f"count(*) filter (where {inside}) as in_training_{{i}}")},
+            select {each("count(*) filter (where {inside}) as in_training_{i}")},
             {each("count(*) filter (where p.entry_date between {s} and {e}) as entries_{i}")}
             from p
         ),
@@ -126,7 +155,7 @@ def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[s
             select {
         each(
             "count(distinct (b.centre_id, b.participant_id)) filter (where b.lifted_on "
-            f"between {{s}} and {{e}} and {inside}) as with_barrier_lifted_{{i}}"
+            "between {s} and {e} and {inside}) as with_barrier_lifted_{i}"
         )
     }
             from fct_barrier_episodes b join p using (centre_id, participant_id)
@@ -136,7 +165,7 @@ def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[s
             select {
         each(
             "count(distinct (m.centre_id, m.participant_id)) filter (where m.achieved_on "
-            f"between {{s}} and {{e}} and {inside}) as with_milestone_{{i}}"
+            "between {s} and {e} and {inside}) as with_milestone_{i}"
         )
     }
             from fct_milestones m join p using (centre_id, participant_id)
@@ -196,12 +225,11 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
         use_years=False,
         participant="d.participant_id",
     )
-    params = {**where.params, **period.params}
+    dates, years = {**where.params, **period.params}, {**where.params, **period.year_params}
     inside = f"""
         select centre_id, participant_id, filiere, training_area
-        from dim_participants
-        where {where.sql} and entry_date is not null
-          and entry_date <= $p_end and (exit_date is null or exit_date >= $p_start)
+        from dim_participants d
+        where {where.sql} and {in_training("d", "$p_first_year", "$p_last_year")}
     """
     centres = query(
         f"""
@@ -219,7 +247,7 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
             count(*)::integer as centres
         from per_centre group by all
         """,
-        params,
+        years,
     )
     centres = (
         pl.DataFrame({"centre_type": list(CENTRE_TYPES)})
@@ -239,7 +267,7 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
                 join dim_participants d using (centre_id, participant_id)
                 where {joined.sql} and h.month between $p_start and $p_end) as hours
         """,
-        params,
+        {**dates, **years},
     ).row(0, named=True)
     destinations = query(
         f"""
@@ -251,7 +279,7 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
           and e.destination_group is not null and e.destination_group <> 'unknown'
         group by all
         """,
-        params,
+        dates,
     )
     destinations = (
         pl.DataFrame({"destination_group": list(DESTINATION_GROUPS)})
@@ -629,20 +657,17 @@ def _by_year(scope: Scope, filters: Filters, years: list[int]) -> list[dict[str,
     if not years:
         return []
     where = _participants(scope, filters)
-    inside = (
-        "p.entry_date <= make_date({y}, 12, 31) and "
-        "(p.exit_date is null or p.exit_date >= make_date({y}, 1, 1))"
-    )
     sql = f"""
         with p as (
-            select centre_id, participant_id, entry_date, exit_date
+            select centre_id, participant_id, entry_date
             from dim_participants where {where.sql} and entry_date is not null
         ),
         years as (select unnest($years::integer[]) as year),
         people as (
-            select y.year, count(*) as in_training
-            from years y join p on {inside.format(y="y.year")}
-            group by y.year
+            select t.year, count(*) as in_training
+            from fct_training_years t join p using (centre_id, participant_id)
+            where t.year in (select year from years)
+            group by t.year
         ),
         entered as (
             select year(entry_date) as year, count(*) as entries from p group by 1
@@ -660,14 +685,14 @@ def _by_year(scope: Scope, filters: Filters, years: list[int]) -> list[dict[str,
             select year(b.lifted_on) as year,
                 count(distinct (b.centre_id, b.participant_id)) as with_barrier_lifted
             from fct_barrier_episodes b join p using (centre_id, participant_id)
-            where b.lifted_on is not null and {inside.format(y="year(b.lifted_on)")}
+            where b.lifted_on is not null and {in_training("p", "year(b.lifted_on)")}
             group by 1
         ),
         milestones as (
             select year(m.achieved_on) as year,
                 count(distinct (m.centre_id, m.participant_id)) as with_milestone
             from fct_milestones m join p using (centre_id, participant_id)
-            where {inside.format(y="year(m.achieved_on)")}
+            where {in_training("p", "year(m.achieved_on)")}
             group by 1
         )
         select y.year,

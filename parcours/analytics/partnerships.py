@@ -27,7 +27,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.analytics import masking
-from parcours.analytics.home import Period
+from parcours.analytics.home import Period, in_training
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 GROUP_LABELS = {
@@ -253,14 +253,14 @@ def _association_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
     params = dict(where.params)
     period_clause = "true"
     if filters.years:
-        period_clause = "entry_date <= $p_end and (exit_date is null or exit_date >= $p_start)"
-        params.update(Period.of_years(filters.years).params)
+        period_clause = in_training("d", "$p_first_year", "$p_last_year")
+        params.update(Period.of_years(filters.years).year_params)
     frame = query(
         f"""
         with population as (
             select centre_id, participant_id, has_milestone,
                 coalesce(positive_exit, false) as positive_exit
-            from dim_participants
+            from dim_participants d
             where {where.sql} and entry_date is not null and {period_clause}
         ),
         types as (select distinct partner_type from fct_partnerships

@@ -220,10 +220,11 @@ def coverage(scope: Scope, year: int) -> pl.DataFrame:
         f"""
         with people as (
             select centre_id,
-                count(*) filter (where entry_date <= $p_end
-                    and (exit_date is null or exit_date >= $p_start))::bigint as in_training,
+                count(*) filter (
+                    where {home.in_training("d", "$p_first_year", "$p_last_year")}
+                )::bigint as in_training,
                 count(*) filter (where entry_date between $p_start and $p_end)::bigint as entries
-            from dim_participants where entry_date is not null group by centre_id
+            from dim_participants d where entry_date is not null group by centre_id
         ),
         months as (
             select centre_id, count(distinct month)::bigint as months_with_hours
@@ -238,7 +239,7 @@ def coverage(scope: Scope, year: int) -> pl.DataFrame:
         where {where.sql}
         order by c.centre_name, c.centre_id
         """,
-        {**where.params, **period.params},
+        {**where.params, **period.params, **period.year_params},
     )
     frame = frame.with_columns(
         ((pl.col("in_training") > 0) | (pl.col("months_with_hours") > 0)).alias("has_data")

@@ -24,19 +24,32 @@ groups as (
 
 ),
 
--- In training during a month = entered by its end and not exited before its start. Counted as
--- +1 at the entry month and -1 the month after the (latest) exit, never before the entry month.
+-- In training during a month = entered by its end and not exited before its start: the one
+-- definition, macro training_span (fct_training_years has it by year, for the pages). Counted
+-- as +1 at the first month in training (the entry month) and -1 at the first month out of
+-- training (the month after the latest exit, never before the entry month).
+training_spans as (
+
+    select
+        centre_id,
+        filiere,
+        {{ population }},
+        {{ training_span('entry_date', 'exit_date', 'month') }}
+    from groups
+    where entry_date is not null
+
+),
+
 training_moves as (
 
     select
         centre_id,
         filiere,
         {{ population }},
-        {{ month_start('entry_date') }} as month,
+        first_month_in_training as month,
         1 as delta,
         1 as entries
-    from groups
-    where entry_date is not null
+    from training_spans
 
     union all
 
@@ -44,14 +57,11 @@ training_moves as (
         centre_id,
         filiere,
         {{ population }},
-        greatest(
-            {{ month_start('exit_date') }} + interval 1 month,
-            {{ month_start('entry_date') }}
-        )::date as month,
+        first_month_out_of_training as month,
         -1 as delta,
         0 as entries
-    from groups
-    where entry_date is not null and exit_date is not null
+    from training_spans
+    where first_month_out_of_training is not null
 
 ),
 
