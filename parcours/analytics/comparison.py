@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from parcours import contract
-from parcours.analytics import barriers, masking
+from parcours.analytics import barriers, home, masking
 from parcours.analytics.event_order import EVENTS, median_month
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
@@ -345,8 +345,9 @@ def _exit_units(scope: Scope, filters: Filters) -> pl.DataFrame:
 
 
 def _partner_units(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Per partner type, the trainees in training during the period (entered by its end, not
-    left before its start), each flagged when they had a partnership of that type."""
+    """Per partner type, the trainees in training during the period (`home.in_training`, as
+    the page's « avec ou sans partenariat »), counted with those who had a partnership of that
+    type."""
     where = Where.scoped(
         scope,
         filters,
@@ -358,10 +359,7 @@ def _partner_units(scope: Scope, filters: Filters) -> pl.DataFrame:
     params = dict(where.params)
     period = "true"
     if filters.years:
-        period = (
-            "d.entry_date <= make_date($y1, 12, 31) "
-            "and (d.exit_date is null or d.exit_date >= make_date($y0, 1, 1))"
-        )
+        period = home.in_training("d", "$y0", "$y1")
         params.update(y0=filters.years[0], y1=filters.years[1])
     return query(
         f"""

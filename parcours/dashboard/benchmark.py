@@ -90,12 +90,16 @@ def _spread(result: comparison.Comparison, subject: str, figure: comparison.Figu
             ),
             width="stretch",
         )
-    note = f"Un trait gris par centre ({shown} centre{'s' if shown > 1 else ''}), sans nom"
+    if shown:
+        note = f"Un trait gris par centre ({shown} centre{'s' if shown > 1 else ''}), sans nom"
+    else:
+        note = "Aucun centre ne peut être montré seul"
     if hidden:
-        note += (
-            f" ; {hidden} centre{'s' if hidden > 1 else ''} non montré{'s' if hidden > 1 else ''}"
-            f" : moins de 5 {figure.unit}, ou un effectif de 1 à 4 dans le calcul"
-        )
+        reasons = f"moins de 5 {figure.unit} ou un effectif de 1 à 4 dans le calcul"
+        if figure.statistic.kind != "share":
+            reasons += ", ou une médiane non atteinte"
+        plural = "s" if hidden > 1 else ""
+        note += f" ; {hidden} centre{plural} non montré{plural} : {reasons}"
     st.caption(fmt.typography(note + "."))
 
 
