@@ -360,17 +360,19 @@ def _write_tables(con, world: World) -> None:
         },  # fmt: skip
         followups,
     )
+    # int_data_end is the last date of the events of the trainees' paths: here, of the dated
+    # records these worlds draw (a scratch table, dropped; no page reads a path here).
     _table(
         con,
-        "rpt_participant_paths",
+        "generated_path_events",
         {"centre_id": "varchar", "participant_id": "varchar", "event_on": "date"},
         events,
     )
-    # int_data_end reads the same events as the path report: its last date, from the paths here.
     con.execute(
         "create table int_data_end as select max(event_on) as last_event_on, "
-        "date_trunc('month', max(event_on))::date as last_month from rpt_participant_paths"
+        "date_trunc('month', max(event_on))::date as last_month from generated_path_events"
     )
+    con.execute("drop table generated_path_events")
     # The population columns these worlds do not draw (unknown for everyone).
     for column, kind in (
         ("birth_year", "smallint"),
