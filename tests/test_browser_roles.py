@@ -35,6 +35,13 @@ ROLES = [
     ("analyst", "analyste@parcours.be", "analyst"),
     ("admin", "admin@parcours.be", "admin"),
 ]
+# The heading of « Se situer » each role meets on Freins levés (dashboard/benchmark.py).
+SE_SITUER = {
+    "centre": "Se situer : le centre, sa fédération, le secteur",
+    "federation": "Se situer : d'un centre à l'autre",
+    "analyst": "Se situer : d'un centre à l'autre",
+    "admin": "Se situer : d'un centre à l'autre",
+}
 # Streamlit's English, as a person would meet it (whole words).
 ENGLISH = [
     "Browse files",
@@ -192,6 +199,16 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
                 charts_drawn(page)
                 found[name] = english_on(page)
                 shot(page, screenshots_dir() / f"{prefix}-{name}.png")
+                if name == "freins":
+                    # « Se situer »: a centre beside its federation and the sector; anyone who
+                    # sees several centres, their spread.
+                    heading = page.get_by_role("heading", name=SE_SITUER[role])
+                    heading.scroll_into_view_if_needed()
+                    expect(heading).to_be_visible()
+                    if role == "centre":
+                        expect(page.get_by_text("Votre centre").first).to_be_visible()
+                    found["freins (se situer)"] = english_on(page)
+                    shot(page, screenshots_dir() / f"{prefix}-freins-se-situer.png")
                 if name == "televerser" and role == "centre":
                     # A file in the drop zone: its name, size and remove button read French.
                     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
