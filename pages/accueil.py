@@ -9,7 +9,7 @@ import streamlit as st
 from parcours.analytics import home as indicators
 from parcours.dashboard import benchmark, ui
 from parcours.dashboard import filters as shared_filters
-from parcours.presentation import charts, palette, wording
+from parcours.presentation import charts, figures, palette, wording
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
@@ -376,17 +376,8 @@ def show_chiffres_cles(data: dict, year: int) -> None:
     chart = None
     if ui.drawable(dest, "share") is not None:
         # Every destination stays on the axis; a masked one is an empty bar.
-        chart = charts.bar(
-            dest.with_columns(pl.col("share").alias("Part")),
-            "destination",
-            "Part",
-            category_title="Destination",
-            value_title="Part des sorties à destination connue",
-            value_format=charts.PCT,
-            color="destination",
-            color_title="Destination",
-            palette="situation.group",
-            sort=None,
+        chart = figures.known_destinations(
+            dest,
             tooltip=[
                 alt.Tooltip("destination:N", title="Destination"),
                 alt.Tooltip("Part:Q", title="Part", format=charts.PCT),

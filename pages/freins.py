@@ -7,7 +7,7 @@ import streamlit as st
 
 from parcours.analytics import barriers
 from parcours.dashboard import benchmark, ui
-from parcours.presentation import charts
+from parcours.presentation import charts, figures
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Freins levés")
@@ -78,16 +78,8 @@ def show_barriers(data: dict) -> None:
     chart = None
     if ui.drawable(per, "lift_rate") is not None:
         # Every barrier stays on the axis: a masked rate is an empty bar, not a missing row.
-        chart = charts.bar(
+        chart = figures.lift_rate_by_barrier(
             per,
-            "barrier_label",
-            "lift_rate",
-            category_title="Frein",
-            value_title="Taux de levée",
-            value_format=charts.PCT,
-            color="group_label",
-            color_title="Groupe",
-            palette="barrier.group",
             tooltip=[
                 alt.Tooltip("barrier_label:N", title="Frein"),
                 alt.Tooltip("group_label:N", title="Groupe"),
@@ -96,7 +88,7 @@ def show_barriers(data: dict) -> None:
                 alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
                 alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
             ],
-        ).configure_mark(invalid="break-paths-show-domains")
+        )
     ui.show_chart(
         chart,
         table(per, "barrier_label", "Frein"),
@@ -136,20 +128,7 @@ def show_time_to_lift(data: dict) -> None:
         tooltip.append(
             alt.Tooltip("at_risk:Q", title="Encore ouverts et suivis", format=charts.INT)
         )
-    chart = charts.lines(
-        curves.with_columns((1 - pl.col("survival")).round(3).alias("lifted_share")),
-        "time",
-        "lifted_share",
-        x_title="Jours depuis l'identification du frein",
-        y_title="Part des freins levés",
-        color="key",
-        color_title="Groupe",
-        palette="barrier.group",
-        y_format=charts.PCT,
-        step=True,
-        y_domain=(0, 1),
-        tooltip=tooltip,
-    )
+    chart = figures.time_to_lift(curves, tooltip=tooltip)
     at_risk = data["at_risk"]
     ui.show_chart(
         chart,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from parcours.analytics import partnerships
 from parcours.dashboard import benchmark, ui
-from parcours.presentation import charts
+from parcours.presentation import charts, figures
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Partenariats")
@@ -31,21 +31,14 @@ def show_types(data: dict) -> None:
     chart = (
         None
         if ui.drawable(types, "trainees") is None
-        else charts.bar(
+        else figures.partner_types(
             types,
-            "type_label",
-            "trainees",
-            category_title="Type de partenaire",
-            value_title="Stagiaires concernés",
-            color="group_label",
-            color_title="Domaine",
-            palette="partner_type.group",
             tooltip=[
                 alt.Tooltip("type_label:N", title="Type de partenaire"),
                 alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
                 alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
             ],
-        ).configure_mark(invalid="break-paths-show-domains")
+        )
     )
     counts = {
         "trainees": "Stagiaires concernés",

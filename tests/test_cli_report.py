@@ -263,3 +263,22 @@ def test_each_report_is_audited(run_cli, folder, tmp_path):
         "name": "Fédération AID",
     }
     assert last["detail"]["frozen"] is False
+
+
+def test_a_warehouse_built_by_an_older_parcours_is_refused_in_french(
+    run_cli, dashboard_warehouse, tmp_path
+):
+    # The served warehouse of a previous version: it lacks a table this version reads.
+    import shutil
+
+    root = tmp_path / "data"
+    shutil.copytree(dashboard_warehouse.root, root)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        con.execute("drop table fct_training_years")
+    out = tmp_path / "rapport.html"
+    done = run_cli("report", "--year", YEAR, "--format", "html", "--output", out, root=root)
+    assert done.returncode == 2, done.stderr
+    assert "version antérieure de Parcours" in done.stderr
+    assert "fct_training_years" in done.stderr and "parcours build" in done.stderr
+    assert "Traceback" not in done.stderr and "Erreur interne" not in done.stderr
+    assert not out.exists()

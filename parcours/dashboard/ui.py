@@ -113,13 +113,21 @@ def breakdown(key: str) -> str | None:
 
 def warehouse_ready(*tables: str) -> bool:
     """Whether the served warehouse has these tables; otherwise draw the empty state."""
+    version = None
     try:
         version = warehouse.version()
         ok = version is not None and (not tables or _has_tables(version, tuple(tables)))
     except Exception:  # noqa: BLE001
         log.exception("warehouse check failed")
         ok = False
-    if not ok:
+    if not ok and version is not None:
+        # Built, but by an older Parcours that did not write every table this one reads.
+        empty_state(
+            "Aucune donnée à afficher pour l'instant : l'entrepôt servi date d'une version "
+            "antérieure de Parcours.",
+            "Relancez une construction (« parcours build » ou page « Transformations »).",
+        )
+    elif not ok:
         empty_state(
             "Aucune donnée à afficher pour l'instant : l'entrepôt de données n'est pas encore "
             "construit.",

@@ -24,8 +24,8 @@ import polars as pl
 
 from parcours.analytics import home, masking
 from parcours.core.errors import ParcoursError
-from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
+from parcours.presentation.figures import known_destinations
 from parcours.publish import static_charts
 from parcours.publish.subjects import CENTRE, Subject
 from parcours.warehouse.reader import Filters, Scope, Where, query
@@ -375,18 +375,7 @@ def chiffres_cles(scope: Scope, data: dict, year: int) -> tuple[list[KeyFigure],
     data = drawable(dest, "share")
     chart = None
     if data is not None:
-        chart = charts.bar(
-            data.with_columns(pl.col("share").alias("Part")),
-            "destination",
-            "Part",
-            category_title="Destination",
-            value_title="Part des sorties à destination connue",
-            value_format=charts.PCT,
-            color="destination",
-            color_title="Destination",
-            palette="situation.group",
-            sort=None,
-        )
+        chart = known_destinations(data)
     destinations = figure(
         "destinations",
         "Où vont-ils à la sortie ?",

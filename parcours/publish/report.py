@@ -12,8 +12,11 @@ dashboard's « Rapport annuel » page call.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass
+
+import duckdb
 
 from parcours.core.errors import ParcoursError
 from parcours.presentation import formatting as fmt
@@ -59,7 +62,10 @@ def gather(data_dir: DataDir, subject: Subject, year: int) -> content.Report:
     period = periods.get(data_dir, year)
     reading = reader.reading_from(period.path(data_dir)) if period else contextlib.nullcontext()
     with reading:
-        report = _gather(subject, year)
+        try:
+            report = _gather(subject, year)
+        except duckdb.CatalogException as error:
+            raise ParcoursError(_older_warehouse(error, year if period else None)) from error
     if period:
         report.frozen = f"Chiffres arrêtés au {fmt.day(period.closed_on)}"
         report.warehouse = _warehouse_line(
@@ -70,6 +76,23 @@ def gather(data_dir: DataDir, subject: Subject, year: int) -> content.Report:
         with opstore.connected(data_dir.ops_db) as conn:
             report.warehouse = _warehouse_line(periods.served_build(conn), False)
     return report
+
+
+def _older_warehouse(error: duckdb.CatalogException, closed_year: int | None) -> str:
+    """A warehouse built by an older Parcours lacks a table this one reads: say which, and
+    what to do (a closed year's frozen copy is remade by reopening and closing the year)."""
+    found = re.search(r"Table with name (\w+) does not exist", str(error))
+    table = f" (il lui manque la table « {found.group(1)} »)" if found else ""
+    if closed_year is not None:
+        return (
+            f"La copie arrêtée de {closed_year} date d'une version antérieure de Parcours{table} : "
+            f"rouvrez puis refermez l'année (« parcours periods reopen {closed_year} », puis "
+            f"« parcours periods close {closed_year} »)."
+        )
+    return (
+        f"L'entrepôt servi date d'une version antérieure de Parcours{table} : relancez une "
+        "construction (« parcours build » ou page « Transformations »)."
+    )
 
 
 def _gather(subject: Subject, year: int) -> content.Report:

@@ -11,7 +11,7 @@ import math
 import polars as pl
 
 from parcours.analytics import barriers, masking, outcomes, partnerships
-from parcours.presentation import charts
+from parcours.presentation import charts, figures
 from parcours.presentation import formatting as fmt
 from parcours.publish.content import (
     Figure,
@@ -124,17 +124,7 @@ def barriers_section(scope: Scope, year: int) -> Section:
     data = drawable(per, "lift_rate")
     chart = None
     if data is not None:
-        chart = charts.bar(
-            data,
-            "barrier_label",
-            "lift_rate",
-            category_title="Frein",
-            value_title="Taux de levée",
-            value_format=charts.PCT,
-            color="group_label",
-            color_title="Groupe",
-            palette="barrier.group",
-        )
+        chart = figures.lift_rate_by_barrier(data)
     section.figures.append(
         figure(
             "freins_par_frein",
@@ -150,20 +140,8 @@ def barriers_section(scope: Scope, year: int) -> Section:
     curves = loaded["curves"]
     chart = None
     if not curves.is_empty():
-        chart = charts.lines(
-            # Only the columns drawn: the curves have a point per day with a lift or a censoring.
-            curves.select("key", "time", (1 - pl.col("survival")).alias("lifted_share")),
-            "time",
-            "lifted_share",
-            x_title="Jours depuis l'identification du frein",
-            y_title="Part des freins levés",
-            color="key",
-            color_title="Groupe",
-            palette="barrier.group",
-            y_format=charts.PCT,
-            step=True,
-            y_domain=(0, 1),
-        )
+        # Only the columns drawn: the curves have a point per day with a lift or a censoring.
+        chart = figures.time_to_lift(curves.select("key", "time", "survival"))
     section.figures.append(
         figure(
             "freins_duree",
@@ -261,15 +239,7 @@ def partnerships_section(scope: Scope, year: int) -> Section:
     data = drawable(types, "trainees")
     chart = None
     if data is not None:
-        chart = charts.bar(
-            data,
-            "type_label",
-            "trainees",
-            category_title="Type de partenaire",
-            value_title="Stagiaires concernés",
-            color="group_label",
-            color_title="Domaine",
-        )
+        chart = figures.partner_types(data)
     section.figures.append(
         figure(
             "partenaires_types",
