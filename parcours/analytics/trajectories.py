@@ -6,13 +6,13 @@ Definitions (captions on the page):
   cohort's trainees still observable that month who are in each state: « Au centre » before the
   month of their latest exit, then the group of their latest known situation (exit destination
   or later follow-up). A trainee stops being observable after the last month its centre sent
-  data for; the shares are of those still observable, shown beside the cohort size;
-- transitions: trainees who left, from their destination group at exit to their state 6 and 12
-  months later (the follow-up nearest to those horizons, from 4 to 8 and 10 to 14 months after
-  the exit; « Non observé » when there is none), with counts.
+  data for; the shares are of those still observable, shown beside the cohort size.
 
-Data: `agg_cohort_state_spells` (runs of months in one state, per cohort and population) and
-`agg_transitions`, both built by dbt from `fct_participant_months`; no path is rebuilt here.
+The transitions after the exit (`agg_transitions`) are drawn by `transition_flows`, masked with
+« les freins d'abord ».
+
+Data: `agg_cohort_state_spells` (runs of months in one state, per cohort and population), built
+by dbt from `fct_participant_months`; no path is rebuilt here.
 
 Masking (`parcours.analytics.masking`): each month's states add up to the trainees observable that
 month, which is shown, so the states of a month are one set (rule 2, within the month); a share is
@@ -164,27 +164,3 @@ def chronogram_by(scope: Scope, filters: Filters, entry_year: int, by: str) -> p
         pl.col("code").replace_strict(labels, default=pl.col("code")).alias("group"),
         pl.col("state").replace_strict(STATES, default=pl.col("state")).alias("state"),
     )
-
-
-def transitions(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
-    """Trainees of the cohort who left: destination group at exit → state at 6 months → state at
-    12 months, with the count (`trainees`, masked under 5 outside a centre's own data)."""
-    where = _where(scope, filters)
-    frame = query(
-        f"""
-        select destination_group, state_at_6_months, state_at_12_months,
-               sum(trainees)::bigint as trainees
-        from agg_transitions
-        where {where.sql} and entry_year = $entry_year
-        group by all
-        order by trainees desc
-        """,
-        {**where.params, "entry_year": entry_year},
-    )
-    labels = {**STATES, "not_observed": NOT_OBSERVED, None: NOT_OBSERVED}
-    frame = frame.with_columns(
-        pl.col(c).replace_strict(labels, default=pl.col(c)).fill_null(NOT_OBSERVED).alias(c)
-        for c in ("destination_group", "state_at_6_months", "state_at_12_months")
-    )
-    # The total of exits is not shown, each path stands alone: primary suppression only.
-    return masking.suppress(frame, ["trainees"], within=None, mask=scope.mask_small_counts)
