@@ -247,9 +247,11 @@ def slowest(summary: dict, n: int = 6) -> str:
     return ", ".join(f"{m['name']} {m['execution_time']:.1f} s" for m in nodes[:n])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default="/tmp/parcours-bench")
+def bench_folder(description: str, default: str) -> tuple[DataDir, bool]:
+    """The bench's data folder from the command line (`--data-dir`, `--keep`): emptied unless
+    kept, with its landing schema files; and whether generated data may be reused."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", default=default)
     parser.add_argument("--keep", action="store_true", help="reuse generated data if present")
     args = parser.parse_args()
     root = Path(args.data_dir)
@@ -257,13 +259,18 @@ def main() -> None:
         shutil.rmtree(root)
     data_dir = DataDir(root.resolve())
     landing.ensure_schema_files(data_dir)
+    return data_dir, args.keep
+
+
+def main() -> None:
+    data_dir, keep = bench_folder(__doc__.splitlines()[0], "/tmp/parcours-bench")
     print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
-    if not (data_dir.ops_db.exists() and args.keep):
+    if not (data_dir.ops_db.exists() and keep):
         started = time.monotonic()
         counts = generate(data_dir)
         print(f"Generated in {time.monotonic() - started:.1f} s: {counts}")
 
-    full, cpu, summary = timed_build(root)
+    full, cpu, summary = timed_build(data_dir.root)
     size = data_dir.warehouse.stat().st_size / 1e6
     print(f"Full build (with docs): {full:.1f} s wall, {cpu:.1f} s CPU; "
           f"{len(summary['models'])} models, {len(summary['tests'])} tests; "
@@ -271,11 +278,11 @@ def main() -> None:
     print(f"  slowest: {slowest(summary)}")
 
     new_upload(data_dir)
-    rebuild, cpu, summary = timed_build(root)
+    rebuild, cpu, summary = timed_build(data_dir.root)
     print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU"
           "  [goal ≤ 15 s]")  # fmt: skip
     new_upload(data_dir)
-    rebuild, cpu, summary = timed_build(root, "--no-docs")
+    rebuild, cpu, summary = timed_build(data_dir.root, "--no-docs")
     print(f"Rebuild after one centre's upload (--no-docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU")
     print(f"Load average after: {os.getloadavg()[0]:.1f}")
 

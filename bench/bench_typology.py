@@ -15,9 +15,7 @@ Goal: the whole build stays ≤ 90 s.
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,10 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_build import generate, timed_build, timed_child  # noqa: E402
+from bench_build import bench_folder, generate, timed_build, timed_child  # noqa: E402
 
 from parcours.store.datadir import DataDir  # noqa: E402
-from parcours.upload import landing  # noqa: E402
 from parcours.warehouse import build, typology  # noqa: E402
 
 TYPOLOGY_NODES = ("int_participant_path_type", "agg_path_types", "agg_path_type_sequences")
@@ -97,23 +94,15 @@ def stress_test(distinct: int = 20_000) -> tuple[float, typology.Typology]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default="/tmp/parcours-bench-typology")
-    parser.add_argument("--keep", action="store_true", help="reuse generated data if present")
-    args = parser.parse_args()
-    root = Path(args.data_dir)
-    if root.exists() and not args.keep:
-        shutil.rmtree(root)
-    data_dir = DataDir(root.resolve())
-    landing.ensure_schema_files(data_dir)
+    data_dir, keep = bench_folder(__doc__.splitlines()[0], "/tmp/parcours-bench-typology")
     os.environ["PYTHONPATH"] = str(REPO)  # the dbt child imports parcours.warehouse.typology
     print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
-    if not (data_dir.ops_db.exists() and args.keep):
+    if not (data_dir.ops_db.exists() and keep):
         started = time.monotonic()
         counts = generate(data_dir)
         print(f"Generated in {time.monotonic() - started:.1f} s: {counts}")
 
-    full, cpu, summary = timed_build(root, "--no-docs")
+    full, cpu, summary = timed_build(data_dir.root, "--no-docs")
     nodes = {m["name"]: m["execution_time"] for m in summary["models"]}
     tests = sum(
         t["execution_time"]

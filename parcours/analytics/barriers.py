@@ -128,8 +128,10 @@ def _days(value: float) -> str:
     return f"{text} jour" if n in (0, 1) else f"{text} jours"
 
 
-def load_episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
-    where = Where.scoped(
+def _episodes_where(scope: Scope, filters: Filters) -> Where:
+    """The episodes of the view (`fct_barrier_episodes e` joined to `dim_participants d`): in
+    scope, of the filière and population chosen, identified during the years chosen."""
+    return Where.scoped(
         scope,
         filters,
         centre="e.centre_id",
@@ -137,6 +139,10 @@ def load_episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
         date="e.identified_on",
         participant="e.participant_id",
     )
+
+
+def load_episodes(scope: Scope, filters: Filters) -> pl.DataFrame:
+    where = _episodes_where(scope, filters)
     return query(
         f"""
         select e.centre_id, e.participant_id, e.barrier, e.barrier_group, e.episode_number,
@@ -332,14 +338,7 @@ def _distance_result(frame: pl.DataFrame, mask: bool) -> pl.DataFrame:
 
 
 def _distance_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
-    where = Where.scoped(
-        scope,
-        filters,
-        centre="e.centre_id",
-        filiere="d.filiere",
-        date="e.identified_on",
-        participant="e.participant_id",
-    )
+    where = _episodes_where(scope, filters)
     frame = query(
         f"""
         with pairs as (

@@ -352,35 +352,15 @@ def _chiffres_result(raw: dict, frames: dict[str, pl.DataFrame]) -> dict:
     }
 
 
-def _monthly_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
+def _monthly_sums(scope: Scope, filters: Filters, by: str | None = None) -> pl.DataFrame:
+    """The counts of `agg_centre_month` summed per month, or per month and `code` (the
+    population dimension `by`)."""
     where = Where.scoped(scope, filters, date="month", population_columns="")
+    code = f", {by} as code" if by else ""
+    order = "month, code" if by else "month"
     return query(
         f"""
-        select month,
-            sum(participants_in_training)::bigint as in_training,
-            sum(entries)::bigint as entries,
-            sum(exits)::bigint as exits,
-            sum(positive_exits)::bigint as positive_exits,
-            sum(hours)::double as hours
-        from agg_centre_month
-        where {where.sql}
-        group by month
-        order by month
-        """,
-        where.params,
-    )
-
-
-def _monthly_by_raw(scope: Scope, filters: Filters, by: str) -> pl.DataFrame:
-    """`_monthly_raw` broken down by one population dimension: month, `code` (of `by`),
-    `group` (its French label), the same counts. Every trainee is in exactly one group (the
-    population columns are never null): a month's groups add up to the month."""
-    if by not in POPULATION_DIMENSIONS:
-        raise ValueError(f"unknown breakdown {by!r}")
-    where = Where.scoped(scope, filters, date="month", population_columns="")
-    frame = query(
-        f"""
-        select month, {by} as code,
+        select month{code},
             sum(participants_in_training)::bigint as in_training,
             sum(entries)::bigint as entries,
             sum(exits)::bigint as exits,
@@ -389,10 +369,19 @@ def _monthly_by_raw(scope: Scope, filters: Filters, by: str) -> pl.DataFrame:
         from agg_centre_month
         where {where.sql}
         group by all
-        order by month, code
+        order by {order}
         """,
         where.params,
     )
+
+
+def _monthly_by_raw(scope: Scope, filters: Filters, by: str) -> pl.DataFrame:
+    """`_monthly_sums` broken down by one population dimension: month, `code` (of `by`),
+    `group` (its French label), the same counts. Every trainee is in exactly one group (the
+    population columns are never null): a month's groups add up to the month."""
+    if by not in POPULATION_DIMENSIONS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    frame = _monthly_sums(scope, filters, by)
     labels = contract.population_labels(by)
     order = {code: i for i, code in enumerate(labels)}
     return (
@@ -409,7 +398,7 @@ def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Per month of the period (`agg_centre_month`): trainees in training, entries, exits,
     positive exits, hours. Masked on its own (the Accueil page masks it with the period's
     figures, which its months add up to: `page`)."""
-    frame = _monthly_raw(scope, filters)
+    frame = _monthly_sums(scope, filters)
     page = masking.Page(scope.mask_small_counts)
     page.add("months", frame, MONTH_COUNTS)
     _month_relations(page)
@@ -582,7 +571,7 @@ def page(scope: Scope, filters: Filters, year: int | None = None, by: str | None
         [{"year": y, **figures} for y, figures in zip(years, raw[2:], strict=True)],
         schema={"year": pl.Int64, **schema},
     )
-    months = _monthly_raw(scope, filters)
+    months = _monthly_sums(scope, filters)
 
     page = masking.Page(mask)
     page.add("periods", periods, counts, cost=masking.HEADLINE)
