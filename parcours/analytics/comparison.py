@@ -254,13 +254,14 @@ def compare(scope: Scope, filters: Filters, figure: Figure) -> Comparison:
         view = "spread"
 
     level_rows, spread_rows, hidden_rows = [], [], []
+    # The levels the user may see unmasked (a centre's own; everything for an admin).
+    known = [_known(unmasked, c) for _, _, c in nested]
     by_subject = units.partition_by("subject", as_dict=True)
     for subject in subjects:
         mine = by_subject.get((subject,), units.clear())
         parts = [mine.filter(pl.col("centre_id").is_in(list(c))) for _, _, c in nested]
         counts = [statistic.counts(part) for part in parts]
-        known = [_known(unmasked, c) for _, _, c in nested]
-        masked = mask_levels(counts, known, mask=True)
+        masked = mask_levels(counts, known)
         for (level, label, _), part, (base, hits), hide in zip(
             nested, parts, counts, masked, strict=True
         ):
