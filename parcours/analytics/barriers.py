@@ -31,7 +31,7 @@ COUNTS = ("trainees", "episodes", "lifted", "setbacks", "trainees_with_setback")
 KM_MIN_AT_RISK = 10  # a curve is drawn, and read, only while at least this many are followed
 KM_AT_RISK_EVERY = 90  # days between the numbers at risk shown under the curve
 KM_GRID_DAYS = 30  # outside a centre's own data, the curve is shown every 30 days only
-GROUP_LABELS = {"psychosocial": "Psychosocial", "material": "Matériel", "skills": "Compétences"}
+GROUP_LABELS = contract.group_labels("barrier")
 
 
 def kaplan_meier(durations, events) -> pl.DataFrame:

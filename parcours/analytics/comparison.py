@@ -43,13 +43,7 @@ from parcours.warehouse.reader import Filters, Scope, Where, query
 
 CENTRE, FEDERATION, SECTOR, SELECTION = "centre", "federation", "sector", "selection"
 # The levels as a chart's legend names them (the level_label of a row names them in full).
-LEVEL_NAMES = {
-    CENTRE: "Centre",
-    FEDERATION: "Fédération",
-    SELECTION: "Sélection",
-    SECTOR: "Secteur",
-    "point": "Un centre",
-}
+LEVEL_NAMES = contract.series_labels("benchmark")
 # Everything, aggregates only: the scope a comparison reads with (never handed to a page).
 _EVERY_CENTRE = Scope(None, may_see_individuals=False, mask_small_counts=True)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from parcours import contract
 from parcours.analytics import barriers, masking
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
@@ -39,7 +40,7 @@ EVENTS = {
     "qualifying_step": "Première étape qualifiante",
     "exit": "Sortie",
 }
-GROUP_LABELS = {**barriers.GROUP_LABELS, "other": "Autre", "all": "Tous les freins"}
+GROUP_LABELS = {**barriers.GROUP_LABELS, **contract.series_labels("barrier.group.extra")}
 GROUP_ORDER = ["all", *barriers.GROUP_LABELS, "other"]
 COHORT_COST = masking.SHOWN_ELSEWHERE  # the cohort's size: the chronogram shows it as it is
 

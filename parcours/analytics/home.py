@@ -45,11 +45,9 @@ FIGURES = (
 )
 PERSON_COUNTS = ("in_training", "entries", "exits", "with_barrier_lifted", "with_milestone",
                  "positive_exits")  # fmt: skip
+# The known destinations (« Inconnue » left out), training first (contract/labels.yml's labels).
 DESTINATION_GROUPS = {
-    "training": "Formation",
-    "employment": "Emploi",
-    "pathway": "Autre CISP",
-    "none": "Sans emploi ni formation",
+    g: contract.group_labels("situation")[g] for g in ("training", "employment", "pathway", "none")
 }
 CENTRE_TYPES = ("DéFI seulement", "EFT seulement", "DéFI et EFT", "Autre")
 

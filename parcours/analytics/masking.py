@@ -44,9 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from parcours import contract
+
 THRESHOLD = 5
-LABEL = "< 5"
-PROTECTED = "masqué"  # a count of 5 or more, masked so that a total does not give a small one away
+LABEL = contract.series_labels("masked")["count"]  # « < 5 » (contract/labels.yml)
+# « masqué »: a count of 5 or more, masked so that a total does not give a small one away
+PROTECTED = contract.series_labels("masked")["other"]
 
 
 def is_small(n: float | int | None) -> bool:

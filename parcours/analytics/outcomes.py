@@ -29,21 +29,8 @@ from parcours.analytics import masking
 from parcours.core.dates import MONTHS_FR_SHORT
 from parcours.warehouse.reader import POPULATION_DIMENSIONS, Filters, Scope, Where, query
 
-MILESTONE_GROUPS = {
-    "work": "Travail (stage, contrat)",
-    "qualification": "Qualification",
-    "mobility": "Mobilité",
-    "skills": "Compétences de base",
-    "stability": "Stabilité (logement, santé, dettes)",
-    "other": "Autre",
-}
-SITUATION_GROUPS = {
-    "employment": "Emploi",
-    "training": "Formation",
-    "pathway": "Autre CISP",
-    "none": "Sans emploi ni formation",
-    "unknown": "Inconnue",
-}
+MILESTONE_GROUPS = contract.group_labels("milestone")
+SITUATION_GROUPS = contract.group_labels("situation")
 HORIZONS = {6: (5, 7), 12: (11, 13)}
 COHORT_STEP_MASKED = 3  # months between the points of a cohort curve outside a centre's own data
 COHORT_MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}

@@ -30,12 +30,7 @@ from parcours.analytics import masking
 from parcours.analytics.home import Period, in_training
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
-GROUP_LABELS = {
-    "social": "Social",
-    "employment": "Emploi",
-    "training": "Formation",
-    "other": "Autre",
-}
+GROUP_LABELS = contract.group_labels("partner_type")
 RESULT_LABELS = {"completed": "Terminé", "ongoing": "En cours", "interrupted": "Interrompu"}
 RESULTS = ("completed", "ongoing", "interrupted", "result_unknown")
 MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}

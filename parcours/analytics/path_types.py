@@ -27,19 +27,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from parcours import contract
 from parcours.analytics import masking
 from parcours.analytics.barriers import GROUP_LABELS
 from parcours.analytics.trajectories import NOT_OBSERVED, STATES
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
-EXITS = {
-    "employment": "Emploi",
-    "training": "Formation",
-    "pathway": "Autre CISP",
-    "none": "Sans emploi ni formation",
-    "unknown": "Inconnue",
-    "no_exit": "Pas encore sorti",
-}
+EXITS = {**contract.group_labels("situation"), "no_exit": "Pas encore sorti"}
 AT_12 = {**STATES, "not_observed": NOT_OBSERVED}
 BARRIERS = {"with_barrier": "Au moins un frein", **{k: v for k, v in GROUP_LABELS.items()}}
 OUTCOMES = {"exit": "Destination à la sortie", "at_12": "Situation au 12e mois"}

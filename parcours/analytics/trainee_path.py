@@ -23,11 +23,12 @@ from parcours.core.errors import ParcoursError
 from parcours.warehouse.reader import Scope
 
 # Lanes of the timeline, top to bottom; the page keeps this order.
-LANE_STAGES = "Entrée et sortie"
-LANE_BARRIERS = "Freins"
-LANE_PARTNERSHIPS = "Partenariats"
-LANE_MILESTONES = "Étapes franchies"
-LANE_FOLLOWUPS = "Suivis après la sortie"
+_LANES = contract.series_labels("lane")
+LANE_STAGES = _LANES["stages"]
+LANE_BARRIERS = _LANES["barriers"]
+LANE_PARTNERSHIPS = _LANES["partnerships"]
+LANE_MILESTONES = _LANES["milestones"]
+LANE_FOLLOWUPS = _LANES["followups"]
 LANES = (LANE_STAGES, LANE_BARRIERS, LANE_PARTNERSHIPS, LANE_MILESTONES, LANE_FOLLOWUPS)
 
 EVENT_SCHEMA = {

@@ -28,8 +28,8 @@ from parcours.analytics import masking
 from parcours.analytics.outcomes import SITUATION_GROUPS
 from parcours.warehouse.reader import POPULATION_DIMENSIONS, Filters, Scope, Where, query
 
-STATES = {"in_centre": "Au centre", **SITUATION_GROUPS}
-NOT_OBSERVED = "Non observé"
+STATES = {"in_centre": contract.series_labels("state.extra")["in_centre"], **SITUATION_GROUPS}
+NOT_OBSERVED = contract.series_labels("state.extra")["not_observed"]
 MAX_MONTHS = 36
 
 

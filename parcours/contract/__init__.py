@@ -1,6 +1,7 @@
 """The export contract v1, read from its only copies: `contract/codes.csv` and
-`contract/export_format.yml` (mirrors of `../shared/contract/`), and the colour of each code,
-`contract/colours.yml` (the dashboard's and the report's, beside the code lists).
+`contract/export_format.yml` (mirrors of `../shared/contract/`), the colour of each code,
+`contract/colours.yml` (the dashboard's and the report's, beside the code lists), and the French
+labels of the code lists' groups and of the dashboard's own series, `contract/labels.yml`.
 
 Ingestion, the dbt seeds (transform/ points its seed path at this folder) and the UI labels all
 read these files; nothing here repeats their content. (The colours are YAML, not CSV, so that
@@ -22,6 +23,7 @@ CONTRACT_DIR = Path(__file__).resolve().parent
 CODES_CSV = CONTRACT_DIR / "codes.csv"
 EXPORT_FORMAT_YML = CONTRACT_DIR / "export_format.yml"
 COLOURS_YML = CONTRACT_DIR / "colours.yml"
+LABELS_YML = CONTRACT_DIR / "labels.yml"
 
 _DROPPED = re.compile(r"[\s_\-'’./°]+")
 
@@ -198,6 +200,32 @@ def colours() -> dict[str, dict[str, str]]:
         name: {str(code): str(colour) for code, colour in codes.items()}
         for name, codes in raw.items()
     }
+
+
+@cache
+def _labels_file() -> dict[str, dict[str, dict[str, str]]]:
+    raw = yaml.safe_load(LABELS_YML.read_text(encoding="utf-8"))
+    return {
+        part: {
+            name: {str(c): str(label) for c, label in codes.items()}
+            for name, codes in lists.items()
+        }
+        for part, lists in raw.items()
+    }
+
+
+def group_labels(list_name: str) -> dict[str, str]:
+    """group code → French label of the `group` column of a code list of codes.csv
+    (`situation`: employment → « Emploi », …), in the order of legends and tables. The one
+    place the pages, the report and the analytics get these labels from."""
+    return dict(_labels_file()["groups"][list_name])
+
+
+def series_labels(name: str) -> dict[str, str]:
+    """code → French label of a list the dashboard draws that is not a code list of codes.csv
+    (`series`, `moment`, `comparison`, `benchmark`, `lane`, and the labels the pages add to a
+    list: `barrier.group.extra`, `purpose.extra`, `state.extra`)."""
+    return dict(_labels_file()["series"][name])
 
 
 # --- population (who walks the paths) ---------------------------------------------------------

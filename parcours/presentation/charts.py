@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
+from parcours.presentation import formatting as fmt
 from parcours.presentation import palette as pal
 from parcours.presentation.formatting import MONTHS_FR, MONTHS_FR_SHORT, THIN
 
@@ -55,8 +56,8 @@ GROUP_COLOURS = pal.colours("barrier.group")
 # Columns the builders add to the data they draw.
 HIDDEN = "non_dessine"  # the value is not drawn (masked or missing)
 MARKER = "marque"  # what is written instead: « < 5 » or « masqué »
-COUNT_MASK = "< 5"
-SHARE_MASK = "masqué"
+COUNT_MASK = fmt.MASKED_COUNT
+SHARE_MASK = fmt.MASKED
 
 # Lines: up to this many masked points are marked « < 5 » in words, more with a stroke each.
 MAX_TEXT_MARKERS = 12

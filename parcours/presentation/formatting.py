@@ -14,11 +14,16 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from parcours import contract
 from parcours.core.dates import MONTHS_FR, MONTHS_FR_SHORT
 
 THIN = "\u202f"
 NBSP = "\u00a0"
 MISSING = "—"
+# What stands for a masked figure (INTERFACES §4; contract/labels.yml, which the masking rule of
+# the analytics writes too): a count from 1 to 4, and anything else hidden.
+MASKED_COUNT = contract.series_labels("masked")["count"]
+MASKED = contract.series_labels("masked")["other"]
 
 
 def _missing(value: object) -> bool:
@@ -85,14 +90,12 @@ def years_label(start: int, end: int) -> str:
 
 def count(value: float | int | None) -> str:
     """A count that may be masked (None, see `parcours.analytics.masking`): `1 234` or `< 5`."""
-    from parcours.analytics.masking import LABEL
-
-    return LABEL if _missing(value) else integer(value)
+    return MASKED_COUNT if _missing(value) else integer(value)
 
 
 def share(value: float | None, decimals: int = 1) -> str:
     """A share that may be masked (None): `12,5 %` or `masqué`."""
-    return "masqué" if _missing(value) else percent(value, decimals)
+    return MASKED if _missing(value) else percent(value, decimals)
 
 
 def typography(text: str) -> str:
@@ -118,5 +121,5 @@ def shown_share(value: float | None, masked: bool) -> str:
     """A share or rate as shown: « masqué » only when it is masked; « — » when there is
     nothing to divide."""
     if masked:
-        return "masqué"
+        return MASKED
     return MISSING if value is None else share(value)

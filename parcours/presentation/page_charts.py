@@ -10,7 +10,6 @@ from datetime import timedelta
 import altair as alt
 import polars as pl
 
-from parcours.analytics import trainee_path as tp
 from parcours.presentation import palette
 from parcours.presentation.charts import LABEL_LIMIT, LOCALE, colour
 
@@ -36,11 +35,11 @@ def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
     """The events with the row each is drawn on and that row's rank (lane order, then start)."""
     if events.height == 0:
         return events.with_columns(pl.lit("").alias("row"), pl.lit(0).alias("row_rank"))
-    lane_rank = {lane: i for i, lane in enumerate(tp.LANES)}
+    lane_rank = {lane: i for i, lane in enumerate(palette.LANES.values())}
     frame = events.with_columns(
-        pl.when(pl.col("lane") == tp.LANE_BARRIERS)
+        pl.when(pl.col("lane") == palette.LANES["barriers"])
         .then(pl.lit("Frein : ") + pl.col("track"))
-        .when(pl.col("lane") == tp.LANE_PARTNERSHIPS)
+        .when(pl.col("lane") == palette.LANES["partnerships"])
         .then(pl.lit("Partenaire : ") + pl.col("track"))
         .otherwise(pl.col("lane"))
         .alias("row"),

@@ -2,8 +2,9 @@
 filtered.
 
 The colours are `parcours/contract/colours.yml` (read through `parcours.contract.colours`); the
-labels the charts draw come from where they are written: codes.csv for the code lists, the
-analytics modules for the groups and series they name. A chart's colour scale always has the
+labels the charts draw come from the contract folder too: codes.csv for the code lists,
+labels.yml for the groups and the dashboard's own series (the analytics write the same labels
+from the same file). A chart's colour scale always has the
 FULL domain of its list (every label, in the file's order, with its colour), so that a filter
 that leaves out a code never shifts the others' colours; its legend lists only the labels drawn.
 
@@ -20,29 +21,21 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 from parcours import contract
-from parcours.analytics import barriers, comparison, outcomes, partnerships, trajectories
-from parcours.analytics import trainee_path as tp
 from parcours.warehouse import history
 
 log = logging.getLogger(__name__)
 
 # Labels of the dashboard's own series (the pages draw these very strings).
-SERIES = {"in_training": "En formation", "entries": "Entrées", "exits": "Sorties"}
-MOMENTS = {"first": "Première évaluation", "latest": "Dernière évaluation"}
+SERIES = contract.series_labels("series")
+MOMENTS = contract.series_labels("moment")
 # Written by `analytics.partnerships.association` (column `group`).
-COMPARISON = {"with": "Avec ce partenariat", "without": "Sans ce partenariat"}
-LANES = {
-    "stages": tp.LANE_STAGES,
-    "barriers": tp.LANE_BARRIERS,
-    "partnerships": tp.LANE_PARTNERSHIPS,
-    "milestones": tp.LANE_MILESTONES,
-    "followups": tp.LANE_FOLLOWUPS,
-}
+COMPARISON = contract.series_labels("comparison")
+LANES = contract.series_labels("lane")
 # Written by `analytics.barriers` (a group it does not know is « Autre »; the curve over every
 # barrier is « Tous les freins »), and by `analytics.partnerships.purposes` (« Non précisé »).
-OTHER_BARRIER_GROUP = "Autre"
-ALL_BARRIERS = "Tous les freins"
-PURPOSE_UNKNOWN = "Non précisé"
+OTHER_BARRIER_GROUP = contract.series_labels("barrier.group.extra")["other"]
+ALL_BARRIERS = contract.series_labels("barrier.group.extra")["all"]
+PURPOSE_UNKNOWN = contract.series_labels("purpose.extra")["unknown"]
 
 # A label no list names (a new code the colour file does not know yet): drawn in this grey,
 # after the list's own labels, and logged. tests/test_app_colours.py fails on any.
@@ -54,25 +47,41 @@ def _code_list(name: str) -> Callable[[], dict[str, str]]:
     return lambda: contract.load().labels(name)
 
 
+def _groups(name: str) -> Callable[[], dict[str, str]]:
+    return lambda: contract.group_labels(name)
+
+
+def _series(name: str) -> Callable[[], dict[str, str]]:
+    return lambda: contract.series_labels(name)
+
+
+# Every label comes from the contract folder (codes.csv, labels.yml): the analytics write the
+# same strings from the same files, and this layer never imports them.
 LABELS: dict[str, Callable[[], dict[str, str]]] = {
-    "situation.group": lambda: dict(outcomes.SITUATION_GROUPS),
-    "state": lambda: {**trajectories.STATES, "not_observed": trajectories.NOT_OBSERVED},
-    "level": _code_list("level"),
-    "partner_type.group": lambda: dict(partnerships.GROUP_LABELS),
-    "barrier.group": lambda: {
-        **barriers.GROUP_LABELS,
-        "other": OTHER_BARRIER_GROUP,
-        "all": ALL_BARRIERS,
+    "situation.group": _groups("situation"),
+    "state": lambda: {
+        "in_centre": contract.series_labels("state.extra")["in_centre"],
+        **contract.group_labels("situation"),
+        "not_observed": contract.series_labels("state.extra")["not_observed"],
     },
-    "milestone.group": lambda: dict(outcomes.MILESTONE_GROUPS),
+    "level": _code_list("level"),
+    "partner_type.group": _groups("partner_type"),
+    "barrier.group": lambda: {
+        **contract.group_labels("barrier"),
+        **contract.series_labels("barrier.group.extra"),
+    },
+    "milestone.group": _groups("milestone"),
     "partner_type": _code_list("partner_type"),
     "barrier": _code_list("barrier"),
-    "purpose": lambda: {**contract.load().labels("purpose"), "unknown": PURPOSE_UNKNOWN},
-    "series": lambda: dict(SERIES),
-    "comparison": lambda: dict(COMPARISON),
-    "benchmark": lambda: dict(comparison.LEVEL_NAMES),
-    "moment": lambda: dict(MOMENTS),
-    "lane": lambda: dict(LANES),
+    "purpose": lambda: {
+        **contract.load().labels("purpose"),
+        **contract.series_labels("purpose.extra"),
+    },
+    "series": _series("series"),
+    "comparison": _series("comparison"),
+    "benchmark": _series("benchmark"),
+    "moment": _series("moment"),
+    "lane": _series("lane"),
     "build_status": lambda: dict(history.STATUS_FR),
     # The population (« Ventiler par »): codes.csv's labels, the age bands, « Non renseigné ».
     **{

@@ -6,15 +6,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
-from parcours.analytics.trainee_path import TraineePath
 from parcours.presentation import formatting as fmt
 
 
-def events_table(path: TraineePath) -> pl.DataFrame:
+class HasEvents(Protocol):
+    """A trainee's path as `analytics.trainee_path.TraineePath` holds it (this layer draws what
+    the analytics found, and does not import them)."""
+
+    events: pl.DataFrame
+
+
+def events_table(path: HasEvents) -> pl.DataFrame:
     """The timeline's rows as a French table (dates day first), in date order."""
     frame = path.events.sort("start", "lane")
     return pl.DataFrame(
@@ -89,7 +95,7 @@ def shown(table: pl.DataFrame, counts: Sequence[str] = (), masking: bool = False
     number of decimals on every row and a decimal comma, « … (%) » columns (0–100) as
     `32,9 %`, dates `15/03/2024`; a missing value is « — », a missing share « masqué » where
     small counts are masked (`masking`: the reader's scope masks them)."""
-    missing_share = "masqué" if masking else fmt.MISSING
+    missing_share = fmt.MASKED if masking else fmt.MISSING
     out = Shown(table)
     renames = {}
     for name, dtype in table.schema.items():

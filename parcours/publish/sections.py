@@ -10,6 +10,7 @@ import math
 
 import polars as pl
 
+from parcours import contract
 from parcours.analytics import barriers, masking, outcomes, partnerships
 from parcours.presentation import charts, figures
 from parcours.presentation import formatting as fmt
@@ -543,12 +544,8 @@ def _cohort_table(cohorts: pl.DataFrame, measure: str) -> pl.DataFrame:
 # --- trajectoires --------------------------------------------------------------------------
 
 STATES = {
-    "in_centre": "Au centre",
-    "employment": "Emploi",
-    "training": "Formation",
-    "pathway": "Autre CISP",
-    "none": "Sans emploi ni formation",
-    "unknown": "Inconnue",
+    "in_centre": contract.series_labels("state.extra")["in_centre"],
+    **contract.group_labels("situation"),
 }
 TRAJECTORY_MONTHS = (0, 3, 6, 9, 12, 18, 24)
 

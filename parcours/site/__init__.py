@@ -1,0 +1,1 @@
+"""The public observatory: static pages built from the figures' specifications."""
