@@ -12,11 +12,9 @@ from parcours import contract
 from parcours.analytics import quality
 from parcours.contract import KINDS
 from parcours.core.dates import local_time
-from parcours.dashboard import ui
+from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts
-from parcours.store import opstore
-from parcours.store.datadir import DataDir
 from parcours.warehouse.reader import Filters
 
 KIND_LABELS = contract.kind_labels(capital=True)
@@ -30,15 +28,6 @@ MAX_HEATMAP_CENTRES = 40
 user, scope, _ = ui.page_setup("Qualité des données", with_filters=False)
 
 
-def centre_names(conn) -> dict[str, str]:
-    allowed = None if scope.centre_ids is None else set(scope.centre_ids)
-    return {
-        c["centre_id"]: c["centre_name"]
-        for c in opstore.list_centres(conn)
-        if allowed is None or c["centre_id"] in allowed
-    }
-
-
 def choose_centre(names: dict[str, str]) -> str | None:
     if len(names) == 1:
         return next(iter(names))
@@ -50,9 +39,9 @@ def choose_centre(names: dict[str, str]) -> str | None:
     )
 
 
-def show_uploads(conn, centre_ids, names) -> None:
+def show_uploads(centre_ids, names) -> None:
     st.subheader("Derniers envois par type de fichier")
-    uploads = quality.last_uploads(conn, centre_ids)
+    uploads = operations.last_uploads(centre_ids)
     if uploads["last_received_at"].is_null().all():
         ui.empty_state(
             "Aucun fichier reçu pour l'instant.",
@@ -168,9 +157,9 @@ def show_months_covered(centre_id, names) -> None:
     ui.show_table(table, "mois_couverts")
 
 
-def show_quarantine(conn, centre_ids, names) -> None:
+def show_quarantine(centre_ids, names) -> None:
     st.subheader("Lignes en quarantaine en attente")
-    waiting = quality.waiting_quarantine(conn, centre_ids)
+    waiting = operations.waiting_quarantine(centre_ids)
     if waiting.is_empty():
         st.success("Aucune ligne en attente en quarantaine.", icon=":material/check_circle:")
         return
@@ -191,7 +180,7 @@ def show_quarantine(conn, centre_ids, names) -> None:
     ui.show_table(table, "quarantaine_en_attente")
 
 
-def show_checks(conn, centre_id, names) -> None:
+def show_checks(centre_id, names) -> None:
     st.subheader("Contrôles croisés entre fichiers")
     if not ui.has_tables("rpt_data_quality_issues"):
         ui.empty_state("Les contrôles croisés apparaîtront après la prochaine construction.")
@@ -223,7 +212,7 @@ def show_checks(conn, centre_id, names) -> None:
             "construction (tests dbt de niveau « avertissement ») mais faussent les délais."
         )
         ui.show_table(table, "controles_croises", counts)
-    warnings = quality.load_build_warnings(scope, conn, centre_id)
+    warnings = operations.build_warnings(scope, centre_id)
     if not warnings.is_empty():
         everyone = quality.scoped_centres(scope, centre_id) is None
         st.caption(
@@ -283,27 +272,23 @@ def show_page() -> None:
             "Les pages d'analyse donnent les chiffres de votre fédération.",
         )
         return
-    conn = opstore.connect(DataDir.from_env().ops_db)
-    try:
-        names = centre_names(conn)
-        if not names:
-            ui.empty_state(
-                "Aucun centre n'est encore enregistré.",
-                "Un administrateur enregistre les centres avec « parcours centres add ».",
-            )
-            return
-        centre_id = choose_centre(names)
-        centre_ids = quality.scoped_centres(scope, centre_id)
-        show_uploads(conn, centre_ids, names)
-        show_quarantine(conn, centre_ids, names)
-        if not ui.warehouse_ready("dim_participants", "fct_hours"):
-            return
-        show_completeness(centre_id, names)
-        show_months_covered(centre_id, names)
-        show_checks(conn, centre_id, names)
-        show_outliers(centre_id, names)
-    finally:
-        conn.close()
+    names = operations.centre_names(scope.centre_ids)
+    if not names:
+        ui.empty_state(
+            "Aucun centre n'est encore enregistré.",
+            "Un administrateur enregistre les centres avec « parcours centres add ».",
+        )
+        return
+    centre_id = choose_centre(names)
+    centre_ids = quality.scoped_centres(scope, centre_id)
+    show_uploads(centre_ids, names)
+    show_quarantine(centre_ids, names)
+    if not ui.warehouse_ready("dim_participants", "fct_hours"):
+        return
+    show_completeness(centre_id, names)
+    show_months_covered(centre_id, names)
+    show_checks(centre_id, names)
+    show_outliers(centre_id, names)
 
 
 with ui.guard("la qualité des données"):

@@ -13,11 +13,10 @@ import streamlit as st
 
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import ui
+from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
-from parcours.publish import periods, subjects
+from parcours.publish import periods
 from parcours.publish import report as reports
-from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.warehouse import reader as warehouse
 
@@ -34,8 +33,7 @@ def years() -> list[int]:
 
 
 def show_report() -> None:
-    with opstore.connected(data_dir.ops_db) as conn:
-        offered = subjects.subjects_for(conn, user)
+    offered = operations.report_subjects(user)
     if not offered:
         ui.empty_state("Votre compte ne donne accès à aucun rapport.")
         return

@@ -12,10 +12,9 @@ import streamlit as st
 from parcours import contract
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import ui
+from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
 from parcours.publish import templates
-from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.upload import service as uploads
 from parcours.upload.ingest import FileReport
@@ -30,13 +29,8 @@ user, scope, _ = ui.page_setup("Téléverser des exports", with_filters=False)
 data_dir = DataDir.from_env()
 
 
-def centre_names() -> dict[str, str]:
-    with opstore.connected(data_dir.ops_db) as conn:
-        return {c["centre_id"]: c["centre_name"] for c in opstore.list_centres(conn)}
-
-
 def choose_centre(allowed: list[str]) -> str:
-    names = centre_names()
+    names = operations.centre_names()
     return st.selectbox(
         "Centre",
         allowed,

@@ -11,10 +11,9 @@ import polars as pl
 import streamlit as st
 
 from parcours.core.dates import local_time
-from parcours.dashboard import ui
+from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts
-from parcours.store import opstore
 from parcours.store.datadir import DataDir
 from parcours.warehouse import history as build_history
 from parcours.warehouse import lineage
@@ -34,9 +33,9 @@ def show_run() -> None:
         ui.run_build(data_dir, user.email)
 
 
-def show_builds(conn) -> None:
+def show_builds() -> None:
     st.subheader("Dernières constructions")
-    builds = build_history.recent_builds(conn, limit=20)
+    builds = operations.recent_builds(limit=20)
     if builds.is_empty():
         ui.empty_state(
             "Aucune construction n'a encore été lancée.",
@@ -74,7 +73,7 @@ def show_builds(conn) -> None:
     build_id = st.selectbox(
         "Tests dbt de la construction", list(labels), format_func=labels.get, key="build_tests"
     )
-    tests = build_history.build_tests(conn, build_id)
+    tests = operations.build_tests(build_id)
     if tests.is_empty():
         ui.empty_state("Cette construction n'a pas (encore) de résultats de tests.")
         return
@@ -165,8 +164,7 @@ def show_page() -> None:
         )
         return
     show_run()
-    with opstore.connected(data_dir.ops_db) as conn:
-        show_builds(conn)
+    show_builds()
     show_docs()
 
 

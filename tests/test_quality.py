@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from parcours.analytics import quality
-from parcours.store import opstore
+from parcours.store import opstore, registry
 from tests.handmade import make_opstore, make_warehouse
 
 
@@ -26,7 +26,7 @@ def ops(tmp_path_factory):
 
 
 def test_last_upload_ignores_withdrawn_batches_and_lists_missing_kinds(ops):
-    uploads = quality.last_uploads(ops, ["C1"])
+    uploads = registry.last_uploads(ops, ["C1"])
     assert uploads.height == 7  # one row per kind, even those never sent
     by_kind = {r["kind"]: r for r in uploads.iter_rows(named=True)}
     assert by_kind["participants"]["last_received_at"].startswith("2024-03-01")
@@ -37,7 +37,7 @@ def test_last_upload_ignores_withdrawn_batches_and_lists_missing_kinds(ops):
 
 
 def test_waiting_quarantine_counts_unresolved_rows_of_active_batches(ops):
-    waiting = quality.waiting_quarantine(ops, None)
+    waiting = registry.waiting_by_kind(ops, None)
     assert waiting.rows(named=True) == [
         {
             "centre_id": "C1",
@@ -47,7 +47,7 @@ def test_waiting_quarantine_counts_unresolved_rows_of_active_batches(ops):
             "frequent_message": "« hours » : nombre attendu",
         }
     ]
-    assert quality.waiting_quarantine(ops, ["C2"]).height == 0
+    assert registry.waiting_by_kind(ops, ["C2"]).height == 0
 
 
 def test_months_covered_and_gaps(con):

@@ -1,7 +1,8 @@
 """Data-quality figures for the « Qualité des données » page (pure functions, no streamlit).
 
-Two sources: the operational store (what was uploaded, what waits in quarantine) and the served
-warehouse (what the marts hold). Every function takes the list of centres the user may see
+Two sources: the operational store (what was uploaded, what waits in quarantine: read by
+`parcours.store.registry.last_uploads` and `waiting_by_kind`) and the served warehouse (what the
+marts hold). Every function takes the list of centres the user may see
 (`None` = all) and reads nothing outside it.
 
 Definitions (shown on the page as captions):
@@ -28,7 +29,6 @@ Definitions (shown on the page as captions):
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from collections.abc import Sequence
@@ -38,7 +38,6 @@ import duckdb
 import polars as pl
 import yaml
 
-from parcours.contract import KINDS
 from parcours.core.dates import add_months
 from parcours.store import roles
 from parcours.store.datadir import TRANSFORM_DIR
@@ -63,84 +62,6 @@ def _in_list(column: str, centre_ids: list[str] | None) -> tuple[str, list]:
 
 def _wh(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
     return con.sql(sql, params=params).pl()
-
-
-def _ops(conn: sqlite3.Connection, sql: str, params: list, schema: dict) -> pl.DataFrame:
-    rows = [tuple(r) for r in conn.execute(sql, params).fetchall()]
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def last_uploads(conn: sqlite3.Connection, centre_ids: list[str] | None) -> pl.DataFrame:
-    """One row per (registered centre, kind): the latest active batch, or nulls if none."""
-    where, params = _in_list("c.centre_id", centre_ids)
-    kinds = " union all ".join("select ? as kind" for _ in KINDS)
-    return _ops(
-        conn,
-        f"""
-        with active as (
-            select *, row_number() over (
-                partition by centre_id, kind order by received_at desc, seq desc) as rank
-            from batches where withdrawn_at is null
-        ), totals as (
-            select centre_id, kind, count(*) as batches, sum(rows_stored) as rows_stored
-            from batches where withdrawn_at is null group by centre_id, kind
-        )
-        select c.centre_id, k.kind, a.received_at, a.file_name,
-               coalesce(t.batches, 0), coalesce(t.rows_stored, 0)
-        from centres c cross join ({kinds}) k
-        left join active a on a.centre_id = c.centre_id and a.kind = k.kind and a.rank = 1
-        left join totals t on t.centre_id = c.centre_id and t.kind = k.kind
-        where {where}
-        order by c.centre_id, k.kind
-        """,
-        [*KINDS, *params],
-        {
-            "centre_id": pl.String,
-            "kind": pl.String,
-            "last_received_at": pl.String,
-            "file_name": pl.String,
-            "batches": pl.Int64,
-            "rows_stored": pl.Int64,
-        },
-    )
-
-
-def waiting_quarantine(conn: sqlite3.Connection, centre_ids: list[str] | None) -> pl.DataFrame:
-    """Quarantined rows still waiting, per centre and kind, with the oldest upload they come
-    from and the most frequent first message."""
-    where, params = _in_list("q.centre_id", centre_ids)
-    rows = conn.execute(
-        f"""
-        select q.centre_id, q.kind, b.received_at, q.errors
-        from quarantine q join batches b on b.batch_id = q.batch_id
-        where q.resolved_by is null and b.withdrawn_at is null and {where}
-        """,
-        params,
-    ).fetchall()
-    schema = {
-        "centre_id": pl.String,
-        "kind": pl.String,
-        "received_at": pl.String,
-        "message": pl.String,
-    }
-    records = []
-    for centre_id, kind, received_at, errors in rows:
-        try:
-            first = json.loads(errors)[0].get("message", "")
-        except (ValueError, IndexError, AttributeError, TypeError):
-            first = ""
-        records.append((centre_id, kind, received_at, first))
-    frame = pl.DataFrame(records, schema=schema, orient="row")
-    return (
-        frame.group_by("centre_id", "kind")
-        .agg(
-            pl.len().alias("rows_waiting"),
-            pl.col("received_at").min().alias("oldest_received_at"),
-            pl.col("message").mode().sort().first().alias("frequent_message"),
-        )
-        .with_columns(pl.col("rows_waiting").cast(pl.Int64))
-        .sort("rows_waiting", "centre_id", "kind", descending=[True, False, False])
-    )
 
 
 def months_covered(con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None) -> pl.DataFrame:

@@ -218,14 +218,14 @@ def group_labels(list_name: str) -> dict[str, str]:
     """group code → French label of the `group` column of a code list of codes.csv
     (`situation`: employment → « Emploi », …), in the order of legends and tables. The one
     place the pages, the report and the analytics get these labels from."""
-    return dict(_labels_file()["groups"][list_name])
+    return dict(_labels_file()["group_labels"][list_name])
 
 
 def series_labels(name: str) -> dict[str, str]:
     """code → French label of a list the dashboard draws that is not a code list of codes.csv
     (`series`, `moment`, `comparison`, `benchmark`, `lane`, and the labels the pages add to a
     list: `barrier.group.extra`, `purpose.extra`, `state.extra`)."""
-    return dict(_labels_file()["series"][name])
+    return dict(_labels_file()["series_labels"][name])
 
 
 # --- population (who walks the paths) ---------------------------------------------------------
