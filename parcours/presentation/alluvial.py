@@ -6,7 +6,7 @@ functions of frames; no new dependency.
   as on the chronogram); the situation at entry has no colour list: its nodes are outlined, not
   filled, each named beside it.
 - Bands take the colour of the category they leave (those leaving the entry, of the one they
-  reach).
+  reach), paler; the legend is the nodes' (full colour, square, every category drawn).
 - A masked link (its count null, `<count>_masked`) is drawn at a nominal width, pale and
   outlined with dashes, and its tooltip says « < 5 » or « masqué »: it stays visible, and its
   width gives nothing away (it is the same for every masked link).
@@ -17,7 +17,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from parcours.presentation.charts import LOCALE, colour
+from parcours.presentation import palette as pal
+from parcours.presentation.charts import colour, french, legend_columns
 
 MASKED_WIDTH = 2.0  # drawn width of a masked path, in trainees (the same for every one)
 NODE_HALF_WIDTH = 0.035  # in stage units (stages are 1 apart)
@@ -170,7 +171,24 @@ def alluvial(
         labelFontWeight="bold",
         labelFontSize=12,
     )
-    band_colour = colour(bands, "colour_label", colour_title, palette)
+    # The bands are pale versions of the nodes' colours: the legend (one, the scale being shared)
+    # is the nodes' — full colour, square like them, every category drawn.
+    state_nodes = geometry
+    if entry_stage is not None:
+        state_nodes = geometry.filter(pl.col("stage") != entry_stage)
+    drawn = [label for label in state_nodes["label"].unique(maintain_order=True) if label]
+    shown = pal.shown(palette, drawn)
+    legend = alt.Legend(
+        values=shown,
+        columns=legend_columns(shown),
+        symbolType="square",
+        symbolOpacity=1,
+        symbolStrokeWidth=0,
+    )
+    node_colour = colour(state_nodes, "label", colour_title, palette).to_dict()
+    node_colour = alt.Color(**{**node_colour, "legend": legend})
+    band_colour = colour(bands, "colour_label", colour_title, palette).to_dict()
+    band_colour = alt.Color(**{**band_colour, "legend": legend})
     tooltip = [
         alt.Tooltip("source_stage_label:N", title="De"),
         alt.Tooltip("source_label:N", title="Situation de départ"),
@@ -209,18 +227,14 @@ def alluvial(
 
     layers = [drawn, masked]
     # Each layer has its own rows: a colour scale only ever sees the labels of its list.
-    state_nodes = geometry
     if entry_stage is not None:
-        state_nodes = geometry.filter(pl.col("stage") != entry_stage)
         layers.append(
             node_chart(geometry.filter(pl.col("stage") == entry_stage)).mark_rect(
                 fill="white", stroke=ENTRY_OUTLINE, strokeWidth=1.5
             )
         )
     layers.append(
-        node_chart(state_nodes)
-        .mark_rect(stroke="white", strokeWidth=0.5)
-        .encode(color=colour(state_nodes, "label", None, palette, legend=False))
+        node_chart(state_nodes).mark_rect(stroke="white", strokeWidth=0.5).encode(color=node_colour)
     )
     text = alt.Chart(geometry).encode(
         y=alt.Y("ym:Q", scale=y_scale, axis=None),
@@ -238,9 +252,7 @@ def alluvial(
         .encode(x=alt.X("xb:Q", scale=x_scale, axis=x_axis))
     )
     return (
-        alt.layer(*layers)
-        .properties(height=height)
-        .configure(locale=LOCALE)
+        french(alt.layer(*layers).properties(height=height))
         .configure_view(stroke=None)
         .configure_legend(orient="bottom", titleFontSize=12, labelFontSize=12)
     )

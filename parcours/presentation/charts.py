@@ -47,7 +47,12 @@ LOCALE = alt.Locale(
     },
 )
 INT = ",.0f"
-WHOLE = "d"  # a whole number that is not a count (months): whole ticks, « masqué » when masked
+# A whole number that is not a count (months): whole ticks, « masqué » when masked; grouped by
+# thousands like every number (« 1 445 », never « 1445 »).
+WHOLE = ",d"
+# What Vega writes for a number no format names (a tooltip or a text mark without `format`):
+# grouped by thousands, at most two decimals, no trailing zeros (« 7 288 », « 12,5 »).
+NUMBER_FORMAT = ",.2~f"
 PCT = ".1%"
 DEC = ",.1f"
 # The barrier groups' colours (kept for callers that pass `colors=`; prefer `palette=`).
@@ -247,14 +252,21 @@ def _axis(value_format: str) -> alt.Axis:
     return alt.Axis(format=value_format)
 
 
+def french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The one place a chart gets its French number and date formats: the Belgian locale
+    (`1 234`, `12,5 %`, French month names) and the format of any number no field names. Every
+    builder (charts, page_charts, alluvial) ends with it; tests/test_app_colours.py checks each
+    chart of each page."""
+    return chart.configure(locale=LOCALE, numberFormat=NUMBER_FORMAT)
+
+
 def _finish(
     chart: alt.Chart | alt.LayerChart, height: int = 320, legend: bool = False
 ) -> alt.Chart:
     """Size and French configuration. In Streamlit the chart's height includes a legend placed
     below the plot, so room is added for it (otherwise the plot itself shrinks)."""
     return (
-        chart.properties(height=height + (90 if legend else 0))
-        .configure(locale=LOCALE)
+        french(chart.properties(height=height + (90 if legend else 0)))
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(
             orient="bottom", titleFontSize=12, labelFontSize=12, labelLimit=LABEL_LIMIT

@@ -11,7 +11,7 @@ import altair as alt
 import polars as pl
 
 from parcours.presentation import palette
-from parcours.presentation.charts import LABEL_LIMIT, LOCALE, colour
+from parcours.presentation.charts import LABEL_LIMIT, colour, french
 
 # The lanes' colours (colours.yml, list `lane`).
 LANE_COLOURS = palette.colours("lane")
@@ -28,7 +28,7 @@ def display_height(chart: alt.TopLevelMixin, legend: bool = True) -> int:
 
 
 def _french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(locale=LOCALE).configure_legend(orient="bottom", labelLimit=LABEL_LIMIT)
+    return french(chart).configure_legend(orient="bottom", labelLimit=LABEL_LIMIT)
 
 
 def timeline_frame(events: pl.DataFrame) -> pl.DataFrame:
