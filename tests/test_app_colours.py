@@ -123,7 +123,9 @@ def _nominal_fields(encoding: dict) -> set[str]:
 
 def check_marks(spec: dict, datasets: dict, seen: dict, where: str) -> None:
     """A code a mark names (its axis or tooltip) gets the colour that mark is drawn in; where the
-    code decides the colour on a chart, it decides the same colour on every chart."""
+    code decides the colour on a chart, it decides the same colour on every chart of the page.
+    (Across pages a word can name two codes: « Logement » is a barrier, coloured by its group on
+    Freins levés, and a partner type on Partenariats.)"""
     for unit, data in _units(spec):
         colour = unit["encoding"].get("color")
         if not (isinstance(colour, dict) and colour.get("field") and colour.get("scale")):
@@ -144,9 +146,10 @@ def check_marks(spec: dict, datasets: dict, seen: dict, where: str) -> None:
                 if len(colours) != 1:
                     continue  # the code does not decide the colour here (a stacked bar's rows)
                 (colour_drawn,) = colours
-                first = seen.setdefault(label, (colour_drawn, where))
+                what = f"{where}, {field} coloured by {colour['field']}"
+                first = seen.setdefault(label, (colour_drawn, what))
                 assert first[0] == colour_drawn, (
-                    f"{label!r} is drawn {colour_drawn} on {where} but {first[0]} on {first[1]}"
+                    f"{label!r} is drawn {colour_drawn} on {what} but {first[0]} on {first[1]}"
                 )
 
 
@@ -183,13 +186,13 @@ def check_formats(spec: dict, where: str) -> int:
 
 def test_every_label_has_one_colour_on_every_page_for_every_role():
     seen: dict[str, tuple[str, str]] = {}
-    marks: dict[str, tuple[str, str]] = {}
     checked = 0
     for email, role in ROLES.items():
         pages = [path for items in navigation.pages_for(role).values() for path, _, _ in items]
         for page in pages:
             at = app_as(email, page)
             assert not at.exception, (email, page)
+            marks: dict[str, tuple[str, str]] = {}
             for spec, datasets in charts_of(at):
                 checked += check_chart(spec, datasets, seen, f"{page} ({email})")
                 check_marks(spec, datasets, marks, f"{page} ({email})")

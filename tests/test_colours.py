@@ -84,8 +84,8 @@ def test_a_label_has_one_colour_in_every_list():
                 assert seen[label][1] == colour, (label, seen[label][0], name)
             seen[label] = (name, colour)
     # The shared meanings: employment and training in one family, « other » grey.
-    assert seen["Emploi"][1] == "#0072B2" and seen["Formation"][1] == "#56B4E9"
-    assert seen["Autre"][1] == "#BBBBBB"
+    assert seen["Emploi"][1] == "#0072B2" and seen["Formation"][1] == "#3A9DD1"
+    assert seen["Autre"][1] == "#777777"
 
 
 def test_none_and_unknown_are_grey_employment_and_training_one_family():

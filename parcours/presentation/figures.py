@@ -50,17 +50,19 @@ def time_to_lift(curves: pl.DataFrame, tooltip: Sequence | None = None) -> alt.C
 
 
 def partner_types(types: pl.DataFrame, tooltip: Sequence | None = None) -> alt.Chart:
-    """Partenariats, « Quels partenaires ? »: trainees reached by each partner type, coloured by
-    its domain."""
+    """Partenariats, « Quels partenaires ? »: trainees reached by each partner type, each bar in
+    its type's colour — the colour the type has on every chart (« Les partenaires les plus
+    sollicités » colours its organisations by type; colours.yml gives a type a hue of its domain's
+    family). Coloured by domain, CPAS was purple here and yellow on the next chart."""
     return charts.bar(
         types,
         "type_label",
         "trainees",
         category_title="Type de partenaire",
         value_title="Stagiaires concernés",
-        color="group_label",
-        color_title="Domaine",
-        palette="partner_type.group",
+        color="type_label",
+        color_title="Type de partenaire",
+        palette="partner_type",
         tooltip=tooltip,
     ).configure_mark(invalid="break-paths-show-domains")
 
