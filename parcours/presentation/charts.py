@@ -66,6 +66,34 @@ SHARE_MASK = fmt.MASKED
 
 # Lines: up to this many masked points are marked « < 5 » in words, more with a stroke each.
 MAX_TEXT_MARKERS = 12
+# Masked markers written in words must not run into each other: a word is ~6 px a character at
+# 10-11 px type, and a chart of the main column is at least PLOT_WIDTH pixels wide.
+PLOT_WIDTH = 560
+CHAR_PX = 6
+
+
+def words_fit(all_x: Sequence, marked_x: Sequence, text: str, width: int = PLOT_WIDTH) -> bool:
+    """Whether a word written at each of `marked_x` (on an axis of the values `all_x`: numbers
+    and dates by value, anything else by rank) stays clear of the next: the closest two marked
+    points are at least the word's width apart on a chart `width` pixels wide."""
+    values = [x for x in all_x if x is not None]
+    if values and all(isinstance(x, int | float) or hasattr(x, "toordinal") for x in values):
+
+        def place(x):
+            return float(x.toordinal()) if hasattr(x, "toordinal") else float(x)
+
+        every = sorted({place(x) for x in values})
+        marked = sorted({place(x) for x in marked_x if x is not None})
+    else:
+        rank = {x: float(i) for i, x in enumerate(dict.fromkeys(values))}
+        every = sorted(rank.values())
+        marked = sorted({rank[x] for x in marked_x if x in rank})
+    if len(marked) < 2 or len(every) < 2:
+        return True
+    span = (every[-1] - every[0]) or 1.0
+    gap = min(b - a for a, b in zip(marked, marked[1:], strict=False))
+    return gap / span * width >= len(text) * CHAR_PX + 4
+
 
 # Category labels: wrapped at this many characters (a line of 12 px type is ~7 px a character).
 WRAP = 34
@@ -217,11 +245,17 @@ def _markers(
         base = base.transform_filter(f"datum.{MARKER} != null").transform_calculate(total="0")
     base = base.transform_calculate(total="datum.total || 0")
     axis_value = alt.X("total:Q") if horizontal else alt.Y("total:Q")
+    # Columns side by side (months): written upwards when the words would run into each other.
+    masked_rows = data.filter(pl.col(MARKER).is_not_null())
+    upright = not horizontal and not words_fit(
+        data[category].to_list(), masked_rows[category].to_list(), max(masked_rows[MARKER], key=len)
+    )
     text = base.mark_text(
-        align="left" if horizontal else "center",
-        baseline="middle" if horizontal else "bottom",
-        dx=4 if horizontal else 0,
-        dy=0 if horizontal else -3,
+        align="left" if horizontal or upright else "center",
+        baseline="middle" if horizontal or upright else "bottom",
+        dx=4 if horizontal or upright else 0,
+        dy=0 if horizontal or upright else -3,
+        angle=270 if upright else 0,
         fontSize=11,
         color="#444",
     ).encode(
@@ -467,7 +501,12 @@ def lines(
     layers = [line.encode(**enc)]
     if has_markers:
         masked = alt.Chart(data).transform_filter(f"datum.{MARKER} != null")
-        few = int(data[MARKER].is_not_null().sum()) <= MAX_TEXT_MARKERS
+        masked_rows = data.filter(pl.col(MARKER).is_not_null())
+        longest = max(masked_rows[MARKER].to_list(), key=len)
+        # Words at a few masked points, if they fit between each other; else a stroke each.
+        few = masked_rows.height <= MAX_TEXT_MARKERS and words_fit(
+            data[x].to_list(), masked_rows[x].to_list(), longest
+        )
         # A few masked points: « < 5 » written at each; many (a long masked stretch): a short
         # stroke each, in the series' colour, the tooltip saying « < 5 » or « masqué ».
         mark = (

@@ -1,0 +1,144 @@
+"""What every chart builder guarantees a reader, checked on specs built from small frames:
+numbers in the Belgian format wherever Vega writes them, masked markers that never run into
+each other, and a Sankey legend that shows its nodes. (Colours: tests/test_colours.py; every
+page's charts: tests/test_app_colours.py.)"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from parcours.presentation import alluvial, charts, page_charts
+
+THIN = "\u202f"
+
+
+def _marks(node):
+    if isinstance(node, dict):
+        if "mark" in node:
+            yield node
+        for value in node.values():
+            yield from _marks(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _marks(value)
+
+
+def _mark_type(unit) -> str:
+    mark = unit["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def test_every_builder_sets_the_belgian_number_format():
+    frame = pl.DataFrame({"cat": ["CPAS", "Forem"], "n": [7288, 1445]})
+    built = [
+        charts.bar(frame, "cat", "n", category_title="c", value_title="v"),
+        charts.columns(frame, "cat", "n", x_title="c", y_title="v"),
+        charts.lines(frame, "cat", "n", x_title="c", y_title="v", x_type="N"),
+        page_charts.monthly_hours(
+            pl.DataFrame({"month": [date(2024, 1, 1), date(2024, 2, 1)], "hours": [1445.0, 80.0]})
+        ),
+    ]
+    for chart in built:
+        config = chart.to_dict()["config"]
+        assert config["locale"]["number"]["thousands"] == THIN
+        assert config["locale"]["number"]["decimal"] == ","
+        # A tooltip or text without a format of its own is grouped too (« 7 288 »).
+        assert config["numberFormat"].startswith(",")
+    assert charts.WHOLE.startswith(",")
+
+
+def _masked_line(masked_months: set[int], months: int = 30, share: bool = True):
+    frame = pl.DataFrame(
+        {
+            "m": list(range(months)),
+            "v": [None if m in masked_months else 0.4 for m in range(months)],
+            "masked": [m in masked_months for m in range(months)],
+            "k": ["2023"] * months,
+        }
+    )
+    return charts.lines(
+        frame, "m", "v", x_title="Mois", y_title="Part", color="k", color_title="Année",
+        palette="year", y_format=charts.PCT if share else charts.INT,
+    ).to_dict()  # fmt: skip
+
+
+def test_masked_words_on_a_dense_axis_become_strokes():
+    # Seven masked months in a row on a 30-month axis: « masqué » (6 characters, ~40 px) does
+    # not fit in the ~19 px between two months.
+    spec = _masked_line(set(range(9, 16)))
+    assert "tick" in {_mark_type(u) for u in _marks(spec)}
+    assert "text" not in {_mark_type(u) for u in _marks(spec)}
+
+
+def test_masked_words_far_apart_are_written():
+    spec = _masked_line({5, 15, 25})
+    assert "text" in {_mark_type(u) for u in _marks(spec)}
+
+
+def test_words_fit_measures_the_closest_two():
+    assert charts.words_fit(range(30), [5, 15, 25], "masqué")
+    assert not charts.words_fit(range(30), [5, 6], "masqué")
+    assert charts.words_fit(range(30), [5], "masqué")  # one word never meets another
+    # 36 months on ~560 px: 16 px a month, too little for « masqué » (~40 px); 12: 51 px, enough.
+    months = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(36)]
+    assert not charts.words_fit(months, months[3:5], "masqué")
+    assert charts.words_fit(months[:12], months[3:5], "masqué")
+    assert charts.words_fit(["a", "b", "c"], ["a", "c"], "< 5")
+
+
+def test_dense_masked_columns_are_written_upwards():
+    months = [date(2020 + i // 12, i % 12 + 1, 1) for i in range(60)]
+    frame = pl.DataFrame({"month": months, "n": [None if i % 2 else 20 for i in range(60)]})
+    spec = charts.columns(frame, "month", "n", x_title="Mois", y_title="n", x_type="T").to_dict()
+    texts = [u for u in _marks(spec) if _mark_type(u) == "text"]
+    assert texts and all(u["mark"].get("angle") == 270 for u in texts)
+    spec = charts.columns(
+        frame.with_columns(n=pl.when(pl.col("month") == months[10]).then(None).otherwise(20)),
+        "month", "n", x_title="Mois", y_title="n", x_type="T",
+    ).to_dict()  # fmt: skip
+    texts = [u for u in _marks(spec) if _mark_type(u) == "text"]
+    assert texts and all(u["mark"].get("angle", 0) == 0 for u in texts)
+
+
+def test_the_sankey_legend_shows_its_nodes():
+    def link(ss, s, sl, ts, t, tl, n):
+        return {
+            "source_stage": ss, "source": s, "source_label": sl, "target_stage": ts,
+            "target": t, "target_label": tl, "trainees": n, "trainees_masked": False,
+            "trainees_shown": str(n), "source_stage_label": ss, "target_stage_label": ts,
+        }  # fmt: skip
+
+    links = pl.DataFrame(
+        [
+            link("exit", "employment", "Emploi", "m6", "employment", "Emploi", 30),
+            link("exit", "employment", "Emploi", "m6", "unknown", "Inconnue", 6),
+            link("exit", "training", "Formation", "m6", "training", "Formation", 20),
+        ]
+    )
+    nodes = pl.DataFrame(
+        {
+            "stage": ["exit", "exit", "m6", "m6", "m6"],
+            "code": ["employment", "training", "employment", "unknown", "training"],
+            "trainees": [36, 20, 30, 6, 20],
+            "trainees_shown": ["36", "20", "30", "6", "20"],
+        }
+    )
+    order = ["employment", "training", "unknown"]
+    spec = alluvial.alluvial(
+        links, nodes, {"exit": "Sortie", "m6": "6 mois"}, {"exit": order, "m6": order},
+        palette="state",
+    ).to_dict()  # fmt: skip
+    legends = [
+        u["encoding"]["color"]["legend"]
+        for u in _marks(spec)
+        if isinstance(u.get("encoding", {}).get("color"), dict)
+        and u["encoding"]["color"].get("legend")
+    ]
+    assert legends
+    for legend in legends:
+        # Every node's category, « Inconnue » too (only reached, never left: no band of its
+        # colour), as full-colour squares like the nodes.
+        assert set(legend["values"]) == {"Emploi", "Formation", "Inconnue"}
+        assert legend["symbolType"] == "square" and legend["symbolOpacity"] == 1
