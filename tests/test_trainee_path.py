@@ -2,21 +2,24 @@
 
 from datetime import date
 
-import duckdb
 import pytest
 
 from parcours.analytics import trainee_path as tp
 from parcours.store.users import User
-from parcours.warehouse.reader import Scope
+from parcours.warehouse.reader import Scope, reading_from
 from tests.handmade import make_warehouse
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = make_warehouse(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
+def warehouse(tmp_path_factory):
+    return make_warehouse(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def con(warehouse):
+    """The handmade warehouse, read the way the analytics read any (`reader.query`)."""
+    with reading_from(warehouse):
+        yield
 
 
 def scope(role, centre_id=None, federation=None):
@@ -25,7 +28,7 @@ def scope(role, centre_id=None, federation=None):
 
 
 def test_path_shows_every_kind_of_event_in_french(con):
-    path = tp.trainee_path(con, scope("centre", "C1"), "C1", "E-001")
+    path = tp.trainee_path(scope("centre", "C1"), "C1", "E-001")
     events = path.events
     kinds = events.group_by("lane", "kind").len()
     assert {(r[0], r[1]): r[2] for r in kinds.iter_rows()} == {
@@ -46,7 +49,7 @@ def test_path_shows_every_kind_of_event_in_french(con):
 
 
 def test_a_setback_is_a_second_episode_and_stays_open(con):
-    path = tp.trainee_path(con, scope("admin"), "C1", "E-001")
+    path = tp.trainee_path(scope("admin"), "C1", "E-001")
     self_esteem = path.events.filter(
         (path.events["kind"] == "episode") & (path.events["track"] == "Confiance en soi")
     ).sort("start")
@@ -59,7 +62,7 @@ def test_a_setback_is_a_second_episode_and_stays_open(con):
 
 
 def test_barrier_levels_at_each_assessment_show_the_way_down(con):
-    path = tp.trainee_path(con, scope("centre", "C1"), "C1", "E-001")
+    path = tp.trainee_path(scope("centre", "C1"), "C1", "E-001")
     mobility = path.events.filter(
         (path.events["kind"] == "assessment") & (path.events["track"] == "Mobilité")
     ).sort("start")
@@ -68,27 +71,27 @@ def test_barrier_levels_at_each_assessment_show_the_way_down(con):
 
 
 def test_an_ongoing_partnership_runs_to_the_last_known_date(con):
-    path = tp.trainee_path(con, scope("centre", "C1"), "C1", "E-002")
+    path = tp.trainee_path(scope("centre", "C1"), "C1", "E-002")
     cpas = path.events.filter(path.events["lane"] == tp.LANE_PARTNERSHIPS).row(0, named=True)
     assert cpas["ongoing"] and cpas["end"] == date(2024, 3, 31)  # last day of its last hours
 
 
 def test_same_participant_id_in_two_centres_are_two_trainees(con):
-    c2 = tp.trainee_path(con, scope("centre", "C2"), "C2", "E-001")
+    c2 = tp.trainee_path(scope("centre", "C2"), "C2", "E-001")
     assert c2.total_hours == 231.0
     assert set(c2.events["label"]) == {"Entrée au centre", "Santé physique"}
     assert c2.events.filter(c2.events["kind"] == "assessment").height == 0
 
 
 def test_unknown_trainee_is_none(con):
-    assert tp.trainee_path(con, scope("centre", "C1"), "C1", "E-999") is None
+    assert tp.trainee_path(scope("centre", "C1"), "C1", "E-999") is None
 
 
 def test_a_centre_user_cannot_read_another_centre(con):
     with pytest.raises(tp.AccessDenied, match="propre centre"):
-        tp.trainee_path(con, scope("centre", "C2"), "C1", "E-001")
+        tp.trainee_path(scope("centre", "C2"), "C1", "E-001")
     with pytest.raises(tp.AccessDenied):
-        tp.list_trainees(con, scope("centre", "C2"), "C1")
+        tp.list_trainees(scope("centre", "C2"), "C1")
 
 
 @pytest.mark.parametrize("role", ["federation", "analyst"])
@@ -96,11 +99,11 @@ def test_aggregate_roles_never_read_an_individual_path(con, role):
     who = scope(role, federation="ALEAP")
     assert not tp.can_see_individuals(who)
     with pytest.raises(tp.AccessDenied, match="agrégés"):
-        tp.trainee_path(con, who, "C1", "E-001")
+        tp.trainee_path(who, "C1", "E-001")
     with pytest.raises(tp.AccessDenied):
-        tp.list_trainees(con, who, "C1")
+        tp.list_trainees(who, "C1")
 
 
 def test_trainee_list_is_most_recent_first(con):
-    trainees = tp.list_trainees(con, scope("centre", "C1"), "C1")
+    trainees = tp.list_trainees(scope("centre", "C1"), "C1")
     assert trainees["participant_id"].to_list() == ["E-003", "E-002", "E-001"]

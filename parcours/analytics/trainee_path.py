@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import polars as pl
 
 from parcours import contract
 from parcours.core.errors import ParcoursError
-from parcours.warehouse.reader import Scope
+from parcours.warehouse.reader import Scope, query
 
 # Lanes of the timeline, top to bottom; the page keeps this order.
 _LANES = contract.series_labels("lane")
@@ -63,15 +62,10 @@ def check_centre(scope: Scope, centre_id: str) -> None:
         raise AccessDenied("Vous ne pouvez consulter que les stagiaires de votre propre centre.")
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl()
-
-
-def list_trainees(con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str) -> pl.DataFrame:
+def list_trainees(scope: Scope, centre_id: str) -> pl.DataFrame:
     """The centre's trainees, most recent entry first: participant_id, entry_date, exit_date."""
     check_centre(scope, centre_id)
-    return _frame(
-        con,
+    return query(
         """
         select distinct participant_id, entry_date, exit_date
         from rpt_participant_paths
@@ -107,14 +101,12 @@ def _label(list_name: str, code: str | None) -> str | None:
     return contract.load().labels(list_name).get(code, code)
 
 
-def trainee_path(
-    con: duckdb.DuckDBPyConnection, scope: Scope, centre_id: str, participant_id: str
-) -> TraineePath | None:
+def trainee_path(scope: Scope, centre_id: str, participant_id: str) -> TraineePath | None:
     """The whole path of one trainee of one centre, or None if the centre has no such trainee."""
     check_centre(scope, centre_id)
     key = {"centre": centre_id, "participant": participant_id}
     where = "where centre_id = $centre and participant_id = $participant"
-    path = _frame(con, f"select * from rpt_participant_paths {where} order by event_order", key)
+    path = query(f"select * from rpt_participant_paths {where} order by event_order", key)
     if path.height == 0:
         return None
     row = path.row(0, named=True)  # the participant's columns are the same on every row
@@ -163,8 +155,7 @@ def trainee_path(
 
     # The episodes are the warehouse's own (fct_barrier_episodes), so a setback (episode 2, 3…)
     # is shown as the warehouse defines it.
-    episodes = _frame(
-        con,
+    episodes = query(
         f"""
         select barrier, episode_number, identified_on, initial_level, lifted_on, days_to_lift
         from fct_barrier_episodes {where}
@@ -262,20 +253,8 @@ def trainee_path(
 
 
 def load_trainees(scope: Scope, _filters, centre_id: str) -> pl.DataFrame:
-    from parcours.warehouse import reader as warehouse
-
-    cur = warehouse.cursor()
-    try:
-        return list_trainees(cur, scope, centre_id)
-    finally:
-        cur.close()
+    return list_trainees(scope, centre_id)
 
 
 def load_path(scope: Scope, _filters, centre_id: str, participant_id: str) -> TraineePath | None:
-    from parcours.warehouse import reader as warehouse
-
-    cur = warehouse.cursor()
-    try:
-        return trainee_path(cur, scope, centre_id, participant_id)
-    finally:
-        cur.close()
+    return trainee_path(scope, centre_id, participant_id)
