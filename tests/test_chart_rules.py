@@ -142,3 +142,30 @@ def test_the_sankey_legend_shows_its_nodes():
         # colour), as full-colour squares like the nodes.
         assert set(legend["values"]) == {"Emploi", "Formation", "Inconnue"}
         assert legend["symbolType"] == "square" and legend["symbolOpacity"] == 1
+
+
+def test_the_sankey_writes_its_counts_grouped_by_thousands():
+    links = pl.DataFrame(
+        {
+            "source_stage": ["exit"], "source": ["employment"], "source_label": ["Emploi"],
+            "target_stage": ["m6"], "target": ["employment"], "target_label": ["Emploi"],
+            "trainees": [7288], "trainees_masked": [False], "trainees_shown": ["7288"],
+            "source_stage_label": ["Sortie"], "target_stage_label": ["6 mois"],
+        }
+    )  # fmt: skip
+    nodes = pl.DataFrame(
+        {
+            "stage": ["exit", "m6"],
+            "code": ["employment", "employment"],
+            "trainees": [7288, 7288],
+            "trainees_shown": ["7288", "7288"],
+        }
+    )
+    spec = alluvial.alluvial(
+        links, nodes, {"exit": "Sortie", "m6": "6 mois"},
+        {"exit": ["employment"], "m6": ["employment"]}, palette="state",
+    ).to_dict()  # fmt: skip
+    rows = [row for data in spec["datasets"].values() for row in data]
+    texts = {row["text"] for row in rows if row.get("text")}
+    assert texts == {f"Emploi (7{THIN}288)"}
+    assert {row["shown"] for row in rows if "band" in row} == {f"7{THIN}288"}

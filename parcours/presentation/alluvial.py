@@ -17,6 +17,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from parcours.presentation import formatting as fmt
 from parcours.presentation import palette as pal
 from parcours.presentation.charts import colour, french, legend_columns
 
@@ -117,7 +118,7 @@ def layout(
                     "y1": a1 + (b1 - a1) * sm,
                     "link": int(r["__link"]),
                     "masked": bool(r.get(masked_flag)),
-                    "shown": r.get(f"{count}_shown"),
+                    "shown": fmt.shown_text(r.get(f"{count}_shown")),
                     "colour_label": colour_label,
                     "source_stage_label": r.get("source_stage_label"),
                     "source_label": r["source_label"],
@@ -145,7 +146,13 @@ def alluvial(
     target's when they leave `entry_stage`, which has no colour list)."""
     stage_cols = list(stages)
     bands, geometry = layout(links, stage_cols, orders, entry_stage)
-    shown = nodes.select("stage", "code", pl.col("trainees_shown").alias("shown"))
+    shown = nodes.select(
+        "stage",
+        "code",
+        pl.col("trainees_shown")
+        .map_elements(fmt.shown_text, return_dtype=pl.String, skip_nulls=False)
+        .alias("shown"),
+    )
     geometry = geometry.join(shown, on=["stage", "code"], how="left").with_columns(
         pl.col("stage").replace_strict(stages).alias("stage_title"),
         ((pl.col("y0") + pl.col("y1")) / 2).alias("ym"),

@@ -107,6 +107,15 @@ def typography(text: str) -> str:
     return text
 
 
+def shown_text(text: str | None) -> str:
+    """A count the masking already wrote as text (`<column>_shown`: « 7288 », « < 5 »,
+    « masqué ») as a person reads it: the number grouped by thousands (« 7 288 »), the words as
+    they are."""
+    if text is None:
+        return MISSING
+    return integer(int(text)) if text.lstrip("-").isdigit() else text
+
+
 def shown_count(row: dict, key: str, show=None) -> str:
     """A count of a masked frame as a person reads it: the number (`show`, default `count`),
     or what stands for it when masked — « < 5 » for a count under 5, « masqué » for one masked
