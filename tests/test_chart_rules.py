@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 
-from parcours.presentation import alluvial, charts, page_charts
+from parcours.presentation import alluvial, charts, figures, page_charts, palette
+from tests.chart_specs import check_formats, check_marks
 
 THIN = "\u202f"
 
@@ -169,3 +171,59 @@ def test_the_sankey_writes_its_counts_grouped_by_thousands():
     texts = {row["text"] for row in rows if row.get("text")}
     assert texts == {f"Emploi (7{THIN}288)"}
     assert {row["shown"] for row in rows if "band" in row} == {f"7{THIN}288"}
+
+
+# --- one colour per code across the charts of a page -----------------------------------------
+
+
+def _datasets(spec: dict) -> dict:
+    import pandas as pd
+
+    return {name: pd.DataFrame(rows) for name, rows in spec.get("datasets", {}).items()}
+
+
+TYPES = pl.DataFrame(
+    {
+        "type_label": ["CPAS", "Forem", "Employeur"],
+        "group_label": ["Social", "Emploi", "Emploi"],
+        "trainees": [1304, 756, 80],
+    }
+)
+ORGANISATIONS = pl.DataFrame(
+    {
+        "partner_name": ["CPAS de Namur", "Forem Namur"],
+        "type_label": ["CPAS", "Forem"],
+        "trainees": [120, 90],
+    }
+)
+
+
+def _organisations_chart():
+    return charts.bar(
+        ORGANISATIONS, "partner_name", "trainees", category_title="Organisme",
+        value_title="Stagiaires", color="type_label", color_title="Type",
+        palette="partner_type",
+    ).to_dict()  # fmt: skip
+
+
+def test_the_check_catches_a_code_drawn_in_two_colours_on_one_page():
+    # The page before: the types coloured by their domain, the organisations by their type.
+    by_domain = charts.bar(
+        TYPES, "type_label", "trainees", category_title="Type", value_title="Stagiaires",
+        color="group_label", color_title="Domaine", palette="partner_type.group",
+    ).to_dict()  # fmt: skip
+    seen: dict = {}
+    check_marks(by_domain, _datasets(by_domain), seen, "types")
+    organisations = _organisations_chart()
+    with pytest.raises(AssertionError, match="'CPAS' is drawn"):
+        check_marks(organisations, _datasets(organisations), seen, "organisations")
+
+
+def test_the_partner_type_figure_draws_each_type_in_its_own_colour():
+    types = figures.partner_types(TYPES).to_dict()
+    seen: dict = {}
+    check_marks(types, _datasets(types), seen, "types")
+    organisations = _organisations_chart()
+    check_marks(organisations, _datasets(organisations), seen, "organisations")
+    assert seen["CPAS"][0] == palette.colours("partner_type")["CPAS"]
+    assert check_formats(types, "types") > 0
