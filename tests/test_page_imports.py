@@ -6,7 +6,8 @@ A page lays out widgets around what the package hands it; it never opens a datab
   questions in `dashboard.operations`), `parcours.figures` (the figures' specifications),
   `parcours.presentation` (formatting, charts, tables, wording), `parcours.analytics` (the page's
   questions: `f(scope, filters, …) → frame`, until each is a figure's specification), the
-  publishing actions a page offers (`publish.periods`, `publish.report`, `publish.templates`), the
+  publishing actions a page offers (`publish.periods`, `publish.report`, `publish.templates`,
+  `parcours.site` for « Publier le site »), the
   upload flow's service (`upload.service`, `upload.limits`, `upload.scratch`, the `FileReport`
   type), `parcours.contract`, `parcours.core`, the store's pure helpers (`store.datadir`,
   `store.roles`, `store.audit_log`), and of the warehouse its public types and lists
@@ -39,6 +40,7 @@ ALLOWED_PACKAGES = (
     "parcours.analytics",
     "parcours.contract",
     "parcours.core",
+    "parcours.site",
 )
 # Single modules a page may use; with a set, only those names of it.
 ALLOWED_MODULES: dict[str, set[str] | None] = {
