@@ -7,6 +7,10 @@ import re
 
 from parcours.presentation import palette
 
+# The full domains of the group lists (`<list>.group`).
+GROUP_DOMAINS = {
+    tuple(palette.colours(name)): True for name in palette.LABELS if name.endswith(".group")
+}
 # Every label of a coloured list: a code named by a chart (not an organisation or a year).
 KNOWN_LABELS = {label for name in palette.LABELS for label in palette.colours(name)}
 
@@ -37,8 +41,9 @@ def _nominal_fields(encoding: dict) -> set[str]:
 
 
 def check_marks(spec: dict, datasets: dict, seen: dict, where: str) -> None:
-    """A code a mark names (its axis or tooltip) gets the colour that mark is drawn in; where the
-    code decides the colour on a chart, it decides the same colour on every chart of the page.
+    """A code a mark is drawn for gets one colour on every chart of the page: the colour of its
+    own code where the chart is coloured by it, its group's where the chart is coloured by the
+    groups (a code named on such a chart's axis or tooltip).
     (Across pages a word can name two codes: « Logement » is a barrier, coloured by its group on
     Freins levés, and a partner type on Partenariats.)"""
     for unit, data in _units(spec):
@@ -52,7 +57,12 @@ def check_marks(spec: dict, datasets: dict, seen: dict, where: str) -> None:
             continue
         mapping = dict(zip(scale.get("domain", []), scale.get("range", []), strict=True))
         rows = datasets[data]
-        for field in {colour["field"], *_nominal_fields(unit["encoding"])}:
+        # A chart coloured by the groups of a list (partner types by their domain) draws each
+        # code it names in its group's colour; coloured by anything else (types stacked by
+        # purpose), what it names does not decide the colour.
+        by_group = GROUP_DOMAINS.get(tuple(scale.get("domain", [])), False)
+        fields = {colour["field"], *(_nominal_fields(unit["encoding"]) if by_group else ())}
+        for field in fields:
             if field not in rows:
                 continue
             drawn: dict[str, set] = {}
