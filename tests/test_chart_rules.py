@@ -227,3 +227,14 @@ def test_the_partner_type_figure_draws_each_type_in_its_own_colour():
     check_marks(organisations, _datasets(organisations), seen, "organisations")
     assert seen["CPAS"][0] == palette.colours("partner_type")["CPAS"]
     assert check_formats(types, "types") > 0
+
+
+def test_a_table_groups_the_counts_the_masking_wrote_as_text():
+    from parcours.presentation import tables
+
+    table = pl.DataFrame({"Type": ["CPAS", "AViQ"], "Stagiaires": ["7288", "< 5"]})
+    view = tables.shown(table)
+    assert [view.formats["Stagiaires"](v) for v in table["Stagiaires"]] == [f"7{THIN}288", "< 5"]
+    # A column of digits with no masked value is not assumed to be a count (a postal code).
+    codes = tables.shown(pl.DataFrame({"Code postal": ["5000", "4000"]}))
+    assert "Code postal" not in codes.formats

@@ -134,6 +134,10 @@ def shown(table: pl.DataFrame, counts: Sequence[str] = (), masking: bool = False
             values = table[name].drop_nulls()
             if values.len() and values.str.contains(_NUMBERISH.pattern).all():
                 out.right.append(name)
+                # Counts the masking wrote as text (« 7288 » beside « < 5 » / « masqué »),
+                # whatever the page named them: grouped by thousands like every count.
+                if values.is_in([fmt.MASKED_COUNT, fmt.MASKED]).any():
+                    out.formats[name] = _shown_count
             continue
         else:
             continue
