@@ -2,13 +2,14 @@
 
 Definitions (captions on the page):
 - typical path: one of the k types of the sector's typology of monthly sequences, computed at
-  each build (`parcours.warehouse.typology`, dbt model `int_participant_path_type`): each
+  each build (`parcours.analytics.typology`, dbt model `int_participant_path_type`): each
   trainee's first 24 months since entry (« Au centre », then the situation group of each month,
   « Non observé » after the last month its centre sent data for) are compared month by month,
   grouped around k representative paths (medoids), and every trainee goes with the nearest one;
 - the name of a type is derived from its representative path by a fixed rule (time at the
   centre, first situation after the exit, last situation);
-- outcomes: destination group at the latest exit (« Pas encore sorti » without exit) and the
+- outcomes: destination group at the latest exit (« Sortie présumée » without exit but with nothing
+  for 7 months or more, INTERFACES §3; « Pas encore sorti » otherwise) and the
   state 12 months after the entry month, as counts and shares of the type's trainees in the
   cohort; barrier profile: the share of them with at least one barrier episode of each group.
 
@@ -38,6 +39,7 @@ EXITS = {
     "pathway": "Autre CISP",
     "none": "Sans emploi ni formation",
     "unknown": "Inconnue",
+    "presumed": "Sortie présumée (plus d'activité depuis 7 mois)",
     "no_exit": "Pas encore sorti",
 }
 AT_12 = {**STATES, "not_observed": NOT_OBSERVED}
