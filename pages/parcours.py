@@ -58,6 +58,9 @@ def choose_trainee(centre_id: str) -> str | None:
         return text + (f", sortie le {fmt.day(exits[pid])}" if exits[pid] else "")
 
     wanted = st.query_params.get(QP_TRAINEE)
+    if wanted not in ids:
+        # Open on a path with something to show, not on a trainee who only just entered.
+        wanted = tp.opening_trainee(trainees)
     chosen = st.selectbox(
         "Stagiaire (numéro de dossier du centre)",
         ids,
