@@ -71,6 +71,8 @@ def show_key_figures(data: dict) -> None:
     figures = data["figures"]
     rows = {r["figure"]: r for r in figures.iter_rows(named=True)}
     counts = ["in_training", "entries", "exits", "hours"]
+    presumed = data.get("presumed_exits")
+    st.caption(indicators.presumed_exits_sentence(presumed, fmt.count(presumed)))
     for column, key in zip(st.columns(len(counts)), counts, strict=True):
         r = rows[key]
         value = fmt.number(r["value"]) if key == "hours" else fmt.shown_count(r, "value")

@@ -4,8 +4,10 @@ Definitions (shown on the page as captions):
 - period: the selected years (1 January of the first to 31 December of the last); the previous
   period has the same length and ends the day before.
 - trainees in training: declared trainees who entered on or before the period's end and had not
-  left before its start (their latest exit, if any, is on or after the start) — in training
-  during at least one of its years, as the warehouse defines it (`fct_training_years`);
+  left before its start (their latest exit, if any, is on or after the start; for a presumed
+  exit, INTERFACES §3 v1.2, their latest activity) — in training during at least one of its
+  years, as the warehouse defines it (`fct_training_years`); `presumed_exits` says how many of
+  them have a presumed exit;
 - entries: entry date in the period; exits: exit records dated in the period; positive exits:
   those whose destination is in the employment or training group of codes.csv;
 - hours: training hours of the months in the period;
@@ -93,6 +95,44 @@ def in_training(alias: str, first_year: str, last_year: str | None = None) -> st
     return (
         f"exists (select 1 from fct_training_years t where t.centre_id = {alias}.centre_id "
         f"and t.participant_id = {alias}.participant_id and t.year {years})"
+    )
+
+
+PRESUMED_EXIT_WORDS = (
+    "sans sortie enregistrée ni activité (heures, évaluation, partenariat, étape) depuis 7 mois "
+    "ou plus avant le dernier mois de données de leur centre ; ils ne comptent en formation que "
+    "jusqu'au mois de leur dernière activité"
+)
+
+
+def presumed_exits(scope: Scope, filters: Filters, years: tuple[int, int]) -> int | None:
+    """Among the trainees a figure counts « en formation » during `years` (`in_training`, the
+    base of the shares that read it, the chiffres clés' trainees), how many have a presumed exit
+    (`dim_participants.presumed_exit`, INTERFACES §3 v1.2). None when the scope masks small
+    counts and it is one from 1 to 4."""
+    where = _participants(scope, filters)
+    found = query(
+        f"""
+        select count(*) as presumed
+        from dim_participants d
+        where {where.sql} and d.presumed_exit
+          and {in_training("d", "$p_first_year", "$p_last_year")}
+        """,
+        {**where.params, "p_first_year": years[0], "p_last_year": years[1]},
+    )
+    n = int(found["presumed"][0])
+    return None if scope.mask_small_counts and masking.is_small(n) else n
+
+
+def presumed_exits_sentence(count: int | None, shown: str) -> str:
+    """The caption that says how many presumed exits « en formation » includes (`count` from
+    `presumed_exits`, `shown` the same as the page writes it: « 1 234 », « < 5 »)."""
+    if count == 0:
+        return "Aucune sortie présumée parmi les stagiaires en formation."
+    plural = "s" if count is None or count > 1 else ""
+    return (
+        f"Parmi les stagiaires en formation, {shown} sortie{plural} présumée{plural} : "
+        f"{PRESUMED_EXIT_WORDS}."
     )
 
 
@@ -637,6 +677,7 @@ def page(scope: Scope, filters: Filters, year: int | None = None, by: str | None
         out["months_by"] = frames["months_by"]
     if cc_raw is not None:
         out["chiffres"] = _chiffres_result(cc_raw, frames)
+    out["presumed_exits"] = presumed_exits(scope, filters, filters.years)
     return out
 
 

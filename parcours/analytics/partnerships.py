@@ -39,8 +39,10 @@ GROUP_LABELS = {
 RESULT_LABELS = {"completed": "Terminé", "ongoing": "En cours", "interrupted": "Interrompu"}
 RESULTS = ("completed", "ongoing", "interrupted", "result_unknown")
 MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}
-# (partner type, measure) true by definition, and why: not shown as an association.
+# (partner type, measure) true — or false — by definition, and why: not shown as an association.
 CIRCULAR = {
+    ("other_cisp", "positive_exit"): "aller vers l'autre CISP partenaire est une sortie vers un "
+    "autre CISP, qui n'est pas une sortie positive (ni emploi ni formation)",
     ("qualifying_training", "positive_exit"): "entrer dans la formation qualifiante du partenaire "
     "est une sortie vers la formation",
     ("adult_education", "positive_exit"): "suivre l'enseignement de promotion sociale du "
