@@ -3,8 +3,8 @@
 -- group (dim_participants; exit_presumed for a presumed exit, exit_no_exit without exit), their
 -- state in month 12 (fct_participant_months; at_12_not_observed without that month), and the
 -- barrier groups of their episodes (fct_barrier_episodes: with_barrier, barrier_psychosocial,
--- barrier_material, barrier_skills); and per population (centre_id, filiere, entry_year, age_band, gender,
--- education, status_at_entry) the trainees. Rows returned: the differences.
+-- barrier_material, barrier_skills); and per population (centre_id, filiere, entry_year,
+-- age_band, gender, education, status_at_entry) the trainees. Rows returned: the differences.
 with
 
 typed as (
