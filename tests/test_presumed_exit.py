@@ -28,8 +28,12 @@ import pytest
 from parcours.store.datadir import PROJECT_ROOT, DataDir
 
 HOURS = ["participant_id;month;hours"]
-HOURS += [f"P-ACTIVE;{y}-{m:02d};30" for y in (2024, 2025, 2026) for m in range(1, 13)]
-HOURS = [h for h in HOURS if h < "P-ACTIVE;2026-12"]
+HOURS += [
+    f"P-ACTIVE;{y}-{m:02d};30"
+    for y in (2024, 2025, 2026)
+    for m in range(1, 13)
+    if (y, m) < (2026, 12)  # up to November 2026: the centre's last month
+]
 HOURS += ["P-ZERO;2026-03;20"] + [f"P-ZERO;2026-{m:02d};0" for m in range(4, 12)]
 
 EXPORTS = {
