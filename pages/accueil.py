@@ -407,7 +407,13 @@ def show_chiffres_cles(data: dict, year: int) -> None:
 
 
 if ui.warehouse_ready(
-    "dim_participants", "fct_exits", "fct_hours", "agg_centre_month", "fct_training_years"
+    "dim_participants",
+    "fct_exits",
+    "fct_hours",
+    "agg_centre_month",
+    "fct_training_years",
+    "fct_participant_year_figures",
+    "agg_centre_year_coverage",
 ):
     if filters.years is None:
         ui.empty_state(

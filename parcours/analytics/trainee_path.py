@@ -255,6 +255,10 @@ def trainee_path(
         "status_at_entry": _label("status_at_entry", row.get("status_at_entry")),
         "destination": _label("situation", row.get("destination")),
         "positive_exit": row.get("positive_exit"),
+        # INTERFACES §3 v1.2: no exit and nothing for 7 months or more (absent from a warehouse
+        # built before the presumed exit: then False).
+        "presumed_exit": bool(row.get("presumed_exit")),
+        "latest_activity_on": row.get("latest_activity_on"),
     }
     frame = pl.DataFrame(events, schema=EVENT_SCHEMA, orient="row")
     return TraineePath(centre_id, participant_id, summary, frame, hours)
