@@ -29,8 +29,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_build import bench_folder, generate, timed_build, timed_child  # noqa: E402
 
+from parcours.analytics import typology  # noqa: E402
 from parcours.store.datadir import DataDir  # noqa: E402
-from parcours.warehouse import build, typology  # noqa: E402
+from parcours.warehouse import build  # noqa: E402
 
 TYPOLOGY_NODES = ("int_participant_path_type", "agg_path_types", "agg_path_type_sequences")
 
@@ -95,7 +96,7 @@ def stress_test(distinct: int = 20_000) -> tuple[float, typology.Typology]:
 
 def main() -> None:
     data_dir, keep = bench_folder(__doc__.splitlines()[0], "/tmp/parcours-bench-typology")
-    os.environ["PYTHONPATH"] = str(REPO)  # the dbt child imports parcours.warehouse.typology
+    os.environ["PYTHONPATH"] = str(REPO)  # the dbt child imports parcours.analytics.typology
     print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
     if not (data_dir.ops_db.exists() and keep):
         started = time.monotonic()

@@ -71,6 +71,8 @@ def show_key_figures(data: dict) -> None:
     figures = data["figures"]
     rows = {r["figure"]: r for r in figures.iter_rows(named=True)}
     counts = ["in_training", "entries", "exits", "hours"]
+    presumed = data.get("presumed_exits")
+    st.caption(indicators.presumed_exits_sentence(presumed, fmt.count(presumed)))
     for column, key in zip(st.columns(len(counts)), counts, strict=True):
         r = rows[key]
         value = fmt.number(r["value"]) if key == "hours" else fmt.shown_count(r, "value")
@@ -405,7 +407,13 @@ def show_chiffres_cles(data: dict, year: int) -> None:
 
 
 if ui.warehouse_ready(
-    "dim_participants", "fct_exits", "fct_hours", "agg_centre_month", "fct_training_years"
+    "dim_participants",
+    "fct_exits",
+    "fct_hours",
+    "agg_centre_month",
+    "fct_training_years",
+    "fct_participant_year_figures",
+    "agg_centre_year_coverage",
 ):
     if filters.years is None:
         ui.empty_state(

@@ -58,6 +58,9 @@ def choose_trainee(centre_id: str) -> str | None:
         return text + (f", sortie le {fmt.day(exits[pid])}" if exits[pid] else "")
 
     wanted = st.query_params.get(QP_TRAINEE)
+    if wanted not in ids:
+        # Open on a path with something to show, not on a trainee who only just entered.
+        wanted = tp.opening_trainee(trainees)
     chosen = st.selectbox(
         "Stagiaire (numéro de dossier du centre)",
         ids,
@@ -79,6 +82,12 @@ def show_summary(path: tp.TraineePath) -> None:
         out = f"**Sortie** : {fmt.day(summary['exit_date'])}"
         if summary["destination"]:
             out += f" — {summary['destination']}"
+    elif summary.get("presumed_exit"):
+        out = (
+            "**Sortie présumée** : aucune sortie enregistrée, et plus d'activité depuis le "
+            f"{fmt.day(summary['latest_activity_on'])} (7 mois ou plus avant les dernières "
+            "données du centre) — ne compte plus en formation"
+        )
     else:
         out = "**Sortie** : pas encore (parcours en cours)"
     st.markdown(f"{entry} · {out}")

@@ -21,6 +21,7 @@ MASKED = (
 
 def show_types(data: dict) -> None:
     st.subheader("Quels partenaires ?")
+    st.caption(f"Compté sur les {partnerships.BASES['by_type']}.")
     types = data["types"]
     if types.is_empty():
         ui.empty_state(
@@ -199,6 +200,7 @@ MEASURES = {
 
 def show_association(data: dict) -> None:
     st.subheader("Avec ou sans partenariat : une association, pas une cause")
+    st.caption(f"Compté sur les {partnerships.BASES['association']} (la base de « Se situer »).")
     frame = data["association"]
     if frame.is_empty():
         ui.empty_state("Aucun stagiaire en formation sur la période pour cette sélection.")

@@ -264,8 +264,8 @@ def show_path_types(year: int) -> None:
     st.caption(
         f"Les {fmt.count(frames['cohort']['trainees'][0])} stagiaires entrés en {year}, "
         "répartis entre les parcours types du secteur. Chaque parcours type regroupe les "
-        "stagiaires dont les 24 premiers mois se ressemblent ; son nom décrit son parcours "
-        "représentatif."
+        "stagiaires dont les 24 premiers mois se ressemblent ; "
+        f"{path_types.NAME_DEFINITION}."
     )
     for row in types.iter_rows(named=True):
         kind = row["path_type"]

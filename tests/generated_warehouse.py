@@ -380,9 +380,15 @@ def _write_tables(con, world: World) -> None:
         ("education", "varchar"),
     ):
         con.execute(f"alter table dim_participants add column {column} {kind}")
+    # The presumed exit (INTERFACES §3 v1.2) is not drawn here: false for everyone, so « en
+    # formation » follows the exits alone (tests/test_presumed_exit.py builds it for real).
+    con.execute("alter table dim_participants add column presumed_exit boolean default false")
+    con.execute("alter table dim_participants add column latest_activity_on date")
     for model in (
         "dim_participant_population",
         "fct_training_years",
+        "fct_participant_year_figures",
+        "agg_centre_year_coverage",
         "agg_centre_month",
         "agg_entry_cohorts",
     ):

@@ -36,6 +36,15 @@ create table dim_participants as select * from (values
 ) t(centre_id, participant_id, person_key, entry_date, entry_year, birth_year, gender,
     education, postal_code, province, filiere, referral, status_at_entry, exit_date,
     destination, positive_exit);
+-- The presumed exit (INTERFACES §3 v1.2) as the build decides it: C1's last month is July 2025
+-- (E-001's follow-up); E-002, without exit, was last active on 1 June 2024 (an assessment), 13
+-- months before: presumed. C2's E-001 was active up to its centre's last month (May 2024).
+alter table dim_participants add column presumed_exit boolean default false;
+alter table dim_participants add column latest_activity_on date;
+update dim_participants set presumed_exit = true, latest_activity_on = date '2024-06-01'
+where centre_id = 'C1' and participant_id = 'E-002';
+update dim_participants set latest_activity_on = date '2024-05-01'
+where centre_id = 'C2' and participant_id = 'E-001';
 
 create table fct_barrier_episodes as select * from (values
     ('C1', 'E-001', 'mobility', 1, date '2024-01-15', 3, date '2024-09-02', 231),

@@ -70,8 +70,13 @@ def expected(folder, centres: list[str] | None, mask: bool) -> dict[str, str]:
     params = {"s": date(YEAR, 1, 1), "e": date(YEAR, 12, 31)} | (
         {} if centres is None else {"c": centres}
     )
+    # In training: entered by the year's end, not out before its start — out at the latest exit,
+    # or at the latest activity for a presumed exit (INTERFACES §3 v1.2).
     inside = f"""select centre_id, participant_id from dim_participants where {scope}
-        and entry_date <= $e and (exit_date is null or exit_date >= $s)"""
+        and entry_date <= $e and case
+            when exit_date is not null then exit_date >= $s
+            when presumed_exit then latest_activity_on >= $s
+            else true end"""
     row = con.execute(
         f"""
         select

@@ -42,6 +42,9 @@ RECORDS: dict[str, dict[str, list[dict]]] = {
             {"participant_id": "G", "entry_date": "2024-04-01", **PERSON},
             # H: two follow-ups in one month after the exit: the later one counts that month.
             {"participant_id": "H", "entry_date": "2024-05-02", **PERSON},
+            # P: no exit, hours in July 2024 then 0 hours in August (not activity): a presumed
+            # exit (v1.2), in_centre to July 2024, unknown after.
+            {"participant_id": "P", "entry_date": "2024-06-03", **PERSON},
         ],
         "exits": [
             {"participant_id": "B", "exit_date": "2024-03-28", "destination": "employment_fixed"},
@@ -89,7 +92,11 @@ RECORDS: dict[str, dict[str, list[dict]]] = {
         "milestones": [
             {"participant_id": "B", "achieved_on": "2024-03-20", "milestone": "driving_theory"}
         ],
-        "hours": [{"participant_id": "A", "month": "2025-09", "hours": 40.0}],
+        "hours": [
+            {"participant_id": "A", "month": "2025-09", "hours": 40.0},
+            {"participant_id": "P", "month": "2024-07", "hours": 20.0},
+            {"participant_id": "P", "month": "2024-08", "hours": 0.0},
+        ],
     },
     "M02": {
         "participants": [
@@ -140,6 +147,33 @@ def centre_last_month(records: dict[str, list[dict]]) -> date:
     return month_of(max(dates))
 
 
+def latest_activity(records: dict[str, list[dict]], pid: str) -> date:
+    """INTERFACES §3 v1.2: the latest of the entry date, the hours months with hours > 0 (their
+    first day), the assessments, the partnership starts and the milestones."""
+    dated = {
+        "participants": "entry_date",
+        "barriers": "assessed_on",
+        "partnerships": "started_on",
+        "milestones": "achieved_on",
+    }
+    dates = [
+        day(row[column])
+        for kind, column in dated.items()
+        for row in records.get(kind, [])
+        if row["participant_id"] == pid
+    ]
+    dates += [
+        day(row["month"])
+        for row in records.get("hours", [])
+        if row["participant_id"] == pid and row["hours"] > 0
+    ]
+    return max(dates)
+
+
+def months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
 def oracle_rows() -> set[tuple]:
     groups = situation_groups()
     expected = set()
@@ -152,11 +186,15 @@ def oracle_rows() -> set[tuple]:
             followups = [
                 row for row in records.get("followups", []) if row["participant_id"] == pid
             ]
+            active = month_of(latest_activity(records, pid))
+            presumed = latest_exit is None and months_between(active, last_month) >= 7
             month = month_of(day(participant["entry_date"]))
             for months_since_entry in range(37):  # at most 37 months
                 if month > last_month:
                     break
-                if latest_exit is None or month < month_of(day(latest_exit["exit_date"])):
+                if presumed:
+                    state = "in_centre" if month <= active else "unknown"
+                elif latest_exit is None or month < month_of(day(latest_exit["exit_date"])):
                     state = "in_centre"
                 else:
                     exit_on = day(latest_exit["exit_date"])
@@ -209,6 +247,10 @@ def test_oracle_covers_every_rule(db):
     assert by_participant[("M01", "A")][-1][2] == date(2025, 11, 1)  # the level-0 assessment
     assert len(states[("M02", "A")]) == 2  # September and October 2025
     assert states[("M01", "B")][0] == "employment"  # exit in the entry month
+    # A presumed exit: in_centre to its last activity (July 2024; August's 0 hours do not
+    # count), unknown after it to the centre's last month.
+    assert states[("M01", "P")][:3] == ["in_centre", "in_centre", "unknown"]
+    assert set(states[("M01", "P")][2:]) == {"unknown"}
     assert states[("M01", "C")][3:7] == ["employment", "employment", "employment", "none"]
     assert states[("M01", "D")][3:9] == ["in_centre", "in_centre", "pathway", "pathway"] + [
         "pathway",

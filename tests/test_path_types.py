@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from parcours.warehouse import typology as t
+from parcours.analytics import typology as t
 
 # --- distance ------------------------------------------------------------------------------------
 
@@ -138,10 +138,11 @@ def test_typology_finds_the_hand_made_types_and_names_them():
     result = t.typology(sequences, counts, k_range=[5], shared_by=5)
     assert result.k == 5
     assert sorted(result.medoids) == sorted([QUICK_JOB, LONG_TRAINING, STILL_IN, RECENT, DETOUR])
+    # Named from the members: type 2's trainees stayed 14 to 16 months (median 15).
     assert result.names == [
         "Sortie rapide vers l'emploi",
-        "Long parcours au centre puis formation",
-        "Long parcours, toujours au centre",
+        "Parcours de 15 mois au centre puis formation",
+        "Long parcours, toujours au centre après 2 ans",
         "Entrée récente, encore au centre",
         "Sortie rapide sans emploi ni formation, puis emploi",
     ]
@@ -189,30 +190,56 @@ def states(text):
     [
         ("CCC" + "E" * 21, "Sortie rapide vers l'emploi"),
         ("C" * 6 + "T" * 18, "Sortie rapide vers une formation"),
-        ("C" * 7 + "E" * 17, "Parcours d'un an au centre puis emploi"),
+        ("C" * 7 + "E" * 17, "Parcours de 7 mois au centre puis emploi"),
+        ("C" * 9 + "E" * 15, "Parcours de 9 mois au centre puis emploi"),
+        ("C" * 11 + "E" * 13, "Parcours d'un an au centre puis emploi"),
         ("C" * 12 + "P" * 12, "Parcours d'un an au centre puis autre CISP"),
-        ("C" * 13 + "T" * 11, "Long parcours au centre puis formation"),
+        ("C" * 15 + "T" * 9, "Parcours de 15 mois au centre puis formation"),
+        ("C" * 20 + "T" * 4, "Long parcours au centre (20 mois) puis formation"),
         ("CC" + "N" * 6 + "E" * 16, "Sortie rapide sans emploi ni formation, puis emploi"),
         ("CCC" + "E" * 6 + "N" * 15, "Sortie rapide vers l'emploi, puis sans emploi ni formation"),
         ("C" * 4 + "U" * 20, "Sortie rapide vers une situation inconnue"),
-        ("C" * 24, "Long parcours, toujours au centre"),
+        ("C" * 24, "Long parcours, toujours au centre après 2 ans"),
         ("C" * 8 + "X" * 16, "Entrée récente, encore au centre"),
-        ("C" * 12 + "X" * 12, "Entrée récente, encore au centre"),
-        ("C" * 13 + "X" * 11, "Long parcours au centre, encore en cours"),
+        ("C" * 13 + "X" * 11, "Entrée récente, encore au centre"),
         ("C" * 2 + "E" * 4 + "X" * 18, "Sortie rapide vers l'emploi"),
     ],
 )
-def test_the_naming_rule(path, name):
+def test_the_naming_rule_for_a_type_of_one_path(path, name):
     assert t.name_path(states(path)) == name
 
 
+def summary(paths: dict[str, int]):
+    return t.summarise([states(p) for p in paths], list(paths.values()))
+
+
+def test_a_name_follows_the_majority_of_the_members_not_the_representative_path():
+    # The medoid « CCCCC then not observed » gathers short paths of every kind: 3 of 10 are still
+    # in the centre, so the type is named after the 7 who left after 2 to 4 months.
+    members = {"C" * 5 + "X" * 19: 3, "CC" + "E" * 22: 3, "CCC" + "N" * 21: 2, "CCCC" + "E" * 20: 2}
+    assert t.name(summary(members)) == "Sortie rapide vers l'emploi"
+    # No state shared by more than half of the leavers: the name says so.
+    mixed = {"CCC" + "E" * 21: 2, "CCC" + "T" * 21: 2, "CCC" + "N" * 21: 2}
+    assert t.name(summary(mixed)) == "Sortie rapide vers des situations diverses"
+    # Half still in the centre, half there for 24 months: neither « récente » nor « 2 ans ».
+    stayed = {"C" * 6 + "X" * 18: 2, "C" * 24: 2, "CC" + "E" * 22: 1}
+    assert t.name(summary(stayed)) == "Au centre, sans sortie observée"
+
+
+def test_the_months_in_a_name_are_the_members_median():
+    members = {"C" * 8 + "E" * 16: 5, "C" * 9 + "E" * 15: 3, "C" * 12 + "E" * 12: 2}
+    assert t.name(summary(members)) == "Parcours de 8 mois au centre puis emploi"  # lower median
+    members = {"C" * 8 + "E" * 16: 2, "C" * 9 + "E" * 15: 3, "C" * 12 + "E" * 12: 4}
+    assert t.name(summary(members)) == "Parcours de 9 mois au centre puis emploi"
+
+
 def test_equal_names_are_told_apart_by_the_months_at_the_centre():
-    names = t.distinct_names([states("CCC" + "E" * 21), states("CCCCC" + "E" * 19)])
+    names = t.distinct_names([summary({"CCC" + "E" * 21: 1}), summary({"CCCCC" + "E" * 19: 1})])
     assert names == [
         "Sortie rapide vers l'emploi (3 mois au centre)",
         "Sortie rapide vers l'emploi (5 mois au centre)",
     ]
-    twins = t.distinct_names([states("CCC" + "E" * 21), states("CCC" + "E" * 20 + "N")])
+    twins = t.distinct_names([summary({"CCC" + "E" * 21: 1}), summary({"CCC" + "E" * 20 + "N": 1})])
     assert len(set(twins)) == 2
 
 
@@ -252,17 +279,25 @@ def test_the_sequence_is_the_contract_table_s_first_24_months(warehouse):
         assert t.decode(t.encode([sequence])[0]) == months + ["not_observed"] * (24 - len(months))
 
 
-def test_types_are_named_by_the_rule_from_their_representative_path(warehouse):
+def test_types_are_named_by_the_rule_from_their_members(warehouse):
     rows = warehouse.execute(
         """
-        select path_type, path_type_name, list(state order by months_since_entry)
-        from agg_path_type_sequences group by all order by path_type
+        select path_type, path_type_name, list(sequence), list(trainees)
+        from (
+            select path_type, path_type_name, sequence, count(*) as trainees
+            from intermediate.int_participant_path_type group by all
+        )
+        group by all order by path_type
         """
     ).fetchall()
     assert 2 <= len(rows) <= t.K_MAX
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
-    assert [r[1] for r in rows] == t.distinct_names([r[2] for r in rows])
-    assert all(len(r[2]) == t.MONTHS for r in rows)
+    summaries = [t.summarise([states(s) for s in r[2]], r[3]) for r in rows]
+    assert [r[1] for r in rows] == t.distinct_names(summaries)
+    lengths = warehouse.execute(
+        "select count(*) from agg_path_type_sequences group by path_type"
+    ).fetchall()
+    assert {n for (n,) in lengths} == {t.MONTHS}
 
 
 def test_the_build_is_reproducible(warehouse):

@@ -239,7 +239,8 @@ def test_participant_path_is_ordered(db):
 
 
 def test_centre_month_counts_participants_in_training(db):
-    # C001: E-001 2024-01-15 → exit 2025-01-31; E-002 from 2024-02-05, no exit (defi);
+    # C001: E-001 2024-01-15 → exit 2025-01-31; E-002 from 2024-02-05, no exit (defi), a presumed
+    # exit;
     # E-003 2024-03-11 → 2024-07-12 (orientation).
     got = {
         (filiere, month): (in_training, entries, exits, positive, hours)
@@ -255,7 +256,12 @@ def test_centre_month_counts_participants_in_training(db):
     assert got["eft", D("2025-02-01")] == (0, 0, 0, 0, 0.0)
     assert got["orientation", D("2024-07-01")] == (1, 0, 1, 1, 0.0)
     assert got["orientation", D("2024-08-01")][0] == 0
-    assert got["defi", D("2025-07-01")][0] == 1
+    # E-002 has no exit and nothing after its assessment of 1 June 2024, 13 months before
+    # C001's last month (July 2025, a follow-up): a presumed exit (INTERFACES §3 v1.2), in
+    # training up to June 2024 and no longer from July.
+    assert got["defi", D("2024-06-01")][0] == 1
+    assert got["defi", D("2024-07-01")][0] == 0
+    assert ("defi", D("2025-07-01")) not in got
 
 
 def test_centre_month_barrier_columns(db):

@@ -4,8 +4,10 @@ Definitions (shown on the page as captions):
 - period: the selected years (1 January of the first to 31 December of the last); the previous
   period has the same length and ends the day before.
 - trainees in training: declared trainees who entered on or before the period's end and had not
-  left before its start (their latest exit, if any, is on or after the start) — in training
-  during at least one of its years, as the warehouse defines it (`fct_training_years`);
+  left before its start (their latest exit, if any, is on or after the start; for a presumed
+  exit, INTERFACES §3 v1.2, their latest activity) — in training during at least one of its
+  years, as the warehouse defines it (`fct_training_years`); `presumed_exits` says how many of
+  them have a presumed exit;
 - entries: entry date in the period; exits: exit records dated in the period; positive exits:
   those whose destination is in the employment or training group of codes.csv;
 - hours: training hours of the months in the period;
@@ -94,88 +96,104 @@ def in_training(alias: str, first_year: str, last_year: str | None = None) -> st
     )
 
 
+PRESUMED_EXIT_WORDS = (
+    "sans sortie enregistrée ni activité (heures, évaluation, partenariat, étape) depuis 7 mois "
+    "ou plus avant le dernier mois de données de leur centre ; ils ne comptent en formation que "
+    "jusqu'au mois de leur dernière activité"
+)
+
+
+def presumed_exits(scope: Scope, filters: Filters, years: tuple[int, int]) -> int | None:
+    """Among the trainees a figure counts « en formation » during `years` (`in_training`, the
+    base of the shares that read it, the chiffres clés' trainees), how many have a presumed exit
+    (`dim_participants.presumed_exit`, INTERFACES §3 v1.2). None when the scope masks small
+    counts and it is one from 1 to 4."""
+    where = _participants(scope, filters)
+    found = query(
+        f"""
+        select count(*) as presumed
+        from dim_participants d
+        where {where.sql} and d.presumed_exit
+          and {in_training("d", "$p_first_year", "$p_last_year")}
+        """,
+        {**where.params, "p_first_year": years[0], "p_last_year": years[1]},
+    )
+    n = int(found["presumed"][0])
+    return None if scope.mask_small_counts and masking.is_small(n) else n
+
+
+def presumed_exits_sentence(count: int | None, shown: str) -> str:
+    """The caption that says how many presumed exits « en formation » includes (`count` from
+    `presumed_exits`, `shown` the same as the page writes it: « 1 234 », « < 5 »)."""
+    if count == 0:
+        return "Aucune sortie présumée parmi les stagiaires en formation."
+    plural = "s" if count is None or count > 1 else ""
+    return (
+        f"Parmi les stagiaires en formation, {shown} sortie{plural} présumée{plural} : "
+        f"{PRESUMED_EXIT_WORDS}."
+    )
+
+
 def _participants(scope: Scope, filters: Filters) -> Where:
     return Where.scoped(scope, filters, use_years=False, participant="participant_id")
+
+
+KEYS = ("in_training", "entries", "exits", "positive_exits", "hours",
+        "with_barrier_lifted", "with_milestone")  # fmt: skip
 
 
 def raw_figures(scope: Scope, filters: Filters, *periods: Period) -> list[dict[str, float]]:
     """The key figures of each period, unmasked (callers mask).
 
-    One query for all the periods: each fact table is read once, each period's figure being a
-    filtered aggregate (`$s0`/`$e0` the bounds of the first period, and so on)."""
+    Read from `fct_participant_year_figures`, where what each trainee adds to each year is
+    defined (dbt, with its unit tests): one pass groups a trainee's years per period (`$fy0` /
+    `$ly0` the years of the first period, and so on) — in training during at least one of
+    them; entries, exits, positive exits and hours summed; a lift / a milestone during the
+    period by a trainee in training during the period."""
     where = _participants(scope, filters)
     params: dict = dict(where.params)
     for i, period in enumerate(periods):
-        params[f"s{i}"], params[f"e{i}"] = period.start, period.end
         params[f"fy{i}"], params[f"ly{i}"] = period.start.year, period.end.year
-    # Each fact table is read only over the span of the periods (lets DuckDB skip row groups).
-    params["lo"] = min(period.start for period in periods)
-    params["hi"] = max(period.end for period in periods)
+    params["lo"] = min(period.start.year for period in periods)
+    params["hi"] = max(period.end.year for period in periods)
 
     def each(template: str) -> str:
-        # {inside}: the trainee p was in training during the period (fct_training_years).
         return ",\n            ".join(
-            template.format(
-                s=f"$s{i}", e=f"$e{i}", i=i, inside=in_training("p", f"$fy{i}", f"$ly{i}")
-            )
+            template.format(i=i, inside=f"f.year between $fy{i} and $ly{i}")
             for i in range(len(periods))
         )
 
     sql = f"""
         with p as (
-            select centre_id, participant_id, entry_date
+            select centre_id, participant_id
             from dim_participants where {where.sql} and entry_date is not null
         ),
-        people as (
-            select {each("count(*) filter (where {inside}) as in_training_{i}")},
-            {each("count(*) filter (where p.entry_date between {s} and {e}) as entries_{i}")}
-            from p
-        ),
-        exits as (
-            select {each("count(*) filter (where e.exit_date between {s} and {e}) as exits_{i}")},
-            {
-        each(
-            "count(*) filter (where e.exit_date between {s} and {e} and e.positive_exit) "
-            "as positive_exits_{i}"
+        per_trainee as (
+            select
+            {each("bool_or(f.is_in_training) filter (where {inside}) as t{i}")},
+            {each("sum(f.entries) filter (where {inside}) as n{i}")},
+            {each("sum(f.exits) filter (where {inside}) as x{i}")},
+            {each("sum(f.positive_exits) filter (where {inside}) as px{i}")},
+            {each("sum(f.hours) filter (where {inside}) as h{i}")},
+            {each("bool_or(f.has_barrier_lifted) filter (where {inside}) as b{i}")},
+            {each("bool_or(f.has_milestone) filter (where {inside}) as m{i}")}
+            from fct_participant_year_figures f join p using (centre_id, participant_id)
+            where f.year between $lo and $hi
+            group by f.centre_id, f.participant_id
         )
-    }
-            from fct_exits e join p using (centre_id, participant_id)
-            where e.exit_date between $lo and $hi
-        ),
-        hours as (
-            select {
-        each("coalesce(sum(h.hours) filter (where h.month between {s} and {e}), 0) as hours_{i}")
-    }
-            from fct_hours h join p using (centre_id, participant_id)
-            where h.month between $lo and $hi
-        ),
-        lifted as (
-            select {
-        each(
-            "count(distinct (b.centre_id, b.participant_id)) filter (where b.lifted_on "
-            "between {s} and {e} and {inside}) as with_barrier_lifted_{i}"
-        )
-    }
-            from fct_barrier_episodes b join p using (centre_id, participant_id)
-            where b.lifted_on between $lo and $hi
-        ),
-        milestones as (
-            select {
-        each(
-            "count(distinct (m.centre_id, m.participant_id)) filter (where m.achieved_on "
-            "between {s} and {e} and {inside}) as with_milestone_{i}"
-        )
-    }
-            from fct_milestones m join p using (centre_id, participant_id)
-            where m.achieved_on between $lo and $hi
-        )
-        select * from people, exits, hours, lifted, milestones
+        select
+            {each("count(*) filter (where t{i}) as in_training_{i}")},
+            {each("coalesce(sum(n{i}), 0) as entries_{i}")},
+            {each("coalesce(sum(x{i}), 0) as exits_{i}")},
+            {each("coalesce(sum(px{i}), 0) as positive_exits_{i}")},
+            {each("coalesce(sum(h{i}), 0)::double as hours_{i}")},
+            {each("count(*) filter (where t{i} and b{i}) as with_barrier_lifted_{i}")},
+            {each("count(*) filter (where t{i} and m{i}) as with_milestone_{i}")}
+        from per_trainee
     """
     row = query(sql, params).row(0, named=True)
-    keys = ("in_training", "entries", "exits", "positive_exits", "hours",
-            "with_barrier_lifted", "with_milestone")  # fmt: skip
     return [
-        {k: (float(row[f"{k}_{i}"]) if k == "hours" else int(row[f"{k}_{i}"])) for k in keys}
+        {k: (float(row[f"{k}_{i}"]) if k == "hours" else int(row[f"{k}_{i}"])) for k in KEYS}
         for i in range(len(periods))
     ]
 
@@ -635,72 +653,51 @@ def page(scope: Scope, filters: Filters, year: int | None = None, by: str | None
         out["months_by"] = frames["months_by"]
     if cc_raw is not None:
         out["chiffres"] = _chiffres_result(cc_raw, frames)
+    out["presumed_exits"] = presumed_exits(scope, filters, filters.years)
     return out
 
 
 def _by_year(scope: Scope, filters: Filters, years: list[int]) -> list[dict[str, float]]:
-    """`raw_figures` of each calendar year, by grouping on the year (one pass over each fact
-    table instead of one filtered aggregate per year)."""
+    """`raw_figures` of each calendar year, by grouping `fct_participant_year_figures` on the
+    year (one pass instead of one filtered aggregate per year)."""
     if not years:
         return []
     where = _participants(scope, filters)
     sql = f"""
         with p as (
-            select centre_id, participant_id, entry_date
+            select centre_id, participant_id
             from dim_participants where {where.sql} and entry_date is not null
         ),
         years as (select unnest($years::integer[]) as year),
-        people as (
-            select t.year, count(*) as in_training
-            from fct_training_years t join p using (centre_id, participant_id)
-            where t.year in (select year from years)
-            group by t.year
-        ),
-        entered as (
-            select year(entry_date) as year, count(*) as entries from p group by 1
-        ),
-        exits as (
-            select year(e.exit_date) as year, count(*) as exits,
-                count(*) filter (where e.positive_exit) as positive_exits
-            from fct_exits e join p using (centre_id, participant_id) group by 1
-        ),
-        hours as (
-            select year(h.month) as year, sum(h.hours) as hours
-            from fct_hours h join p using (centre_id, participant_id) group by 1
-        ),
-        lifted as (
-            select year(b.lifted_on) as year,
-                count(distinct (b.centre_id, b.participant_id)) as with_barrier_lifted
-            from fct_barrier_episodes b join p using (centre_id, participant_id)
-            where b.lifted_on is not null and {in_training("p", "year(b.lifted_on)")}
-            group by 1
-        ),
-        milestones as (
-            select year(m.achieved_on) as year,
-                count(distinct (m.centre_id, m.participant_id)) as with_milestone
-            from fct_milestones m join p using (centre_id, participant_id)
-            where {in_training("p", "year(m.achieved_on)")}
-            group by 1
+        figures as (
+            select f.year,
+                count(*) filter (where f.is_in_training) as in_training,
+                sum(f.entries) as entries,
+                sum(f.exits) as exits,
+                sum(f.positive_exits) as positive_exits,
+                sum(f.hours) as hours,
+                count(*) filter (where f.is_in_training and f.has_barrier_lifted)
+                    as with_barrier_lifted,
+                count(*) filter (where f.is_in_training and f.has_milestone) as with_milestone
+            from fct_participant_year_figures f join p using (centre_id, participant_id)
+            where f.year in (select year from years)
+            group by f.year
         )
         select y.year,
-            coalesce(people.in_training, 0) as in_training,
-            coalesce(entered.entries, 0) as entries,
-            coalesce(exits.exits, 0) as exits,
-            coalesce(exits.positive_exits, 0) as positive_exits,
-            coalesce(hours.hours, 0)::double as hours,
-            coalesce(lifted.with_barrier_lifted, 0) as with_barrier_lifted,
-            coalesce(milestones.with_milestone, 0) as with_milestone
+            coalesce(figures.in_training, 0) as in_training,
+            coalesce(figures.entries, 0) as entries,
+            coalesce(figures.exits, 0) as exits,
+            coalesce(figures.positive_exits, 0) as positive_exits,
+            coalesce(figures.hours, 0)::double as hours,
+            coalesce(figures.with_barrier_lifted, 0) as with_barrier_lifted,
+            coalesce(figures.with_milestone, 0) as with_milestone
         from years y
-        left join people using (year) left join entered using (year)
-        left join exits using (year) left join hours using (year)
-        left join lifted using (year) left join milestones using (year)
+        left join figures using (year)
         order by y.year
     """
     frame = query(sql, {**where.params, "years": list(years)})
-    keys = ("in_training", "entries", "exits", "positive_exits", "hours",
-            "with_barrier_lifted", "with_milestone")  # fmt: skip
     return [
-        {k: (float(r[k]) if k == "hours" else int(r[k])) for k in keys}
+        {k: (float(r[k]) if k == "hours" else int(r[k])) for k in KEYS}
         for r in frame.iter_rows(named=True)
     ]
 

@@ -34,8 +34,17 @@ GROUP_LABELS = contract.group_labels("partner_type")
 RESULT_LABELS = {"completed": "Terminé", "ongoing": "En cours", "interrupted": "Interrompu"}
 RESULTS = ("completed", "ongoing", "interrupted", "result_unknown")
 MEASURES = {"milestone": "with_milestone", "positive_exit": "with_positive_exit"}
-# (partner type, measure) true by definition, and why: not shown as an association.
+# The base each figure counts a partner type's trainees on, in words for its heading: the same
+# type reads 756 in one and 1 304 in the other when the base is not said (issue 14).
+BASES = {
+    "by_type": "stagiaires dont un partenariat de ce type a commencé pendant la période",
+    "association": "stagiaires en formation pendant la période, avec un partenariat de ce type "
+    "à un moment de leur parcours",
+}
+# (partner type, measure) true — or false — by definition, and why: not shown as an association.
 CIRCULAR = {
+    ("other_cisp", "positive_exit"): "aller vers l'autre CISP partenaire est une sortie vers un "
+    "autre CISP, qui n'est pas une sortie positive (ni emploi ni formation)",
     ("qualifying_training", "positive_exit"): "entrer dans la formation qualifiante du partenaire "
     "est une sortie vers la formation",
     ("adult_education", "positive_exit"): "suivre l'enseignement de promotion sociale du "

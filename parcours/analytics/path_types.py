@@ -2,13 +2,15 @@
 
 Definitions (captions on the page):
 - typical path: one of the k types of the sector's typology of monthly sequences, computed at
-  each build (`parcours.warehouse.typology`, dbt model `int_participant_path_type`): each
+  each build (`parcours.analytics.typology`, dbt model `int_participant_path_type`): each
   trainee's first 24 months since entry (« Au centre », then the situation group of each month,
   « Non observé » after the last month its centre sent data for) are compared month by month,
   grouped around k representative paths (medoids), and every trainee goes with the nearest one;
-- the name of a type is derived from its representative path by a fixed rule (time at the
-  centre, first situation after the exit, last situation);
-- outcomes: destination group at the latest exit (« Pas encore sorti » without exit) and the
+- the name of a type says what most of its trainees do, by a fixed rule
+  (`parcours.analytics.typology.naming`: still in the centre or not, median months at the centre
+  of those who left, the first situation most of them went to, the last one) — `NAME_DEFINITION`;
+- outcomes: destination group at the latest exit (« Sortie présumée » without exit but with nothing
+  for 7 months or more, INTERFACES §3; « Pas encore sorti » otherwise) and the
   state 12 months after the entry month, as counts and shares of the type's trainees in the
   cohort; barrier profile: the share of them with at least one barrier episode of each group.
 
@@ -33,8 +35,16 @@ from parcours.analytics.barriers import GROUP_LABELS
 from parcours.analytics.trajectories import NOT_OBSERVED, STATES
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
-EXITS = {**contract.group_labels("situation"), "no_exit": "Pas encore sorti"}
+EXITS = {
+    **contract.group_labels("situation"),
+    "presumed": "Sortie présumée (plus d'activité depuis 7 mois)",
+    "no_exit": "Pas encore sorti",
+}
 AT_12 = {**STATES, "not_observed": NOT_OBSERVED}
+NAME_DEFINITION = (
+    "son nom dit ce que fait la majorité de ses stagiaires : encore au centre ou sortis, durée "
+    "médiane au centre de ceux qui sont sortis, situation où la plupart sont allés ensuite"
+)
 BARRIERS = {"with_barrier": "Au moins un frein", **{k: v for k, v in GROUP_LABELS.items()}}
 OUTCOMES = {"exit": "Destination à la sortie", "at_12": "Situation au 12e mois"}
 

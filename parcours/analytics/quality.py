@@ -17,7 +17,8 @@ Definitions (shown on the page as captions):
   a centre covers a period when it sent hours for at least `COVERED_MONTHS_PER_YEAR` (10) months
   out of 12 of it — a month counts when it has at least one hours row, as in « Mois couverts »;
   two months a year may be missing (summer closure, a late export). A period that runs past the
-  data's last month is therefore not covered yet.
+  data's last month is therefore not covered yet. Defined in dbt (`agg_centre_year_coverage`,
+  the variable `covered_months_per_year`); read here.
 - **Quarantaine en attente**: quarantined rows not yet stored by a replay, from batches that are
   not withdrawn.
 - **Heures atypiques**: a (trainee, month) whose hours are above `HOURS_CEILING` (200 h: a
@@ -82,7 +83,9 @@ def months_covered(con: duckdb.DuckDBPyConnection, centre_ids: list[str] | None)
     )
 
 
-COVERED_MONTHS_PER_YEAR = 10
+# The threshold is the build's (dbt var of agg_centre_year_coverage), read for the captions and
+# for a period's count of months.
+COVERED_MONTHS_PER_YEAR = int(_BUILD_VARS["covered_months_per_year"])
 
 
 def months_needed(start: date, end: date) -> tuple[int, int]:
@@ -97,19 +100,28 @@ def months_with_hours(
     periods: Sequence[tuple[date, date]],
 ) -> pl.DataFrame:
     """Per centre with hours in any of the periods: `months_<i>`, the months of period i
-    (start, end) with at least one hours row (the « Mois couverts » definition)."""
+    (start, end: whole calendar years) with at least one hours row (the « Mois couverts »
+    definition), summed from `agg_centre_year_coverage`."""
+    for start, end in periods:
+        if (start.month, start.day, end.month, end.day) != (1, 1, 12, 31):
+            raise ValueError(f"coverage is counted by whole calendar years, not {start}–{end}")
     where, params = _in_list("centre_id", centre_ids)
-    lo = min(start for start, _ in periods)
-    hi = max(end for _, end in periods)
-    months = _wh(
+    lo = min(start.year for start, _ in periods)
+    hi = max(end.year for _, end in periods)
+    years = _wh(
         con,
-        f"select distinct centre_id, month from fct_hours where {where} and month between ? and ?",
+        f"select centre_id, year, months_with_hours from agg_centre_year_coverage "
+        f"where {where} and year between ? and ?",
         [*params, lo, hi],
     )
     return (
-        months.group_by("centre_id")
+        years.group_by("centre_id")
         .agg(
-            pl.col("month").is_between(start, end).sum().cast(pl.Int64).alias(f"months_{i}")
+            pl.col("months_with_hours")
+            .filter(pl.col("year").is_between(start.year, end.year))
+            .sum()
+            .cast(pl.Int64)
+            .alias(f"months_{i}")
             for i, (start, end) in enumerate(periods)
         )
         .sort("centre_id")

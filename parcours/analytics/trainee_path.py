@@ -63,13 +63,16 @@ def check_centre(scope: Scope, centre_id: str) -> None:
 
 
 def list_trainees(scope: Scope, centre_id: str) -> pl.DataFrame:
-    """The centre's trainees, most recent entry first: participant_id, entry_date, exit_date."""
+    """The centre's trainees, most recent entry first: participant_id, entry_date, exit_date,
+    events (the events of the path: entry, assessments, partnerships, hours months…)."""
     check_centre(scope, centre_id)
     return query(
         """
-        select distinct participant_id, entry_date, exit_date
+        select participant_id, any_value(entry_date) as entry_date,
+            any_value(exit_date) as exit_date, count(*)::integer as events
         from rpt_participant_paths
         where centre_id = $centre
+        group by participant_id
         order by entry_date desc nulls last, participant_id
         """,
         {"centre": centre_id},
@@ -244,12 +247,30 @@ def trainee_path(scope: Scope, centre_id: str, participant_id: str) -> TraineePa
         "status_at_entry": _label("status_at_entry", row.get("status_at_entry")),
         "destination": _label("situation", row.get("destination")),
         "positive_exit": row.get("positive_exit"),
+        # INTERFACES §3 v1.2: no exit and nothing for 7 months or more (absent from a warehouse
+        # built before the presumed exit: then False).
+        "presumed_exit": bool(row.get("presumed_exit")),
+        "latest_activity_on": row.get("latest_activity_on"),
     }
     frame = pl.DataFrame(events, schema=EVENT_SCHEMA, orient="row")
     return TraineePath(centre_id, participant_id, summary, frame, hours)
 
 
 # --- loaders for `ui.load` (cached per warehouse version and scope) ---------------------------
+
+
+OPENING_EVENTS = 6  # a path worth opening the page on: its entry and at least five more events
+
+
+def opening_trainee(trainees: pl.DataFrame) -> str | None:
+    """The trainee the Parcours page opens on: the most recently entered whose path has data to
+    show (`OPENING_EVENTS` events or more), else the one with the most events; None when none."""
+    if trainees.is_empty():
+        return None
+    rich = trainees.filter(pl.col("events") >= OPENING_EVENTS)
+    if not rich.is_empty():
+        return rich["participant_id"][0]
+    return trainees.sort("events", descending=True, maintain_order=True)["participant_id"][0]
 
 
 def load_trainees(scope: Scope, _filters, centre_id: str) -> pl.DataFrame:

@@ -6,7 +6,9 @@
 -- one of each episode), not a level 0 that opens nothing (a first 0, or a 0 after a lift).
 with
 
-participants as (select * from {{ ref('dim_participants') }}),
+-- The records themselves, not dim_participants: dim_participants reads the last months (its
+-- presumed exits, int_participant_latest_activity).
+participants as (select * from {{ ref('int_participants_latest') }}),
 paths as (select * from {{ ref('int_participant_paths') }}),
 partnerships as (select * from {{ ref('fct_partnerships') }}),
 milestones as (select * from {{ ref('fct_milestones') }}),
@@ -17,7 +19,7 @@ hours as (select * from {{ ref('fct_hours') }}),
 -- One latest date per centre and kind of record: seven small aggregates, then one more.
 latest_dates as (
 
-    select centre_id, max(entry_date) as latest_on from participants group by centre_id
+    select centre_id, max(entry_on) as latest_on from participants group by centre_id
     union all
     select centre_id, max(event_on) as latest_on
     from paths

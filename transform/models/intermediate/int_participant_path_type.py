@@ -2,7 +2,8 @@
 
 A dbt Python model (dbt-duckdb runs it in the dbt process, on the build's work file): the
 sequences are read with SQL, one 24-letter string per trainee; the typology itself (distance,
-k-medoids, names) is `parcours.warehouse.typology`, where every step is documented and tested.
+k-medoids, names) is the package `parcours.analytics.typology`, where every step is documented
+and tested.
 """
 
 
@@ -18,9 +19,9 @@ def model(dbt, session):
     # The typology of the repository this dbt project belongs to (parcours build sets
     # DBT_PROJECT_DIR), before any other installed copy of the package.
     repository = Path(os.environ.get("DBT_PROJECT_DIR", ".")).resolve().parent
-    if (repository / "parcours" / "warehouse" / "typology.py").exists():
+    if (repository / "parcours" / "analytics" / "typology" / "__init__.py").exists():
         sys.path.insert(0, str(repository))
-    from parcours.warehouse import typology
+    from parcours.analytics import typology
 
     letter = " ".join(
         f"when '{state}' then '{code}'"

@@ -19,7 +19,9 @@ groups as (
         participants.participant_id,
         {{ population_columns('participants') }},
         participants.entry_date,
-        participants.exit_date
+        participants.exit_date,
+        participants.presumed_exit,
+        participants.latest_activity_on
     from participants
 
 ),
@@ -27,16 +29,20 @@ groups as (
 -- In training during a month = entered by its end and not exited before its start: the one
 -- definition, macro training_span (fct_training_years has it by year, for the pages). Counted
 -- as +1 at the first month in training (the entry month) and -1 at the first month out of
--- training (the month after the latest exit, never before the entry month).
+-- training (the month after the latest exit, or after the latest activity for a presumed exit,
+-- never before the entry month).
 training_spans as (
 
     select
-        centre_id,
-        filiere,
-        {{ population }},
-        {{ training_span('entry_date', 'exit_date', 'month') }}
+        groups.centre_id,
+        groups.filiere,
+        groups.age_band,
+        groups.gender,
+        groups.education,
+        groups.status_at_entry,
+        {{ training_span('groups', 'month') }}
     from groups
-    where entry_date is not null
+    where groups.entry_date is not null
 
 ),
 

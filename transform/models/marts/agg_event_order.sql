@@ -2,10 +2,9 @@
 -- (0 = the entry month, as in fct_participant_months) the first barrier lift, the first victory
 -- (any milestone), the first qualifying step and the exit came; counted per cohort and
 -- population as a histogram, so that a page sums any selection and reads its median.
--- Qualifying step: a milestone of the `qualification` group of codes.csv (titre de validation
--- des compétences, CEB, CE1D, CESS, entrée en formation qualifiante) or an exit whose
--- destination is in the `training` group (formation qualifiante, promotion sociale),
--- whichever comes first. Events dated before the entry month are left out (data quality).
+-- Qualifying step: macro qualifying_steps (a `qualification` milestone or an exit to a
+-- `training` destination), whichever comes first. Events dated before the entry month are left
+-- out (data quality).
 with
 
 participants as (
@@ -41,15 +40,15 @@ victories as (
 
 ),
 
-qualifying_milestones as (
+-- The one definition of a qualifying step (macro qualifying_steps).
+qualifying_steps as (
 
     select
-        centre_id,
-        participant_id,
+        steps.centre_id,
+        steps.participant_id,
         'qualifying_step' as event_kind,
-        achieved_on as event_on
-    from milestones
-    where milestone_group = 'qualification'
+        steps.step_on as event_on
+    from ({{ qualifying_steps('milestones', 'participants', 'situations') }}) as steps
 
 ),
 
@@ -65,28 +64,13 @@ exits as (
 
 ),
 
-exits_to_training as (
-
-    select
-        participants.centre_id,
-        participants.participant_id,
-        'qualifying_step' as event_kind,
-        participants.exit_date as event_on
-    from participants
-    inner join situations on participants.destination = situations.code
-    where situations.code_group = 'training'
-
-),
-
 events as (
 
     select * from lifts
     union all
     select * from victories
     union all
-    select * from qualifying_milestones
-    union all
-    select * from exits_to_training
+    select * from qualifying_steps
     union all
     select * from exits
 

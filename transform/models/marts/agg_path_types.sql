@@ -41,6 +41,7 @@ trainees as (
         path_types.path_type,
         path_types.path_type_name,
         case
+            when participants.presumed_exit then 'presumed'
             when participants.exit_date is null then 'no_exit'
             else coalesce(destinations.code_group, 'unknown')
         end as exit_group,
@@ -71,7 +72,9 @@ final as (
         path_type_name,
         count(*)::integer as trainees,
         ---------- destination group at the latest exit
-        {% for group in ['employment', 'training', 'pathway', 'none', 'unknown', 'no_exit'] -%}
+        {% for group in [
+            'employment', 'training', 'pathway', 'none', 'unknown', 'presumed', 'no_exit'
+        ] -%}
         count(*) filter (where exit_group = '{{ group }}')::integer as exit_{{ group }},
         {% endfor -%}
         ---------- state 12 months after the entry month

@@ -1,9 +1,9 @@
 -- « Les freins d'abord », by barrier group: among the trainees who had a barrier of the group
 -- and reached a qualifying step or a job, how many had a barrier of that group lifted on or
 -- before the day of that step (the first one). Group 'all': any barrier.
--- Qualifying step: as in agg_event_order (a `qualification` milestone, or an exit to a
--- `training` destination). Job: the milestone job_contract or an exit to an `employment`
--- destination. Events dated before the entry month are left out, as in agg_event_order.
+-- Qualifying step or job: macro qualifying_steps with_jobs (as agg_event_order's steps, plus the
+-- milestone job_contract or an exit to an `employment` destination). Events dated before the
+-- entry month are left out, as in agg_event_order.
 with
 
 participants as (
@@ -19,20 +19,7 @@ barrier_codes as (select * from {{ ref('stg_codes') }} where code_list = 'barrie
 
 steps as (
 
-    select
-        centre_id,
-        participant_id,
-        achieved_on as step_on
-    from milestones
-    where milestone_group = 'qualification' or milestone = 'job_contract'
-    union all
-    select
-        participants.centre_id,
-        participants.participant_id,
-        participants.exit_date as step_on
-    from participants
-    inner join situations on participants.destination = situations.code
-    where situations.code_group in ('training', 'employment')
+    {{ qualifying_steps('milestones', 'participants', 'situations', with_jobs=true) }}
 
 ),
 

@@ -8,6 +8,7 @@ exits as (select * from {{ ref('fct_exits') }}),
 milestones as (select * from {{ ref('int_milestones_latest') }}),
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
 hours as (select * from {{ ref('int_hours_latest') }}),
+activity as (select * from {{ ref('int_participant_latest_activity') }}),
 
 -- dim_participants.exit_date / destination: the participant's latest exit (INTERFACES §3).
 latest_exits as (
@@ -91,6 +92,11 @@ final as (
         latest_exits.positive_exit,
         first_positive_exits.first_positive_exit_on,
 
+        ---------- presumed exit (INTERFACES §3, v1.2): no exit and nothing for 7 months or more;
+        -- exit_date, destination and positive_exit stay null.
+        coalesce(activity.is_presumed_exit, false) as presumed_exit,
+        activity.latest_activity_on,
+
         ---------- centre
         centres.federation,
         centres.province as centre_province,
@@ -116,6 +122,7 @@ final as (
     left join milestone_summary using (centre_id, participant_id)
     left join episode_summary using (centre_id, participant_id)
     left join hours_summary using (centre_id, participant_id)
+    left join activity using (centre_id, participant_id)
 
 )
 

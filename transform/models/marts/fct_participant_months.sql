@@ -3,6 +3,8 @@
 -- without exit): in_centre. From the exit month on: the group in codes.csv of the latest
 -- situation known by the end of the month, among the latest exit's destination and the
 -- follow-ups observed on or after that exit's date (on the same date, the follow-up wins).
+-- A presumed exit (v1.2: no exit, nothing for 7 months or more) is in_centre up to the month of
+-- its latest activity and `unknown` after it.
 -- Set-based and join-free at the ~5M-row end: each participant's months are cut into spells of
 -- one state (a few per participant), and only the spells are expanded into months with range().
 with
@@ -32,6 +34,13 @@ spans as (
             {{ month_start('participants.entry_date') }},
             {{ month_start('participants.exit_date') }}
         ) as exit_offset,
+        case
+            when participants.presumed_exit then date_diff(
+                'month',
+                {{ month_start('participants.entry_date') }},
+                {{ month_start('participants.latest_activity_on') }}
+            )
+        end as presumed_offset,
         participants.exit_date,
         participants.destination
     from participants
@@ -81,17 +90,29 @@ monthly_situations as (
 
 ),
 
--- Spells of one state: in_centre up to the month before the exit month, then each month's
--- latest situation until the month before the next change (or the last month).
+-- Spells of one state: in_centre up to the month before the exit month (a presumed exit: up to
+-- the month of the latest activity, then unknown), then each month's latest situation until the
+-- month before the next change (or the last month).
 spells as (
 
     select
         centre_id,
         participant_id,
         0 as starts_at,
-        coalesce(exit_offset - 1, last_offset) as ends_at,
+        coalesce(exit_offset - 1, presumed_offset, last_offset) as ends_at,
         'in_centre' as state
     from spans
+
+    union all
+
+    select
+        centre_id,
+        participant_id,
+        presumed_offset + 1 as starts_at,
+        last_offset as ends_at,
+        'unknown' as state
+    from spans
+    where presumed_offset is not null
 
     union all
 

@@ -8,15 +8,16 @@ data_end as (select last_event_on from {{ ref('int_data_end') }}),
 spans as (
 
     select
-        centre_id,
-        participant_id,
-        {{ training_span('entry_date', 'exit_date', 'year') }}
+        participants.centre_id,
+        participants.participant_id,
+        {{ training_span('participants', 'year') }}
     from participants
-    where entry_date is not null
+    where participants.entry_date is not null
 
 ),
 
--- Without an exit, in training up to the year of the data's end (nothing is known beyond it).
+-- Without an exit or a presumed exit, in training up to the year of the data's end (nothing is
+-- known beyond it).
 training_years as (
 
     select

@@ -39,7 +39,9 @@ final as (
         participants.status_at_entry,
         participants.exit_date,
         participants.destination,
-        participants.positive_exit
+        participants.positive_exit,
+        participants.presumed_exit,
+        participants.latest_activity_on
 
     from paths
     left join participants using (centre_id, participant_id)

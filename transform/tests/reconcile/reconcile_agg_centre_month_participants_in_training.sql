@@ -1,7 +1,8 @@
 -- Reconciliation of a stock: summed over every month, participants_in_training counts each
 -- trainee with an entry date once per month from the entry month to the month of the latest
--- exit (to the data's last month when there is none; none when the exit is before the entry
--- month), as dim_participants and int_data_end give them.
+-- exit, or of the latest activity for a presumed exit (to the data's last month when there is
+-- neither; none when the exit is before the entry month), as dim_participants and int_data_end
+-- give them.
 with
 
 aggregate_months as (
@@ -16,7 +17,14 @@ last_months as (
     select
         {{ month_start('participants.entry_date') }} as first_month,
         least(
-            coalesce({{ month_start('participants.exit_date') }}, data_end.last_month),
+            coalesce(
+                {{ month_start('participants.exit_date') }},
+                case
+                    when participants.presumed_exit
+                        then {{ month_start('participants.latest_activity_on') }}
+                end,
+                data_end.last_month
+            ),
             data_end.last_month
         ) as last_month
     from {{ ref('dim_participants') }} as participants

@@ -1,10 +1,10 @@
 -- Reconciliation of agg_path_types with the contract tables, per typical path, counted here
 -- trainee by trainee (no per-population grouping): its trainees, their latest exit's destination
--- group (dim_participants; exit_no_exit without exit), their state in month 12
--- (fct_participant_months; at_12_not_observed without that month), and the barrier groups of
--- their episodes (fct_barrier_episodes: with_barrier, barrier_psychosocial, barrier_material,
--- barrier_skills); and per population (centre_id, filiere, entry_year, age_band, gender,
--- education, status_at_entry) the trainees. Rows returned: the differences.
+-- group (dim_participants; exit_presumed for a presumed exit, exit_no_exit without exit), their
+-- state in month 12 (fct_participant_months; at_12_not_observed without that month), and the
+-- barrier groups of their episodes (fct_barrier_episodes: with_barrier, barrier_psychosocial,
+-- barrier_material, barrier_skills); and per population (centre_id, filiere, entry_year,
+-- age_band, gender, education, status_at_entry) the trainees. Rows returned: the differences.
 with
 
 typed as (
@@ -56,7 +56,8 @@ expected as (
             and coalesce(typed.destination_group, 'unknown') = '{{ destination }}'
         ) as exit_{{ destination }},
         {%- endfor %}
-        count(*) filter (where typed.exit_date is null) as exit_no_exit,
+        count(*) filter (where typed.presumed_exit) as exit_presumed,
+        count(*) filter (where typed.exit_date is null and not typed.presumed_exit) as exit_no_exit,
         {%- for state in ['in_centre', 'employment', 'training', 'pathway', 'none', 'unknown',
             'not_observed'] %}
         count(*) filter (where typed.state_12 = '{{ state }}') as at_12_{{ state }},
@@ -94,6 +95,7 @@ actual as (
         sum(exit_pathway) as exit_pathway,
         sum(exit_none) as exit_none,
         sum(exit_unknown) as exit_unknown,
+        sum(exit_presumed) as exit_presumed,
         sum(exit_no_exit) as exit_no_exit,
         sum(at_12_in_centre) as at_12_in_centre,
         sum(at_12_employment) as at_12_employment,

@@ -1,11 +1,12 @@
 -- fct_training_years says in the words of its definition: a trainee with an entry date is in
 -- training during a year when entered on or before its 31 December and with no exit, or a
--- latest exit on or after its 1 January — over the years from the first entry to the data's
--- end. Any (centre, participant, year) on one side only is returned.
+-- latest exit on or after its 1 January, or (a presumed exit, INTERFACES §3 v1.2) a latest
+-- activity on or after its 1 January — over the years from the first entry to the data's end.
+-- Any (centre, participant, year) on one side only is returned.
 with
 
 participants as (
-    select centre_id, participant_id, entry_date, exit_date
+    select centre_id, participant_id, entry_date, exit_date, presumed_exit, latest_activity_on
     from {{ ref('dim_participants') }}
     where entry_date is not null
 ),
@@ -22,10 +23,13 @@ by_the_words as (
     from participants
     inner join calendar
         on participants.entry_date <= make_date(calendar.year, 12, 31)
-        and (
-            participants.exit_date is null
-            or participants.exit_date >= make_date(calendar.year, 1, 1)
-        )
+        and case
+            when participants.exit_date is not null
+                then participants.exit_date >= make_date(calendar.year, 1, 1)
+            when participants.presumed_exit
+                then participants.latest_activity_on >= make_date(calendar.year, 1, 1)
+            else true
+        end
 ),
 
 mart as (
