@@ -7,7 +7,8 @@ import streamlit as st
 
 from parcours.analytics import partnerships
 from parcours.dashboard import benchmark, ui
-from parcours.presentation import charts, figures
+from parcours.figures import partenariats as figures
+from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Partenariats")
@@ -20,114 +21,14 @@ MASKED = (
 
 
 def show_types(data: dict) -> None:
-    st.subheader("Quels partenaires ?")
-    types = data["types"]
-    if types.is_empty():
+    if data["types"].is_empty():
+        st.subheader(figures.TYPES.title)
         ui.empty_state(
             f"Aucun partenariat commencé en {YEARS} pour cette sélection.",
             "Téléversez le fichier des partenariats de votre centre ou élargissez les filtres.",
         )
         st.stop()
-    chart = (
-        None
-        if ui.drawable(types, "trainees") is None
-        else figures.partner_types(
-            types,
-            tooltip=[
-                alt.Tooltip("type_label:N", title="Type de partenaire"),
-                alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
-                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-            ],
-        )
-    )
-    counts = {
-        "trainees": "Stagiaires concernés",
-        "engagements": "Partenariats",
-        "completed": "Terminés",
-        "ongoing": "En cours",
-        "interrupted": "Interrompus",
-        "result_unknown": "Résultat inconnu",
-    }
-    ui.show_chart(
-        chart,
-        types.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("group_label").alias("Domaine"),
-            *(pl.col(f"{k}_shown").alias(v) for k, v in counts.items()),
-        ),
-        f"Partenariats commencés en {YEARS}. Stagiaires concernés : stagiaires distincts avec au "
-        "moins un partenariat de ce type ; partenariats : nombre d'enregistrements ; résultat "
-        "tel que déclaré par le centre." + MASKED,
-        "partenariats_par_type",
-        counts=list(counts.values()),
-    )
-
-
-def show_purposes(data: dict) -> None:
-    st.subheader("Pour quoi faire ?")
-    frame = data["purposes"]
-    chart = (
-        None
-        if ui.drawable(frame, "engagements") is None
-        else charts.bar(
-            frame,
-            "type_label",
-            "engagements",
-            category_title="Type de partenaire",
-            value_title="Partenariats",
-            color="purpose_label",
-            color_title="Objet",
-            palette="purpose",
-            tooltip=[
-                alt.Tooltip("type_label:N", title="Type de partenaire"),
-                alt.Tooltip("purpose_label:N", title="Objet"),
-                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-            ],
-        ).configure_mark(invalid="break-paths-show-domains")
-    )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("purpose_label").alias("Objet"),
-            pl.col("engagements_shown").alias("Partenariats"),
-        ),
-        "Objet déclaré de chaque partenariat (stage, formation, accompagnement social…)." + MASKED,
-        "partenariats_objets",
-        counts=["Partenariats"],
-    )
-
-
-def show_timing(data: dict) -> None:
-    st.subheader("À quel moment du parcours ?")
-    frame = data["timing"]
-    chart = None
-    if frame["median_days"].is_not_null().any():
-        # Types with fewer than 5 partnerships stay on the axis, marked « masqué ».
-        chart = charts.ranges(
-            frame,
-            "type_label",
-            "q1_days",
-            "median_days",
-            "q3_days",
-            category_title="Type de partenaire",
-            value_title="Jours depuis l'entrée en formation",
-        )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("engagements_shown").alias("Partenariats"),
-            pl.col("q1_days").alias("1er quartile (jours)"),
-            pl.col("median_days").alias("Médiane (jours)"),
-            pl.col("q3_days").alias("3e quartile (jours)"),
-        ),
-        "Jours entre l'entrée du stagiaire et le début du partenariat : le point est la médiane, "
-        "la barre va du 1er au 3e quartile (la moitié des partenariats commencent dans cet "
-        "intervalle). Masqué quand moins de 5 partenariats.",
-        "partenariats_moment",
-        counts=["Partenariats"],
-    )
+    ui.show_figure(figures.TYPES, data["types"], years=YEARS)
 
 
 def show_heatmap(data: dict) -> None:
@@ -298,9 +199,9 @@ if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres", "fc
     with ui.guard("les types de partenaires"):
         show_types(data)
     with ui.guard("les objets des partenariats"):
-        show_purposes(data)
+        ui.show_figure(figures.PURPOSES, data["purposes"], years=YEARS)
     with ui.guard("le moment des partenariats"):
-        show_timing(data)
+        ui.show_figure(figures.TIMING, data["timing"], years=YEARS)
     with ui.guard("la carte des partenariats"):
         show_heatmap(data)
     with ui.guard("les organismes partenaires"):

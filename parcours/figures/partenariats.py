@@ -97,4 +97,40 @@ PURPOSES = Figure(
     wide=("Type de partenaire", "Objet", "Partenariats"),
 )
 
-FIGURES = (TYPES, PURPOSES)
+
+def _timing(frame: pl.DataFrame, tooltips: bool):
+    # Types with fewer than 5 partnerships stay on the axis, marked « masqué ».
+    return charts.ranges(
+        frame,
+        "type_label",
+        "q1_days",
+        "median_days",
+        "q3_days",
+        category_title="Type de partenaire",
+        value_title="Jours depuis l'entrée en formation",
+    )
+
+
+TIMING = Figure(
+    id="partenariats_moment",
+    title="À quel moment du parcours ?",
+    definition="Jours entre l'entrée du stagiaire et le début du partenariat : le point est la "
+    "médiane, la barre va du 1er au 3e quartile (la moitié des partenariats commencent dans cet "
+    "intervalle).",
+    source=SOURCE + ", stagiaires",
+    tables="fct_partnerships, dim_participants",
+    reads=partnerships.page,
+    part="timing",
+    value="median_days",
+    draw=_timing,
+    columns=(
+        Column("type_label", "Type de partenaire"),
+        Column("engagements", "Partenariats", "count"),
+        Column("q1_days", "1er quartile (jours)", "number"),
+        Column("median_days", "Médiane (jours)", "number"),
+        Column("q3_days", "3e quartile (jours)", "number"),
+    ),
+    masking=" Masqué quand moins de 5 partenariats.",
+)
+
+FIGURES = (TYPES, PURPOSES, TIMING)
