@@ -177,13 +177,16 @@ def test_a_centre_that_joined_later_is_not_sans_donnees(folder):
         assert names[centre] not in summary
 
 
-def test_transitions_are_shares_with_their_counts_as_on_the_page(run_cli, folder, tmp_path):
+def test_transitions_are_shares_with_their_counts_as_on_the_page(
+    run_cli, folder, tmp_path, monkeypatch
+):
     html = report(run_cli, folder, tmp_path, "--federation", "ACFI")
     part = html[html.index("De la situation à l'entrée à la destination à la sortie") :]
     part = part[: part.index("</table>")]
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", part)
     assert {"Sortants", "Sortants de cette situation", "Part"} <= set(headers)
     # The chart draws shares, as the page (the same specification for every scope).
+    monkeypatch.setenv("PARCOURS_DATA_DIR", str(folder))  # `run_cli` pointed it elsewhere
     page = resultats.FLOW.load(subjects.sector().scope, Filters(years=(YEAR, YEAR)))
     drawn = resultats.FLOW.draw(page, False).to_dict()
     fields = [

@@ -23,6 +23,12 @@ SUMMARY = (
     Column("lift_rate_high", "IC 95 % haut", "share"),
     Column("km_median_days", "Durée médiane (Kaplan–Meier, jours)", "number"),
 )
+# On paper: the counts, the rate and the median (the intervals are on the page and in its CSV).
+PRINTED = tuple(
+    c
+    for c in SUMMARY
+    if not c.field.startswith("lift_rate_") and c.field != "trainees_with_setback"
+)
 LIFT_RATE = (
     "Taux de levée : part des épisodes levés (une évaluation ultérieure au niveau 0), avec son "
     "nombre d'épisodes et son intervalle de confiance (Wilson, 95 %). Rechute : un frein qui "
@@ -43,6 +49,7 @@ GROUPS = Figure(
     draw=None,  # a table (the page shows one card per group above it)
     columns=(Column("group_label", "Groupe"), *SUMMARY),
     empty="Aucun frein identifié pour cette sélection.",
+    extra={"printed_columns": (Column("group_label", "Groupe"), *PRINTED)},
 )
 
 
@@ -82,6 +89,7 @@ BY_BARRIER = Figure(
     value="lift_rate",
     draw=_lift_rate,
     columns=(Column("barrier_label", "Frein"), Column("group_label", "Groupe"), *SUMMARY),
+    extra={"printed_columns": (Column("barrier_label", "Frein"), *PRINTED)},
     masking=" Un taux qui permettrait de retrouver un effectif inférieur à 5 est masqué : le "
     "frein garde sa ligne, marquée « masqué ». Effectifs de 1 à 4 masqués (« < 5 »).",
     empty="Aucun frein identifié pour cette sélection.",

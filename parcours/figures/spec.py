@@ -79,7 +79,7 @@ class Figure:
     empty: str = "Aucune donnée pour cette sélection."
     wide: tuple[str, str, str] | None = None
     printed: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # rows kept on paper
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # `printed_columns`: the columns kept on paper
 
     # --- data ----------------------------------------------------------------------------
 
@@ -122,7 +122,8 @@ class Figure:
         the count, « < 5 » or « masqué »). `printed`: the rows kept on paper."""
         if printed and self.printed is not None and not frame.is_empty():
             frame = self.printed(frame)
-        return table_frame(frame, self.columns)
+        columns = self.extra.get("printed_columns", self.columns) if printed else self.columns
+        return table_frame(frame, columns)
 
 
 def table_frame(frame: pl.DataFrame, columns: Sequence[Column]) -> tuple[pl.DataFrame, list[str]]:
