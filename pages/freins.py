@@ -130,37 +130,6 @@ def show_setbacks(data: dict) -> None:
     )
 
 
-def show_distance(data: dict) -> None:
-    st.subheader("Chemin parcouru")
-    dist = data["distance"]
-    chart = None
-    if ui.drawable(dist, "first_level") is not None:
-        # A masked barrier stays on the axis, without its points.
-        chart = charts.dumbbell(
-            dist,
-            "barrier_label",
-            "first_level",
-            "latest_level",
-            category_title="Frein",
-            value_title="Niveau moyen (0 = levé, 3 = fort)",
-        ).configure_mark(invalid="break-paths-show-domains")
-    ui.show_chart(
-        chart,
-        dist.select(
-            pl.col("barrier_label").alias("Frein"),
-            pl.col("trainees_shown").alias("Stagiaires évalués"),
-            pl.col("first_level").round(2).alias("Niveau moyen à la première évaluation"),
-            pl.col("latest_level").round(2).alias("Niveau moyen à la dernière évaluation"),
-        ),
-        "Pour chaque stagiaire et chaque frein : le niveau à la première évaluation et à la plus "
-        "récente (0 = absent ou levé, 1 = faible, 2 = moyen, 3 = fort), en moyenne par frein. "
-        "Un point bleu (dernière évaluation) à gauche du point orange (première) : le frein a "
-        "reculé.",
-        "freins_chemin_parcouru",
-        counts=["Stagiaires évalués"],
-    )
-
-
 if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
     # One call: everything the page shows is masked together (`barriers.page`).
     data = ui.load(barriers.page, scope, filters)

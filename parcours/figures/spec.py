@@ -79,17 +79,17 @@ class Figure:
     empty: str = "Aucune donnée pour cette sélection."
     wide: tuple[str, str, str] | None = None
     printed: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # rows kept on paper
+    shape: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # the part → the drawn frame
     extra: dict = field(default_factory=dict)  # `printed_columns`: the columns kept on paper
 
     # --- data ----------------------------------------------------------------------------
 
     def frame(self, data: Any) -> pl.DataFrame:
         """The figure's frame out of what `reads` returned."""
-        if self.part is None:
-            return data
-        for key in (self.part,) if isinstance(self.part, str) else self.part:
-            data = data[key]
-        return data
+        if self.part is not None:
+            for key in (self.part,) if isinstance(self.part, str) else self.part:
+                data = data[key]
+        return self.shape(data) if self.shape is not None and not data.is_empty() else data
 
     def load(self, scope: Any, filters: Any, *args: Any) -> pl.DataFrame:
         return self.frame(self.reads(scope, filters, *args))

@@ -12,21 +12,14 @@ from parcours.analytics import barriers, outcomes, partnerships, trajectories, t
 from parcours.figures import freins, resultats, trajectoires
 from parcours.figures import partenariats as partner_figures
 from parcours.figures.spec import span
-from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 from parcours.publish.content import (
     Figure,
     Section,
-    figure,
-    masked_note,
     render,
-    table,
-    text,
     year_filters,
 )
 from parcours.warehouse.reader import Filters, Scope
-
-PARTNERS = partner_figures.SOURCE
 
 # --- freins levés --------------------------------------------------------------------------
 
@@ -84,83 +77,15 @@ def partnerships_section(scope: Scope, year: int) -> Section:
         render(spec, spec.frame(loaded), masked=masked, years=years)
         for spec in (partner_figures.TYPES, partner_figures.PURPOSES, partner_figures.TIMING)
     ]
-    section.figures.extend(_association(loaded["association"], scope, year))
-    top = loaded["organisations"].head(10)
+    excluded = partner_figures.excluded_note(loaded["association"])
+    section.figures += [
+        render(spec, spec.frame(loaded), masked=masked, years=years, excluded=excluded)
+        for spec in (partner_figures.ASSOCIATION_MILESTONE, partner_figures.ASSOCIATION_EXIT)
+    ]
     section.figures.append(
-        figure(
-            "partenaires_organismes",
-            "Les partenaires les plus sollicités",
-            None,
-            caption="Les 10 organismes partenaires qui ont accompagné le plus de stagiaires.",
-            definition="Nom de l'organisme tel que déclaré par les centres." + masked_note(scope),
-            source=PARTNERS,
-            table=table(
-                top,
-                [
-                    ("partner_name", "Organisme", text),
-                    ("type_label", "Type", text),
-                    ("trainees", "Stagiaires", fmt.count),
-                    ("engagements", "Partenariats", fmt.count),
-                    ("centres", "Centres", fmt.integer),
-                ],
-            ),
-            drawn=False,
-        )
+        render(partner_figures.ORGANISATIONS, loaded["organisations"], masked=masked, years=years)
     )
     return section
-
-
-def _association(frame: pl.DataFrame, scope: Scope, year: int) -> list[Figure]:
-    if frame.is_empty():
-        return []
-    out = []
-    for measure, column in (
-        ("Au moins une étape franchie", "milestone_share"),
-        ("Sortie positive", "positive_exit_share"),
-    ):
-        # As on the page: combinations true by definition are left out (`partnerships.CIRCULAR`).
-        excluded = column.removesuffix("_share") + "_excluded"
-        kept = frame.filter(~pl.col(excluded)) if excluded in frame.columns else frame
-        part = kept.filter(pl.col(column).is_not_null())
-        chart = None
-        if not part.is_empty():
-            chart = charts.grouped_bar(
-                part,
-                "type_label",
-                column,
-                "group",
-                category_title="Type de partenaire",
-                value_title=f"Part des stagiaires — {measure.lower()}",
-                group_title="",
-            )
-        out.append(
-            figure(
-                f"partenaires_{column}",
-                f"Avec ou sans partenariat : {measure.lower()}",
-                chart,
-                caption=f"Parmi les stagiaires en formation en {year}, part de ceux qui ont "
-                + (
-                    "franchi au moins une étape"
-                    if column == "milestone_share"
-                    else "une dernière sortie positive (emploi ou formation)"
-                )
-                + ", selon qu'ils ont eu ou non un partenariat de ce type.",
-                definition="Une association, pas une cause : les stagiaires orientés vers un "
-                "partenaire ne sont pas tirés au hasard (un stage en entreprise arrive souvent "
-                "en fin de parcours, quand l'emploi est déjà proche)." + masked_note(scope),
-                source=PARTNERS,
-                table=table(
-                    kept,
-                    [
-                        ("type_label", "Type de partenaire", text),
-                        ("group", "Groupe", text),
-                        ("trainees", "Stagiaires", fmt.count),
-                        (column, "Part", fmt.share),
-                    ],
-                ),
-            )
-        )
-    return out
 
 
 # --- victoires intermédiaires --------------------------------------------------------------
