@@ -26,6 +26,7 @@ def show_cohorts(data: dict) -> None:
         ui.empty_state(COHORT_MILESTONE.empty)
         return
     for spec in (COHORT_MILESTONE, COHORT_POSITIVE_EXIT):
+        st.markdown(f"**{spec.title}**")
         ui.show_figure(spec, frame, heading=False, year=LAST or "la dernière année choisie")
 
 
