@@ -154,8 +154,9 @@ def test_coverage_lists_each_centre_of_the_scope(run_cli, folder, tmp_path):
     text = squash(pdf_text(report(run_cli, folder, tmp_path, "--federation", "ACFI", format="pdf")))
     assert squash("Couverture : 2 centre(s) sur 2 ont transmis des données pour 2024") in text
     # NAM: 7 in training, 5 entries, hours in 5 months; LIE: 3 and 3 (masked) — and NAM's 7 is
-    # masked too, or the total 10 on the first page would give LIE's 3 back.
-    assert "AtelierduConfluentCISP-NAMACFINamuroui<5<55/12" in text
+    # masked too, or the total 10 on the first page would give LIE's 3 back: « masqué », never
+    # « < 5 » for a count of 5 or more.
+    assert "AtelierduConfluentCISP-NAMACFINamurouimasquémasqué5/12" in text
     assert "LePerronCISP-LIEACFILiègeoui<5<53/12" in text
 
 
