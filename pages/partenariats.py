@@ -57,12 +57,62 @@ def show_heatmap(data: dict) -> None:
     )
 
 
+EXCLUDED = "vrai par définition"
+
+
 def show_association(data: dict) -> None:
     st.subheader("Avec ou sans partenariat : une association, pas une cause")
-    excluded = figures.excluded_note(data["association"])
-    for spec in (figures.ASSOCIATION_MILESTONE, figures.ASSOCIATION_EXIT):
-        st.markdown(f"**{spec.title}**")
-        ui.show_figure(spec, spec.frame(data), heading=False, years=YEARS, excluded=excluded)
+    frame = data["association"]
+    if frame.is_empty():
+        ui.empty_state("Aucun stagiaire en formation sur la période pour cette sélection.")
+        return
+    left, right = st.columns(2)
+    specs = (figures.ASSOCIATION_MILESTONE, figures.ASSOCIATION_EXIT)
+    for column, spec in zip((left, right), specs, strict=True):
+        with column:
+            st.markdown(f"**{figures.ASSOCIATION_MEASURES[spec.extra['measure']][0]}**")
+            chart = spec.chart(spec.frame(data))
+            if chart is not None:
+                ui.altair_chart(chart, width="stretch")
+    st.caption(
+        f"Association, pas causalité. Parmi les stagiaires en formation en {YEARS} : part de "
+        "ceux qui ont franchi au moins une étape, et part de ceux dont la dernière sortie est "
+        "positive (emploi ou formation), selon qu'ils ont eu ou non au moins un partenariat de ce "
+        "type au cours de leur parcours — chaque part avec son nombre de stagiaires et son "
+        "intervalle de confiance (Wilson, 95 %) : deux intervalles qui se chevauchent ne "
+        "montrent pas de différence nette. C'est une association, pas une cause : les stagiaires "
+        "orientés vers un partenaire ne sont pas tirés au hasard (un stage en entreprise arrive "
+        "souvent en fin de parcours, quand l'emploi est déjà proche)."
+        + figures.excluded_note(frame)
+        + MASKED
+    )
+
+    def count_text(measure: str, column: str) -> pl.Expr:
+        # A combination true by definition is not a masked count: it says so.
+        return (
+            pl.when(pl.col(f"{measure}_excluded"))
+            .then(pl.lit(EXCLUDED))
+            .otherwise(pl.col(f"{column}_shown"))
+        )
+
+    with st.expander("Voir le tableau et le télécharger"):
+        ui.show_table(
+            frame.select(
+                pl.col("type_label").alias("Type de partenaire"),
+                pl.col("group").alias("Groupe"),
+                pl.col("trainees_shown").alias("Stagiaires"),
+                count_text("milestone", "with_milestone").alias("Avec une étape franchie"),
+                (pl.col("milestone_share") * 100).round(1).alias("Avec une étape franchie (%)"),
+                (pl.col("milestone_share_low") * 100).round(1).alias("Étape : IC bas (%)"),
+                (pl.col("milestone_share_high") * 100).round(1).alias("Étape : IC haut (%)"),
+                count_text("positive_exit", "with_positive_exit").alias("Sortie positive"),
+                (pl.col("positive_exit_share") * 100).round(1).alias("Sortie positive (%)"),
+                (pl.col("positive_exit_share_low") * 100).round(1).alias("Sortie : IC bas (%)"),
+                (pl.col("positive_exit_share_high") * 100).round(1).alias("Sortie : IC haut (%)"),
+            ),
+            "partenariats_association",
+            counts=["Stagiaires"],
+        )
 
 
 if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres", "fct_training_years"):

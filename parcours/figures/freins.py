@@ -22,12 +22,14 @@ SUMMARY = (
     Column("lift_rate_low", "IC 95 % bas", "share"),
     Column("lift_rate_high", "IC 95 % haut", "share"),
     Column("km_median_days", "Durée médiane (Kaplan–Meier, jours)", "number"),
+    Column("naive_median_days", "Médiane des seuls freins levés (jours)", "number"),
 )
 # On paper: the counts, the rate and the median (the intervals are on the page and in its CSV).
 PRINTED = tuple(
     c
     for c in SUMMARY
-    if not c.field.startswith("lift_rate_") and c.field != "trainees_with_setback"
+    if not c.field.startswith("lift_rate_")
+    and c.field not in ("trainees_with_setback", "naive_median_days")
 )
 LIFT_RATE = (
     "Taux de levée : part des épisodes levés (une évaluation ultérieure au niveau 0), avec son "

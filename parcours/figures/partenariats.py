@@ -264,6 +264,7 @@ def _association(measure: str, what: str) -> Figure:
         ),
         empty="Aucun stagiaire en formation sur la période pour cette sélection.",
         shape=_association_rows(measure),
+        extra={"measure": measure},
     )
 
 
