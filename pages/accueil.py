@@ -9,7 +9,8 @@ import streamlit as st
 from parcours.analytics import home as indicators
 from parcours.dashboard import benchmark, ui
 from parcours.dashboard import filters as shared_filters
-from parcours.presentation import charts, figures, palette, wording
+from parcours.figures.accueil import KNOWN_DESTINATIONS
+from parcours.presentation import charts, palette, wording
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Accueil")
@@ -374,35 +375,17 @@ def show_chiffres_cles(data: dict, year: int) -> None:
     with c4:
         ui.metric("Heures de formation", fmt.number(f["hours"]))
         st.caption(f"prestées en {year}")
-    dest = cc["destinations"]
-    chart = None
-    if ui.drawable(dest, "share") is not None:
-        # Every destination stays on the axis; a masked one is an empty bar.
-        chart = figures.known_destinations(
-            dest,
-            tooltip=[
-                alt.Tooltip("destination:N", title="Destination"),
-                alt.Tooltip("Part:Q", title="Part", format=charts.PCT),
-                alt.Tooltip("exits:Q", title="Sorties", format=charts.INT),
-            ],
-        ).configure_mark(invalid="break-paths-show-domains")
-    ui.show_chart(
-        chart,
-        dest.select(
-            pl.col("destination").alias("Destination"),
-            pl.col("exits_shown").alias("Sorties"),
-            (pl.col("share") * 100).round(1).alias("Part (%)"),
-            (pl.col("share_low") * 100).round(1).alias("IC 95 % bas (%)"),
-            (pl.col("share_high") * 100).round(1).alias("IC 95 % haut (%)"),
-        ),
-        f"Destination de ceux qui ont terminé en {year} (sorties dont la suite est connue : "
-        f"{fmt.shown_count(f, 'known_destinations')}) : groupe de la situation à la sortie "
-        "(codes.csv), "
-        "chaque part avec son nombre de sorties et son intervalle de confiance (Wilson, 95 %). "
+    ui.show_figure(
+        KNOWN_DESTINATIONS,
+        cc["destinations"],
+        heading=False,
+        file_suffix=f"_{year}",
+        year=year,
+        known=fmt.shown_count(f, "known_destinations"),
+    )
+    st.caption(
         "Centres : ceux qui ont eu des stagiaires en formation cette année-là, selon les "
-        "filières suivies. Filières : combinaisons centre × filière × métier distinctes.",
-        f"chiffres_cles_{year}",
-        counts=["Sorties"],
+        "filières suivies. Filières : combinaisons centre × filière × métier distinctes."
     )
 
 

@@ -1,13 +1,13 @@
 """Freins levés — per barrier and per group: trainees concerned, episodes, lift rate, time to
 lift (Kaplan–Meier), distance travelled, setbacks."""
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from parcours.analytics import barriers
 from parcours.dashboard import benchmark, ui
-from parcours.presentation import charts, figures
+from parcours.figures import freins as figures
+from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Freins levés")
@@ -20,18 +20,6 @@ COUNT_COLUMNS = {
     "trainees_with_setback": "Stagiaires avec rechute",
 }
 YEARS = fmt.years_label(*filters.years) if filters.years else "toutes les années"
-
-
-def table(frame: pl.DataFrame, first: str, first_title: str) -> pl.DataFrame:
-    return frame.select(
-        pl.col(first).alias(first_title),
-        *(pl.col(f"{k}_shown").alias(v) for k, v in COUNT_COLUMNS.items()),
-        (pl.col("lift_rate") * 100).round(1).alias("Taux de levée (%)"),
-        (pl.col("lift_rate_low") * 100).round(1).alias("IC 95 % bas (%)"),
-        (pl.col("lift_rate_high") * 100).round(1).alias("IC 95 % haut (%)"),
-        pl.col("km_median_days").alias("Durée médiane (Kaplan–Meier, jours)"),
-        pl.col("naive_median_days").alias("Médiane des seuls freins levés (jours)"),
-    )
 
 
 def show_groups(data: dict) -> None:
@@ -65,101 +53,23 @@ def show_groups(data: dict) -> None:
                 f"{fmt.shown_count(r, 'setbacks')} rechute{'' if r['setbacks'] in (0, 1) else 's'}"
             )
     with st.expander("Voir le tableau et le télécharger"):
-        ui.show_table(
-            table(groups, "group_label", "Groupe"),
-            "freins_par_groupe",
-            counts=list(COUNT_COLUMNS.values()),
-        )
-
-
-def show_barriers(data: dict) -> None:
-    st.subheader("Par frein")
-    per = data["barriers"]
-    chart = None
-    if ui.drawable(per, "lift_rate") is not None:
-        # Every barrier stays on the axis: a masked rate is an empty bar, not a missing row.
-        chart = figures.lift_rate_by_barrier(
-            per,
-            tooltip=[
-                alt.Tooltip("barrier_label:N", title="Frein"),
-                alt.Tooltip("group_label:N", title="Groupe"),
-                alt.Tooltip("lift_rate:Q", title="Taux de levée", format=charts.PCT),
-                alt.Tooltip("lifted:Q", title="Épisodes levés", format=charts.INT),
-                alt.Tooltip("episodes:Q", title="Épisodes", format=charts.INT),
-                alt.Tooltip("km_median_days:Q", title="Durée médiane (jours)", format=charts.INT),
-            ],
-        )
-    ui.show_chart(
-        chart,
-        table(per, "barrier_label", "Frein"),
-        f"Freins identifiés en {YEARS}. Taux de levée : part des épisodes levés (une évaluation "
-        "ultérieure au niveau 0), avec son nombre d'épisodes et son intervalle de confiance "
-        "(Wilson, 95 %). Rechute : un frein qui revient après avoir été levé (épisode n° 2 ou "
-        "plus). Durée médiane : lue sur la courbe de Kaplan–Meier tant qu'au moins "
-        f"{barriers.KM_MIN_AT_RISK} épisodes sont encore suivis."
-        + (
-            " Un taux qui permettrait de retrouver un effectif inférieur à 5 est masqué : le "
-            "frein garde sa ligne, marquée « masqué »."
-            if scope.mask_small_counts
-            else ""
-        ),
-        "freins_par_frein",
-        counts=list(COUNT_COLUMNS.values()),
-    )
+        table, counts = figures.GROUPS.table(groups)
+        ui.show_table(table, figures.GROUPS.id, counts=counts)
 
 
 def show_time_to_lift(data: dict) -> None:
-    st.subheader("Combien de temps pour lever un frein ?")
-    curves = data["curves"]
+    st.subheader(figures.TIME_TO_LIFT.title)
     for key, text in data["readings"].items():
         st.caption(f"**{key}** : {text}")
-    if curves.is_empty():
-        ui.empty_state(
-            f"Trop peu d'épisodes pour tracer une courbe (il en faut au moins "
-            f"{barriers.KM_MIN_AT_RISK} encore suivis)."
-        )
-        return
-    tooltip = [
-        alt.Tooltip("key:N", title="Groupe"),
-        alt.Tooltip("time:Q", title="Jours", format=charts.INT),
-        alt.Tooltip("lifted_share:Q", title="Part levée", format=charts.PCT),
-    ]
-    if not scope.mask_small_counts:
-        tooltip.append(
-            alt.Tooltip("at_risk:Q", title="Encore ouverts et suivis", format=charts.INT)
-        )
-    chart = figures.time_to_lift(curves, tooltip=tooltip)
-    at_risk = data["at_risk"]
-    ui.show_chart(
-        chart,
-        curves.select(
-            pl.col("key").alias("Groupe"),
-            pl.col("time").alias("Jours"),
-            # Per-day counts are small by nature: only on a centre's own view.
-            *(
-                []
-                if scope.mask_small_counts
-                else [
-                    pl.col("at_risk").alias("Épisodes suivis"),
-                    pl.col("events").alias("Levés ce jour"),
-                    pl.col("censored").alias("Encore ouverts (dernière évaluation)"),
-                ]
-            ),
-            ((1 - pl.col("survival")) * 100).round(1).alias("Part levée (%)"),
-        ),
-        "Estimation de Kaplan–Meier : chaque épisode compte, levé (à sa date de levée) ou encore "
-        "ouvert (suivi jusqu'à sa dernière évaluation, « censuré »). La médiane des seuls freins "
-        "levés ignorerait les freins encore ouverts, souvent les plus longs : elle sous-estime la "
-        f"durée. Chaque courbe s'arrête quand moins de {barriers.KM_MIN_AT_RISK} épisodes sont "
-        "encore suivis : au-delà, elle ne dit plus rien de sûr."
-        + (
-            f" Hors des données de votre centre, la courbe est donnée tous les "
-            f"{barriers.KM_GRID_DAYS} jours."
-            if scope.mask_small_counts
-            else ""
-        ),
-        "freins_temps_de_levee",
+    curves = data["curves"]
+    ui.show_figure(
+        figures.TIME_TO_LIFT,
+        curves,
+        heading=False,
+        rows=figures.curve_table(curves, scope.mask_small_counts),
+        years=YEARS,
     )
+    at_risk = data["at_risk"]
     if not at_risk.is_empty():
         st.markdown("**Épisodes encore suivis**")
         wide = (
@@ -220,48 +130,17 @@ def show_setbacks(data: dict) -> None:
     )
 
 
-def show_distance(data: dict) -> None:
-    st.subheader("Chemin parcouru")
-    dist = data["distance"]
-    chart = None
-    if ui.drawable(dist, "first_level") is not None:
-        # A masked barrier stays on the axis, without its points.
-        chart = charts.dumbbell(
-            dist,
-            "barrier_label",
-            "first_level",
-            "latest_level",
-            category_title="Frein",
-            value_title="Niveau moyen (0 = levé, 3 = fort)",
-        ).configure_mark(invalid="break-paths-show-domains")
-    ui.show_chart(
-        chart,
-        dist.select(
-            pl.col("barrier_label").alias("Frein"),
-            pl.col("trainees_shown").alias("Stagiaires évalués"),
-            pl.col("first_level").round(2).alias("Niveau moyen à la première évaluation"),
-            pl.col("latest_level").round(2).alias("Niveau moyen à la dernière évaluation"),
-        ),
-        "Pour chaque stagiaire et chaque frein : le niveau à la première évaluation et à la plus "
-        "récente (0 = absent ou levé, 1 = faible, 2 = moyen, 3 = fort), en moyenne par frein. "
-        "Un point bleu (dernière évaluation) à gauche du point orange (première) : le frein a "
-        "reculé.",
-        "freins_chemin_parcouru",
-        counts=["Stagiaires évalués"],
-    )
-
-
 if ui.warehouse_ready("fct_barrier_episodes", "dim_participants"):
     # One call: everything the page shows is masked together (`barriers.page`).
     data = ui.load(barriers.page, scope, filters)
     with ui.guard("les freins par groupe"):
         show_groups(data)
     with ui.guard("les freins par frein"):
-        show_barriers(data)
+        ui.show_figure(figures.BY_BARRIER, data["barriers"], years=YEARS)
     with ui.guard("le temps de levée"):
         show_time_to_lift(data)
     with ui.guard("le chemin parcouru"):
-        show_distance(data)
+        ui.show_figure(figures.DISTANCE, data["distance"], years=YEARS)
     with ui.guard("les rechutes"):
         show_setbacks(data)
     with ui.guard("la comparaison"):

@@ -1,13 +1,13 @@
 """Partenariats — partner types mobilised, what for, when in the path, by which centres, the
 organisations most used, and outcomes with and without each partnership (an association)."""
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from parcours.analytics import partnerships
 from parcours.dashboard import benchmark, ui
-from parcours.presentation import charts, figures
+from parcours.figures import partenariats as figures
+from parcours.presentation import charts
 from parcours.presentation import formatting as fmt
 
 user, scope, filters = ui.page_setup("Partenariats")
@@ -20,115 +20,15 @@ MASKED = (
 
 
 def show_types(data: dict) -> None:
-    st.subheader("Quels partenaires ?")
+    st.subheader(figures.TYPES.title)
     st.caption(f"Compté sur les {partnerships.BASES['by_type']}.")
-    types = data["types"]
-    if types.is_empty():
+    if data["types"].is_empty():
         ui.empty_state(
             f"Aucun partenariat commencé en {YEARS} pour cette sélection.",
             "Téléversez le fichier des partenariats de votre centre ou élargissez les filtres.",
         )
         st.stop()
-    chart = (
-        None
-        if ui.drawable(types, "trainees") is None
-        else figures.partner_types(
-            types,
-            tooltip=[
-                alt.Tooltip("type_label:N", title="Type de partenaire"),
-                alt.Tooltip("trainees:Q", title="Stagiaires concernés", format=charts.INT),
-                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-            ],
-        )
-    )
-    counts = {
-        "trainees": "Stagiaires concernés",
-        "engagements": "Partenariats",
-        "completed": "Terminés",
-        "ongoing": "En cours",
-        "interrupted": "Interrompus",
-        "result_unknown": "Résultat inconnu",
-    }
-    ui.show_chart(
-        chart,
-        types.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("group_label").alias("Domaine"),
-            *(pl.col(f"{k}_shown").alias(v) for k, v in counts.items()),
-        ),
-        f"Partenariats commencés en {YEARS}. Stagiaires concernés : stagiaires distincts avec au "
-        "moins un partenariat de ce type ; partenariats : nombre d'enregistrements ; résultat "
-        "tel que déclaré par le centre." + MASKED,
-        "partenariats_par_type",
-        counts=list(counts.values()),
-    )
-
-
-def show_purposes(data: dict) -> None:
-    st.subheader("Pour quoi faire ?")
-    frame = data["purposes"]
-    chart = (
-        None
-        if ui.drawable(frame, "engagements") is None
-        else charts.bar(
-            frame,
-            "type_label",
-            "engagements",
-            category_title="Type de partenaire",
-            value_title="Partenariats",
-            color="purpose_label",
-            color_title="Objet",
-            palette="purpose",
-            tooltip=[
-                alt.Tooltip("type_label:N", title="Type de partenaire"),
-                alt.Tooltip("purpose_label:N", title="Objet"),
-                alt.Tooltip("engagements:Q", title="Partenariats", format=charts.INT),
-            ],
-        ).configure_mark(invalid="break-paths-show-domains")
-    )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("purpose_label").alias("Objet"),
-            pl.col("engagements_shown").alias("Partenariats"),
-        ),
-        "Objet déclaré de chaque partenariat (stage, formation, accompagnement social…)." + MASKED,
-        "partenariats_objets",
-        counts=["Partenariats"],
-    )
-
-
-def show_timing(data: dict) -> None:
-    st.subheader("À quel moment du parcours ?")
-    frame = data["timing"]
-    chart = None
-    if frame["median_days"].is_not_null().any():
-        # Types with fewer than 5 partnerships stay on the axis, marked « masqué ».
-        chart = charts.ranges(
-            frame,
-            "type_label",
-            "q1_days",
-            "median_days",
-            "q3_days",
-            category_title="Type de partenaire",
-            value_title="Jours depuis l'entrée en formation",
-        )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("engagements_shown").alias("Partenariats"),
-            pl.col("q1_days").alias("1er quartile (jours)"),
-            pl.col("median_days").alias("Médiane (jours)"),
-            pl.col("q3_days").alias("3e quartile (jours)"),
-        ),
-        "Jours entre l'entrée du stagiaire et le début du partenariat : le point est la médiane, "
-        "la barre va du 1er au 3e quartile (la moitié des partenariats commencent dans cet "
-        "intervalle). Masqué quand moins de 5 partenariats.",
-        "partenariats_moment",
-        counts=["Partenariats"],
-    )
+    ui.show_figure(figures.TYPES, data["types"], heading=False, years=YEARS)
 
 
 def show_heatmap(data: dict) -> None:
@@ -158,44 +58,7 @@ def show_heatmap(data: dict) -> None:
     )
 
 
-def show_organisations(data: dict) -> None:
-    st.subheader("Les partenaires les plus sollicités")
-    frame = data["organisations"]
-    chart = (
-        None
-        if ui.drawable(frame, "trainees") is None
-        else charts.bar(
-            frame,
-            "partner_name",
-            "trainees",
-            category_title="Organisme",
-            value_title="Stagiaires concernés",
-            color="type_label",
-            color_title="Type de partenaire",
-            palette="partner_type",
-        ).configure_mark(invalid="break-paths-show-domains")
-    )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("partner_name").alias("Organisme"),
-            pl.col("type_label").alias("Type de partenaire"),
-            pl.col("trainees_shown").alias("Stagiaires concernés"),
-            pl.col("engagements_shown").alias("Partenariats"),
-            pl.col("centres").alias("Centres"),
-        ),
-        "Les 15 organismes partenaires (nom tel que déclaré) qui ont accompagné le plus de "
-        "stagiaires." + MASKED,
-        "partenariats_organismes",
-        counts=["Stagiaires concernés", "Partenariats"],
-    )
-
-
 EXCLUDED = "vrai par définition"
-MEASURES = {
-    "milestone": ("Au moins une étape franchie", "with_milestone"),
-    "positive_exit": ("Sortie positive", "with_positive_exit"),
-}
 
 
 def show_association(data: dict) -> None:
@@ -206,49 +69,13 @@ def show_association(data: dict) -> None:
         ui.empty_state("Aucun stagiaire en formation sur la période pour cette sélection.")
         return
     left, right = st.columns(2)
-    for column, (measure, (title, count)) in zip((left, right), MEASURES.items(), strict=True):
+    specs = (figures.ASSOCIATION_MILESTONE, figures.ASSOCIATION_EXIT)
+    for column, spec in zip((left, right), specs, strict=True):
         with column:
-            st.markdown(f"**{title}**")
-            # Combinations true by definition are left out of the chart (see the caption).
-            part = frame.filter(~pl.col(f"{measure}_excluded")).select(
-                "type_label",
-                "group",
-                "trainees",
-                pl.col(count).alias("n"),
-                pl.col(f"{measure}_share").alias("share"),
-                pl.col(f"{measure}_share_low").alias("low"),
-                pl.col(f"{measure}_share_high").alias("high"),
-                pl.col(f"{measure}_share_masked").alias("masked"),
-            )
-            if ui.drawable(part, "share") is None:
-                continue
-            ui.altair_chart(
-                charts.grouped_bar(
-                    part,
-                    "type_label",
-                    "share",
-                    "group",
-                    category_title="Type de partenaire",
-                    value_title=f"Part des stagiaires — {title.lower()}",
-                    group_title="",
-                    palette="comparison",
-                    extra_tooltip=[
-                        alt.Tooltip("n:Q", title="Stagiaires concernés", format=charts.INT),
-                        alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
-                        alt.Tooltip("low:Q", title="IC 95 % bas", format=charts.PCT),
-                        alt.Tooltip("high:Q", title="IC 95 % haut", format=charts.PCT),
-                    ],
-                ).configure_mark(invalid="break-paths-show-domains"),
-                width="stretch",
-            )
-    excluded = sorted(
-        {
-            f"{label} × {MEASURES[m][0].lower()} ({partnerships.CIRCULAR[(t, m)]})"
-            for t, label in zip(frame["partner_type"], frame["type_label"], strict=True)
-            for m in MEASURES
-            if (t, m) in partnerships.CIRCULAR
-        }
-    )
+            st.markdown(f"**{figures.ASSOCIATION_MEASURES[spec.extra['measure']][0]}**")
+            chart = spec.chart(spec.frame(data))
+            if chart is not None:
+                ui.altair_chart(chart, width="stretch")
     st.caption(
         f"Association, pas causalité. Parmi les stagiaires en formation en {YEARS} : part de "
         "ceux qui ont franchi au moins une étape, et part de ceux dont la dernière sortie est "
@@ -258,11 +85,7 @@ def show_association(data: dict) -> None:
         "montrent pas de différence nette. C'est une association, pas une cause : les stagiaires "
         "orientés vers un partenaire ne sont pas tirés au hasard (un stage en entreprise arrive "
         "souvent en fin de parcours, quand l'emploi est déjà proche)."
-        + (
-            " Non montré, car vrai par définition : " + " ; ".join(excluded) + "."
-            if excluded
-            else ""
-        )
+        + figures.excluded_note(frame)
         + MASKED
     )
 
@@ -300,13 +123,13 @@ if ui.warehouse_ready("fct_partnerships", "dim_participants", "dim_centres", "fc
     with ui.guard("les types de partenaires"):
         show_types(data)
     with ui.guard("les objets des partenariats"):
-        show_purposes(data)
+        ui.show_figure(figures.PURPOSES, data["purposes"], years=YEARS)
     with ui.guard("le moment des partenariats"):
-        show_timing(data)
+        ui.show_figure(figures.TIMING, data["timing"], years=YEARS)
     with ui.guard("la carte des partenariats"):
         show_heatmap(data)
     with ui.guard("les organismes partenaires"):
-        show_organisations(data)
+        ui.show_figure(figures.ORGANISATIONS, data["organisations"], years=YEARS)
     with ui.guard("l'association avec les résultats"):
         show_association(data)
     with ui.guard("la comparaison"):

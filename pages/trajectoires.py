@@ -7,13 +7,13 @@ import streamlit as st
 
 from parcours import contract
 from parcours.analytics import (
-    event_order,
     level_journeys,
     path_types,
     trajectories,
     transition_flows,
 )
 from parcours.dashboard import benchmark, ui
+from parcours.figures import trajectoires as figures
 from parcours.presentation import alluvial, charts
 from parcours.presentation import formatting as fmt
 
@@ -39,28 +39,14 @@ def choose_year() -> int | None:
 
 
 def chronogram_chart(frame: pl.DataFrame, **options):
-    """The chronogram's columns (share of the observed trainees in each state, month by month
-    since entry), or None when nothing is left to draw once masked; `options` go to
-    `charts.columns` (tooltip, height)."""
-    data = ui.drawable(frame, "share")
-    if data is None:
+    """The chronogram's chart (`figures.CHRONOGRAM`'s), or None when all is masked."""
+    if ui.drawable(frame, "share") is None:
         return None
-    return charts.columns(
-        data,
-        "month",
-        "share",
-        x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-        y_title="Part des stagiaires observés",
-        color="state",
-        color_title="Situation",
-        palette="state",
-        y_format=charts.PCT,
-        **options,
-    )
+    return figures.chronogram_chart(frame, False, **options)
 
 
 def show_chronogram(year: int) -> None:
-    st.subheader("Mois après mois : où en sont les stagiaires entrés en " + str(year))
+    st.subheader(figures.CHRONOGRAM.words(masked=False, year=year).title)
     by = ui.breakdown("trajectoires_ventiler")
     if by is not None:
         show_chronogram_by(year, by)
@@ -75,32 +61,7 @@ def show_chronogram(year: int) -> None:
         "situation est celle des stagiaires encore observés ce mois-là (leur centre a envoyé des "
         "données jusque-là) ; leur nombre est dans le tableau."
     )
-    chart = chronogram_chart(
-        frame,
-        tooltip=[
-            alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-            alt.Tooltip("state:N", title="Situation"),
-            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
-            alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
-            alt.Tooltip("observable:Q", title="Observés ce mois", format=charts.INT),
-        ],
-    )
-    ui.show_chart(
-        chart,
-        frame.select(
-            pl.col("month").alias("Mois depuis l'entrée"),
-            pl.col("state").alias("Situation"),
-            pl.col("trainees").alias("Stagiaires"),
-            pl.col("observable").alias("Observés ce mois"),
-            pl.col("share").alias("Part"),
-        ),
-        "Chronogramme : chaque colonne est un mois depuis l'entrée ; « Au centre » avant le mois "
-        "de la dernière sortie, puis le groupe de la dernière situation connue (destination à la "
-        "sortie ou suivi ultérieur). Les allers-retours restent visibles : une personne peut "
-        "passer par la formation, le chômage puis l'emploi." + MASKED,
-        f"trajectoires_chronogramme_{year}",
-        counts=["Stagiaires", "Observés ce mois"],
-    )
+    ui.show_figure(figures.CHRONOGRAM, frame, heading=False, file_suffix=f"_{year}", year=year)
 
 
 def show_chronogram_by(year: int, by: str) -> None:
@@ -326,61 +287,19 @@ def show_path_types(year: int) -> None:
         )
 
 
-def _months(value) -> str:
-    if value is None:
-        return "—"
-    return "0 (mois d'entrée)" if value == 0 else f"{int(value)} mois"
-
-
 def show_event_order(year: int, frames: dict) -> None:
-    st.subheader("Les freins d'abord : l'ordre des étapes")
+    st.subheader(figures.EVENT_ORDER.title)
     events, after = frames["events"], frames["after_lifts"]
     if events["cohort"][0] is None:
         ui.empty_state(f"Pas de cohorte affichable pour {year} (moins de 5 stagiaires).")
         return
     st.caption(f"Cohorte : {fmt.count(events['cohort'][0])} stagiaires entrés en {year}.")
-    # Every step keeps its bar: a masked median is marked « masqué », never left out.
-    chart = charts.bar(
-        events.with_columns(
-            pl.col("median_months").cast(pl.Float64),
-            # Only a median that is masked is marked; no trainee, no median, no marker.
-            (pl.col("median_months").is_null() & (pl.col("trainees_shown") != "0")).alias("masked"),
-        ),
-        "label",
-        "median_months",
-        value_format=charts.WHOLE,
-        category_title="Étape",
-        value_title="Mois médians depuis l'entrée",
-        sort=list(event_order.EVENTS.values()),
-        tooltip=[
-            alt.Tooltip("label:N", title="Étape"),
-            alt.Tooltip("median_months:Q", title="Mois médians depuis l'entrée"),
-            alt.Tooltip("trainees_shown:N", title="Stagiaires concernés"),
-        ],
-    )
-    ui.show_chart(
-        chart,
-        events.select(
-            pl.col("label").alias("Étape"),
-            pl.col("median_months")
-            .map_elements(_months, return_dtype=pl.String)
-            .fill_null("—")
-            .alias("Mois médian depuis l'entrée"),
-            pl.col("trainees_shown").alias("Stagiaires concernés"),
-            pl.col("cohort_shown").alias("Stagiaires de la cohorte"),
-        ),
-        "Pour chaque étape, le nombre médian de mois entre le mois d'entrée (0) et le mois où "
-        "elle a été atteinte pour la première fois, parmi les stagiaires qui l'ont atteinte (leur "
-        "nombre est à côté) : la moitié l'a atteinte au plus tard ce mois-là. Premier frein "
-        "levé : la première évaluation à 0 après un niveau de 1 à 3. Première victoire : la "
-        "première étape franchie, quelle qu'elle soit (permis, stage, logement…). Étape "
-        "qualifiante : un titre de validation des compétences, un CEB, CE1D ou CESS obtenu, "
-        "l'entrée en formation qualifiante, ou une sortie vers une formation (formation "
-        "qualifiante, promotion sociale), la première des deux. Sortie : la dernière sortie."
-        + (" Une médiane sur moins de 5 stagiaires n'est pas affichée." if MASKED else "")
-        + MASKED,
-        f"trajectoires_ordre_des_etapes_{year}",
-        counts=["Stagiaires concernés", "Stagiaires de la cohorte"],
+    ui.show_figure(
+        figures.EVENT_ORDER,
+        events,
+        heading=False,
+        rows=figures.event_order_table(events),
+        file_suffix=f"_{year}",
     )
     if after.is_empty():
         ui.empty_state(

@@ -10,7 +10,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from parcours.presentation import alluvial, charts, figures, page_charts, palette
+from parcours.figures import partenariats as partner_figures
+from parcours.presentation import alluvial, charts, page_charts, palette
 from tests.chart_specs import check_formats, check_marks
 
 THIN = "\u202f"
@@ -220,7 +221,7 @@ def test_the_check_catches_a_code_drawn_in_two_colours_on_one_page():
 
 
 def test_the_partner_type_figure_draws_each_type_in_its_own_colour():
-    types = figures.partner_types(TYPES).to_dict()
+    types = partner_figures.TYPES.draw(TYPES, False).to_dict()
     seen: dict = {}
     check_marks(types, _datasets(types), seen, "types")
     organisations = _organisations_chart()

@@ -159,8 +159,9 @@ def test_coverage_lists_each_centre_of_the_scope(run_cli, folder, tmp_path):
     text = squash(pdf_text(report(run_cli, folder, tmp_path, "--federation", "ACFI", format="pdf")))
     assert squash("Couverture : 2 centre(s) sur 2 ont transmis des données pour 2024") in text
     # NAM: 7 in training, 5 entries, hours in 5 months; LIE: 3 and 3 (masked) — and NAM's 7 is
-    # masked too, or the total 10 on the first page would give LIE's 3 back.
-    assert "AtelierduConfluentCISP-NAMACFINamuroui<5<55/12" in text
+    # masked too, or the total 10 on the first page would give LIE's 3 back: « masqué », never
+    # « < 5 » for a count of 5 or more.
+    assert "AtelierduConfluentCISP-NAMACFINamurouimasquémasqué5/12" in text
     assert "LePerronCISP-LIEACFILiègeoui<5<53/12" in text
 
 
@@ -206,7 +207,8 @@ def test_the_pdf_is_french_and_complete(run_cli, folder, tmp_path):
     ):
         assert squash(title) in squash(text), title
     assert "Heuresdeformation" in squash(text) and "61200" in squash(text)  # … 6 | 1 200
-    assert squash("Où en sont les entrés de 2024 ?") in squash(text)  # every build has the mart
+    # every build has the mart
+    assert squash("Mois après mois : où en sont les stagiaires entrés en 2024") in squash(text)
     for english in ("None", "nan", "True", "False", "null"):
         assert not re.search(rf"\b{english}\b", text), english
 
@@ -214,7 +216,7 @@ def test_the_pdf_is_french_and_complete(run_cli, folder, tmp_path):
 def test_trajectories_are_the_warehouse_s_monthly_states(run_cli, folder, tmp_path):
     out = report(run_cli, folder, tmp_path, "--centre", "CISP-NAM", format="pdf")
     text = squash(pdf_text(out))
-    assert squash("Où en sont les entrés de 2024 ?") in text
+    assert squash("Mois après mois : où en sont les stagiaires entrés en 2024") in text
     assert squash("ne sont pas dans cet entrepôt") not in text
 
 

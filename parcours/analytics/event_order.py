@@ -40,6 +40,21 @@ EVENTS = {
     "qualifying_step": "Première étape qualifiante",
     "exit": "Sortie",
 }
+# Whom each step's median counts: every step has its own trainees (those who reached it), so
+# medians side by side are not one sequence of the same people.
+COUNTED = {
+    "first_lift": "stagiaires dont un frein évalué a été levé",
+    "first_victory": "stagiaires ayant franchi au moins une étape",
+    "qualifying_step": "stagiaires ayant atteint une étape qualifiante",
+    "exit": "stagiaires sortis",
+}
+STEP_DEFINITIONS = (
+    "Premier frein levé : la première évaluation à 0 après un niveau de 1 à 3. Première "
+    "victoire : la première étape franchie, quelle qu'elle soit (permis, stage, logement…). "
+    "Étape qualifiante : un titre de validation des compétences, un CEB, CE1D ou CESS obtenu, "
+    "l'entrée en formation qualifiante, ou une sortie vers une formation (formation "
+    "qualifiante, promotion sociale), la première des deux. Sortie : la dernière sortie."
+)
 GROUP_LABELS = {**barriers.GROUP_LABELS, **contract.series_labels("barrier.group.extra")}
 GROUP_ORDER = ["all", *barriers.GROUP_LABELS, "other"]
 COHORT_COST = masking.SHOWN_ELSEWHERE  # the cohort's size: the chronogram shows it as it is
@@ -94,6 +109,7 @@ def _events_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame
             {
                 "event": event,
                 "label": EVENTS[event],
+                "counted": COUNTED[event],
                 "trainees": int(sum(counts)),
                 "median_months": median_month(months, counts),
             }
@@ -103,6 +119,7 @@ def _events_raw(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame
         schema={
             "event": pl.String,
             "label": pl.String,
+            "counted": pl.String,
             "trainees": pl.Int64,
             "median_months": pl.Int64,
         },
@@ -141,10 +158,10 @@ def add_cohort(page: masking.Page, scope: Scope, filters: Filters, entry_year: i
 
 
 def event_order(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataFrame]:
-    """`events`: one row per event (`event`, `label`, `trainees` with it, `median_months`,
-    `cohort`); `after_lifts`: one row per barrier group (`barrier_group`, `label`,
-    `trainees_with_step`, `step_after_lift`, `share`), masked together (`<count>_shown`,
-    `<count>_masked`, `share_masked`)."""
+    """`events`: one row per event (`event`, `label`, `counted`: whom its median counts,
+    `trainees` with it, `median_months`, `cohort`); `after_lifts`: one row per barrier group
+    (`barrier_group`, `label`, `trainees_with_step`, `step_after_lift`, `share`), masked
+    together (`<count>_shown`, `<count>_masked`, `share_masked`)."""
     page = masking.Page(scope.mask_small_counts)
     cohort = add_cohort(page, scope, filters, entry_year)
     add_to(page, scope, filters, entry_year, cohort)

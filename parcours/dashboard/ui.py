@@ -306,6 +306,38 @@ def show_chart(
         show_table(table, file_name, counts)
 
 
+def show_figure(
+    spec: Any,
+    frame: pl.DataFrame,
+    *,
+    heading: bool = True,
+    rows: pl.DataFrame | None = None,
+    file_suffix: str = "",
+    **values: Any,
+) -> None:
+    """Draw a figure specification (`parcours.figures`): its title, chart, definition with its
+    public source and masking note, and its table with the audited CSV download. `rows`: the
+    table's rows when they are not the chart's (e.g. with a column added for reading);
+    `values`: what the words name (`years`, `year`…)."""
+    words = spec.words(masked=bool(st.session_state.get(MASKING_KEY)), **values)
+    if heading:
+        st.subheader(words.title)
+    if frame.is_empty():
+        empty_state(spec.empty)
+        return
+    chart = spec.chart(frame)
+    if chart is None and spec.draw is not None:
+        st.caption(TOO_SMALL)
+    table, counts = spec.table(frame if rows is None else rows)
+    show_chart(
+        chart,
+        table,
+        f"{words.definition} Source : {words.source}.",
+        spec.id + file_suffix,
+        counts=counts,
+    )
+
+
 VALIDATE_CHARTS_ENV = "PARCOURS_VALIDATE_CHARTS"
 
 

@@ -22,12 +22,14 @@ from typing import Any
 
 import polars as pl
 
-from parcours.analytics import home, masking
+from parcours.analytics import barriers, home, masking
 from parcours.core.errors import ParcoursError
+from parcours.figures import spec as figure_spec
+from parcours.figures.accueil import KNOWN_DESTINATIONS
 from parcours.presentation import formatting as fmt
-from parcours.presentation.figures import known_destinations
+from parcours.presentation import tables, wording
 from parcours.publish import static_charts
-from parcours.publish.subjects import CENTRE, Subject
+from parcours.publish.subjects import CENTRE, FEDERATION, Subject
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 TOO_SMALL = "Effectifs trop petits pour dessiner le graphique (moins de 5) : voir le tableau."
@@ -74,10 +76,11 @@ class Figure:
     title: str
     caption: str  # what is shown
     definition: str  # how it is counted
-    source: str  # the warehouse tables it is read from
+    source: str  # in public words (« fichiers des centres : sorties »)
     table: Table | None = None
     svg: str | Future | None = None  # a Future while the chart is being drawn (`finish`)
     note: str | None = None  # e.g. too small to draw
+    tables: str = ""  # the warehouse tables it is read from: the method annex only
 
 
 @dataclass
@@ -126,6 +129,8 @@ class Report:
     revisions: Revisions | None = None
     masked: bool = True
     notes: list[str] = field(default_factory=list)  # for the method page
+    chiffres_title: str = "Chiffres clés de l'Interfédé"  # names the subject (`scope_heading`)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # figure → tables (method annex)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -191,12 +196,75 @@ def figure(
     return out
 
 
+def formatted(frame: pl.DataFrame, counts: Sequence[str], masked: bool) -> tuple[pl.DataFrame, set]:
+    """A specification's table (`Figure.table`) as text, formatted as the dashboard formats it
+    (`presentation.tables`: `1 234`, `32,9 %`, « < 5 », « masqué »), and the columns aligned
+    right."""
+    view = tables.shown(frame, counts, masking=masked)
+    columns = {}
+    for name in view.frame.columns:
+        f = view.formats.get(name, text)
+        columns[name] = [f(v) for v in view.frame[name].to_list()]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns}), set(view.right)
+
+
+def render(
+    spec: Any,
+    frame: pl.DataFrame,
+    *,
+    masked: bool,
+    rows: pl.DataFrame | None = None,
+    columns: Sequence[Any] | None = None,
+    caption: str = "",
+    drawn: bool = True,
+    **values: Any,
+) -> Figure:
+    """A figure specification (`parcours.figures`) on paper: the page's chart without tooltips,
+    its table (on paper: the rows `spec.printed` keeps, pivoted by `spec.wide`), its title,
+    definition, public source and masking note. `rows`/`columns`: a printed table of other
+    rows or columns than the page's (e.g. the share lifted at 90, 180, 365 days)."""
+    words = spec.words(masked=masked, **values)
+    source = frame if rows is None else rows
+    if columns is not None:
+        shown_frame, counts = figure_spec.table_frame(source, columns)
+    else:
+        shown_frame, counts = spec.table(source, printed=True)
+    texts, right = formatted(shown_frame, counts, masked)
+    if spec.wide is not None and not texts.is_empty():
+        index, on, value = spec.wide
+        texts = figure_spec.pivot(texts, index, on, value)
+        right = set(texts.columns) - {index}
+    printed = Table(
+        list(texts.columns),
+        [list(r) for r in texts.iter_rows()],
+        [c in right for c in texts.columns],
+    )
+    chart = spec.chart(frame, tooltips=False) if drawn else None
+    if chart is not None and not _says_something(frame, spec.value):
+        chart = None
+    out = Figure(spec.id, words.title, caption, words.definition, words.source, printed)
+    out.tables = words.tables
+    if frame.is_empty() or printed.empty:
+        out.note, out.table = spec.empty, None
+    elif chart is not None:
+        out.svg = static_charts.submit(chart)
+    elif drawn and spec.draw is not None:
+        out.note = TOO_SMALL
+    return out
+
+
+def _says_something(frame: pl.DataFrame, column: str) -> bool:
+    """A chart of zeros and gaps says nothing on paper."""
+    values = frame[column].drop_nulls()
+    return not values.is_empty() and bool(values.abs().sum())
+
+
 def year_filters(year: int) -> Filters:
     return Filters(years=(year, year))
 
 
 def masked_note(scope: Scope) -> str:
-    return " Effectifs de 1 à 4 masqués (« < 5 »)." if scope.mask_small_counts else ""
+    return figure_spec.MASKED_NOTE if scope.mask_small_counts else ""
 
 
 def finish(report: Report) -> Report:
@@ -211,9 +279,13 @@ def finish(report: Report) -> Report:
 
 
 def coverage(scope: Scope, year: int) -> pl.DataFrame:
-    """Per centre of the scope: trainees in training during the year, entries, months of the year
-    with hours, and whether the centre sent anything for the year. Counts are suppressed with
-    the whole frame as the set sharing a total (the key figures show the total)."""
+    """Per centre of the scope that belongs to the year: trainees in training during the year,
+    entries, months of the year with hours, and whether the centre sent anything for the year.
+    A centre belongs to the year when it has data for it, data from before, or (nothing sent
+    yet) was registered by the year's end: a centre that joined later is not « sans données »
+    for a year before it joined. Counts are suppressed with the whole frame as the set sharing
+    a total (the key figures show the total); `<count>_shown` says « < 5 » for a count from 1
+    to 4 and « masqué » for a larger one hidden to protect it."""
     where = Where.scoped(scope, Filters(), centre="c.centre_id", filiere=None)
     period = home.Period.of_years((year, year))
     frame = query(
@@ -223,16 +295,22 @@ def coverage(scope: Scope, year: int) -> pl.DataFrame:
                 count(*) filter (
                     where {home.in_training("d", "$p_first_year", "$p_last_year")}
                 )::bigint as in_training,
-                count(*) filter (where entry_date between $p_start and $p_end)::bigint as entries
+                count(*) filter (where entry_date between $p_start and $p_end)::bigint as entries,
+                min(entry_date) as first_entry
             from dim_participants d where entry_date is not null group by centre_id
         ),
         months as (
-            select centre_id, count(distinct month)::bigint as months_with_hours
-            from fct_hours where month between $p_start and $p_end group by centre_id
+            select centre_id,
+                count(distinct month) filter (where month between $p_start and $p_end)::bigint
+                    as months_with_hours,
+                min(month) as first_month
+            from fct_hours group by centre_id
         )
         select c.centre_id, c.centre_name, c.federation, c.province,
             coalesce(p.in_training, 0) as in_training, coalesce(p.entries, 0) as entries,
-            coalesce(m.months_with_hours, 0) as months_with_hours
+            coalesce(m.months_with_hours, 0) as months_with_hours,
+            least(p.first_entry, m.first_month) as first_data,
+            try_cast(c.created_at as date) as registered_on
         from dim_centres c
         left join people p using (centre_id)
         left join months m using (centre_id)
@@ -241,12 +319,31 @@ def coverage(scope: Scope, year: int) -> pl.DataFrame:
         """,
         {**where.params, **period.params, **period.year_params},
     )
+    end = date(year, 12, 31)
     frame = frame.with_columns(
         ((pl.col("in_training") > 0) | (pl.col("months_with_hours") > 0)).alias("has_data")
+    ).filter(
+        pl.col("has_data")
+        | (pl.col("first_data") <= end)
+        | (pl.col("first_data").is_null() & (pl.col("registered_on").fill_null(end) <= end))
     )
-    return masking.suppress(
+    masked = masking.suppress(
         frame, ["in_training", "entries"], within=(), mask=scope.mask_small_counts
     )
+    return masked.with_columns(
+        pl.when(pl.col(c).is_not_null())
+        .then(pl.col(c).cast(pl.String))
+        .when(frame[c].is_between(1, masking.THRESHOLD - 1))
+        .then(pl.lit(masking.LABEL))
+        .otherwise(pl.lit(masking.PROTECTED))
+        .alias(f"{c}_shown")
+        for c in ("in_training", "entries")
+    ).drop("first_data", "registered_on")
+
+
+def _shown_count(value: Any) -> str:
+    """A count of a `masking.suppress`ed frame as the page shows it (see `coverage`)."""
+    return fmt.count(int(value)) if value is not None and str(value).isdigit() else text(value)
 
 
 def coverage_table(frame: pl.DataFrame, year: int) -> Table:
@@ -260,8 +357,8 @@ def coverage_table(frame: pl.DataFrame, year: int) -> Table:
             ("federation", "Fédération", text),
             ("province", "Province", text),
             ("has_data", f"Données {year}", text),
-            ("in_training", "En formation", fmt.count),
-            ("entries", "Entrées", fmt.count),
+            ("in_training", "En formation", _shown_count),
+            ("entries", "Entrées", _shown_count),
             ("months_with_hours", "Mois d'heures", lambda n: f"{n}/12"),
         ],
     )
@@ -371,29 +468,12 @@ def chiffres_cles(scope: Scope, data: dict, year: int) -> tuple[list[KeyFigure],
         ),
         KeyFigure("Heures de formation", fmt.number(f["hours"]), f"prestées en {year}"),
     ]
-    dest = cc["destinations"]
-    data = drawable(dest, "share")
-    chart = None
-    if data is not None:
-        chart = known_destinations(data)
-    destinations = figure(
-        "destinations",
-        "Où vont-ils à la sortie ?",
-        chart,
-        caption=f"Destination de ceux qui ont terminé en {year} "
-        f"(sorties dont la suite est connue : {fmt.shown_count(f, 'known_destinations')}).",
-        definition="Groupe de la situation à la sortie (codes.csv) : emploi, formation, autre "
-        "CISP, sans emploi ni formation ; les sorties à destination inconnue ne sont pas "
-        "comptées." + masked_note(scope),
-        source="fct_exits, dim_participants",
-        table=table(
-            dest,
-            [
-                ("destination", "Destination", text),
-                ("exits", "Sorties", fmt.count),
-                ("share", "Part", fmt.share),
-            ],
-        ),
+    destinations = render(
+        KNOWN_DESTINATIONS,
+        KNOWN_DESTINATIONS.frame(data),
+        masked=scope.mask_small_counts,
+        year=year,
+        known=fmt.shown_count(f, "known_destinations"),
     )
     return figures, destinations
 
@@ -412,7 +492,8 @@ DEFINITIONS = [
     ),
     (
         "Sortie positive",
-        "vers l'emploi ou une formation (groupes « employment » et « training » de codes.csv).",
+        "vers l'emploi ou une formation (formation qualifiante, promotion sociale…), selon la "
+        "destination déclarée à la sortie.",
     ),
     (
         "Frein, épisode, levée",
@@ -423,7 +504,8 @@ DEFINITIONS = [
     (
         "Durée de levée",
         "estimation de Kaplan–Meier : chaque épisode compte, levé à sa date de levée ou encore "
-        "ouvert jusqu'à sa dernière évaluation (censuré).",
+        "ouvert jusqu'à sa dernière évaluation (censuré). Une courbe s'arrête, et sa médiane "
+        f"n'est pas lue, quand moins de {barriers.KM_MIN_AT_RISK} épisodes sont encore suivis.",
     ),
     (
         "Partenariat",
@@ -449,12 +531,29 @@ MASKING_RULE = [
     "Hors des données d'un centre, tout effectif de 1 à 4 personnes est remplacé par « < 5 » ; "
     "zéro est montré.",
     "Quand un total est montré, une cellule masquée seule dans son ensemble ferait retrouver "
-    "sa valeur par soustraction : la plus petite autre cellule non nulle est masquée aussi.",
+    "sa valeur par soustraction : la plus petite autre cellule non nulle est masquée aussi ; "
+    "elle se lit « masqué » (elle peut compter 5 personnes ou plus).",
     "Une part est masquée quand son numérateur ou son complément est de 1 à 4, ou son "
     "dénominateur inférieur à 5 ; une moyenne, une médiane ou une courbe calculée sur moins de "
     "5 personnes est masquée ; une évolution est masquée quand l'un de ses deux effectifs l'est.",
     "Les nombres de centres et de filières (des organisations) et les heures ne sont pas masqués.",
 ]
+
+
+def scope_heading(subject: Subject) -> str:
+    """« Chiffres clés de l'Interfédé » only over every centre; « Chiffres clés — ACFI » for a
+    federation, the centre's name for a centre (as the Accueil page, `wording`)."""
+    if subject.kind == CENTRE:
+        return wording.key_figures_title("centre", centre_name=subject.name)
+    if subject.kind == FEDERATION:
+        return wording.key_figures_title("federation", federation=subject.key)
+    return wording.key_figures_title("analyst")
+
+
+def sources(report: Report) -> list[tuple[str, str]]:
+    """For the method annex: each figure's title and the warehouse tables it reads."""
+    figures_ = [report.destinations, *(f for s in report.sections for f in s.figures)]
+    return [(f.title, f.tables) for f in figures_ if f.tables]
 
 
 def title(subject: Subject, year: int) -> tuple[str, str]:

@@ -103,7 +103,7 @@ def render(report: Report) -> bytes:
         f"{r.year - 1}."
         + (" Un effectif de 1 à 4 est masqué (« &lt; 5 »)." if r.masked else "")
         + "</p>",
-        "<h3>Les chiffres clés de l'Interfédé</h3>",
+        f"<h3>{escape(r.chiffres_title)}</h3>",
         _cards(r.chiffres),
     ]
     if r.revisions:
@@ -128,6 +128,11 @@ def render(report: Report) -> bytes:
         out += [f"<li>{escape(rule)}</li>" for rule in r.masking]
         out.append("</ul>")
     out += [
+        "<h3>Sources des figures</h3>",
+        '<p class="small">Tables de l\'entrepôt de données lues par chaque figure.</p>',
+        "<dl>",
+        *(f"<dt>{escape(t)}</dt><dd>{escape(tables)}</dd>" for t, tables in r.sources),
+        "</dl>",
         "<h3>Données</h3>",
         f"<p>{escape(r.warehouse)}</p>",
         *(f"<p>{escape(note)}</p>" for note in r.notes),

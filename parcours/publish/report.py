@@ -119,7 +119,9 @@ def _gather(subject: Subject, year: int) -> content.Report:
         warehouse="",
         masked=content.is_masked(subject),
         notes=[],
+        chiffres_title=content.scope_heading(subject),
     )
+    report.sources = content.sources(report)
     return content.finish(report)
 
 
