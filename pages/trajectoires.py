@@ -90,8 +90,9 @@ def show_chronogram(year: int) -> None:
         frame.select(
             pl.col("month").alias("Mois depuis l'entrée"),
             pl.col("state").alias("Situation"),
-            pl.col("trainees").alias("Stagiaires"),
-            pl.col("observable").alias("Observés ce mois"),
+            # « < 5 » or « masqué » (a count of 5 or more masked to protect another).
+            pl.col("trainees_shown").alias("Stagiaires"),
+            pl.col("observable_shown").alias("Observés ce mois"),
             pl.col("share").alias("Part"),
         ),
         "Chronogramme : chaque colonne est un mois depuis l'entrée ; « Au centre » avant le mois "
