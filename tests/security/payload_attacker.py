@@ -209,9 +209,16 @@ class Reader:
 
     def leaks(self) -> list[str]:
         found = []
-        believed = {**self.bounds, **self.belief}
+        facts = self.bounds
+        if self.watched and self._extremes(facts, next(iter(self.watched.values()))[0]) is None:
+            # The labels contradict the totals (« < 5 » written on a count of 5 or more): a
+            # finding of its own; the reader then takes « < 5 » as « masked », nothing more.
+            found.append(f"{self.name}: « < 5 » on a count the totals say is 5 or more")
+            facts = {v: (low, None) if v in self.belief else (low, high)
+                     for v, (low, high) in self.bounds.items()}  # fmt: skip
+        believed = {**facts, **{v: (1, facts[v][1]) for v in self.belief}}
         for what, (x, truth) in self.watched.items():
-            span = self._extremes(self.bounds, x)
+            span = self._extremes(facts, x)
             assert span is not None, f"{self.name}: the facts contradict each other"
             low, high = span
             if low == high and 1 <= low <= 4:

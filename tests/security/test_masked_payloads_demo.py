@@ -45,7 +45,7 @@ def demo(tmp_path_factory):
         yield root
 
 
-def run(page: str, federation: str):
+def run(page: str, federation: str, narrow: tuple[str, str] | None = None):
     from streamlit.testing.v1 import AppTest
 
     from parcours.store.users import User
@@ -54,6 +54,10 @@ def run(page: str, federation: str):
     at.session_state["user"] = User(f"{federation}@demo", "federation", None, federation)
     at.run()
     assert not at.exception, at.exception
+    if narrow is not None:  # a population filter of the sidebar: smaller groups, more masks
+        label, option = narrow
+        next(s for s in at.selectbox if s.label == label).select(option).run()
+        assert not at.exception, at.exception
     return at
 
 
@@ -110,6 +114,11 @@ def spread_leaks(at) -> list[str]:
 def trajectoires_leaks(at) -> list[str]:
     found = []
     captions = pa.captions(at)
+    # The sections are there to be attacked (a page that failed would leak nothing).
+    assert not [e for e in at.main if type(e).__name__ == "Error"], "an error on the page"
+    assert pa.table_with(at, pa.MONTH, pa.STATE, pa.TRAINEES, pa.OBSERVED) or any(
+        "Pas de cohorte affichable" in str(getattr(e, "value", "")) for e in at.main
+    )
     cohort = pa.cohort_of(captions)
     for table in pa.table_with(at, pa.MONTH, pa.STATE, pa.TRAINEES, pa.OBSERVED):
         chart = chart_rows_with(at, "month", "state", "share")
@@ -131,9 +140,10 @@ def choose(at, key: str, value) -> None:
     assert not at.exception, at.exception
 
 
+@pytest.mark.parametrize("narrow", [None, ("Filière", "DéFI")])
 @pytest.mark.parametrize("federation", FEDERATIONS)
-def test_trajectoires_gives_a_federation_no_masked_count(demo, federation):
-    at = run("pages/trajectoires.py", federation)
+def test_trajectoires_gives_a_federation_no_masked_count(demo, federation, narrow):
+    at = run("pages/trajectoires.py", federation, narrow)
     years = next(s for s in at.selectbox if s.label == "Cohorte (année d'entrée)").options
     barriers = list(contract.load().labels("barrier"))
     found = []
@@ -152,9 +162,11 @@ def test_trajectoires_gives_a_federation_no_masked_count(demo, federation):
     assert found == []
 
 
+@pytest.mark.parametrize("narrow", [None, ("Âge à l'entrée", "25 à 34 ans")])
 @pytest.mark.parametrize("federation", FEDERATIONS)
-def test_se_situer_on_freins_gives_a_federation_no_hidden_centre(demo, federation):
-    at = run("pages/freins.py", federation)
+def test_se_situer_on_freins_gives_a_federation_no_hidden_centre(demo, federation, narrow):
+    at = run("pages/freins.py", federation, narrow)
+    assert se_situer_figures(at), "no « Se situer » section to attack"
     found = spread_leaks(at)
     keys = [s.key for s in at.selectbox if (s.key or "").startswith("benchmark_")]
     for code in list(contract.load().labels("barrier"))[1:3] if keys else []:
