@@ -714,9 +714,9 @@ class _Program:
                 a[r, self.index[v]] += coef
         return a, np.array([rhs for _, rhs in rows], dtype=float)
 
-    def extreme(self, target: dict, largest: bool) -> float | None:
-        """max (or min) of Σ target[v]·v, rounded inwards to a whole number; ±inf when
-        unbounded; None when the constraints contradict each other."""
+    def solve(self, target: dict, largest: bool):
+        """A solution maximising (minimising) Σ target[v]·v: (its value, the unknowns' values)
+        — None when the constraints contradict each other, (±inf, None) when unbounded."""
         from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
         objective = np.zeros(len(self.names))
@@ -738,8 +738,21 @@ class _Program:
         if found.status == 2:
             return None
         if found.status != 0 or found.fun is None:  # unbounded, or a limit reached: say so
-            return math.inf if largest else -math.inf
-        value = -found.fun if largest else found.fun
+            return (math.inf if largest else -math.inf), None
+        return (-found.fun if largest else found.fun), found.x
+
+    def value_of(self, target: dict, x) -> float:
+        return sum(coef * x[self.index[v]] for v, coef in target.items())
+
+    def extreme(self, target: dict, largest: bool) -> float | None:
+        """max (or min) of Σ target[v]·v, rounded inwards to a whole number; ±inf when
+        unbounded; None when the constraints contradict each other."""
+        found = self.solve(target, largest)
+        if found is None:
+            return None
+        value = found[0]
+        if math.isinf(value):
+            return value
         return math.floor(value + 1e-6) if largest else math.ceil(value - 1e-6)
 
 
@@ -775,10 +788,29 @@ def pinned(
     value); None when the constraints contradict each other."""
     extra = [v for target, _ in targets.values() for v in target]
     program = _Program(equations, bounds, inequalities, extra=extra, whole=whole)
+    remaining = {k: t for k, t in targets.items() if is_small(t[1])}
+    # First, many at once: push all the remaining targets up together (then down); one that
+    # lands a whole unit away from its true value can take another: not pinned.
+    while remaining:
+        moved = set()
+        for largest in (True, False):
+            together: dict = {}
+            for target, _ in remaining.values():
+                for v, coef in target.items():
+                    together[v] = together.get(v, 0.0) + coef
+            found = program.solve(together, largest)
+            if found is None:
+                return None
+            if found[1] is None:
+                continue
+            for key, (target, value) in remaining.items():
+                if abs(program.value_of(target, found[1]) - value) >= 1 - 1e-6:
+                    moved.add(key)
+        if not moved:
+            break
+        remaining = {k: t for k, t in remaining.items() if k not in moved}
     found = []
-    for key, (target, value) in targets.items():
-        if not is_small(value):
-            continue
+    for key, (target, value) in remaining.items():
         high = program.extreme(target, largest=True)
         if high is None:
             return None
