@@ -26,7 +26,11 @@ Decisions (written here because the contract is silent):
 - **Spread.** A centre appears as a point only when its own figure could be shown on its own: a
   base of at least 5, a numerator and a complement that are 0 or at least 5, a median over at
   least 5. The others are counted (« n centres non montrés ») — centres are organisations, their
-  number is not masked.
+  number is not masked. The level's counts minus the points are the hidden centres' counts: while
+  the points (rounded as shown: a share to 0,1 %), each with a base of at least 5, pin a base, a
+  numerator or a complement of the hidden centres from 1 to 4, the point of the smallest base is
+  hidden too (`masking.spread_gives_away`, over whole numbers).
+- Figures are rounded as the page shows them (`rounded`) before they leave this module.
 """
 
 from __future__ import annotations

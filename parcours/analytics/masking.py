@@ -22,6 +22,17 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
    counts a reader could compute (complements of a share's numerator, differences of a
    cumulative or at-risk series), and more cells are masked until no count from 1 to 4 can be
    worked out, alone or by solving the totals together.
+5. **What a reader knows.** A listed row is at least 1 when rows exist only for someone (a
+   masked count is at least 1: zeros are shown), « < 5 » says at most 4, « masqué » at least 5,
+   and every declared total holds: before a page is shown, each masked count's smallest and
+   largest possible value under all of these together is computed (`feasible_range`, linear
+   programming); a count from 1 to 4 whose range is that one value is protected like any other
+   (rule 4). Where the reader's belief contradicts the page (a zero masked to protect its
+   neighbours), « < 5 » is read as 0 to 4.
+6. **Digits.** Numbers reach a chart's data and a table rounded as the page shows them (shares to
+   0,1 %: `SHARE_DIGITS`), never with the digits of an exact ratio of small counts. A spread of
+   units under a shown total (« Se situer ») hides more units while the total minus the points
+   would pin the hidden ones (`spread_gives_away`).
 
 In a masked frame a masked count is null (an unmasked count is never null: no records is 0) and
 its row is kept, with `masked` true (`MASKED`; wide frames: `<column>_masked`): charts draw a gap
