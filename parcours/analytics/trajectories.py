@@ -17,7 +17,8 @@ by dbt from `fct_participant_months`; no path is rebuilt here.
 Masking (`masking.Page`): each month's states add up to the trainees observable that month, which
 is shown, and a state is listed only when it has trainees that month (a masked one is at least 1):
 the month's cells are suppressed together until none from 1 to 4 can be worked out; a share is
-masked with its count; outside a centre's own data a cohort under 5 trainees shows nothing.
+masked with its count; outside a centre's own data a cohort under 5 trainees shows nothing, and
+nor does a month with fewer than 5 trainees still observed.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def chronogram(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
     observable = frame.group_by("month", maintain_order=True).agg(
         pl.col("trainees").sum().alias("observable")
     )
+    if mask:
+        # A month with fewer than 5 trainees observed is left out: its states, each listed so at
+        # least 1, would add up to « < 5 » (four states of 1 each are pinned).
+        observable = observable.filter(pl.col("observable") >= masking.THRESHOLD)
+        frame = frame.filter(pl.col("month").is_in(observable["month"].implode()))
     # A row is listed only when its state has trainees that month: a reader knows a masked
     # one is at least 1, and that the month's states add up to its observed trainees.
     page = masking.Page(mask)

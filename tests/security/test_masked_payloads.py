@@ -150,6 +150,9 @@ def test_the_flow_chart_gives_no_masked_link_away(drawn, monkeypatch):
     monkeypatch.setattr(tf, "query", lambda sql, params: frame)
     monkeypatch.setattr(event_order, "cohort_size", lambda *args: cohort)
     out = tf.flows(FEDERATION, FILTERS, YEAR)
+    if not out:  # fewer than 5 leavers: nothing drawn
+        assert frame["trainees"].sum() < masking.THRESHOLD
+        return
     truth = {}
     for row in tf.result(_unmasked_flows(frame, cohort, monkeypatch))["links"].to_dicts():
         key = (row["source_stage_label"], row["source_label"], row["target_stage_label"],
@@ -227,6 +230,8 @@ def test_the_level_journeys_give_no_masked_count_away(drawn, monkeypatch):
     monkeypatch.setattr(level_journeys, "query", lambda sql, params: frame)
     monkeypatch.setattr(event_order, "cohort_size", lambda *args: cohort)
     out = level_journeys.journey(FEDERATION, FILTERS, YEAR, "mobility")
+    if out.is_empty():  # no month with 5 assessed: the barrier is not offered
+        return
     labels = level_journeys.level_labels()
     truth = {(m, labels[lv]): n for m, lv, n in frame.iter_rows()}
     for m in out["month"].unique().to_list():
