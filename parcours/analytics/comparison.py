@@ -26,7 +26,11 @@ Decisions (written here because the contract is silent):
 - **Spread.** A centre appears as a point only when its own figure could be shown on its own: a
   base of at least 5, a numerator and a complement that are 0 or at least 5, a median over at
   least 5. The others are counted (« n centres non montrés ») — centres are organisations, their
-  number is not masked.
+  number is not masked. The level's counts minus the points are the hidden centres' counts: while
+  the points (rounded as shown: a share to 0,1 %), each with a base of at least 5, pin a base, a
+  numerator or a complement of the hidden centres from 1 to 4, the point of the smallest base is
+  hidden too (`masking.spread_gives_away`, over whole numbers).
+- Figures are rounded as the page shows them (`rounded`) before they leave this module.
 """
 
 from __future__ import annotations
@@ -267,7 +271,7 @@ def compare(scope: Scope, filters: Filters, figure: Figure) -> Comparison:
                     "level_label": label,
                     "base": None if hide else base,
                     "hits": None if hide else hits,
-                    "value": None if hide else statistic.value(part),
+                    "value": None if hide else rounded(statistic.value(part), statistic),
                     "masked": hide,
                     "masked_text": (masking.LABEL if own_small else masking.PROTECTED)
                     if hide
@@ -275,19 +279,13 @@ def compare(scope: Scope, filters: Filters, figure: Figure) -> Comparison:
                 }
             )
         if view == "spread":
-            shown = hidden = 0
-            for (centre,), part in sorted(parts[0].partition_by("centre_id", as_dict=True).items()):
-                base, hits = statistic.counts(part)
-                value = statistic.value(part)
-                if value is not None and (
-                    _known(unmasked, {centre}) or shown_alone(base, hits, value)
-                ):
-                    spread_rows.append({"subject": subject, "value": float(value)})
-                    shown += 1
-                else:
-                    hidden += 1
+            level_shown = not masked[0] or known[0]
+            points, hidden = _spread_points(
+                parts[0], statistic, unmasked, counts[0] if level_shown else None
+            )
+            spread_rows += [{"subject": subject, "value": v} for v in points]
             hidden_rows.append(
-                {"subject": subject, "centres_shown": shown, "centres_hidden": hidden}
+                {"subject": subject, "centres_shown": len(points), "centres_hidden": hidden}
             )
     return Comparison(
         view,
@@ -296,6 +294,54 @@ def compare(scope: Scope, filters: Filters, figure: Figure) -> Comparison:
         pl.DataFrame(spread_rows, schema=SPREAD_SCHEMA).sort("subject", "value"),
         pl.DataFrame(hidden_rows, schema=HIDDEN_SCHEMA),
     )
+
+
+def rounded(value: float | None, statistic: Statistic) -> float | None:
+    """A figure as the page shows it (a share to 0,1 %, days and months whole): never the
+    exact ratio, which would give its counts away."""
+    if value is None:
+        return None
+    if statistic.kind == "share":
+        return round(value, masking.SHARE_DIGITS)
+    return float(round(value))
+
+
+def _spread_points(
+    units: pl.DataFrame,
+    statistic: Statistic,
+    unmasked: set[str] | None,
+    level: tuple[int, int | None] | None,
+) -> tuple[list[float], int]:
+    """The values of the centres shown as points (rounded, in value order) and the number of
+    centres not shown. A centre is a point when its own figure may be shown; then, while the
+    points, the number of hidden centres and the level's figure (`level`, None when masked)
+    would pin a count from 1 to 4 of the hidden centres (`masking.spread_gives_away`: the
+    level minus the points), the point of the smallest base is hidden too."""
+    candidates, hidden_base, hidden_hits, hidden = [], 0, 0, 0
+    for (centre,), part in sorted(units.partition_by("centre_id", as_dict=True).items()):
+        base, hits = statistic.counts(part)
+        value = rounded(statistic.value(part), statistic)
+        if value is not None and (_known(unmasked, {centre}) or shown_alone(base, hits, value)):
+            candidates.append((base, hits or 0, value, centre))
+        else:
+            hidden, hidden_base, hidden_hits = (
+                hidden + 1,
+                hidden_base + base,
+                hidden_hits + (hits or 0),
+            )
+    if unmasked is None:  # an admin sees every count: nothing to protect
+        return sorted(v for *_, v, _ in candidates), hidden
+    digits = masking.SHARE_DIGITS if statistic.kind == "share" else None
+    with_hits = statistic.kind != "median_month"
+    candidates.sort()  # the smallest base first: the first to go
+    while candidates and hidden:
+        values = [value for _, _, value, _ in candidates]
+        hidden_counts = (hidden_base, hidden_hits if with_hits else None)
+        if not masking.spread_gives_away(values, hidden, hidden_counts, level, digits):
+            break
+        base, hits, _, _ = candidates.pop(0)
+        hidden, hidden_base, hidden_hits = hidden + 1, hidden_base + base, hidden_hits + hits
+    return sorted(value for _, _, value, _ in candidates), hidden
 
 
 # --- the figures each page compares ---------------------------------------------------------

@@ -7,9 +7,11 @@ the distribution of their levels — 3 (fort), 2 (moyen), 1 (faible), 0 (absent 
 the trainees assessed that month; a trainee assessed twice in a month counts once, at the month's
 latest assessment. Every assessment month is shown, not only the first and the latest.
 
-Masking (`masking.Page`): each month's levels add up to the trainees assessed that month, which is
-shown; the trainees assessed in a month are a part of the cohort, whose size the page shows (the
-few not assessed are protected too); a share is masked with its count or its month's total.
+Masking (`masking.Page`): outside a centre's own data, a month with fewer than 5 trainees assessed
+is not shown (its shares would all be masked, and its levels worked out); each month's levels add
+up to the trainees assessed that month, which is shown; the trainees assessed in a month are a
+part of the cohort, whose size the page shows (the few not assessed are protected too); a share is
+masked with its count or its month's total.
 """
 
 from __future__ import annotations
@@ -33,13 +35,23 @@ def _where(scope: Scope, filters: Filters) -> Where:
 
 
 def barriers_assessed(scope: Scope, filters: Filters, entry_year: int) -> list[str]:
-    """The barriers (codes, in codes.csv order) assessed for the cohort."""
+    """The barriers (codes, in codes.csv order) assessed for the cohort (outside a centre's own
+    data: in a month with at least 5 trainees assessed, the months `journey` shows)."""
     where = _where(scope, filters)
+    least = masking.THRESHOLD if scope.mask_small_counts else 1
     found = set(
         query(
-            f"select distinct barrier from agg_barrier_level_journeys "
-            f"where {where.sql} and entry_year = $entry_year",
-            {**where.params, "entry_year": entry_year},
+            f"""
+            select barrier from (
+                select barrier, months_since_entry, sum(trainees) as assessed
+                from agg_barrier_level_journeys
+                where {where.sql} and entry_year = $entry_year
+                group by all
+            )
+            where assessed >= $least
+            group by barrier
+            """,
+            {**where.params, "entry_year": entry_year, "least": least},
         )["barrier"].to_list()
     )
     return [code for code in contract.load().labels("barrier") if code in found]
@@ -59,6 +71,12 @@ def journey(scope: Scope, filters: Filters, entry_year: int, barrier: str) -> pl
         """,
         {**where.params, "entry_year": entry_year, "barrier": barrier},
     )
+    if scope.mask_small_counts:
+        # A month with fewer than 5 trainees assessed is left out: its four levels, each at least
+        # 0 and adding up to « < 5 », would be pinned (1 + 1 + 1 + 1 under « < 5 »).
+        small = frame.group_by("month").agg(pl.col("trainees").sum() < masking.THRESHOLD)
+        keep = small.filter(~pl.col("trainees"))["month"]
+        frame = frame.filter(pl.col("month").is_in(keep.implode()))
     if frame.is_empty():
         return frame
     # Every level of every assessment month, a zero included (the stack always has four parts).

@@ -22,6 +22,17 @@ The rule, applied by every query function when `Scope.mask_small_counts` is set:
    counts a reader could compute (complements of a share's numerator, differences of a
    cumulative or at-risk series), and more cells are masked until no count from 1 to 4 can be
    worked out, alone or by solving the totals together.
+5. **What a reader knows.** A listed row is at least 1 when rows exist only for someone (a
+   masked count is at least 1: zeros are shown), « < 5 » says at most 4, « masqué » at least 5,
+   and every declared total holds: before a page is shown, each masked count's smallest and
+   largest possible value under all of these together is computed (`feasible_range`, linear
+   programming); a count from 1 to 4 whose range is that one value is protected like any other
+   (rule 4). Where the reader's belief contradicts the page (a zero masked to protect its
+   neighbours), « < 5 » is read as 0 to 4.
+6. **Digits.** Numbers reach a chart's data and a table rounded as the page shows them (shares to
+   0,1 %: `SHARE_DIGITS`), never with the digits of an exact ratio of small counts. A spread of
+   units under a shown total (« Se situer ») hides more units while the total minus the points
+   would pin the hidden ones (`spread_gives_away`).
 
 In a masked frame a masked count is null (an unmasked count is never null: no records is 0) and
 its row is kept, with `masked` true (`MASKED`; wide frames: `<column>_masked`): charts draw a gap
@@ -396,7 +407,9 @@ class Page:
         if not any(protected):
             return None
         found = self._solved(unknown, protected)
-        return found if found is not None else self._bounded(unknown, protected, masked)
+        if found is None:
+            found = self._bounded(unknown, protected, masked)
+        return found if found is not None else self._optimised(unknown, protected, masked)
 
     def _solved(self, unknown: list[bool], protected: list[bool]) -> int | None:
         """A protected cell fixed by the totals taken together (exact linear algebra: the cell's
@@ -578,6 +591,48 @@ class Page:
                 break
         return low, high
 
+    def _optimised(
+        self, unknown: list[bool], protected: list[bool], masked: set[int]
+    ) -> int | None:
+        """A protected cell pinned by every total and every bound taken together: the smallest
+        and the largest value each can take (linear programming, `feasible_range`) — what the
+        bounds propagated one total at a time (`_bounded`) cannot see, e.g. two « < 5 » months
+        that each other's bounds and a shown total fix at 1 and 1. The reader first believes
+        every « < 5 » is 1 to 4 (zeros are shown); when that belief contradicts the page (a
+        zero masked to protect its neighbours), « < 5 » only says 0 to 4."""
+        systems = _systems(
+            [
+                (
+                    {c: 1 for c in left if unknown[c]} | _minus(c for c in right if unknown[c]),
+                    sum(self._cells[c].value for c in right if not unknown[c])
+                    - sum(self._cells[c].value for c in left if not unknown[c]),
+                )
+                for left, right in self._totals
+            ]
+        )
+        for rows in systems:
+            cells = sorted({c for row, _ in rows for c in row})
+            targets = [c for c in cells if protected[c]]
+            if not targets:
+                continue
+            for believed in (True, False):
+                bounds = {}
+                for c in cells:
+                    if c not in masked:
+                        bounds[c] = (0, None)
+                    elif self._cells[c].value >= THRESHOLD:
+                        bounds[c] = (THRESHOLD, None)
+                    else:
+                        bounds[c] = (1 if believed else 0, THRESHOLD - 1)
+                truth = {c: ({c: 1}, self._cells[c].value) for c in targets}
+                found = pinned(rows, bounds, truth)
+                if found is None:  # the belief contradicts the page: « < 5 » says 0 to 4
+                    continue
+                if found:
+                    return found[0]
+                break
+        return None
+
     def _protector(self, leak: int, masked: set[int]) -> int | None:
         """The cell to mask so that `leak` is no longer given away: the cheapest shown, unmasked,
         non-zero cell of a total `leak` belongs to; else of the totals next to those. When only
@@ -608,6 +663,249 @@ class Page:
             seen_cells |= reached
             frontier = reached
         return min(zeros)[1] if zeros else None
+
+
+# --- what a reader can work out: feasible ranges ---------------------------------------------
+
+
+def _minus(cells) -> dict[int, int]:
+    return {c: -1 for c in cells}
+
+
+def _systems(
+    rows: Sequence[tuple[dict[int, float], float]],
+) -> list[list[tuple[dict[int, float], float]]]:
+    """The equations (coefficients by unknown, right-hand side) split into groups that share
+    no unknown (solved apart: small problems); equations with no unknown are dropped."""
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    kept = []
+    for coefficients, rhs in rows:
+        coefficients = {c: v for c, v in coefficients.items() if v}
+        if not coefficients:
+            continue
+        kept.append((coefficients, rhs))
+        first, *others = coefficients
+        for other in others:
+            parent[find(other)] = find(first)
+    groups: dict[int, list] = {}
+    for row in kept:
+        groups.setdefault(find(next(iter(row[0]))), []).append(row)
+    return list(groups.values())
+
+
+class _Program:
+    """Linear constraints over named non-negative unknowns, to ask for the extremes of sums."""
+
+    def __init__(
+        self,
+        equations: Sequence[tuple[dict, float]],
+        bounds: dict,
+        inequalities: Sequence[tuple[dict, float]] = (),
+        extra: Sequence = (),
+        whole: bool = False,
+    ) -> None:
+        self.whole = whole  # solve over whole numbers (mixed-integer), not the relaxation
+        names = {v for row, _ in (*equations, *inequalities) for v in row}
+        self.names = sorted(names | set(bounds) | set(extra), key=str)
+        self.index = {v: i for i, v in enumerate(self.names)}
+        self.a_eq, self.b_eq = self._matrix(equations)
+        self.a_ub, self.b_ub = self._matrix(inequalities)
+        self.box = [bounds.get(v, (0, None)) for v in self.names]
+
+    def _matrix(self, rows):
+        if not rows:
+            return None, None
+        a = np.zeros((len(rows), len(self.names)))
+        for r, (row, _) in enumerate(rows):
+            for v, coef in row.items():
+                a[r, self.index[v]] += coef
+        return a, np.array([rhs for _, rhs in rows], dtype=float)
+
+    def solve(self, target: dict, largest: bool):
+        """A solution maximising (minimising) Σ target[v]·v: (its value, the unknowns' values)
+        — None when the constraints contradict each other, (±inf, None) when unbounded."""
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+        objective = np.zeros(len(self.names))
+        for v, coef in target.items():
+            objective[self.index[v]] = -coef if largest else coef
+        if self.whole:
+            constraints = []
+            if self.a_eq is not None:
+                constraints.append(LinearConstraint(self.a_eq, self.b_eq, self.b_eq))
+            if self.a_ub is not None:
+                constraints.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
+            low = [b[0] if b[0] is not None else -np.inf for b in self.box]
+            high = [b[1] if b[1] is not None else np.inf for b in self.box]
+            found = milp(objective, integrality=np.ones(len(self.names)),
+                         bounds=Bounds(low, high), constraints=constraints)  # fmt: skip
+        else:
+            found = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
+                            b_eq=self.b_eq, bounds=self.box, method="highs")  # fmt: skip
+        if found.status == 2:
+            return None
+        if found.status != 0 or found.fun is None:  # unbounded, or a limit reached: say so
+            return (math.inf if largest else -math.inf), None
+        return (-found.fun if largest else found.fun), found.x
+
+    def value_of(self, target: dict, x) -> float:
+        return sum(coef * x[self.index[v]] for v, coef in target.items())
+
+    def extreme(self, target: dict, largest: bool) -> float | None:
+        """max (or min) of Σ target[v]·v, rounded inwards to a whole number; ±inf when
+        unbounded; None when the constraints contradict each other."""
+        found = self.solve(target, largest)
+        if found is None:
+            return None
+        value = found[0]
+        if math.isinf(value):
+            return value
+        return math.floor(value + 1e-6) if largest else math.ceil(value - 1e-6)
+
+
+def feasible_range(
+    equations: Sequence[tuple[dict, float]],
+    bounds: dict,
+    target: dict,
+    inequalities: Sequence[tuple[dict, float]] = (),
+) -> tuple[float, float] | None:
+    """The smallest and largest value of Σ target[v]·v over the non-negative unknowns that
+    satisfy `equations` (Σ coef·v = rhs), `inequalities` (Σ coef·v ≤ rhs) and `bounds`
+    (v → (low, high), None for no upper bound), rounded inwards to whole numbers (the counts
+    are whole); None when nothing satisfies them. Linear programming (HiGHS): where the
+    constraints are sums of counts (tables with their totals, flows with their nodes) the
+    extreme points are whole, so the range is exact; elsewhere it may be wider than the whole
+    solutions allow (the tests' attacker solves the whole-number problem)."""
+    program = _Program(equations, bounds, inequalities, extra=list(target))
+    low = program.extreme(target, largest=False)
+    if low is None:
+        return None
+    return low, program.extreme(target, largest=True)
+
+
+def pinned(
+    equations: Sequence[tuple[dict, float]],
+    bounds: dict,
+    targets: dict,
+    inequalities: Sequence[tuple[dict, float]] = (),
+    whole: bool = False,
+) -> list | None:
+    """The keys of `targets` (key → (a sum Σ coef·v as a dict, its true value)) whose true
+    value is from 1 to 4 and that the constraints fix at it (their feasible range is that one
+    value); None when the constraints contradict each other."""
+    extra = [v for target, _ in targets.values() for v in target]
+    program = _Program(equations, bounds, inequalities, extra=extra, whole=whole)
+    remaining = {k: t for k, t in targets.items() if is_small(t[1])}
+    # First, many at once: push all the remaining targets up together (then down); one that
+    # lands a whole unit away from its true value can take another: not pinned.
+    while remaining:
+        moved = set()
+        for largest in (True, False):
+            together: dict = {}
+            for target, _ in remaining.values():
+                for v, coef in target.items():
+                    together[v] = together.get(v, 0.0) + coef
+            found = program.solve(together, largest)
+            if found is None:
+                return None
+            if found[1] is None:
+                continue
+            for key, (target, value) in remaining.items():
+                if abs(program.value_of(target, found[1]) - value) >= 1 - 1e-6:
+                    moved.add(key)
+        if not moved:
+            break
+        remaining = {k: t for k, t in remaining.items() if k not in moved}
+    found = []
+    for key, (target, value) in remaining.items():
+        high = program.extreme(target, largest=True)
+        if high is None:
+            return None
+        if high != value:  # a larger value fits (or the belief is wrong): not given away
+            continue
+        if program.extreme(target, largest=False) == value:
+            found.append(key)
+    return found
+
+
+# --- a spread of units (centres) under a shown total ---------------------------------------
+
+
+def spread_constraints(
+    points: Sequence[float],
+    hidden: int,
+    level: tuple[int, int | None] | None,
+    share_digits: int | None,
+) -> tuple[list, list, dict]:
+    """What a reader of a spread knows, as constraints over whole numbers: each point is a
+    unit (a centre) shown because its own figure may be (a base of at least 5; a numerator and
+    its complement 0 or at least 5), its value a share rounded to `share_digits` (None: a value
+    that says nothing of the counts, e.g. a median); `hidden` units are counted, each with at
+    least one record; `level` (base, hits — hits None without a numerator), when shown, is
+    the sum of them all. Unknowns: ("b", i) and ("h", i) for point i, ("b", "hidden") and
+    ("h", "hidden") for the hidden units together. Returns (equations, inequalities, bounds)."""
+    equations, inequalities, bounds = [], [], {}
+    hits = level is None or level[1] is not None
+    half = 0.5 * 10.0 ** -(share_digits or 0)
+    for i, value in enumerate(points):
+        b, h = ("b", i), ("h", i)
+        bounds[b] = (THRESHOLD, None)
+        if not hits:
+            continue
+        bounds[h] = (0, None)
+        inequalities.append(({h: 1, b: -1}, 0))  # hits ≤ base
+        if share_digits is None:
+            continue
+        if value <= 0:
+            equations.append(({h: 1}, 0))
+        elif value >= 1:
+            equations.append(({h: 1, b: -1}, 0))
+        else:  # neither a numerator nor a complement from 1 to 4
+            bounds[h] = (THRESHOLD, None)
+            inequalities.append(({b: -1, h: 1}, -THRESHOLD))
+            inequalities.append(({b: value - half, h: -1}, 0))  # (v − ½ step)·b ≤ h
+            inequalities.append(({h: 1, b: -(value + half)}, 0))  # h ≤ (v + ½ step)·b
+    bounds[("b", "hidden")] = (hidden, None if hidden else 0)
+    if hits:
+        bounds[("h", "hidden")] = (0, None)
+        inequalities.append(({("h", "hidden"): 1, ("b", "hidden"): -1}, 0))
+    if level is not None:
+        base_row = {("b", i): 1 for i in range(len(points))} | {("b", "hidden"): 1}
+        equations.append((base_row, level[0]))
+        if hits:
+            hit_row = {("h", i): 1 for i in range(len(points))} | {("h", "hidden"): 1}
+            equations.append((hit_row, level[1]))
+    return equations, inequalities, bounds
+
+
+def spread_gives_away(
+    points: Sequence[float],
+    units_hidden: int,
+    hidden: tuple[int, int | None],
+    level: tuple[int, int | None] | None,
+    share_digits: int | None,
+) -> bool:
+    """Whether the points of a spread, its count of hidden units and its level's figure pin
+    a count from 1 to 4 of the `units_hidden` hidden units taken together (`hidden`: their
+    base and numerator; the base, the numerator or its complement: with one hidden unit,
+    that unit's own), solved over whole numbers."""
+    base, hits = hidden
+    if not base:
+        return False
+    equations, inequalities, bounds = spread_constraints(points, units_hidden, level, share_digits)
+    b, h = ("b", "hidden"), ("h", "hidden")
+    targets = {"base": ({b: 1}, base)}
+    if hits is not None:
+        targets |= {"hits": ({h: 1}, hits), "misses": ({b: 1, h: -1}, base - hits)}
+    found = pinned(equations, bounds, targets, inequalities, whole=True)
+    return bool(found)
 
 
 # --- shares -----------------------------------------------------------------------------------

@@ -14,9 +14,11 @@ The transitions after the exit (`agg_transitions`) are drawn by `transition_flow
 Data: `agg_cohort_state_spells` (runs of months in one state, per cohort and population), built
 by dbt from `fct_participant_months`; no path is rebuilt here.
 
-Masking (`parcours.analytics.masking`): each month's states add up to the trainees observable that
-month, which is shown, so the states of a month are one set (rule 2, within the month); a share is
-masked with its count; outside a centre's own data a cohort under 5 trainees shows nothing.
+Masking (`masking.Page`): each month's states add up to the trainees observable that month, which
+is shown, and a state is listed only when it has trainees that month (a masked one is at least 1):
+the month's cells are suppressed together until none from 1 to 4 can be worked out; a share is
+masked with its count; outside a centre's own data a cohort under 5 trainees shows nothing, and
+nor does a month with fewer than 5 trainees still observed.
 """
 
 from __future__ import annotations
@@ -73,22 +75,52 @@ def chronogram(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
             pl.lit(None, pl.Float64).alias("share"),
             pl.lit(False).alias(masking.MASKED),
         )
-    frame = frame.with_columns(pl.col("trainees").sum().over("month").alias("observable"))
     mask = scope.mask_small_counts
     cohort = int(frame.filter(pl.col("month") == 0)["trainees"].sum())
     if mask and masking.is_small(cohort):
-        return frame.clear()
-    frame = masking.suppress(frame, ["trainees"], within=["month"], mask=mask)
-    frame = masking.suppress(frame, ["observable"], within=None, mask=mask)
-    frame = frame.with_columns(
+        return frame.clear().with_columns(
+            pl.lit(None, pl.Int64).alias("observable"),
+            pl.lit(None, pl.Float64).alias("share"),
+            pl.lit(False).alias(masking.MASKED),
+        )
+    observable = frame.group_by("month", maintain_order=True).agg(
+        pl.col("trainees").sum().alias("observable")
+    )
+    if mask:
+        # A month with fewer than 5 trainees observed is left out: its states, each listed so at
+        # least 1, would add up to « < 5 » (four states of 1 each are pinned).
+        observable = observable.filter(pl.col("observable") >= masking.THRESHOLD)
+        frame = frame.filter(pl.col("month").is_in(observable["month"].implode()))
+    # A row is listed only when its state has trainees that month: a reader knows a masked
+    # one is at least 1, and that the month's states add up to its observed trainees.
+    page = masking.Page(mask)
+    page.add("cells", frame, ["trainees"])
+    page.add("observable", observable, ["observable"], cost=masking.HEADLINE)
+    for month in observable["month"].to_list():
+        inside = pl.col("month") == month
+        page.total(
+            page.ref("observable", "observable", inside), page.refs("cells", "trainees", inside)
+        )
+    out = page.run()
+    frame = (
+        out["cells"]
+        .drop(masking.MASKED)
+        .join(
+            out["observable"].select(
+                "month", "observable", "observable_masked", "observable_shown"
+            ),
+            on="month",
+            how="left",
+        )
+    )
+    return frame.with_columns(
         pl.when(pl.col("trainees").is_not_null() & (pl.col("observable") > 0))
-        .then((pl.col("trainees") / pl.col("observable")).round(3))
+        .then((pl.col("trainees") / pl.col("observable")).round(masking.SHARE_DIGITS))
         .otherwise(None)
         .alias("share"),
         pl.col("trainees").is_null().alias(masking.MASKED),
         pl.col("state").replace_strict(STATES, default=pl.col("state")).alias("state"),
     )
-    return frame
 
 
 def chronogram_by(scope: Scope, filters: Filters, entry_year: int, by: str) -> pl.DataFrame:

@@ -101,7 +101,7 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
       own view only (absent otherwise);
     - `total`: one row, `trainees` who left.
     Masked counts are null with `trainees_masked` and `trainees_shown` (« < 5 » / « masqué »).
-    Empty when nobody of the cohort left."""
+    Empty when nobody of the cohort left, and outside a centre's own data when fewer than 5 did."""
     page = masking.Page(scope.mask_small_counts)
     cohort = event_order.add_cohort(page, scope, filters, entry_year)
     if not add_to(page, scope, filters, entry_year, cohort):
@@ -135,6 +135,10 @@ def add_to(
     False when nobody of the cohort left."""
     paths = _paths_raw(scope, filters, entry_year)
     if paths.is_empty():
+        return False
+    if scope.mask_small_counts and paths["trainees"].sum() < masking.THRESHOLD:
+        # Fewer than 5 leavers: each link is at least 1 and a step's links add up to « < 5 »
+        # (four links from the entry would be 1 each): nothing is drawn, as for no leaver.
         return False
     links = _links(paths)
     nodes = pl.concat(
