@@ -11,10 +11,19 @@ The child:
   too (RLIMIT_CPU), while the parent waits at most `check_seconds` of wall time per file.
 
 When the child dies (allocation refused, crash) or runs out of time, the parent kills it, answers
-« Fichier refusé : … » naming the limit, and starts a fresh child for the next file.
+« Fichier refusé : … » naming the limit, and starts a fresh child for the next file. Reaching
+the memory cap is noticed at once, whatever state it leaves the child in (a native library may
+hang after an allocation fails): the child's own MemoryError, or its last words on stderr
+(« memory allocation of … failed »), make the parent kill it and answer « mémoire » with the
+limit's variable, instead of waiting out the time limit.
 
-Messages are pickles between two processes running this same code (the file's content is only
-ever data inside them); each is preceded by its length (8 bytes, big-endian).
+The uploaded bytes never touch the disk: they go down the child's stdin pipe and live in its
+memory only; the child cannot write a core file (`processes.no_core_dump`), and what it says
+back about an unexpected error names the error's type and place, never its message (which may
+quote the file's content).
+
+Messages are pickles between two processes running this same code, each preceded by its length
+(8 bytes, big-endian); a file's bytes follow its request raw, not pickled (one copy fewer).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import io
 import logging
 import os
 import pickle
+import re
 import select
 import signal
 import struct
@@ -89,16 +99,33 @@ class _TimedOut(Exception):
     pass
 
 
-def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+class _OutOfMemory(Exception):
+    pass
+
+
+# What a process says on stderr as it fails to allocate: Python, Rust (polars, fastexcel), C++.
+_OUT_OF_MEMORY = re.compile(
+    r"MemoryError|memory allocation of [0-9]+ bytes failed|out of memory|"
+    r"cannot allocate memory|bad_alloc|thread creation failed",
+    re.IGNORECASE,
+)
+_POLL_SECONDS = 0.1
+
+
+def _read_exact(
+    fd: int, size: int, deadline: float | None, out_of_memory: threading.Event | None = None
+) -> bytes:
     chunks = []
     while size:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _TimedOut
-            ready, _, _ = select.select([fd], [], [], left)
+            ready, _, _ = select.select([fd], [], [], min(left, _POLL_SECONDS))
             if not ready:
-                raise _TimedOut
+                if out_of_memory is not None and out_of_memory.is_set():
+                    raise _OutOfMemory
+                continue
         chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
             raise _ChildGone
@@ -124,6 +151,7 @@ class Checker:
         self._process: subprocess.Popen | None = None
         self._ready = False
         self._stderr: deque[str] = deque(maxlen=20)
+        self._out_of_memory = threading.Event()
 
     def __enter__(self) -> Checker:
         # Started at once: its imports overlap with the parent's own work before the first file.
@@ -159,7 +187,10 @@ class Checker:
             start_new_session=True,
         )
         self._stderr.clear()
-        threading.Thread(target=self._drain, args=(process,), daemon=True).start()
+        self._out_of_memory = threading.Event()
+        threading.Thread(
+            target=self._drain, args=(process, self._out_of_memory), daemon=True
+        ).start()
         return process
 
     def _wait_ready(self, process: subprocess.Popen) -> None:
@@ -180,12 +211,14 @@ class Checker:
             ) from error
         self._ready = True
 
-    def _drain(self, process: subprocess.Popen) -> None:
+    def _drain(self, process: subprocess.Popen, out_of_memory: threading.Event) -> None:
         assert process.stderr is not None
         for raw in process.stderr:
             line = raw.decode("utf-8", "replace").rstrip()
             if line:
-                self._stderr.append(line)
+                self._stderr.append(line[:500])
+                if _OUT_OF_MEMORY.search(line):
+                    out_of_memory.set()
 
     def _kill(self) -> int | None:
         process, self._process = self._process, None
@@ -232,25 +265,34 @@ class Checker:
         deadline = time.monotonic() + self.limits.check_seconds
         try:
             assert process.stdin is not None and process.stdout is not None
-            _send(process.stdin, (content, file_name, centre_id, options, self.limits))
+            _send(process.stdin, (file_name, centre_id, options, self.limits, len(content)))
+            process.stdin.write(content)
+            process.stdin.flush()
             fd = process.stdout.fileno()
-            (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
-            answer = pickle.loads(_read_exact(fd, size, deadline))
-        except _TimedOut:
+            (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline, self._out_of_memory))
+            answer = pickle.loads(_read_exact(fd, size, deadline, self._out_of_memory))
+        except _OutOfMemory:
             self._kill()
-            log.warning("upload check of %s timed out", file_name)
+            log.warning("upload check of a file reached the memory limit")
+            raise FileRejected(self._memory_message(file_name)) from None
+        except _TimedOut:
+            out_of_memory = self._out_of_memory.is_set()
+            self._kill()
+            log.warning("upload check of a file timed out")
+            if out_of_memory:
+                raise FileRejected(self._memory_message(file_name)) from None
             raise FileRejected(
                 refused(
                     file_name,
-                    f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s)."
-                    " Envoyez-le en plusieurs fichiers plus petits.",
+                    f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s,"
+                    " PARCOURS_CHECK_SECONDS). Envoyez-le en plusieurs fichiers plus petits.",
                 )
             ) from None
         except (_ChildGone, BrokenPipeError, ConnectionResetError, EOFError):
             code = self._kill()
             time.sleep(0.05)  # let the stderr reader take the child's last words
-            said = " | ".join(self._stderr)
-            log.warning("upload check of %s: child ended (%s): %s", file_name, code, said)
+            # Its words are not logged: a library's message may quote the file's content.
+            log.warning("upload check of a file: the checking process ended (%s)", code)
             raise FileRejected(self._death_message(file_name, code)) from None
         status = answer[0]
         if status == "ok":
@@ -260,26 +302,28 @@ class Checker:
         if status == "memory":
             self._kill()
             raise FileRejected(self._memory_message(file_name))
-        raise RuntimeError(answer[1])
+        raise RuntimeError(f"upload check failed: {answer[1]}")
 
     def _memory_message(self, file_name: str) -> str:
         return refused(
             file_name,
             "sa vérification a dépassé la mémoire autorisée "
-            f"({megabytes(self.limits.check_memory_bytes)}). Envoyez-le en plusieurs fichiers "
-            "plus petits.",
+            f"({megabytes(self.limits.check_memory_bytes)}, PARCOURS_CHECK_MEMORY_MB). "
+            "Envoyez-le en plusieurs fichiers plus petits.",
         )
 
     def _death_message(self, file_name: str, code: int | None) -> str:
         said = " ".join(self._stderr).lower()
-        if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 134) and (
-            "memory" in said or "alloc" in said
+        if self._out_of_memory.is_set() or (
+            code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 134)
+            and ("memory" in said or "alloc" in said)
         ):
             return self._memory_message(file_name)
         if code == -signal.SIGXCPU:
             return refused(
                 file_name,
-                f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s).",
+                f"sa vérification a dépassé le temps autorisé ({self.limits.check_seconds} s, "
+                "PARCOURS_CHECK_SECONDS).",
             )
         if code == -signal.SIGKILL:
             # Killed from outside: the kernel's out-of-memory killer is the usual culprit.
@@ -299,6 +343,7 @@ def _child() -> int:
 
     parent = int(os.environ.get("PARCOURS_CHECK_PARENT") or os.getppid())
     processes.die_with_parent(parent)
+    processes.no_core_dump()
     requests = sys.stdin.buffer
     answers = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write on the answer channel
@@ -312,26 +357,47 @@ def _child() -> int:
         if len(header) < _HEADER.size:
             return 0
         (size,) = _HEADER.unpack(header)
-        content, file_name, centre_id, options, limits = pickle.loads(requests.read(size))
+        file_name, centre_id, options, limits, length = pickle.loads(requests.read(size))
         if not limits_set:
             processes.limit_memory(limits.check_memory_bytes)
             processes.limit_cpu(limits.check_seconds * 4 + 30)
             limits_set = True
-        keep_rows = options.pop("keep_rows", True)
         try:
+            content = requests.read(length)
+            keep_rows = options.pop("keep_rows", True)
             checked = check_file(content, file_name, centre_id, limits=limits, **options)
+            del content
             answer = ("ok", _pack(checked, keep_rows))
+            del checked
         except FileRejected as error:
             answer = ("rejected", str(error), error.kind)
         except MemoryError:
-            answer = ("memory",)
+            # Whatever was half-built is dropped with the process: say so and leave at once.
+            _send_or_die(answers, ("memory",))
+            os._exit(3)
         except Exception as error:  # noqa: BLE001 — reported to the parent, which decides
-            answer = ("error", f"{type(error).__name__}: {error}")
-        del content
+            answer = ("error", _where(error))
         try:
             _send(answers, answer)
         except MemoryError:
-            _send(answers, ("memory",))
+            _send_or_die(answers, ("memory",))
+            os._exit(3)
+
+
+def _send_or_die(stream, message) -> None:
+    with contextlib.suppress(BaseException):
+        _send(stream, message)
+
+
+def _where(error: BaseException) -> str:
+    """« ValueError in parcours/upload/reading.py:212 »: the error's type and the innermost
+    place in Parcours's code, not its message (a library's message may quote the file)."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if "parcours" in f.filename] or frames
+    place = f" in {ours[-1].filename.rsplit('parcours', 1)[-1]}:{ours[-1].lineno}" if ours else ""
+    return f"{type(error).__name__}{place}"
 
 
 if __name__ == "__main__":

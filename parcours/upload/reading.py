@@ -24,6 +24,7 @@ XLSX (recognised by its content, not its name): the first sheet; date cells beco
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -237,8 +238,12 @@ def _check_csv_shape(text: str, first_line: str, delimiter: str, file_name: str,
         )
 
 
-def _field_too_long(file_name: str, limits: UploadLimits, row: int | None = None) -> FileRejected:
+def _field_too_long(
+    file_name: str, limits: UploadLimits, row: int | None = None, *, line: int | None = None
+) -> FileRejected:
     where = f" (enregistrement n° {number(row)} du fichier, en-tête compris)" if row else ""
+    if line:
+        where = f" (à partir de la ligne {number(line)} du fichier, en-tête compris)"
     return FileRejected(
         refused(
             file_name,
@@ -249,6 +254,47 @@ def _field_too_long(file_name: str, limits: UploadLimits, row: int | None = None
     )
 
 
+def _csv_error(error: csv.Error, file_name: str, limits: UploadLimits, line: int | None = None):
+    if "field larger than field limit" in str(error):
+        return _field_too_long(file_name, limits, line=line)
+    if "end of data" in str(error):
+        reason = "un guillemet ouvert n'est pas refermé"
+    elif "expected after" in str(error):
+        reason = "un guillemet fermant est suivi d'autres caractères"
+    else:
+        reason = "structure CSV incohérente"
+    # The library's own message may quote the file's content: it is not shown.
+    return FileRejected(f"{file_name} : fichier CSV illisible ({reason}).")
+
+
+@functools.cache
+def _long_quoted(delimiter: str, max_field: int) -> re.Pattern:
+    # A quote opening a value, then more characters without a quote than a value may hold.
+    return re.compile(rf'(?:^|{re.escape(delimiter)})"[^"]{{{max_field + 1},}}', re.MULTILINE)
+
+
+def _check_quotes(text: str, delimiter: str, file_name: str, limits: UploadLimits) -> None:
+    """A stray quote makes the rest of the file one value: refused here, in bounded memory,
+    before a parser builds that value (polars needs some forty times the file's size for it,
+    more than the checking process is given). The pattern only points at a suspect; Python's
+    csv module, streamed (no row kept), decides (a value may end with the delimiter, and its
+    closing quote then looks like an opening one)."""
+    suspect = '"' in text and _long_quoted(delimiter, limits.max_field_chars).search(text)
+    if not suspect:
+        return
+    previous = csv.field_size_limit()
+    csv.field_size_limit(limits.max_field_chars + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        line = text.count("\n", 0, suspect.start() + 1) + 1
+        raise _csv_error(error, file_name, limits, line) from None
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) -> RawTable:
     text = _skip_leading_empty_lines(text)
     if not text:
@@ -257,22 +303,14 @@ def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) ->
     first_line = text if end == -1 else text[:end]
     delimiter = detect_delimiter(first_line)
     _check_csv_shape(text, first_line, delimiter, file_name, limits)
+    _check_quotes(text, delimiter, file_name, limits)
     try:
         width, frame = _parse_fast(text, first_line, delimiter)
     except pl.exceptions.PolarsError:
         try:
             width, frame = _parse_lenient(text, delimiter, limits.max_field_chars)
         except csv.Error as error:
-            if "field larger than field limit" in str(error):
-                raise _field_too_long(file_name, limits) from None
-            if "end of data" in str(error):
-                reason = "un guillemet ouvert n'est pas refermé"
-            elif "expected after" in str(error):
-                reason = "un guillemet fermant est suivi d'autres caractères"
-            else:
-                reason = "structure CSV incohérente"
-            # The library's own message may quote the file's content: it is not shown.
-            raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+            raise _csv_error(error, file_name, limits) from None
     overflow = None
     if frame.width > width:
         # Some lines have more values than the header has columns (often an unquoted delimiter
