@@ -35,10 +35,10 @@ def running() -> int:
 
 
 @contextlib.contextmanager
-def slot(limits: UploadLimits, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+def slot(limits: UploadLimits, wait_seconds: float | None = None) -> Iterator[None]:
     """Hold one of the `limits.max_concurrent_checks` slots for the length of the block."""
     global _running
-    deadline = time.monotonic() + wait_seconds
+    deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
     with _lock:
         while _running >= limits.max_concurrent_checks:
             left = deadline - time.monotonic()

@@ -34,6 +34,7 @@ import polars as pl
 
 from parcours.core.errors import FileRejected
 from parcours.upload.limits import UploadLimits, check_size, number, refused
+from parcours.upload.parsing import ascii_digits
 from parcours.upload.xlsx_guard import check_xlsx
 
 DELIMITERS = (";", "\t", ",", "|")
@@ -361,8 +362,13 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
         frame = sheet.to_polars()
     except FileRejected:
         raise
-    except Exception as error:  # noqa: BLE001 — fastexcel raises its own exception types
-        raise FileRejected(f"{file_name} : classeur .xlsx illisible ({error}).") from None
+    except Exception:  # noqa: BLE001 — fastexcel raises its own exception types
+        # Its message is English (calamine's) and may quote the sheet: it is not shown.
+        raise FileRejected(
+            f"{file_name} : classeur .xlsx illisible (endommagé, ou d'une variante que Parcours "
+            "ne lit pas, comme le format « Open XML strict »). Ouvrez-le dans votre tableur et "
+            "enregistrez-le à nouveau au format « Classeur Excel (.xlsx) », ou en CSV."
+        ) from None
     if frame.width == 0:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     frame = frame.select(pl.all().cast(pl.String))
@@ -372,6 +378,24 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+# A decimal digit other than 0-9: full-width ７, Arabic-Indic ٧, mathematical 𝟕…
+_OTHER_DIGIT = r"[\p{Nd}--0-9]"
+
+
+def _ascii_digits(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Values written with non-ASCII digits, rewritten with ASCII ones before any rule reads
+    them, so that every national-number test (the number's column, trainee ids, free text,
+    extra columns) sees the digits. Only the values holding such digits are touched."""
+    updates = []
+    for name in names:
+        values = frame.get_column(name)
+        odd = values.str.contains(_OTHER_DIGIT).fill_null(False)
+        if not odd.any():
+            continue
+        changed = {v: ascii_digits(v) for v in values.filter(odd).unique().to_list()}
+        updates.append(values.replace(changed).alias(name))
+    return frame.with_columns(updates) if updates else frame
 
 
 def _to_table(
@@ -403,6 +427,7 @@ def _to_table(
         raise _field_too_long(file_name, limits, position[0] + 1 if len(position) else None)
     if overflow is not None:
         frame = frame.with_columns(overflow)
+    frame = _ascii_digits(frame, names)
     values = pl.col(names).str.strip_chars()
     if multiline:
         # Quoted values may span lines: one newline convention, whatever the file used.
