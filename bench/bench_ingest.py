@@ -9,8 +9,11 @@ runs, each in its own process so that peak memory is measured separately:
 - parcours: the upload pipeline (`pipeline` below: read, detect, check, pseudonymise, write the
   landing parquet, batch registry: `parcours.upload.ingest.ingest_files` in a fresh data folder).
 
-Prints seconds (the operation only, imports excluded; best of `--repeat` fresh processes, as the
-machine is shared), the ratio and each process's peak RSS. Goals: ratio ≤ 2, peak < 1 GB.
+Prints, for each, the seconds of the whole process (interpreter start, imports, the operation and
+exit: what a person running the command waits; for Parcours the checking child's start and
+imports included) and of the operation alone (imports excluded), best of `--repeat` fresh
+processes as the machine is shared; the ratios; each process's peak RSS. Goals: whole-process
+ratio ≤ 2 (issue 17), peak < 1 GB.
 
     python bench/bench_ingest.py [--rows 1000000] [--repeat 3]
 """
@@ -111,21 +114,24 @@ def _peak_mb() -> float:
 
 
 def _measure(which: str, source: Path, target: Path) -> dict:
+    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, __file__, "--child", which, str(source), str(target)],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+    whole = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"{which} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]) | {"whole": whole}
 
 
 def _best(repeat: int, which: str, source: Path, target: Path) -> dict:
     runs = [_measure(which, source, target) for _ in range(repeat)]
     return {
         "seconds": min(r["seconds"] for r in runs),
+        "whole": min(r["whole"] for r in runs),
         "peak_mb": max(r["peak_mb"] for r in runs),
         "imports_mb": max(r["imports_mb"] for r in runs),
     }
@@ -160,13 +166,16 @@ def main() -> int:
         if stored != args.rows:
             sys.exit("le fichier généré n'est pas entièrement accepté : mesure sans objet")
     ratio = ours["seconds"] / base["seconds"]
+    whole_ratio = ours["whole"] / base["whole"]
     for label, run in (("DuckDB read_csv → parquet", base), ("Parcours ingest (complet)", ours)):
         print(
-            f"{label} : {run['seconds']:.2f} s, pic {run['peak_mb']:.0f} Mo "
+            f"{label} : processus entier {run['whole']:.2f} s, opération seule "
+            f"{run['seconds']:.2f} s, pic {run['peak_mb']:.0f} Mo "
             f"(dont {run['imports_mb']:.0f} Mo pour charger les bibliothèques)"
         )
-    print(f"rapport : {ratio:.2f} (objectif ≤ {RATIO_GOAL})")
-    ok = ratio <= RATIO_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
+    print(f"rapport, processus entiers : {whole_ratio:.2f} (objectif ≤ {RATIO_GOAL})")
+    print(f"rapport, opération seule : {ratio:.2f}")
+    ok = whole_ratio <= RATIO_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
     print("objectifs atteints" if ok else "objectifs NON atteints")
     return 1 if args.check_goals and not ok else 0
 

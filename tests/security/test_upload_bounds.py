@@ -44,9 +44,9 @@ NISS = "850714123" + niss_check_digits("850714123")
 # --- memory -------------------------------------------------------------------------------
 
 
-def big_hours_csv(rows: int = 1_000_000) -> bytes:
+def big_hours_csv(rows: int = 1_000_000, remark: str = "remarque") -> bytes:
     lines = ["N° stagiaire;Mois;Heures;Remarque"]
-    lines += [f"E-{i // 50:06d};{i % 12 + 1:02d}/2021;{i % 120},5;remarque" for i in range(rows)]
+    lines += [f"E-{i // 50:06d};{i % 12 + 1:02d}/2021;{i % 120},5;{remark}" for i in range(rows)]
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
@@ -70,9 +70,11 @@ def test_reaching_the_memory_cap_is_refused_at_once_naming_memory(attack_cli, wr
 
 @pytest.mark.slow
 def test_a_45_mb_csv_with_one_stray_quote_is_refused_for_its_quote(attack_cli, write, centre):
-    content = bytearray(big_hours_csv())
-    content[200:200] = b'"'  # in the third data line, opening a value that never closes
-    assert len(content) > 40_000_000
+    content = bytearray(big_hours_csv(remark="remarque sans importance"))
+    # In the third data line, a quote opens the remark and is never closed.
+    at = content.index(b";remarque", 150) + 1
+    content[at:at] = b'"'
+    assert len(content) > 45_000_000
     path = write("heures.csv", bytes(content))
     done, seconds = attack_cli("ingest", "--centre", centre, "--dry-run", path)
     assert done.returncode == 2, done.stderr[-2000:]
