@@ -312,6 +312,7 @@ def ingest_content(
             return _duplicate_report(file_name, first)
         mappings = opstore.get_mappings(conn)
 
+    batch_id = opstore.new_batch_id()
     try:
         checked = checker.check(
             content,
@@ -319,8 +320,9 @@ def ingest_content(
             centre_id,
             pseudonym_key=_pseudonym_key(data_dir, dry_run),
             mappings=mappings,
-            # A dry run needs the rows only to count what a complete export would supersede.
-            keep_rows=not dry_run or complete,
+            # The child sends back the landing file itself; a dry run needs the rows only to
+            # count what a complete export would supersede.
+            batch_id=batch_id if not dry_run or complete else None,
         )
     except FileRejected as error:
         with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
@@ -357,8 +359,7 @@ def ingest_content(
             )
         return report
 
-    batch_id = opstore.new_batch_id()
-    landing.write_batch(data_dir, checked.kind, batch_id, checked.accepted)
+    landing.write_batch_file(data_dir, checked.kind, batch_id, checked.landing_parquet)
     batch = {
         "batch_id": batch_id,
         "centre_id": centre_id,

@@ -43,12 +43,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from parcours.core.errors import FileRejected
 from parcours.store.datadir import PROJECT_ROOT
 from parcours.upload.limits import UploadLimits, megabytes, refused
+
+if TYPE_CHECKING:
+    import polars as pl
 
 log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">Q")
@@ -57,38 +59,48 @@ START_SECONDS = 120
 
 @dataclass
 class CheckSummary:
-    """What the parent needs of a `validation.CheckedFile`: the accepted rows themselves only
-    when they are to be stored (they travel as zstd-compressed Arrow IPC, 30 times smaller and
-    7 times faster than a pickle)."""
+    """What the parent needs of a `validation.CheckedFile`: counts, quarantine, warnings and,
+    only when the rows are to be stored, the landing file itself (`landing_parquet`: the bytes
+    of `landing.conform(kind, accepted, batch_id)` as parquet, made by the child, which the
+    parent writes as they are — the rows are not decoded and encoded again on this side)."""
 
     kind: str
     rows_read: int
     rows_accepted: int
-    accepted: pl.DataFrame | None
+    landing_parquet: bytes | None
     quarantined: list
     warnings: list[str]
 
+    @property
+    def accepted(self) -> pl.DataFrame | None:
+        """The stored rows (landing schema, `batch_id` first), read back from the bytes."""
+        if self.landing_parquet is None:
+            return None
+        import polars as pl
 
-def _pack(checked, keep_rows: bool) -> dict:
-    ipc = None
-    if keep_rows:
+        return pl.read_parquet(io.BytesIO(self.landing_parquet))
+
+
+def _pack(checked, batch_id: str | None) -> dict:
+    data = None
+    if batch_id is not None:
+        from parcours.upload import landing
+
         buffer = io.BytesIO()
-        checked.accepted.write_ipc(buffer, compression="zstd")
-        ipc = buffer.getvalue()
+        landing.conform(checked.kind, checked.accepted, batch_id).write_parquet(buffer)
+        data = buffer.getvalue()
     return {
         "kind": checked.kind,
         "rows_read": checked.rows_read,
         "rows_accepted": checked.accepted.height,
-        "accepted": ipc,
+        "landing_parquet": data,
         "quarantined": checked.quarantined,
         "warnings": checked.warnings,
     }
 
 
 def _unpack(packed: dict) -> CheckSummary:
-    ipc = packed.pop("accepted")
-    accepted = pl.read_ipc(io.BytesIO(ipc)) if ipc is not None else None
-    return CheckSummary(accepted=accepted, **packed)
+    return CheckSummary(**packed)
 
 
 class _ChildGone(Exception):
@@ -141,6 +153,27 @@ def _send(stream, message) -> None:
     stream.flush()
 
 
+_prestarted: subprocess.Popen | None = None
+
+
+def prestart() -> None:
+    """Start the checking process now, for the next `Checker` of this process to take: a
+    command that will check files calls this first thing, so that the child's imports (polars,
+    the contract: a few tenths of a second) run while the command makes its own. Importing this
+    module does not import polars, for that reason."""
+    global _prestarted
+    if _prestarted is None:
+        _prestarted = Checker._spawn_process()
+
+
+def _take_prestarted() -> subprocess.Popen | None:
+    global _prestarted
+    process, _prestarted = _prestarted, None
+    if process is not None and process.poll() is not None:
+        return None
+    return process
+
+
 class Checker:
     """`check()` = `validation.check_file`, in a child process; use as a context manager.
 
@@ -170,6 +203,16 @@ class Checker:
         return process
 
     def _spawn(self) -> subprocess.Popen:
+        process = _take_prestarted() or self._spawn_process()
+        self._stderr.clear()
+        self._out_of_memory = threading.Event()
+        threading.Thread(
+            target=self._drain, args=(process, self._out_of_memory), daemon=True
+        ).start()
+        return process
+
+    @staticmethod
+    def _spawn_process() -> subprocess.Popen:
         env = dict(os.environ)
         # This checkout's package, whatever an installed copy says.
         env["PYTHONPATH"] = os.pathsep.join(
@@ -186,11 +229,6 @@ class Checker:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        self._stderr.clear()
-        self._out_of_memory = threading.Event()
-        threading.Thread(
-            target=self._drain, args=(process, self._out_of_memory), daemon=True
-        ).start()
         return process
 
     def _wait_ready(self, process: subprocess.Popen) -> None:
@@ -255,8 +293,8 @@ class Checker:
     def check(self, content: bytes, file_name: str, centre_id: str, **options) -> CheckSummary:
         """`validation.check_file(content, file_name, centre_id, **options)`, isolated.
 
-        `keep_rows=False` (a dry run) leaves the accepted rows in the child: only their count
-        comes back."""
+        `batch_id` given: the accepted rows come back as that batch's landing file (bytes);
+        without (a dry run), they stay in the child: only their count comes back."""
         if self._process is None or self._process.poll() is not None:
             self._process = self._start()
         elif not self._ready:
@@ -364,10 +402,10 @@ def _child() -> int:
             limits_set = True
         try:
             content = requests.read(length)
-            keep_rows = options.pop("keep_rows", True)
+            batch_id = options.pop("batch_id", None)
             checked = check_file(content, file_name, centre_id, limits=limits, **options)
             del content
-            answer = ("ok", _pack(checked, keep_rows))
+            answer = ("ok", _pack(checked, batch_id))
             del checked
         except FileRejected as error:
             answer = ("rejected", str(error), error.kind)

@@ -386,14 +386,20 @@ _OTHER_DIGIT = r"[\p{Nd}--0-9]"
 def _ascii_digits(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Values written with non-ASCII digits, rewritten with ASCII ones before any rule reads
     them, so that every national-number test (the number's column, trainee ids, free text,
-    extra columns) sees the digits. Only the values holding such digits are touched."""
+    extra columns) sees the digits. Only the values holding such digits are touched; the
+    screen is cheap (bytes ≠ characters: not ASCII), the exact test runs on the distinct
+    non-ASCII values only."""
     updates = []
     for name in names:
         values = frame.get_column(name)
-        odd = values.str.contains(_OTHER_DIGIT).fill_null(False)
-        if not odd.any():
+        wide = (values.str.len_bytes() != values.str.len_chars()).fill_null(False)
+        if not wide.any():
             continue
-        changed = {v: ascii_digits(v) for v in values.filter(odd).unique().to_list()}
+        odd = values.filter(wide).unique()
+        odd = odd.filter(odd.str.contains(_OTHER_DIGIT))
+        if odd.is_empty():
+            continue
+        changed = {v: ascii_digits(v) for v in odd.to_list()}
         updates.append(values.replace(changed).alias(name))
     return frame.with_columns(updates) if updates else frame
 
@@ -427,7 +433,8 @@ def _to_table(
         raise _field_too_long(file_name, limits, position[0] + 1 if len(position) else None)
     if overflow is not None:
         frame = frame.with_columns(overflow)
-    frame = _ascii_digits(frame, names)
+    if encoding not in ("cp1252", "latin-1"):  # no other digit exists in those encodings
+        frame = _ascii_digits(frame, names)
     values = pl.col(names).str.strip_chars()
     if multiline:
         # Quoted values may span lines: one newline convention, whatever the file used.
