@@ -87,7 +87,9 @@ def _pack(checked, batch_id: str | None) -> dict:
         from parcours.upload import landing
 
         buffer = io.BytesIO()
-        landing.conform(checked.kind, checked.accepted, batch_id).write_parquet(buffer)
+        landing.conform(checked.kind, checked.accepted, batch_id).write_parquet(
+            buffer, compression=landing.COMPRESSION
+        )
         data = buffer.getvalue()
     return {
         "kind": checked.kind,

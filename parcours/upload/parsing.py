@@ -15,7 +15,6 @@ import unicodedata
 from datetime import date
 
 import polars as pl
-from stdnum.be import bis, nn
 
 # --- dates -----------------------------------------------------------------------------------
 # Always day first. An optional time part (`00:00`, `00:00:00`, `00:00:00.000`) is ignored.
@@ -128,7 +127,11 @@ def ascii_digits(text: str) -> str:
 
 
 def is_niss(digits: str) -> bool:
-    """Whether 11 digits are a valid national register or BIS number (stdnum)."""
+    """Whether 11 digits are a valid national register or BIS number (stdnum, imported on
+    first use: a file without any 11-digit value never needs it, and it costs a tenth of a
+    second at the start of every checking process)."""
+    from stdnum.be import bis, nn
+
     return nn.is_valid(digits) or bis.is_valid(digits)
 
 

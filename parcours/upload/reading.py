@@ -35,7 +35,6 @@ import polars as pl
 from parcours.core.errors import FileRejected
 from parcours.upload.limits import UploadLimits, check_size, number, refused
 from parcours.upload.parsing import ascii_digits
-from parcours.upload.xlsx_guard import check_xlsx
 
 DELIMITERS = (";", "\t", ",", "|")
 ROW_NUMBER = "row_number"
@@ -351,6 +350,8 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
             what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
         raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
     # Zip sizes, XML document types and the sheet's extent, before the reader allocates anything.
+    from parcours.upload.xlsx_guard import check_xlsx
+
     check_xlsx(content, file_name, limits)
     import fastexcel
 
