@@ -99,18 +99,19 @@ def read_table(content: bytes, file_name: str, limits: UploadLimits | None = Non
     for magic, what in _BINARY_MAGICS.items():
         if content.startswith(magic):
             raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
-    text, encoding = _decode(content, file_name)
-    return _read_csv(text, encoding, file_name, limits)
+    text, encoding, utf8 = _decode(content, file_name)
+    return _read_csv(text, encoding, file_name, limits, utf8=utf8)
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+def _decode(content: bytes, file_name: str) -> tuple[str, str, bytes | None]:
+    """(text, encoding, the text's UTF-8 bytes when they came for free, else None)."""
     encoding = "utf-8"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16"), "utf-16"
+            return content.decode("utf-16"), "utf-16", None
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: judged as bytes below
     elif content.startswith(b"\xef\xbb\xbf"):
@@ -121,21 +122,36 @@ def _decode(content: bytes, file_name: str) -> tuple[str, str]:
             f"{file_name} : fichier illisible (contenu binaire). "
             "Envoyez un fichier CSV ou un classeur .xlsx."
         )
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text, encoding = content.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
-            text, encoding = content.decode("latin-1"), "latin-1"
-    text = text.rstrip("\x1a")
+    content = content.rstrip(b"\x1a")
+    utf8 = None
+    end = content.find(b"\n")
+    if end != -1 and content[end + 1 :].isascii():
+        # Accents and « N° » usually sit in the header only: when the rest is ASCII, only the
+        # first line is decoded by table, and the parser gets the rest as it came.
+        head, body = content[: end + 1], content[end + 1 :]
+        head_text, encoding = _decode_text(head, encoding)
+        text = head_text + body.decode("ascii")
+        utf8 = head_text.encode("utf-8") + body
+    else:
+        text, encoding = _decode_text(content, encoding)
     if _CONTROL_CHARS.search(text[:65536]):
         raise FileRejected(
             f"{file_name} : fichier illisible (caractères de contrôle). "
             "Envoyez un fichier CSV ou un classeur .xlsx."
         )
-    return text, encoding
+    return text, encoding, utf8
+
+
+def _decode_text(content: bytes, encoding: str) -> tuple[str, str]:
+    """UTF-8, else Windows-1252, else Latin-1 (which decodes anything)."""
+    try:
+        return content.decode("utf-8"), encoding
+    except UnicodeDecodeError:
+        try:
+            return content.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            # Bytes undefined in Windows-1252 (0x81, 0x8d…).
+            return content.decode("latin-1"), "latin-1"
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -174,9 +190,12 @@ def _polars_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.Dat
     )
 
 
-def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.DataFrame]:
-    """(header width, frame) with polars; lines longer than the header make the frame wider."""
-    data = text.encode("utf-8")
+def _parse_fast(
+    text: str, first_line: str, delimiter: str, utf8: bytes | None = None
+) -> tuple[int, pl.DataFrame]:
+    """(header width, frame) with polars; lines longer than the header make the frame wider.
+    `utf8`: `text` already encoded, when the caller has it."""
+    data = utf8 if utf8 is not None else text.encode("utf-8")
     try:
         frame = _polars_csv(data, delimiter)
         return frame.width, frame
@@ -295,8 +314,13 @@ def _check_quotes(text: str, delimiter: str, file_name: str, limits: UploadLimit
         csv.field_size_limit(previous)
 
 
-def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) -> RawTable:
-    text = _skip_leading_empty_lines(text)
+def _read_csv(
+    text: str, encoding: str, file_name: str, limits: UploadLimits, utf8: bytes | None = None
+) -> RawTable:
+    skipped = _skip_leading_empty_lines(text)
+    if len(skipped) != len(text):
+        utf8 = None  # no longer the same text
+    text = skipped
     if not text:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     end = text.find("\n")
@@ -305,7 +329,7 @@ def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) ->
     _check_csv_shape(text, first_line, delimiter, file_name, limits)
     _check_quotes(text, delimiter, file_name, limits)
     try:
-        width, frame = _parse_fast(text, first_line, delimiter)
+        width, frame = _parse_fast(text, first_line, delimiter, utf8)
     except pl.exceptions.PolarsError:
         try:
             width, frame = _parse_lenient(text, delimiter, limits.max_field_chars)
