@@ -156,21 +156,27 @@ def _send(stream, message) -> None:
 
 
 _prestarted: subprocess.Popen | None = None
+_prestart_lock = threading.Lock()
 
 
 def prestart() -> None:
-    """Start the checking process now, for the next `Checker` of this process to take: a
-    command that will check files calls this first thing, so that the child's imports (polars,
-    the contract: a few tenths of a second) run while the command makes its own. Importing this
-    module does not import polars, for that reason."""
+    """Start a checking process now, for the next `Checker` of this process to take, so that
+    its imports (polars, the contract: half a second of CPU) are not waited for: a command that
+    will check files calls this first thing (the child imports while the command does), and
+    the dashboard after each upload (the next upload finds a child ready). At most one waits;
+    it holds nothing but code until it is given a file, and dies with this process. Importing
+    this module does not import polars, for that reason."""
     global _prestarted
-    if _prestarted is None:
+    with _prestart_lock:
+        if _prestarted is not None and _prestarted.poll() is None:
+            return
         _prestarted = Checker._spawn_process()
 
 
 def _take_prestarted() -> subprocess.Popen | None:
     global _prestarted
-    process, _prestarted = _prestarted, None
+    with _prestart_lock:
+        process, _prestarted = _prestarted, None
     if process is not None and process.poll() is not None:
         return None
     return process

@@ -19,7 +19,7 @@ import polars as pl
 from parcours.core.errors import ParcoursError
 from parcours.store import opstore, registry, roles
 from parcours.store.datadir import DataDir
-from parcours.upload import checks, ingest
+from parcours.upload import checks, ingest, isolation
 from parcours.upload.limits import UploadLimits, check_count, check_size
 
 UPLOAD_ROLES = roles.roles_with("upload")
@@ -105,15 +105,20 @@ def ingest_uploads(
         for name, content in files
     ]
     with checks.slot(limits):
-        return ingest.ingest_uploads(
-            data_dir,
-            centre_id,
-            uploads,
-            user.email,
-            dry_run=dry_run,
-            complete=complete,
-            limits=limits,
-        )
+        try:
+            return ingest.ingest_uploads(
+                data_dir,
+                centre_id,
+                uploads,
+                user.email,
+                dry_run=dry_run,
+                complete=complete,
+                limits=limits,
+            )
+        finally:
+            # The next upload (« Confirmer » after « Vérifier », another centre) finds a
+            # checking process that has already made its imports.
+            isolation.prestart()
 
 
 def withdraw_batch(data_dir: DataDir, user, batch_id: str) -> list[str]:
