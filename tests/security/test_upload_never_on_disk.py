@@ -258,3 +258,57 @@ def test_the_checking_process_cannot_write_a_core_dump(data_dir, centre):
         limits = Path(f"/proc/{pid}/limits").read_text()
     core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
     assert core.split()[4:6] == ["0", "0"]  # soft and hard: the child cannot raise it again
+
+
+def _multipart_form(content: bytes, monkeypatch_spool: int | None = None):
+    """Parse a multipart body as Streamlit's upload route does (Starlette's `Request.form`)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    boundary = "----parcours"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    scope = {
+        "type": "http",
+        "method": "PUT",
+        "path": "/_stcore/upload_file/s/f",
+        "headers": [
+            (b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+
+    async def receive():
+        return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+
+    async def parse():
+        form = await Request(scope, receive).form()
+        upload = form["file"]
+        return upload.file._rolled, await upload.read()
+
+    return asyncio.run(parse())
+
+
+def test_the_upload_route_keeps_the_body_in_memory(monkeypatch):
+    """Streamlit's upload route parses the body with Starlette, which writes any part above
+    1 Mo to a temporary file (in /tmp): the upload as it came, on disk. The access gate raises
+    that threshold before any upload is read (`upload_memory.refusal` runs first)."""
+    from starlette.formparsers import MultiPartParser
+
+    from parcours.dashboard import upload_memory
+
+    content = participants_csv(40_000)  # about 5 Mo
+    monkeypatch.setattr(MultiPartParser, "spool_max_size", 1024 * 1024)  # Starlette's default
+    rolled, _ = _multipart_form(content)
+    assert rolled  # the hole: Starlette alone writes it to disk
+    assert upload_memory.refusal("s", [(b"content-length", str(len(content)).encode())]) is None
+    rolled, received = _multipart_form(content)
+    assert not rolled and received == content
