@@ -306,3 +306,31 @@ def test_a_workbook_the_reader_cannot_read_is_refused_in_french(data_dir, centre
     assert "classeur .xlsx illisible" in message and "enregistrez-le à nouveau" in message
     for english in ("error", "Error", "sheet", "found", "invalid", "Xml"):
         assert english not in message
+
+
+def french(text: str) -> str:
+    """The page script's rewriting (`french.py`: JavaScript patterns, `$1` groups), in Python."""
+    import re
+
+    from parcours.dashboard.french import EXACT, PATTERNS
+
+    if text in EXACT:
+        return EXACT[text]
+    for pattern, replacement in PATTERNS:
+        if re.search(pattern, text):
+            return re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", replacement), text)
+    return text
+
+
+def test_the_uploaders_own_refusals_read_in_french():
+    # What Streamlit's drop zone writes on a file over server.maxUploadSize (before sending it).
+    assert (
+        french("File must be 50.0MB or smaller.") == "Fichier refusé : au plus 50,0 Mo par fichier."
+    )
+    assert (
+        french("File must be 200MB or smaller.") == "Fichier refusé : au plus 200 Mo par fichier."
+    )
+    assert french("application/pdf files are not allowed.").startswith("Fichier refusé : le type")
+    assert (
+        french("Unexpected error. Please try again.") == "Envoi refusé par le serveur. Réessayez."
+    )
