@@ -22,7 +22,7 @@ french.french_interface()
 
 @st.cache_resource(show_spinner=False)
 def _swept_at_start() -> int:
-    """Once per server process: remove the upload copies a crash left in data/tmp/."""
+    """Once per server process: remove the upload copies an older Parcours left in data/tmp/."""
     return scratch.sweep(DataDir.from_env())
 
 

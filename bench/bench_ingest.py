@@ -9,8 +9,14 @@ runs, each in its own process so that peak memory is measured separately:
 - parcours: the upload pipeline (`pipeline` below: read, detect, check, pseudonymise, write the
   landing parquet, batch registry: `parcours.upload.ingest.ingest_files` in a fresh data folder).
 
-Prints seconds (the operation only, imports excluded; best of `--repeat` fresh processes, as the
-machine is shared), the ratio and each process's peak RSS. Goals: ratio ≤ 2, peak < 1 GB.
+Prints, for each, the seconds of the whole process — what a person running the command waits:
+interpreter start, imports, the operation, exit — measured on the commands themselves:
+`python -c "import duckdb; duckdb.sql(copy …)"` against `python -m parcours ingest --centre BENCH
+heures.csv` (a fresh data folder with the centre registered, prepared outside the timing; the
+checking child's start and imports included); then the operation alone (imports excluded, in a
+process that imported both libraries first). Best of `--repeat` fresh processes, as the machine
+is shared; the ratios; each process's peak RSS. Goals: whole-process ratio ≤ 2 (issue 17),
+peak < 1 GB.
 
     python bench/bench_ingest.py [--rows 1000000] [--repeat 3]
 """
@@ -51,6 +57,30 @@ def pipeline(source: Path, target: Path) -> None:
     shutil.rmtree(root)
 
 
+def server(source: Path, target: Path, checker=None) -> None:
+    """The dashboard's case: the bytes are in memory and a checking process is ready (the
+    server starts the next one after each upload); the same `ingest` path otherwise."""
+    import os
+    import shutil
+
+    from parcours.store.datadir import DataDir
+    from parcours.upload import ingest
+
+    content = _CONTENT
+    root = target.parent / f"bench-data-{os.getpid()}"
+    data_dir = DataDir(root)
+    data_dir.root.mkdir(parents=True, exist_ok=True)
+    ingest.register_centre(data_dir, "BENCH", "Centre de mesure", "ACFI", actor="bench")
+    upload = ingest.Upload(source.name, source.name, lambda: content)
+    ingest.ingest_uploads(data_dir, "BENCH", [upload], actor="bench", checker=checker)
+    (landing,) = data_dir.landing_kind("hours").glob("b*.parquet")
+    shutil.copyfile(landing, target)
+    shutil.rmtree(root)
+
+
+_CONTENT = b""
+
+
 def baseline(source: Path, target: Path) -> None:
     import duckdb
 
@@ -88,7 +118,17 @@ def _child(which: str, source: Path, target: Path) -> None:
 
     import parcours.upload.validation  # noqa: F401
 
-    run = {"baseline": baseline, "pipeline": pipeline}[which]
+    run = {"baseline": baseline, "pipeline": pipeline, "server": server}[which]
+    if which == "server":
+        import functools
+
+        from parcours.upload.isolation import Checker
+
+        global _CONTENT
+        _CONTENT = source.read_bytes()
+        checker = Checker().__enter__()
+        checker._wait_ready(checker._process)  # ready, as after a previous upload
+        run = functools.partial(server, checker=checker)
     imports_mb = _peak_mb()
     start = time.perf_counter()
     run(source, target)
@@ -122,10 +162,54 @@ def _measure(which: str, source: Path, target: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _whole(which: str, source: Path, work: Path) -> tuple[float, float]:
+    """(seconds of the command, start to exit, as a person would run it; CPU seconds of it and
+    of every process it waited for — the checking child included —, which the machine's load
+    changes less)."""
+    import os
+    import shutil
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if which == "baseline":
+        target = work / "whole.parquet"
+        command = [
+            sys.executable,
+            "-c",
+            "import duckdb; duckdb.sql(\"copy (from read_csv('"
+            + str(source)
+            + "', all_varchar=true, encoding='latin-1')) to '"
+            + str(target)
+            + "' (format parquet)\")",
+        ]
+    else:
+        from parcours.store.datadir import DataDir
+        from parcours.upload import ingest
+
+        root = work / "whole-data"
+        shutil.rmtree(root, ignore_errors=True)
+        data_dir = DataDir(root)
+        root.mkdir(parents=True)
+        ingest.register_centre(data_dir, "BENCH", "Centre de mesure", "ACFI", actor="bench")
+        env |= {"PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "bench"}
+        command = [sys.executable, "-m", "parcours", "ingest", "--centre", "BENCH", str(source)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        sys.exit(f"{which} (processus entier) failed:\n{done.stdout}\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
+
+
 def _best(repeat: int, which: str, source: Path, target: Path) -> dict:
     runs = [_measure(which, source, target) for _ in range(repeat)]
+    wholes = [_whole(which, source, target.parent) for _ in range(repeat)]
     return {
         "seconds": min(r["seconds"] for r in runs),
+        "whole": min(w[0] for w in wholes),
+        "cpu": min(w[1] for w in wholes),
         "peak_mb": max(r["peak_mb"] for r in runs),
         "imports_mb": max(r["imports_mb"] for r in runs),
     }
@@ -152,6 +236,9 @@ def main() -> int:
         print(f"{args.rows:,} lignes, {size_mb:.1f} Mo (Windows-1252, « ; », virgule décimale)")
         base = _best(args.repeat, "baseline", source, Path(tmp) / "baseline.parquet")
         ours = _best(args.repeat, "pipeline", source, Path(tmp) / "pipeline.parquet")
+        target = Path(tmp) / "server.parquet"
+        runs = [_measure("server", source, target) for _ in range(args.repeat)]
+        served = min(r["seconds"] for r in runs)
         import polars as pl
 
         # Every generated row must pass, or the benchmark measured the quarantine path.
@@ -160,13 +247,22 @@ def main() -> int:
         if stored != args.rows:
             sys.exit("le fichier généré n'est pas entièrement accepté : mesure sans objet")
     ratio = ours["seconds"] / base["seconds"]
+    whole_ratio = ours["whole"] / base["whole"]
     for label, run in (("DuckDB read_csv → parquet", base), ("Parcours ingest (complet)", ours)):
         print(
-            f"{label} : {run['seconds']:.2f} s, pic {run['peak_mb']:.0f} Mo "
+            f"{label} : processus entier {run['whole']:.2f} s (CPU {run['cpu']:.2f} s), "
+            "opération seule "
+            f"{run['seconds']:.2f} s, pic {run['peak_mb']:.0f} Mo "
             f"(dont {run['imports_mb']:.0f} Mo pour charger les bibliothèques)"
         )
-    print(f"rapport : {ratio:.2f} (objectif ≤ {RATIO_GOAL})")
-    ok = ratio <= RATIO_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
+    print(f"rapport, processus entiers : {whole_ratio:.2f} (objectif ≤ {RATIO_GOAL})")
+    print(f"rapport, opération seule : {ratio:.2f}")
+    print(
+        f"tableau de bord (octets en mémoire, processus de vérification prêt) : {served:.2f} s, "
+        f"rapport {served / base['seconds']:.2f} à l'opération seule de DuckDB"
+    )
+    print(f"rapport, temps CPU des processus entiers : {ours['cpu'] / base['cpu']:.2f}")
+    ok = whole_ratio <= RATIO_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
     print("objectifs atteints" if ok else "objectifs NON atteints")
     return 1 if args.check_goals and not ok else 0
 

@@ -12,7 +12,7 @@ import streamlit as st
 from parcours import contract
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import operations, ui
+from parcours.dashboard import operations, ui, upload_memory
 from parcours.presentation import formatting as fmt
 from parcours.publish import templates
 from parcours.store.datadir import DataDir
@@ -136,6 +136,10 @@ def show_upload(centre_id: str) -> None:
         "corrige une date mal saisie (sortie, évaluation…). La vérification dit combien "
         "d'enregistrements cesseraient de compter ; retirer l'envoi les fait revenir.",
     )
+    too_much = upload_memory.too_much([f.size for f in files], limits)
+    if too_much:
+        st.error(too_much, icon=":material/block:")
+        return
     signature = (centre_id, complete, tuple((f.name, f.size, f.file_id) for f in files))
     if st.button("1. Vérifier les fichiers (rien n'est enregistré)", type="primary", key="check"):
         reports = uploads.ingest_uploads(
@@ -179,8 +183,9 @@ def show_upload(centre_id: str) -> None:
             "reports": [r.to_json() for r in stored],
         }
         st.session_state.pop(CHECK_KEY, None)
-        # A fresh uploader: the stored files leave the drop zone.
+        # A fresh uploader: the stored files leave the drop zone, and the server's memory.
         st.session_state[ROUND_KEY] = round_no + 1
+        upload_memory.forget_uploads()
         st.rerun()
 
 

@@ -22,4 +22,4 @@ def test_ingest_benchmark_runs_on_a_small_export():
     assert "2,000 lignes" in done.stdout
     assert "DuckDB read_csv → parquet" in done.stdout and "Parcours ingest (complet)" in done.stdout
     assert "lignes acceptées : 2,000 sur 2,000" in done.stdout
-    assert "rapport :" in done.stdout
+    assert "rapport, processus entiers :" in done.stdout

@@ -206,6 +206,9 @@ def ingest(
     Exemple :
       parcours ingest --centre CISP-042 export/participants.csv export/freins.xlsx
     """
+    from parcours.upload import isolation
+
+    isolation.prestart()  # the checking process imports while this one does
     from parcours.upload.ingest import ingest_files
 
     reports = ingest_files(

@@ -33,6 +33,22 @@ def die_with_parent(parent_pid: int | None = None, sig: int = signal.SIGKILL) ->
     return ok
 
 
+_PR_SET_DUMPABLE = 4
+
+
+def no_core_dump() -> None:
+    """Never write this process's memory to disk: no core file (RLIMIT_CORE 0) and not
+    dumpable (prctl PR_SET_DUMPABLE 0, which also keeps other processes of the same user from
+    reading its memory through /proc). For a process that holds uploaded files in clear."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
 def limit_memory(max_bytes: int) -> None:
     """Cap this process's address space (RLIMIT_AS): an allocation beyond fails (MemoryError in
     Python, an abort in native code) instead of swapping the machine to death."""

@@ -127,6 +127,17 @@ PATTERNS = [
     (r"^Download as (\w+)$", "Télécharger ($1)"),
     (r"^View (\d+) more$", "Voir $1 de plus"),
     (r"^Upload (.+)$", "Déposer $1"),
+    # The uploader's own refusals (drawn in the browser, before anything is sent).
+    (
+        r"^File must be (\d+)\.(\d+)\s?([KMGT]?)B or smaller\.$",
+        "Fichier refusé : au plus $1,$2 $3o par fichier.",
+    ),
+    (
+        r"^File must be (\d+)\s?([KMGT]?)B or smaller\.$",
+        "Fichier refusé : au plus $1 $2o par fichier.",
+    ),
+    (r"^(.+) files are not allowed\.$", "Fichier refusé : le type $1 n'est pas accepté."),
+    (r"^Unexpected error\. Please try again\.$", "Envoi refusé par le serveur. Réessayez."),
     (
         r"^You have requested page /(.*), but no corresponding file was found in the app's "
         r"pages/ directory\. Running the app's main page\.$",

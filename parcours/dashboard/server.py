@@ -24,6 +24,7 @@ import time
 from http.cookies import SimpleCookie
 from typing import Any
 
+from parcours.dashboard import upload_memory
 from parcours.store import sessions
 from parcours.store.datadir import DataDir
 
@@ -181,6 +182,12 @@ class AccessGate:
             # Answer before reading the body: nothing of it is kept, not even in memory.
             await _send_status(send, 403, "Dépôt refusé : connectez-vous d'abord.".encode())
             return
+        if scope.get("method") != "DELETE":
+            # In memory only, and within the session's share (parcours.dashboard.upload_memory).
+            refused = upload_memory.refusal(streamlit_session, scope.get("headers") or [])
+            if refused is not None:
+                await _send_status(send, refused[0], refused[1].encode())
+                return
         await self.app(scope, receive, send)
 
     async def _media(self, scope, receive, send) -> None:

@@ -65,6 +65,6 @@ class DataDir:
 
     @property
     def tmp(self) -> Path:
-        """Uploaded files while they are checked (mode 0600, removed in every outcome; what a
-        crash leaves is swept by `parcours.upload.scratch.sweep`)."""
+        """Scratch space. Uploads are no longer copied here (they stay in memory); the copies
+        an older Parcours left (`upload-*`) are swept by `parcours.upload.scratch.sweep`."""
         return self.root / "tmp"

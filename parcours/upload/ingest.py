@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def _require_centre(conn, centre_id: str) -> dict:
     return centre
 
 
-def _unreadable(path: Path, error: OSError) -> str:
+def _unreadable(error: OSError) -> str:
     """The OS says why in English: say it in French for the usual cases."""
     if isinstance(error, FileNotFoundError):
         reason = "fichier introuvable (vérifiez le chemin)"
@@ -126,6 +127,17 @@ def disk_full_said_in_french(func):
     return wrapper
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One file handed to `ingest_uploads`: the name shown in reports and the registry, and a
+    way to get its bytes (read only when its turn comes, so that twenty files are never all in
+    memory at once). `load` raises `FileRejected` (a limit) or `OSError` (unreadable)."""
+
+    file: str  # as reported (a path for the CLI, the file's own name for the dashboard)
+    name: str  # the file's own name, for messages and the registry
+    load: Callable[[], bytes]
+
+
 @disk_full_said_in_french
 def ingest_files(
     data_dir: DataDir,
@@ -146,28 +158,60 @@ def ingest_files(
     child for the call, or the caller's `checker` (kept open, e.g. across the demo's centres)."""
     limits = limits or (checker.limits if checker else UploadLimits.from_env())
     check_count(len(paths), limits)
-    scratch.sweep(data_dir)  # upload copies a crash left behind (dashboard uploads)
+    uploads = [
+        Upload(str(path), Path(path).name, functools.partial(_read_bounded, Path(path), limits))
+        for path in paths
+    ]
+    return ingest_uploads(
+        data_dir,
+        centre_id,
+        uploads,
+        actor,
+        dry_run=dry_run,
+        complete=complete,
+        limits=limits,
+        checker=checker,
+    )
+
+
+@disk_full_said_in_french
+def ingest_uploads(
+    data_dir: DataDir,
+    centre_id: str,
+    uploads: list[Upload],
+    actor: str,
+    dry_run: bool = False,
+    *,
+    complete: bool = False,
+    limits: UploadLimits | None = None,
+    checker: Checker | None = None,
+) -> list[FileReport]:
+    """`ingest_files` for bytes held in memory (the dashboard's uploads): the bytes go to the
+    checking process through a pipe and are never written anywhere; only the accepted,
+    pseudonymised rows reach the disk (the landing file)."""
+    limits = limits or (checker.limits if checker else UploadLimits.from_env())
+    check_count(len(uploads), limits)
+    scratch.sweep(data_dir)  # what an older Parcours, killed mid-upload, may have left
     with opstore.connected(data_dir.ops_db) as conn:
         _require_centre(conn, centre_id)
     reports: list[FileReport] = []
     seen: dict[str, FileReport] = {}  # sha256 → first report, for dry runs (nothing registered)
     with contextlib.nullcontext(checker) if checker else Checker(limits) as checker:
-        for path in paths:
-            path = Path(path)
+        for upload in uploads:
             try:
-                content = _read_bounded(path, limits)
+                content = upload.load()
             except FileRejected as error:
                 reports.append(
-                    refuse(data_dir, centre_id, str(path), str(error), actor, dry_run=dry_run)
+                    refuse(data_dir, centre_id, upload.file, str(error), actor, dry_run=dry_run)
                 )
                 continue
             except OSError as error:
-                reports.append(_rejected(str(path), _unreadable(path, error)))
+                reports.append(_rejected(upload.file, _unreadable(error)))
                 continue
             digest = hashlib.sha256(content).hexdigest()
             if dry_run and digest in seen:
                 report = FileReport(
-                    file=str(path),
+                    file=upload.file,
                     kind=seen[digest].kind,
                     status="duplicate",
                     warnings=[
@@ -178,15 +222,16 @@ def ingest_files(
                 report = ingest_content(
                     data_dir,
                     centre_id,
-                    path.name,
+                    upload.name,
                     content,
                     actor,
                     dry_run=dry_run,
                     complete=complete,
                     checker=checker,
                 )
-                report.file = str(path)
+                report.file = upload.file
                 seen.setdefault(digest, report)
+            del content  # the next file's bytes do not join this one's in memory
             reports.append(report)
     return reports
 
@@ -267,6 +312,7 @@ def ingest_content(
             return _duplicate_report(file_name, first)
         mappings = opstore.get_mappings(conn)
 
+    batch_id = opstore.new_batch_id()
     try:
         checked = checker.check(
             content,
@@ -274,8 +320,9 @@ def ingest_content(
             centre_id,
             pseudonym_key=_pseudonym_key(data_dir, dry_run),
             mappings=mappings,
-            # A dry run needs the rows only to count what a complete export would supersede.
-            keep_rows=not dry_run or complete,
+            # The child sends back the landing file itself; a dry run needs the rows only to
+            # count what a complete export would supersede.
+            batch_id=batch_id if not dry_run or complete else None,
         )
     except FileRejected as error:
         with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
@@ -312,8 +359,7 @@ def ingest_content(
             )
         return report
 
-    batch_id = opstore.new_batch_id()
-    landing.write_batch(data_dir, checked.kind, batch_id, checked.accepted)
+    landing.write_batch_file(data_dir, checked.kind, batch_id, checked.landing_parquet)
     batch = {
         "batch_id": batch_id,
         "centre_id": centre_id,

@@ -15,7 +15,13 @@ variable (read at each call, so a test or an operator can set it without a resta
   sheets compress 5 to 30 times, a zip bomb a thousand times;
 - memory of the checking process: 2 048 Mo of address space (`PARCOURS_CHECK_MEMORY_MB`;
   polars alone reserves about 0,7 Go at start); its time: 180 s per file
-  (`PARCOURS_CHECK_SECONDS`) — a million rows take a few seconds.
+  (`PARCOURS_CHECK_SECONDS`) — a million rows take a few seconds;
+- uploads checked at once by one server process: 2 (`PARCOURS_MAX_CONCURRENT_CHECKS`) — one per
+  core, each child up to its memory limit; the next waits a few seconds, then is asked to try
+  again (`parcours.upload.checks`);
+- uploaded bytes one dashboard session may hold (the files in its drop zone, all together):
+  100 Mo (`PARCOURS_MAX_SESSION_UPLOAD_MB`) — two files at the size limit; Streamlit keeps
+  uploaded files in memory until they leave the page.
 
 Every refusal names its limit in French (« Fichier refusé : … »).
 """
@@ -51,6 +57,8 @@ class UploadLimits:
     max_xlsx_ratio: int = 200
     check_memory_bytes: int = 2048 * MB
     check_seconds: int = 180
+    max_concurrent_checks: int = 2
+    max_session_bytes: int = 100 * MB
 
     @classmethod
     def from_env(cls) -> UploadLimits:
@@ -70,6 +78,11 @@ class UploadLimits:
             check_memory_bytes=_env_int("PARCOURS_CHECK_MEMORY_MB", d.check_memory_bytes // MB)
             * MB,
             check_seconds=_env_int("PARCOURS_CHECK_SECONDS", d.check_seconds),
+            max_concurrent_checks=_env_int(
+                "PARCOURS_MAX_CONCURRENT_CHECKS", d.max_concurrent_checks
+            ),
+            max_session_bytes=_env_int("PARCOURS_MAX_SESSION_UPLOAD_MB", d.max_session_bytes // MB)
+            * MB,
         )
 
 

@@ -11,10 +11,10 @@ Both forms share the regular expressions below, so they cannot drift apart. Valu
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import polars as pl
-from stdnum.be import bis, nn
 
 # --- dates -----------------------------------------------------------------------------------
 # Always day first. An optional time part (`00:00`, `00:00:00`, `00:00:00.000`) is ignored.
@@ -116,8 +116,22 @@ _NISS_IN_TEXT_RE = re.compile(r"(?<![0-9])(?=([0-9](?:[\s.\-/]?[0-9]){10})(?![0-
 NISS_CANDIDATE = r"[0-9](?:[\s.\-/]?[0-9]){10}"
 
 
+def ascii_digits(text: str) -> str:
+    """NFKC (full-width and other compatibility forms), then every remaining decimal digit to
+    its ASCII digit: « ７９０１… » and « ٧٩٠١… » are national numbers like « 7901… ». Reading
+    applies it to every value holding such digits, before any rule looks at it."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def is_niss(digits: str) -> bool:
-    """Whether 11 digits are a valid national register or BIS number (stdnum)."""
+    """Whether 11 digits are a valid national register or BIS number (stdnum, imported on
+    first use: a file without any 11-digit value never needs it, and it costs a tenth of a
+    second at the start of every checking process)."""
+    from stdnum.be import bis, nn
+
     return nn.is_valid(digits) or bis.is_valid(digits)
 
 
@@ -125,7 +139,7 @@ def normalise_niss(text: str | None) -> str | None:
     """The 11 digits of a valid national number, else None."""
     if text is None:
         return None
-    digits = _NISS_PUNCTUATION_RE.sub("", text)
+    digits = _NISS_PUNCTUATION_RE.sub("", ascii_digits(text))
     if len(digits) != 11 or not digits.isascii() or not digits.isdigit():
         return None
     return digits if is_niss(digits) else None

@@ -24,6 +24,7 @@ XLSX (recognised by its content, not its name): the first sheet; date cells beco
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -33,7 +34,7 @@ import polars as pl
 
 from parcours.core.errors import FileRejected
 from parcours.upload.limits import UploadLimits, check_size, number, refused
-from parcours.upload.xlsx_guard import check_xlsx
+from parcours.upload.parsing import ascii_digits
 
 DELIMITERS = (";", "\t", ",", "|")
 ROW_NUMBER = "row_number"
@@ -98,18 +99,19 @@ def read_table(content: bytes, file_name: str, limits: UploadLimits | None = Non
     for magic, what in _BINARY_MAGICS.items():
         if content.startswith(magic):
             raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
-    text, encoding = _decode(content, file_name)
-    return _read_csv(text, encoding, file_name, limits)
+    text, encoding, utf8 = _decode(content, file_name)
+    return _read_csv(text, encoding, file_name, limits, utf8=utf8)
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _decode(content: bytes, file_name: str) -> tuple[str, str]:
+def _decode(content: bytes, file_name: str) -> tuple[str, str, bytes | None]:
+    """(text, encoding, the text's UTF-8 bytes when they came for free, else None)."""
     encoding = "utf-8"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16"), "utf-16"
+            return content.decode("utf-16"), "utf-16", None
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: judged as bytes below
     elif content.startswith(b"\xef\xbb\xbf"):
@@ -120,21 +122,36 @@ def _decode(content: bytes, file_name: str) -> tuple[str, str]:
             f"{file_name} : fichier illisible (contenu binaire). "
             "Envoyez un fichier CSV ou un classeur .xlsx."
         )
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text, encoding = content.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            # Bytes undefined in Windows-1252 (0x81, 0x8d…): Latin-1 decodes anything.
-            text, encoding = content.decode("latin-1"), "latin-1"
-    text = text.rstrip("\x1a")
+    content = content.rstrip(b"\x1a")
+    utf8 = None
+    end = content.find(b"\n")
+    if end != -1 and content[end + 1 :].isascii():
+        # Accents and « N° » usually sit in the header only: when the rest is ASCII, only the
+        # first line is decoded by table, and the parser gets the rest as it came.
+        head, body = content[: end + 1], content[end + 1 :]
+        head_text, encoding = _decode_text(head, encoding)
+        text = head_text + body.decode("ascii")
+        utf8 = head_text.encode("utf-8") + body
+    else:
+        text, encoding = _decode_text(content, encoding)
     if _CONTROL_CHARS.search(text[:65536]):
         raise FileRejected(
             f"{file_name} : fichier illisible (caractères de contrôle). "
             "Envoyez un fichier CSV ou un classeur .xlsx."
         )
-    return text, encoding
+    return text, encoding, utf8
+
+
+def _decode_text(content: bytes, encoding: str) -> tuple[str, str]:
+    """UTF-8, else Windows-1252, else Latin-1 (which decodes anything)."""
+    try:
+        return content.decode("utf-8"), encoding
+    except UnicodeDecodeError:
+        try:
+            return content.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            # Bytes undefined in Windows-1252 (0x81, 0x8d…).
+            return content.decode("latin-1"), "latin-1"
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -173,9 +190,12 @@ def _polars_csv(data: bytes, delimiter: str, width: int | None = None) -> pl.Dat
     )
 
 
-def _parse_fast(text: str, first_line: str, delimiter: str) -> tuple[int, pl.DataFrame]:
-    """(header width, frame) with polars; lines longer than the header make the frame wider."""
-    data = text.encode("utf-8")
+def _parse_fast(
+    text: str, first_line: str, delimiter: str, utf8: bytes | None = None
+) -> tuple[int, pl.DataFrame]:
+    """(header width, frame) with polars; lines longer than the header make the frame wider.
+    `utf8`: `text` already encoded, when the caller has it."""
+    data = utf8 if utf8 is not None else text.encode("utf-8")
     try:
         frame = _polars_csv(data, delimiter)
         return frame.width, frame
@@ -237,8 +257,12 @@ def _check_csv_shape(text: str, first_line: str, delimiter: str, file_name: str,
         )
 
 
-def _field_too_long(file_name: str, limits: UploadLimits, row: int | None = None) -> FileRejected:
+def _field_too_long(
+    file_name: str, limits: UploadLimits, row: int | None = None, *, line: int | None = None
+) -> FileRejected:
     where = f" (enregistrement n° {number(row)} du fichier, en-tête compris)" if row else ""
+    if line:
+        where = f" (à partir de la ligne {number(line)} du fichier, en-tête compris)"
     return FileRejected(
         refused(
             file_name,
@@ -249,30 +273,68 @@ def _field_too_long(file_name: str, limits: UploadLimits, row: int | None = None
     )
 
 
-def _read_csv(text: str, encoding: str, file_name: str, limits: UploadLimits) -> RawTable:
-    text = _skip_leading_empty_lines(text)
+def _csv_error(error: csv.Error, file_name: str, limits: UploadLimits, line: int | None = None):
+    if "field larger than field limit" in str(error):
+        return _field_too_long(file_name, limits, line=line)
+    if "end of data" in str(error):
+        reason = "un guillemet ouvert n'est pas refermé"
+    elif "expected after" in str(error):
+        reason = "un guillemet fermant est suivi d'autres caractères"
+    else:
+        reason = "structure CSV incohérente"
+    # The library's own message may quote the file's content: it is not shown.
+    return FileRejected(f"{file_name} : fichier CSV illisible ({reason}).")
+
+
+@functools.cache
+def _long_quoted(delimiter: str, max_field: int) -> re.Pattern:
+    # A quote opening a value, then more characters without a quote than a value may hold.
+    return re.compile(rf'(?:^|{re.escape(delimiter)})"[^"]{{{max_field + 1},}}', re.MULTILINE)
+
+
+def _check_quotes(text: str, delimiter: str, file_name: str, limits: UploadLimits) -> None:
+    """A stray quote makes the rest of the file one value: refused here, in bounded memory,
+    before a parser builds that value (polars needs some forty times the file's size for it,
+    more than the checking process is given). The pattern only points at a suspect; Python's
+    csv module, streamed (no row kept), decides (a value may end with the delimiter, and its
+    closing quote then looks like an opening one)."""
+    suspect = '"' in text and _long_quoted(delimiter, limits.max_field_chars).search(text)
+    if not suspect:
+        return
+    previous = csv.field_size_limit()
+    csv.field_size_limit(limits.max_field_chars + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        line = text.count("\n", 0, suspect.start() + 1) + 1
+        raise _csv_error(error, file_name, limits, line) from None
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_csv(
+    text: str, encoding: str, file_name: str, limits: UploadLimits, utf8: bytes | None = None
+) -> RawTable:
+    skipped = _skip_leading_empty_lines(text)
+    if len(skipped) != len(text):
+        utf8 = None  # no longer the same text
+    text = skipped
     if not text:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     end = text.find("\n")
     first_line = text if end == -1 else text[:end]
     delimiter = detect_delimiter(first_line)
     _check_csv_shape(text, first_line, delimiter, file_name, limits)
+    _check_quotes(text, delimiter, file_name, limits)
     try:
-        width, frame = _parse_fast(text, first_line, delimiter)
+        width, frame = _parse_fast(text, first_line, delimiter, utf8)
     except pl.exceptions.PolarsError:
         try:
             width, frame = _parse_lenient(text, delimiter, limits.max_field_chars)
         except csv.Error as error:
-            if "field larger than field limit" in str(error):
-                raise _field_too_long(file_name, limits) from None
-            if "end of data" in str(error):
-                reason = "un guillemet ouvert n'est pas refermé"
-            elif "expected after" in str(error):
-                reason = "un guillemet fermant est suivi d'autres caractères"
-            else:
-                reason = "structure CSV incohérente"
-            # The library's own message may quote the file's content: it is not shown.
-            raise FileRejected(f"{file_name} : fichier CSV illisible ({reason}).") from None
+            raise _csv_error(error, file_name, limits) from None
     overflow = None
     if frame.width > width:
         # Some lines have more values than the header has columns (often an unquoted delimiter
@@ -312,6 +374,8 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
             what = "un classeur OpenDocument (.ods) : enregistrez-le en .xlsx ou en CSV"
         raise FileRejected(f"{file_name} : fichier illisible, c'est {what}.")
     # Zip sizes, XML document types and the sheet's extent, before the reader allocates anything.
+    from parcours.upload.xlsx_guard import check_xlsx
+
     check_xlsx(content, file_name, limits)
     import fastexcel
 
@@ -323,8 +387,13 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
         frame = sheet.to_polars()
     except FileRejected:
         raise
-    except Exception as error:  # noqa: BLE001 — fastexcel raises its own exception types
-        raise FileRejected(f"{file_name} : classeur .xlsx illisible ({error}).") from None
+    except Exception:  # noqa: BLE001 — fastexcel raises its own exception types
+        # Its message is English (calamine's) and may quote the sheet: it is not shown.
+        raise FileRejected(
+            f"{file_name} : classeur .xlsx illisible (endommagé, ou d'une variante que Parcours "
+            "ne lit pas, comme le format « Open XML strict »). Ouvrez-le dans votre tableur et "
+            "enregistrez-le à nouveau au format « Classeur Excel (.xlsx) », ou en CSV."
+        ) from None
     if frame.width == 0:
         raise FileRejected(f"{file_name} : {EMPTY_FILE}.")
     frame = frame.select(pl.all().cast(pl.String))
@@ -334,6 +403,30 @@ def _read_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> RawTable
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+# A decimal digit other than 0-9: full-width ７, Arabic-Indic ٧, mathematical 𝟕…
+_OTHER_DIGIT = r"[\p{Nd}--0-9]"
+
+
+def _ascii_digits(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Values written with non-ASCII digits, rewritten with ASCII ones before any rule reads
+    them, so that every national-number test (the number's column, trainee ids, free text,
+    extra columns) sees the digits. Only the values holding such digits are touched; the
+    screen is cheap (bytes ≠ characters: not ASCII), the exact test runs on the distinct
+    non-ASCII values only."""
+    updates = []
+    for name in names:
+        values = frame.get_column(name)
+        wide = (values.str.len_bytes() != values.str.len_chars()).fill_null(False)
+        if not wide.any():
+            continue
+        odd = values.filter(wide).unique()
+        odd = odd.filter(odd.str.contains(_OTHER_DIGIT))
+        if odd.is_empty():
+            continue
+        changed = {v: ascii_digits(v) for v in odd.to_list()}
+        updates.append(values.replace(changed).alias(name))
+    return frame.with_columns(updates) if updates else frame
 
 
 def _to_table(
@@ -365,6 +458,8 @@ def _to_table(
         raise _field_too_long(file_name, limits, position[0] + 1 if len(position) else None)
     if overflow is not None:
         frame = frame.with_columns(overflow)
+    if encoding not in ("cp1252", "latin-1"):  # no other digit exists in those encodings
+        frame = _ascii_digits(frame, names)
     values = pl.col(names).str.strip_chars()
     if multiline:
         # Quoted values may span lines: one newline convention, whatever the file used.

@@ -9,7 +9,9 @@ audited by `parcours.upload.ingest`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +19,7 @@ import polars as pl
 from parcours.core.errors import ParcoursError
 from parcours.store import opstore, registry, roles
 from parcours.store.datadir import DataDir
-from parcours.upload import ingest, scratch
+from parcours.upload import checks, ingest, isolation
 from parcours.upload.limits import UploadLimits, check_count, check_size
 
 UPLOAD_ROLES = roles.roles_with("upload")
@@ -46,10 +48,29 @@ def _check_centre(data_dir: DataDir, user, centre_id: str) -> None:
         raise AccessDenied("Vous ne pouvez déposer des fichiers que pour votre propre centre.")
 
 
+# A file name longer than this is shortened (its end and extension kept): file systems refuse
+# names over 255 bytes, and the registry, the audit log and the messages need no more.
+MAX_NAME_CHARS = 120
+
+
 def safe_name(name: str) -> str:
-    """The uploaded file's own name, without any folder part (a browser may send one)."""
-    base = Path(name.replace("\\", "/")).name.strip()
-    return base if base not in ("", ".", "..") else "fichier"
+    """The uploaded file's own name, without any folder part (a browser may send one), control
+    characters or invisible formatting, and at most `MAX_NAME_CHARS` characters
+    (« début…fin.csv »)."""
+    base = Path(name.replace("\\", "/")).name
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if base in ("", ".", ".."):
+        return "fichier"
+    if len(base) > MAX_NAME_CHARS:
+        stem, dot, extension = base.rpartition(".")
+        if not stem or len(extension) > 8:
+            stem, extension = base, ""
+        else:
+            extension = dot + extension
+        room = MAX_NAME_CHARS - len(extension) - 1  # the « … »
+        head = room * 2 // 3
+        base = stem[:head].rstrip() + "…" + stem[len(stem) - (room - head) :].lstrip() + extension
+    return base
 
 
 def ingest_uploads(
@@ -64,48 +85,40 @@ def ingest_uploads(
     """Check (`dry_run`) or store uploaded files for one centre; one report per file.
 
     The number of files and the size of each are checked first (`UploadLimits`): too many files
-    refuse the upload whole; a file too large is refused without being written anywhere. The
-    others are written to a private folder of `data/tmp/` (`parcours.upload.scratch`) under
-    their original names, so the reports and the batch registry show the names the centre
-    knows; that folder is removed whatever happens."""
+    refuse the upload whole; a file too large is refused without being read. The bytes are
+    never written anywhere: they go from memory to the checking process through a pipe
+    (`parcours.upload.isolation`), and only the accepted, pseudonymised rows are stored.
+
+    At most `PARCOURS_MAX_CONCURRENT_CHECKS` uploads are checked at once in this process
+    (`checks.slot`); beyond, `Busy` (« réessayez dans un instant »)."""
     _check_centre(data_dir, user, centre_id)
     files = list(files)
     limits = UploadLimits.from_env()
     check_count(len(files), limits)
-    too_large: dict[int, ingest.FileReport] = {}
-    for index, (name, content) in enumerate(files):
+
+    def bounded(content: bytes, name: str) -> bytes:
+        check_size(name, len(content), limits)
+        return content
+
+    uploads = [
+        ingest.Upload(safe_name(name), safe_name(name), partial(bounded, content, safe_name(name)))
+        for name, content in files
+    ]
+    with checks.slot(limits):
         try:
-            check_size(safe_name(name), len(content), limits)
-        except ParcoursError as error:
-            too_large[index] = ingest.refuse(
-                data_dir, centre_id, safe_name(name), str(error), user.email, dry_run=dry_run
+            return ingest.ingest_uploads(
+                data_dir,
+                centre_id,
+                uploads,
+                user.email,
+                dry_run=dry_run,
+                complete=complete,
+                limits=limits,
             )
-    with scratch.upload_folder(data_dir) as tmp:
-        paths = []
-        for index, (name, content) in enumerate(files):
-            if index in too_large:
-                continue
-            # Two files with the same name each get their own folder.
-            folder = tmp / str(index)
-            folder.mkdir(mode=0o700)
-            path = folder / safe_name(name)
-            scratch.write_private(path, content)
-            paths.append(path)
-        checked = ingest.ingest_files(
-            data_dir,
-            centre_id,
-            paths,
-            user.email,
-            dry_run=dry_run,
-            complete=complete,
-            limits=limits,
-        )
-    for report, path in zip(checked, paths, strict=True):
-        report.file = path.name
-    reports = []
-    for index in range(len(files)):
-        reports.append(too_large[index] if index in too_large else checked.pop(0))
-    return reports
+        finally:
+            # The next upload (« Confirmer » after « Vérifier », another centre) finds a
+            # checking process that has already made its imports.
+            isolation.prestart()
 
 
 def withdraw_batch(data_dir: DataDir, user, batch_id: str) -> list[str]:

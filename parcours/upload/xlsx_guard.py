@@ -35,9 +35,6 @@ MAX_MEMBERS = 10_000
 # Members smaller than this are not judged on their ratio (a tiny styles.xml may compress 50×).
 _RATIO_FLOOR = 1024 * 1024
 _CHUNK = 1024 * 1024
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
@@ -76,7 +73,8 @@ def check_xlsx(content: bytes, file_name: str, limits: UploadLimits) -> None:
         infos = archive.infolist()
         _check_directory(infos, file_name, limits)
         for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
+            # Every member, whatever its name: a part's name does not decide how it is read.
+            if not info.is_dir():
                 _check_no_doctype(archive, info, file_name)
         sheet = _first_sheet(archive, file_name)
         if sheet is not None:
@@ -162,30 +160,43 @@ def _parse(data: bytes, name: str, file_name: str):
         raise _reject(file_name, f"« {name} » n'est pas du XML valide.") from None
 
 
+def _local(tag: str) -> str:
+    """`{namespace}sheet` → `sheet`: transitional and strict OOXML (ISO 29500 « strict », other
+    namespaces) name the same elements."""
+    return tag.rsplit("}", 1)[-1]
+
+
 def _first_sheet(archive: zipfile.ZipFile, file_name: str) -> str | None:
-    """The zip path of the workbook's first sheet (the one that is read), if it can be found."""
+    """The zip path of the workbook's first sheet (the one that is read), whatever the
+    namespace (transitional or strict) and whatever the part's name (`sheet1.xml`, `feuille`,
+    `sheet1.bin.xml`…): the workbook's relationships say which part it is. A workbook whose
+    first sheet cannot be found is refused: a reader might find one that was never checked."""
     workbook = _read_small(archive, "xl/workbook.xml", file_name)
     if workbook is None:
         return None
     root = _parse(workbook, "xl/workbook.xml", file_name)
-    sheet = root.find(f"{_MAIN_NS}sheets/{_MAIN_NS}sheet")
+    sheet = next((e for e in root.iter() if _local(e.tag) == "sheet"), None)
     names = set(archive.namelist())
-    fallback = sorted(n for n in names if re.match(r"xl/worksheets/[^/]+\.xml$", n))
     if sheet is None:
-        return fallback[0] if fallback else None
-    rel_id = sheet.get(f"{_REL_NS}id")
+        fallback = sorted(n for n in names if n.startswith("xl/worksheets/") and "/_rels/" not in n)
+        if fallback:
+            return fallback[0]
+        raise _reject(file_name, "le classeur ne contient aucune feuille lisible.")
+    rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
     rels = _read_small(archive, "xl/_rels/workbook.xml.rels", file_name)
     if rels is not None and rel_id:
-        for rel in _parse(rels, "xl/_rels/workbook.xml.rels", file_name).iter(
-            f"{_PKG_REL_NS}Relationship"
-        ):
-            if rel.get("Id") == rel_id:
+        for rel in _parse(rels, "xl/_rels/workbook.xml.rels", file_name).iter():
+            if _local(rel.tag) == "Relationship" and rel.get("Id") == rel_id:
                 target = rel.get("Target") or ""
                 path = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 path = posixpath.normpath(path)
                 if path in names:
                     return path
-    return fallback[0] if fallback else None
+    raise _reject(
+        file_name,
+        "la première feuille du classeur est introuvable (relations internes incohérentes). "
+        "Ouvrez-le dans votre tableur et enregistrez-le à nouveau en .xlsx.",
+    )
 
 
 # How every spreadsheet writer (Excel, LibreOffice, openpyxl, xlsxwriter…) writes rows and cells:

@@ -131,8 +131,8 @@ def test_a_check_that_needs_too_much_memory_is_refused_and_the_cli_survives(
     )
     assert done.returncode == 2, (done.stdout, done.stderr[-2000:])
     assert (
-        "Fichier refusé : heures.csv — sa vérification a dépassé la mémoire autorisée (900 Mo)"
-        in done.stdout
+        "Fichier refusé : heures.csv — sa vérification a dépassé la mémoire autorisée (900 Mo, "
+        "PARCOURS_CHECK_MEMORY_MB)" in done.stdout
     )
     assert "Traceback" not in done.stderr
     assert seconds < SECONDS
@@ -149,8 +149,8 @@ def test_a_check_that_takes_too_long_is_stopped(attack_cli, write, centre):
     )
     assert done.returncode == 2, (done.stdout, done.stderr[-2000:])
     assert (
-        "Fichier refusé : heures.csv — sa vérification a dépassé le temps autorisé (1 s)"
-        in done.stdout
+        "Fichier refusé : heures.csv — sa vérification a dépassé le temps autorisé (1 s, "
+        "PARCOURS_CHECK_SECONDS)" in done.stdout
     )
     assert seconds < SECONDS
 

@@ -73,16 +73,18 @@ def test_the_drop_zone_takes_the_library_size_limit(page, monkeypatch):
     assert page.file_uploader[0].proto.max_upload_size_mb == 7
 
 
-def test_upload_service_refuses_a_file_over_the_size_limit_without_writing_it(
+def test_upload_service_refuses_a_file_over_the_size_limit_without_reading_it(
     data_dir, centre, monkeypatch
 ):
     from parcours.upload import service
 
     monkeypatch.setenv("PARCOURS_MAX_UPLOAD_MB", "1")
-    written = []
-    real = service.scratch.write_private
+    checked = []
+    real = service.ingest.ingest_content
     monkeypatch.setattr(
-        service.scratch, "write_private", lambda p, c: (written.append(p.name), real(p, c))
+        service.ingest,
+        "ingest_content",
+        lambda *a, **k: (checked.append(a[2]), real(*a, **k))[1],
     )
     reports = service.ingest_uploads(
         data_dir,
@@ -96,7 +98,8 @@ def test_upload_service_refuses_a_file_over_the_size_limit_without_writing_it(
         "Fichier refusé : gros.csv — 2,0 Mo dépasse la taille maximale d'un fichier (1 Mo). "
         "Envoyez l'export en plusieurs fichiers (par exemple un par année)."
     )
-    assert written == ["h.csv"]
+    assert checked == ["h.csv"]  # the large file never reached the checking process
+    assert not data_dir.tmp.exists()  # and nothing was written for either
     with opstore.connected(data_dir.ops_db) as conn:
         audited = opstore.list_audit(conn, "upload_checked")
     assert [(a["actor"], a["detail"]["file_name"], a["detail"]["outcome"]) for a in audited] == [
