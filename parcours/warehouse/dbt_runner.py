@@ -15,6 +15,7 @@ dbt could not even start (bad project, parse error).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -39,6 +40,22 @@ def die_with_parent() -> None:
         os._exit(3)
 
 
+def steps(manifest, skip_unit: bool) -> int:
+    """The nodes `dbt build` reports a result for: seeds, snapshots, tests, models that are not
+    ephemeral (those are inlined), and the unit tests unless skipped."""
+    count = 0
+    for node in manifest.nodes.values():
+        kind = str(node.resource_type)
+        materialized = getattr(node.config, "materialized", None)
+        if kind.endswith(("seed", "snapshot", "test")) or (
+            kind.endswith("model") and materialized != "ephemeral"
+        ):
+            count += 1
+    if not skip_unit:
+        count += len(getattr(manifest, "unit_tests", {}) or {})
+    return count
+
+
 def main(argv: list[str]) -> int:
     from dbt.cli.main import dbtRunner
 
@@ -50,7 +67,10 @@ def main(argv: list[str]) -> int:
     runner = dbtRunner(manifest=parsed.result)
     # Unit tests check the logic on fixed rows: the parent skips them once they passed for the
     # same project.
-    unit = ["--exclude-resource-type", "unit_test"] if "--skip-unit-tests" in argv else []
+    skip_unit = "--skip-unit-tests" in argv
+    unit = ["--exclude-resource-type", "unit_test"] if skip_unit else []
+    # The number of steps the build will report, for a progress that ends at 100 %.
+    print(json.dumps({"parcours_total": steps(parsed.result, skip_unit)}), flush=True)
     built = runner.invoke(["build", *unit, *common])
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     results = target / "run_results.json"
