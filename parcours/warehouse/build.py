@@ -212,7 +212,7 @@ def progress_step(line: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def readable(echo: Progress, every_seconds: float = 3.0) -> Progress:
+def readable(echo: Progress, every_seconds: float = 5.0) -> Progress:
     """A progress for a person at a terminal: the lines without a count as they come, the
     counted steps every few seconds and at each tenth, and the last step (so the count never
     seems to stop halfway)."""
