@@ -61,6 +61,8 @@ class BuildResult:
     seeds: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    # Seconds per phase: registry snapshot, dbt start and parse, dbt build, docs, swap.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class BuildResult:
             "seeds": self.seeds,
             "warnings": self.warnings,
             "failures": self.failures,
+            "phases": self.phases,
         }
 
 
@@ -150,6 +153,7 @@ def dbt_environment(data_dir: DataDir, warehouse_path: Path) -> dict[str, str]:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_PARTIAL_PARSE": "true",
             "DBT_USE_COLORS": "false",
+            "PARCOURS_BUILD_SPILL_DIR": str(data_dir.root / "build" / "spill"),
         }
     )
     return env
@@ -233,7 +237,9 @@ def readable(echo: Progress, every_seconds: float = 5.0) -> Progress:
     return say
 
 
-def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
+def run_dbt(
+    args: list[str], env: dict[str, str], progress: Progress, phases: dict | None = None
+) -> tuple[int, list[str]]:
     """Run dbt in its own process, streaming progress lines; return its exit code and the error
     lines it logged.
 
@@ -263,6 +269,8 @@ def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[i
                 if raw.strip():
                     errors.append(raw.strip())
                 continue
+            if "parcours_phase" in event and phases is not None:
+                phases[event["parcours_phase"]] = event["seconds"]
             line = steps.line(event)
             if line:
                 progress(line)
@@ -663,7 +671,9 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     skip_unit_tests = unit_tests_up_to_date(data_dir)
     if skip_unit_tests:
         say("Tests unitaires dbt déjà réussis pour ce projet inchangé : non relancés.")
+    clock = time.monotonic()
     counts = snapshot_registry(data_dir)
+    result.phases["snapshot"] = round(time.monotonic() - clock, 2)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
         "Lancement de dbt…"
@@ -679,7 +689,9 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     results.unlink(missing_ok=True)
 
     flags = (["--docs"] if docs else []) + (["--skip-unit-tests"] if skip_unit_tests else [])
-    code, errors = run_dbt(flags, env, say)
+    clock = time.monotonic()
+    code, errors = run_dbt(flags, env, say, result.phases)
+    result.phases["dbt_process"] = round(time.monotonic() - clock, 2)
     if not results.exists():
         raise BuildFailed(_failure_message([], errors))
     summary = summarise(results, target / "manifest.json")
@@ -699,8 +711,10 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             result.failures.append({"resource": "seed", **entry})
     if code != 0 or result.failures:
         raise BuildFailed(_failure_message(result.failures, errors))
+    clock = time.monotonic()
     _settle(work)
     swap_in(work, data_dir)
+    result.phases["swap"] = round(time.monotonic() - clock, 2)
     result.status = "success"
     if not skip_unit_tests:
         _unit_tests_marker(data_dir).write_text(project_fingerprint(), encoding="utf-8")

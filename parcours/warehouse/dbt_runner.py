@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 BUILD_RESULTS = "build_results.json"
@@ -38,6 +39,12 @@ def die_with_parent() -> None:
     parent = os.environ.get("PARCOURS_BUILD_PARENT")
     if parent and parent.isdigit() and os.getppid() != int(parent):
         os._exit(3)
+
+
+def phase(name: str, since: float) -> None:
+    """Where a build's time goes (dbt's start and parse, the build, the docs), for the parent's
+    summary and the benchmark."""
+    print(json.dumps({"parcours_phase": name, "seconds": round(time.monotonic() - since, 2)}))
 
 
 def steps(manifest, skip_unit: bool) -> int:
@@ -61,7 +68,9 @@ def main(argv: list[str]) -> int:
 
     docs = "--docs" in argv
     common = ["--log-format", "json"]
+    clock = time.monotonic()
     parsed = dbtRunner().invoke(["parse", *common])
+    phase("start_and_parse", clock)
     if not parsed.success or parsed.result is None:
         return 2
     runner = dbtRunner(manifest=parsed.result)
@@ -71,7 +80,9 @@ def main(argv: list[str]) -> int:
     unit = ["--exclude-resource-type", "unit_test"] if skip_unit else []
     # The number of steps the build will report, for a progress that ends at 100 %.
     print(json.dumps({"parcours_total": steps(parsed.result, skip_unit)}), flush=True)
+    clock = time.monotonic()
     built = runner.invoke(["build", *unit, *common])
+    phase("build", clock)
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     results = target / "run_results.json"
     if results.exists():
@@ -80,7 +91,9 @@ def main(argv: list[str]) -> int:
     if not built.success:
         return 1 if built.exception is None else 2
     if docs:
+        clock = time.monotonic()
         generated = runner.invoke(["docs", "generate", "--no-compile", *common])
+        phase("docs", clock)
         if not generated.success:
             return 2
     return 0
