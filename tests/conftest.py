@@ -163,10 +163,12 @@ def dashboard_warehouse(tmp_path_factory) -> DataDir:
     PARCOURS_DATA_DIR for the session (restored at the end)."""
     from tests import warehouse_cache
 
-    cached = warehouse_cache.built_folder(
-        "dashboard", [DASHBOARD_FIXTURE, Path(__file__)], _make_dashboard_folder
+    root = warehouse_cache.copy_of(
+        "dashboard",
+        [DASHBOARD_FIXTURE, Path(__file__)],
+        _make_dashboard_folder,
+        tmp_path_factory.mktemp("dashboard") / "data",
     )
-    root = warehouse_cache.copy_to(cached, tmp_path_factory.mktemp("dashboard") / "data")
     previous = os.environ.get("PARCOURS_DATA_DIR")
     os.environ["PARCOURS_DATA_DIR"] = str(root)
     data_dir = DataDir.from_env()

@@ -38,8 +38,11 @@ SKIPPED_PARTS = {"target", "logs", "dbt_packages", "__pycache__", ".pytest_cache
 
 
 def cache_root() -> Path:
+    """One cache per checkout (several checkouts of different code may test at once)."""
     root = os.environ.get("PARCOURS_TEST_CACHE")
-    path = Path(root) if root else Path(tempfile.gettempdir()) / f"parcours-tests-{os.getuid()}"
+    checkout = hashlib.sha256(str(PROJECT_ROOT.resolve()).encode()).hexdigest()[:8]
+    default = Path(tempfile.gettempdir()) / f"parcours-tests-{os.getuid()}-{checkout}"
+    path = Path(root) if root else default
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -67,27 +70,32 @@ def _locked(path: Path):
 
 
 def built_folder(name: str, inputs: Iterable[Path], make: Callable[[Path], None]) -> Path:
-    """The cached folder `name` for these inputs, made by `make(root)` once (first caller,
-    under a lock) and read-only for everyone afterwards: copy it with `copy_to` before use."""
+    """The cached folder `name` for these inputs, made by `make(root)` once (first caller, under
+    a lock). Read it only through `copy_of`."""
     root = cache_root()
-    key = fingerprint(inputs)
-    ready = root / f"{name}-{key}"
+    ready = root / f"{name}-{fingerprint(inputs)}"
     with _locked(root / f"{name}.lock"):
         if not (ready / ".complete").exists():
-            # Built in place (paths recorded by the build stay true); a folder left without
-            # its `.complete` mark by a crashed run is built again.
+            # Built in place (paths recorded by the build stay true); a folder left without its
+            # `.complete` mark by a crashed run is built again. Older fingerprints go when a new
+            # one is made (under the same lock, so never while a copy of them is being taken).
             for stale in root.glob(f"{name}-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
             ready.mkdir(parents=True)
             make(ready / "data")
             (ready / ".complete").touch()
     return ready
 
 
-def copy_to(cached: Path, dest: Path) -> Path:
-    """A private copy of a cached folder's data folder at `dest` (dbt's partial-parse cache is
-    dropped: it holds the paths of the folder it was parsed in)."""
-    shutil.copytree(cached / "data", dest)
+def copy_of(name: str, inputs: Iterable[Path], make: Callable[[Path], None], dest: Path) -> Path:
+    """A private copy at `dest` of the cached data folder `name` (made first if needed). The
+    copy is taken under the cache's lock: a run with other code cannot replace the folder
+    midway. dbt's partial-parse cache is dropped: it holds the paths of the folder it was parsed
+    in."""
+    ready = built_folder(name, inputs, make)
+    with _locked(cache_root() / f"{name}.lock"):
+        shutil.copytree(ready / "data", dest)
     for parsed in dest.glob("build/target/partial_parse.msgpack"):
         parsed.unlink()
     return dest

@@ -376,8 +376,9 @@ def fixture_warehouse(tmp_path_factory) -> dict:
         from tests import warehouse_cache
 
         inputs = [Path(__file__), EXAMPLES]
+        dest = tmp_path_factory.mktemp("warehouse_data") / "data"
+        root = warehouse_cache.copy_of("worked-example", inputs, _make_fixture_folder, dest)
         cached = warehouse_cache.built_folder("worked-example", inputs, _make_fixture_folder)
-        root = warehouse_cache.copy_to(cached, tmp_path_factory.mktemp("warehouse_data") / "data")
         data_dir = data_dir_at(root)
         record = json.loads((cached / "build.json").read_text(encoding="utf-8"))
         ids = record["ids"]

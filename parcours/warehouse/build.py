@@ -219,20 +219,30 @@ def progress_step(line: str) -> tuple[int, int] | None:
 def readable(echo: Progress, every_seconds: float = 5.0) -> Progress:
     """A progress for a person at a terminal: the lines without a count as they come, the
     counted steps every few seconds and at each tenth, and the last step (so the count never
-    seems to stop halfway)."""
-    state = {"at": 0.0, "tenth": -1}
+    seems to stop halfway); the first failure at once, then how many so far."""
+    state = {"at": 0.0, "tenth": -1, "failed": 0}
 
     def say(line: str) -> None:
         step = progress_step(line)
-        if step is None or line.endswith("(échec)"):
+        if step is None:
             echo(line)
             return
         done, total = step
+        first_failure = False
+        if line.endswith("(échec)"):
+            state["failed"] += 1
+            first_failure = state["failed"] == 1
+            line = line.removesuffix(" (échec)")
         tenth = done * 10 // max(total, 1)
         now = time.monotonic()
-        if done == total or tenth > state["tenth"] or now - state["at"] >= every_seconds:
-            state["at"], state["tenth"] = now, tenth
-            echo(f"{line} ({done * 100 // max(total, 1)} %)")
+        if first_failure or done == total or tenth > state["tenth"]:
+            pass
+        elif now - state["at"] < every_seconds:
+            return
+        state["at"], state["tenth"] = now, tenth
+        failed = state["failed"]
+        trouble = f", {failed} en échec jusqu'ici" if failed else ""
+        echo(f"{line} ({done * 100 // max(total, 1)} %{trouble})")
 
     return say
 

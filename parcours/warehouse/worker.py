@@ -74,7 +74,12 @@ create index if not exists build_requests_waiting on build_requests(build_id);
 @contextmanager
 def _connected(data_dir: DataDir):
     with opstore.connected(data_dir.ops_db) as conn:
-        conn.executescript(DDL)
+        # A read first: every page asks for the status, and DDL would take the write lock.
+        made = conn.execute(
+            "select 1 from sqlite_master where type = 'index' and name = 'build_requests_waiting'"
+        ).fetchone()
+        if made is None:
+            conn.executescript(DDL)
         yield conn
 
 
