@@ -5,7 +5,11 @@ the exact landing layout (docs/ARCHITECTURE.md): ~143,000 participants, ~1.4M ho
 barrier assessments, ~250k partnerships, ~300k milestones, ~130k exits, ~100k follow-ups, in
 ~1,500 batches; then times a full `parcours build` and a rebuild after one centre's new upload.
 
-    python bench/bench_build.py [--data-dir /tmp/parcours-bench] [--keep]
+    python bench/bench_build.py [--data-dir /tmp/parcours-bench] [--keep] [--scale 3.3]
+
+`--scale` multiplies the centres and the trainees (3.3: 500 centres, 10: 1 500), the same ten
+years. Each build prints where its time went (registry snapshot, dbt's start and parse, the
+models and tests, the docs, the swap) and the peak memory of its largest process.
 
 Goals: full build ≤ 90 s, rebuild after one upload ≤ 15 s (2-core machine).
 """
@@ -34,6 +38,8 @@ from parcours.upload import landing  # noqa: E402
 
 CENTRES = 150
 PARTICIPANTS = 143_000
+SCALE = 1.0
+WIDTH = 3
 FEDERATIONS = ["ACFI", "AID", "ALEAP", "CAIPS", "Lire et Écrire Wallonie"]
 
 # The landing column order of each kind (ARCHITECTURE « Landing parquet »), typed.
@@ -122,7 +128,7 @@ def generate(data_dir: DataDir) -> dict[str, int]:
         f"""
         create table people as
         select
-            'C' || lpad((i % {CENTRES} + 1)::varchar, 3, '0') as centre_id,
+            'C' || lpad((i % {CENTRES} + 1)::varchar, {WIDTH}, '0') as centre_id,
             'P' || lpad(i::varchar, 6, '0') as participant_id,
             (date '2016-01-01' + (hash(i) % 3650)::integer)::date as entry_date,
             (hash(i * 7919) % 1000000007)::bigint as h
@@ -137,7 +143,13 @@ def generate(data_dir: DataDir) -> dict[str, int]:
         for c in range(1, CENTRES + 1):
             ops.execute(
                 "insert into centres values (?, ?, ?, ?, ?)",
-                (f"C{c:03d}", f"CISP {c}", FEDERATIONS[c % 5], 4000 + c * 13, opstore.now_iso()),
+                (
+                    centre_id(c),
+                    f"CISP {c}",
+                    FEDERATIONS[c % 5],
+                    4000 + c % 500 * 13,
+                    opstore.now_iso(),
+                ),  # fmt: skip
             )
     seq = 0
     batches = []
@@ -157,7 +169,7 @@ def generate(data_dir: DataDir) -> dict[str, int]:
         )
         parts = (1, 2) if kind in SPLIT else (1,)
         for c in range(1, CENTRES + 1):
-            centre = f"C{c:03d}"
+            centre = centre_id(c)
             for part in parts:
                 seq += 1
                 batch_id = f"b20261127T{seq:06d}-bench"
@@ -189,6 +201,10 @@ def generate(data_dir: DataDir) -> dict[str, int]:
     return counts
 
 
+def centre_id(c: int) -> str:
+    return "C" + str(c).rjust(WIDTH, "0")
+
+
 def new_upload(data_dir: DataDir) -> None:
     """One centre re-sends its recent hours (latest wins over the earlier export)."""
     con = duckdb.connect()
@@ -200,7 +216,8 @@ def new_upload(data_dir: DataDir) -> None:
         f"""copy (
             select '{batch_id}'::varchar as batch_id, centre_id, row_number, participant_id,
                 month, hours + 1 as hours, extra
-            from read_parquet('{source}') where centre_id = 'C007' and month >= date '2025-01-01'
+            from read_parquet('{source}')
+            where centre_id = '{centre_id(7)}' and month >= date '2025-01-01'
         ) to '{data_dir.landing_kind("hours")}/{batch_id}.parquet' (format parquet)"""
     )
     with opstore.transaction(ops):
@@ -208,7 +225,7 @@ def new_upload(data_dir: DataDir) -> None:
             "insert into batches (batch_id, seq, precedence, centre_id, kind, file_name, sha256, "
             "received_at, received_by, rows_read, rows_stored, rows_quarantined, withdrawn_at, "
             "withdrawn_by, replay_of) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (batch_id, seq, seq, "C007", "hours", "heures.csv", batch_id, opstore.now_iso(),
+            (batch_id, seq, seq, centre_id(7), "hours", "heures.csv", batch_id, opstore.now_iso(),
              "bench", 0, 0, 0, None, None, None),
         )  # fmt: skip
     ops.close()
@@ -226,6 +243,18 @@ def timed_child(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return elapsed, cpu, completed
+
+
+def peak_mb() -> float:
+    """The peak resident memory of the largest child process waited for so far (Linux: KB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def phases(summary: dict) -> str:
+    names = {"snapshot": "snapshot", "start_and_parse": "dbt start+parse", "build": "models+tests",
+             "docs": "docs", "swap": "swap", "dbt_process": "dbt process in all"}  # fmt: skip
+    got = summary.get("phases") or {}
+    return ", ".join(f"{label} {got[key]:.1f} s" for key, label in names.items() if key in got)
 
 
 def timed_build(root: Path, *extra: str) -> tuple[float, float, dict]:
@@ -253,7 +282,12 @@ def bench_folder(description: str, default: str) -> tuple[DataDir, bool]:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data-dir", default=default)
     parser.add_argument("--keep", action="store_true", help="reuse generated data if present")
+    parser.add_argument("--scale", type=float, default=1.0, help="× the sector (centres, trainees)")
     args = parser.parse_args()
+    global SCALE, CENTRES, PARTICIPANTS, WIDTH
+    SCALE = args.scale
+    CENTRES, PARTICIPANTS = round(150 * SCALE), round(143_000 * SCALE)
+    WIDTH = max(3, len(str(CENTRES)))
     root = Path(args.data_dir)
     if root.exists() and not args.keep:
         shutil.rmtree(root)
@@ -265,6 +299,7 @@ def bench_folder(description: str, default: str) -> tuple[DataDir, bool]:
 def main() -> None:
     data_dir, keep = bench_folder(__doc__.splitlines()[0], "/tmp/parcours-bench")
     print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared)")
+    print(f"Scale {SCALE:g}× the sector: {CENTRES} centres, {PARTICIPANTS} trainees, 10 years")
     if not (data_dir.ops_db.exists() and keep):
         started = time.monotonic()
         counts = generate(data_dir)
@@ -276,14 +311,17 @@ def main() -> None:
           f"{len(summary['models'])} models, {len(summary['tests'])} tests; "
           f"warehouse {size:.0f} MB  [goal ≤ 90 s]")  # fmt: skip
     print(f"  slowest: {slowest(summary)}")
+    print(f"  phases: {phases(summary)}; peak memory (largest process) {peak_mb():.0f} MB")
 
     new_upload(data_dir)
     rebuild, cpu, summary = timed_build(data_dir.root)
     print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU"
           "  [goal ≤ 15 s]")  # fmt: skip
+    print(f"  phases: {phases(summary)}")
     new_upload(data_dir)
     rebuild, cpu, summary = timed_build(data_dir.root, "--no-docs")
     print(f"Rebuild after one centre's upload (--no-docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU")
+    print(f"  phases: {phases(summary)}")
     print(f"Load average after: {os.getloadavg()[0]:.1f}")
 
 

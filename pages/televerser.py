@@ -1,5 +1,6 @@
 """Téléverser des exports — a centre drops its files, reads each file's report (a dry run first:
-nothing is written), confirms, then rebuilds the warehouse; its upload history, with withdrawal.
+nothing is written), confirms, and a build is asked of the build worker (`warehouse.worker`); its
+upload history, with withdrawal (which asks for a build too).
 
 Everything goes through the library (`upload.service` → `upload.ingest`, `warehouse.build`),
 which checks who may do what and writes the audit log. The dashboard never holds a DuckDB write
@@ -115,11 +116,9 @@ def show_upload(centre_id: str) -> None:
             show_report(index, FileReport(**report), dry_run=False)
         if any(r["status"] == "stored" for r in done["reports"]):
             st.markdown(
-                "Les données enregistrées apparaîtront dans les pages après la reconstruction "
-                "de l'entrepôt."
+                "Les pages se mettent à jour toutes seules avec ces données, en quelques "
+                "instants (la ligne sous le titre dit quand) ; vous pouvez quitter cette page."
             )
-            if st.button("Reconstruire l'entrepôt maintenant", type="primary", key="rebuild"):
-                ui.run_build(data_dir, user.email)
     if not files:
         if not done:
             ui.empty_state(
@@ -182,6 +181,10 @@ def show_upload(centre_id: str) -> None:
             "centre": centre_id,
             "reports": [r.to_json() for r in stored],
         }
+        if any(r.status == "stored" for r in stored):
+            # The build belongs to no session: leaving this page does not cancel it.
+            reason = "complete" if complete else "upload"
+            ui.request_build(data_dir, user.email, reason, centre_id)
         st.session_state.pop(CHECK_KEY, None)
         # A fresh uploader: the stored files leave the drop zone, and the server's memory.
         st.session_state[ROUND_KEY] = round_no + 1
@@ -234,9 +237,10 @@ def show_history(centre_id: str) -> None:
         )
         if st.button("Retirer ce lot", disabled=not sure, key="withdraw"):
             withdrawn = uploads.withdraw_batch(data_dir, user, batch_id)
+            ui.request_build(data_dir, user.email, "withdrawal", centre_id)
             st.success(
-                f"Lot retiré ({', '.join(withdrawn)}). Ses données disparaîtront à la prochaine "
-                "construction de l'entrepôt.",
+                f"Lot retiré ({', '.join(withdrawn)}). Ses données disparaissent des pages dans "
+                "quelques instants (la ligne sous le titre dit quand).",
                 icon=":material/check_circle:",
             )
 

@@ -30,7 +30,13 @@ def show_run() -> None:
         "fichier : il ne remplace l'entrepôt servi que si tout a réussi."
     )
     if st.button("Lancer une construction", type="primary", key="run_build"):
-        ui.run_build(data_dir, user.email)
+        ui.request_build(data_dir, user.email, "manual", None)
+        st.success(
+            "Construction demandée : elle tourne dans le service de construction, même si vous "
+            "quittez cette page. Sa progression s'affiche ci-dessous.",
+            icon=":material/check_circle:",
+        )
+    ui.build_progress()
 
 
 def show_builds() -> None:

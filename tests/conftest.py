@@ -24,6 +24,9 @@ if os.environ.get("CI"):
 # Pages skip Altair's schema validation when drawing (`ui.altair_chart`): tests keep it, so every
 # chart a page test draws is checked against the Vega-Lite schema.
 os.environ["PARCOURS_VALIDATE_CHARTS"] = "1"
+# A build worker started by a test (an upload on Téléverser asks for a build) leaves soon after
+# its last build instead of idling 10 minutes beside the suite.
+os.environ.setdefault("PARCOURS_BUILD_WORKER_IDLE", "20")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
@@ -118,20 +121,15 @@ DASHBOARD_USERS = {
 }
 
 
-@pytest.fixture(scope="session")
-def dashboard_warehouse(tmp_path_factory) -> DataDir:
-    """The dashboard fixture's data folder, with its warehouse built (once per session).
-    Sets PARCOURS_DATA_DIR for the session (restored at the end)."""
+def _make_dashboard_folder(root: Path) -> None:
+    """Centres → ingest → dbt build (no docs) → users, on the dashboard fixture's exports."""
     import csv
 
     from parcours.store import users as auth
     from parcours.upload import ingest
     from parcours.warehouse import build
 
-    root = tmp_path_factory.mktemp("dashboard") / "data"
-    previous = os.environ.get("PARCOURS_DATA_DIR")
-    os.environ["PARCOURS_DATA_DIR"] = str(root)
-    data_dir = DataDir.from_env()
+    data_dir = DataDir(root)
     conn = opstore.connect(data_dir.ops_db)
     try:
         with (DASHBOARD_FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
@@ -156,6 +154,24 @@ def dashboard_warehouse(tmp_path_factory) -> DataDir:
     assert result.status == "success", result.message
     for email, (role, centre_id, federation) in DASHBOARD_USERS.items():
         auth.add_user(data_dir, email, DASHBOARD_PASSWORD, role, centre_id, federation)
+
+
+@pytest.fixture(scope="session")
+def dashboard_warehouse(tmp_path_factory) -> DataDir:
+    """The dashboard fixture's data folder, with its warehouse built: once per run for all
+    xdist workers (`warehouse_cache`), then copied into this session's own folder. Sets
+    PARCOURS_DATA_DIR for the session (restored at the end)."""
+    from tests import warehouse_cache
+
+    root = warehouse_cache.copy_of(
+        "dashboard",
+        [DASHBOARD_FIXTURE, Path(__file__)],
+        _make_dashboard_folder,
+        tmp_path_factory.mktemp("dashboard") / "data",
+    )
+    previous = os.environ.get("PARCOURS_DATA_DIR")
+    os.environ["PARCOURS_DATA_DIR"] = str(root)
+    data_dir = DataDir.from_env()
     yield data_dir
     if previous is None:
         os.environ.pop("PARCOURS_DATA_DIR", None)

@@ -78,7 +78,11 @@ def test_tests_of_a_build_failing_first_in_french(conn):
 
 @pytest.mark.parametrize(
     ("line", "fraction"),
-    [("12/40 OK stg_hours (0,3 s)", 0.3), ("40/40 PASS x", 1.0), ("Lancement de dbt…", None)],
+    [
+        ("Construction : table 12 sur 40", 0.3),
+        ("Construction : vérification 40 sur 40 (avertissement)", 1.0),
+        ("Lancement de dbt…", None),
+    ],
 )
 def test_progress_fraction(line, fraction):
     assert build_history.progress_fraction(line) == fraction

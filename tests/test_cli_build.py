@@ -29,7 +29,7 @@ def test_build_exits_0_and_prints_a_json_summary(built):
     completed, summary = built["completed"], built["summary"]
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert summary["status"] == "success"
-    assert summary["warehouse"] == str(built["data_dir"].warehouse)
+    assert summary["warehouse"] == str(built["built_in"].warehouse)
     assert summary["duration_s"] > 0
     models = {m["name"]: m["status"] for m in summary["models"]}
     for table in ("dim_centres", "dim_participants", "fct_barrier_episodes", "fct_hours",
@@ -53,7 +53,14 @@ def test_build_exits_0_and_prints_a_json_summary(built):
 def test_build_prints_progress_while_it_runs(built):
     lines = built["completed"].stderr.splitlines()
     assert lines[0].startswith("Registre figé : ")
-    assert any(line.split()[1:3] == ["OK", "int_hours_latest"] for line in lines if "/" in line)
+    # Plain French counted to the real total (dbt's « 332/654 » stopped halfway), no dbt names.
+    counted = [line for line in lines if line.startswith("Construction : ")]
+    assert counted and counted[-1].endswith("(100 %)")
+    total = counted[-1].split(" sur ")[1].split()[0]
+    summary = built["summary"]
+    assert int(total) == len(summary["models"]) + len(summary["tests"]) + len(summary["seeds"])
+    assert not any("int_hours_latest" in line or "not_null" in line for line in lines)
+    assert len(counted) < 60  # a few lines a person reads, not one per dbt node
 
 
 def test_build_is_recorded_and_docs_are_published(built):

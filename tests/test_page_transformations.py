@@ -8,6 +8,7 @@ import pytest
 
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
+from tests.build_helpers import wait_until_built
 from tests.conftest import app_as
 from tests.page_helpers import downloads, page_as
 
@@ -60,7 +61,9 @@ def test_docs_wait_for_a_build_with_docs(analyst):
 def test_a_build_from_the_page_then_docs_and_lineage(analyst, scratch):
     analyst.button(key="run_build").click().run(timeout=300)
     assert not analyst.exception
-    assert any("Entrepôt reconstruit" in s.value for s in analyst.success)
+    assert any("Construction demandée" in s.value for s in analyst.success)
+    assert wait_until_built(scratch).state == "up_to_date"
+    analyst.run()
     assert analyst.dataframe[0].value["Par"].tolist()[0] == "analyste@parcours.be"
     conn = opstore.connect(scratch.ops_db)
     audited = conn.execute(

@@ -355,14 +355,38 @@ def prepare_fixture_data(root: Path) -> tuple[DataDir, dict[str, str]]:
 _BUILT: dict = {}
 
 
+def _make_fixture_folder(root: Path) -> None:
+    import json
+
+    _, ids = prepare_fixture_data(root)
+    completed = run_cli(root, "build", "--json")
+    record = {"args": completed.args, "returncode": completed.returncode, "ids": ids}
+    record |= {"stdout": completed.stdout, "stderr": completed.stderr}
+    (root.parent / "build.json").write_text(json.dumps(record), encoding="utf-8")
+
+
 def fixture_warehouse(tmp_path_factory) -> dict:
-    """Build the fixture warehouse once per test session (through the CLI, with --json)."""
+    """The fixture warehouse, built through the CLI (with --json) once per run for all xdist
+    workers (`warehouse_cache`) and copied into this session's folder; `completed` is that
+    build's CLI outcome."""
     if not _BUILT:
         import json
+        import subprocess
 
-        root = tmp_path_factory.mktemp("warehouse_data")
-        data_dir, ids = prepare_fixture_data(root)
-        completed = run_cli(root, "build", "--json")
+        from tests import warehouse_cache
+
+        inputs = [Path(__file__), EXAMPLES]
+        dest = tmp_path_factory.mktemp("warehouse_data") / "data"
+        root = warehouse_cache.copy_of("worked-example", inputs, _make_fixture_folder, dest)
+        cached = warehouse_cache.built_folder("worked-example", inputs, _make_fixture_folder)
+        data_dir = data_dir_at(root)
+        record = json.loads((cached / "build.json").read_text(encoding="utf-8"))
+        ids = record["ids"]
+        completed = subprocess.CompletedProcess(
+            record["args"], record["returncode"], record["stdout"], record["stderr"]
+        )
         summary = json.loads(completed.stdout) if completed.stdout.strip() else None
         _BUILT.update(data_dir=data_dir, ids=ids, completed=completed, summary=summary, root=root)
+        # The build ran in the cache's folder, which this session's folder is a copy of.
+        _BUILT["built_in"] = DataDir((cached / "data").resolve())
     return _BUILT

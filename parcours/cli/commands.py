@@ -398,20 +398,22 @@ def build_command(as_json: bool, no_docs: bool) -> None:
     Exemple : python -m parcours build --json
     """
     from parcours.store.datadir import DataDir
-    from parcours.warehouse import build
+    from parcours.warehouse import build, worker
 
-    progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    echo = (lambda line: click.echo(line, err=True)) if as_json else click.echo
     try:
-        result = build.build(DataDir.from_env(), actor=actor(), progress=progress, docs=not no_docs)
-    except BuildFailed as error:  # e.g. another build held the lock for too long
+        # Through the build queue: never beside a build the dashboard asked for.
+        result = worker.build_and_wait(
+            DataDir.from_env(), actor(), docs=not no_docs, progress=build.readable(echo)
+        )
+    except BuildFailed as error:
         click.echo(f"Erreur : {error}", err=True)
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         for warning in result.warnings:
-            count = f" : {warning['failures']} ligne(s)" if warning.get("failures") else ""
-            click.echo(f"Avertissement : {warning['name']}{count}")
+            click.echo(build.explain_warning(warning))
         click.echo(result.message, err=not result.ok)
     sys.exit(0 if result.ok else 1)
 

@@ -49,6 +49,7 @@ def page_setup(title: str, with_filters: bool = True) -> tuple[Any, Scope, Filte
     st.session_state["_page"] = title
     st.session_state[MASKING_KEY] = scope.mask_small_counts
     st.title(title)
+    data_status(user, scope)
     chosen = filters(scope) if with_filters else Filters()
     _read_closed_year(chosen if with_filters else Filters())
     return user, scope, chosen
@@ -413,30 +414,150 @@ def dbt_docs(docs_dir: Any) -> tuple[dict | None, bytes | None]:
 # --- builds -----------------------------------------------------------------------------------
 
 
-def run_build(data_dir: DataDir, actor: str) -> Any:
-    """Rebuild the warehouse with a progress bar (dbt runs in its own process; the build is
-    audited by `parcours.warehouse.build`). Returns the `BuildResult`."""
-    from parcours.presentation.formatting import number
-    from parcours.warehouse import build
-    from parcours.warehouse import history as build_history
+def request_build(data_dir: DataDir, actor: str, reason: str, centre_id: str | None) -> None:
+    """Ask the build worker for a build (it runs in its own process, whatever this page or
+    session does next); the status line of every page then says when the data will show."""
+    from parcours.warehouse import worker
 
-    bar = st.progress(0.0, text="Préparation de la construction…")
-
-    def progress(line: str) -> None:
-        fraction = build_history.progress_fraction(line)
-        if fraction is None:
-            bar.progress(0.0, text=line)
-        else:
-            bar.progress(fraction, text=f"Construction : {line}")
-
-    result = build.build(data_dir, actor=actor, progress=progress)
-    bar.empty()
-    if result.ok:
-        st.success(
-            f"{result.message} Les pages montrent désormais les données envoyées "
-            f"(durée : {number(result.duration_s, 0)} s).",
-            icon=":material/check_circle:",
+    try:
+        worker.request_build(data_dir, actor, reason, centre_id)
+    except Exception:  # noqa: BLE001 — the data is stored; the next page will ask again
+        log.exception("build request failed")
+        st.warning(
+            "Vos données sont enregistrées, mais la mise à jour des pages n'a pas pu être "
+            "demandée. Prévenez l'administrateur (page « Transformations »).",
+            icon=":material/warning:",
         )
+
+
+STATUS_POLL_SECONDS = 2.0
+
+
+def _clock(moment) -> str:
+    from parcours.core.dates import BRUSSELS
+
+    return moment.astimezone(BRUSSELS).strftime("%H:%M")
+
+
+def _day_and_time(moment) -> str:
+    from parcours.core.dates import BRUSSELS
+
+    return moment.astimezone(BRUSSELS).strftime("%d/%m à %H:%M")
+
+
+def data_status_text(status: Any, own: bool) -> str:
+    """The status line's words: « Vos données du 07/12 à 10:41 seront visibles vers 10:42 »."""
+    from datetime import UTC, datetime
+
+    whose = "Vos données" if own else "Les données déposées"
+    when = _day_and_time(status.requested_at)
+    if status.state == "up_to_date":
+        return f"{whose} du {when} : à jour dans les pages."
+    if status.state == "failed":
+        return f"La mise à jour des pages avec {whose.lower()} du {when} a échoué."
+    late = status.eta is None or status.eta <= datetime.now(UTC)
+    eta = "d'un instant à l'autre" if late else f"vers {_clock(status.eta)}"
+    text = f"{whose} du {when} seront visibles {eta}"
+    if status.state == "building" and status.progress:
+        done, total = status.progress
+        text += f" (mise à jour en cours : étape {fmt.integer(done)} sur {fmt.integer(total)})"
+    elif status.state == "waiting":
+        text += " (mise à jour demandée)"
+    return text + "."
+
+
+def _status_of(scope: Scope):
+    from parcours.warehouse import worker
+
+    try:
+        return worker.status_for(DataDir.from_env(), scope.centre_ids)
+    except Exception:  # noqa: BLE001 — a status line never takes a page down
+        log.exception("build status unavailable")
+        return None
+
+
+def data_status(user: Any, scope: Scope) -> None:
+    """Where the user's data stands, on every page: a caption when the pages are up to date, a
+    line that follows the build (and reloads the page when it is done) while it runs, a failed
+    build in plain French with what to do."""
+    status = _status_of(scope)
+    if status is None:
+        return
+    own = user.role == "centre"
+    if status.state == "up_to_date":
+        st.caption(fmt.typography(data_status_text(status, own)))
+    elif status.state == "failed":
+        _failed_status(status, user, own)
     else:
-        st.error(result.message, icon=":material/block:")
-    return result
+        _waiting_status(scope, own)
+
+
+def _failed_status(status: Any, user: Any, own: bool) -> None:
+    what = (
+        "Les chiffres affichés restent ceux d'avant. Relancez la mise à jour ci-dessous ; si "
+        "elle échoue encore, vérifiez vos derniers fichiers (page « Téléverser ») ou prévenez "
+        "l'administrateur."
+    )
+    st.error(
+        fmt.typography(
+            f"{data_status_text(status, own)} {status.message}\n\n**Que faire ?** {what}"
+        ),
+        icon=":material/error:",
+    )
+    if st.button("Relancer la mise à jour", key="_retry_build", icon=":material/refresh:"):
+        request_build(DataDir.from_env(), user.email, "manual", user.centre_id)
+        st.rerun()
+
+
+@st.fragment(run_every=STATUS_POLL_SECONDS)
+def _waiting_status(scope: Scope, own: bool) -> None:
+    # Polls while the build runs; when it is over, the whole page runs again with the new
+    # warehouse (`load` caches by warehouse version: the new figures appear at once).
+    status = _status_of(scope)
+    if status is None or status.state in {"up_to_date", "failed"}:
+        st.rerun(scope="app")
+        return
+    st.info(fmt.typography(data_status_text(status, own)), icon=":material/autorenew:")
+
+
+def build_progress() -> None:
+    """The running build's progress (Transformations), followed while it runs."""
+    from parcours.warehouse import worker
+
+    record = _progress_record()
+    if record is None:
+        return
+    if worker.worker_running(DataDir.from_env()) and _build_running():
+        _follow_progress()
+
+
+def _progress_record() -> dict | None:
+    import json
+
+    from parcours.warehouse import worker
+
+    try:
+        return json.loads(worker.progress_path(DataDir.from_env()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _build_running() -> bool:
+    from parcours.store import opstore
+
+    with opstore.connected(DataDir.from_env().ops_db) as conn:
+        row = conn.execute("select 1 from builds where status = 'running' limit 1").fetchone()
+    return row is not None
+
+
+@st.fragment(run_every=STATUS_POLL_SECONDS)
+def _follow_progress() -> None:
+    from parcours.warehouse import build
+
+    record = _progress_record()
+    if record is None or not _build_running():
+        st.rerun(scope="app")
+        return
+    step = build.progress_step(record.get("line", ""))
+    fraction = step[0] / step[1] if step and step[1] else 0.0
+    st.progress(min(fraction, 1.0), text=record.get("line", "Construction en cours…"))

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -60,6 +61,8 @@ class BuildResult:
     seeds: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    # Seconds per phase: registry snapshot, dbt start and parse, dbt build, docs, swap.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +80,7 @@ class BuildResult:
             "seeds": self.seeds,
             "warnings": self.warnings,
             "failures": self.failures,
+            "phases": self.phases,
         }
 
 
@@ -149,6 +153,7 @@ def dbt_environment(data_dir: DataDir, warehouse_path: Path) -> dict[str, str]:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_PARTIAL_PARSE": "true",
             "DBT_USE_COLORS": "false",
+            "PARCOURS_BUILD_SPILL_DIR": str(data_dir.root / "build" / "spill"),
         }
     )
     return env
@@ -163,26 +168,88 @@ def _dbt_command(*args: str) -> list[str]:
 
 
 _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
+_STEP_KIND = {
+    "LogModelResult": "table",
+    "LogSeedResult": "liste de codes",
+    "LogSnapshotResult": "table",
+}
+_STEP = re.compile(r"(\d+) sur (\d+)$")
 
 
-def _progress_line(event: dict) -> str | None:
-    """One short French-neutral line per finished node: `12/40 OK stg_hours (0,3 s)`."""
-    info = event.get("info", {})
-    if info.get("name") == "BuildingCatalog":
-        return "Génération de la documentation dbt…"
-    if info.get("name") not in _RESULT_EVENTS:
-        return None
-    data = event.get("data", {})
-    node = data.get("node_info", {})
-    name = node.get("node_name") or data.get("name") or "?"
-    status = str(data.get("status") or node.get("node_status") or "").upper()
-    seconds = data.get("execution_time")
-    timing = f" ({seconds:.1f} s)".replace(".", ",") if isinstance(seconds, int | float) else ""
-    total = data.get("total") or data.get("num_models") or "?"
-    return f"{data.get('index', '?')}/{total} {status} {name}{timing}"
+class _Steps:
+    """Counts finished steps against the total the runner announces (`dbt_runner` counts the
+    nodes it will run). dbt's own `index/total` counted every node of the project, unit tests
+    excluded from the run included: its lines stopped at « 332/654 », as if the build had died."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.total: int | None = None
+
+    def line(self, event: dict) -> str | None:
+        """One French line per finished node: « Construction : vérification 70 sur 286 ». No
+        dbt test names: they mean nothing to the person waiting (they are on Transformations)."""
+        if "parcours_total" in event:
+            self.total = int(event["parcours_total"])
+            return None
+        info = event.get("info", {})
+        if info.get("name") == "BuildingCatalog":
+            return "Génération de la documentation des tables…"
+        if info.get("name") not in _RESULT_EVENTS:
+            return None
+        self.done += 1
+        total = max(self.total or 0, self.done)
+        data = event.get("data", {})
+        node = data.get("node_info", {})
+        unique_id = str(node.get("unique_id") or "")
+        what = _STEP_KIND.get(info["name"], "vérification")
+        if unique_id.startswith("unit_test."):
+            what = "test des définitions"
+        status = str(data.get("status") or node.get("node_status") or "").lower()
+        trouble = " (échec)" if status in {"error", "fail"} else ""
+        trouble = " (avertissement)" if status == "warn" else trouble
+        return f"Construction : {what} {self.done} sur {total}{trouble}"
 
 
-def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[int, list[str]]:
+def progress_step(line: str) -> tuple[int, int] | None:
+    """« … 70 sur 286 » → (70, 286); None for lines that carry no count."""
+    match = _STEP.search(line.removesuffix(" (échec)").removesuffix(" (avertissement)"))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def readable(echo: Progress, every_seconds: float = 5.0) -> Progress:
+    """A progress for a person at a terminal: the lines without a count as they come, the
+    counted steps every few seconds and at each tenth, and the last step (so the count never
+    seems to stop halfway); the first failure at once, then how many so far."""
+    state = {"at": 0.0, "tenth": -1, "failed": 0}
+
+    def say(line: str) -> None:
+        step = progress_step(line)
+        if step is None:
+            echo(line)
+            return
+        done, total = step
+        first_failure = False
+        if line.endswith("(échec)"):
+            state["failed"] += 1
+            first_failure = state["failed"] == 1
+            line = line.removesuffix(" (échec)")
+        tenth = done * 10 // max(total, 1)
+        now = time.monotonic()
+        if first_failure or done == total or tenth > state["tenth"]:
+            pass
+        elif now - state["at"] < every_seconds:
+            return
+        state["at"], state["tenth"] = now, tenth
+        failed = state["failed"]
+        trouble = f", {failed} en échec jusqu'ici" if failed else ""
+        echo(f"{line} ({done * 100 // max(total, 1)} %{trouble})")
+
+    return say
+
+
+def run_dbt(
+    args: list[str], env: dict[str, str], progress: Progress, phases: dict | None = None
+) -> tuple[int, list[str]]:
     """Run dbt in its own process, streaming progress lines; return its exit code and the error
     lines it logged.
 
@@ -191,6 +258,7 @@ def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[i
     dashboard or the CLI that started it. If this side is interrupted (Ctrl-C, an exception in
     a progress callback), the whole group is stopped before the error goes on."""
     errors: list[str] = []
+    steps = _Steps()
     env = {**env, "PARCOURS_BUILD_PARENT": str(os.getpid())}
     process = subprocess.Popen(
         _dbt_command(*args),
@@ -211,7 +279,9 @@ def run_dbt(args: list[str], env: dict[str, str], progress: Progress) -> tuple[i
                 if raw.strip():
                     errors.append(raw.strip())
                 continue
-            line = _progress_line(event)
+            if "parcours_phase" in event and phases is not None:
+                phases[event["parcours_phase"]] = event["seconds"]
+            line = steps.line(event)
             if line:
                 progress(line)
             elif event.get("info", {}).get("level") == "error":
@@ -480,19 +550,24 @@ def _failure_message(failures: list[dict], errors: list[str]) -> str:
     return f"La construction a échoué : {reason}. L'entrepôt servi n'a pas changé."
 
 
+def new_build_id() -> str:
+    return "w" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
 def build(
     data_dir: DataDir,
     *,
     actor: str,
     progress: Progress | None = None,
     docs: bool = True,
+    build_id: str | None = None,
 ) -> BuildResult:
     """Rebuild the warehouse; swap it in only if everything passed. Returns the summary (the
     caller decides the exit code); never touches the served file on failure."""
     say = progress or (lambda _line: None)
     with build_lock(data_dir, say):
         started = time.monotonic()
-        build_id = "w" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        build_id = build_id or new_build_id()
         try:
             mark_interrupted(data_dir, actor)
             _record_start(data_dir, build_id, actor)
@@ -524,6 +599,33 @@ def build(
         result.duration_s = round(time.monotonic() - started, 2)
         _record_end(data_dir, result, actor)
         return result
+
+
+# What a warning means for the person who reads it (a warning never stops a build).
+WARNING_MEANINGS = {
+    "dq_undeclared_participant": "enregistrement(s) (freins, heures, étapes…) renvoient à un "
+    "stagiaire que le centre n'a déclaré dans aucun fichier de participants",
+    "dq_exit_before_entry": "sortie(s) datée(s) avant l'entrée du stagiaire",
+    "dq_event_before_entry": "enregistrement(s) daté(s) avant l'entrée du stagiaire",
+}
+
+
+def explain_warning(warning: dict) -> str:
+    """A warning in plain French: what it counts, that it did not stop the build, and where
+    the rows are listed."""
+    count = warning.get("failures")
+    meaning = WARNING_MEANINGS.get(str(warning.get("name")))
+    if meaning and isinstance(count, int):
+        return (
+            f"Avertissement : {count} {meaning}. Ces lignes sont gardées et listées sur la page "
+            "« Qualité des données » pour que le centre les corrige ; elles n'empêchent pas la "
+            "construction."
+        )
+    rows = f" ({count} ligne(s) à vérifier)" if isinstance(count, int) else ""
+    return (
+        f"Avertissement : le contrôle {warning.get('name')}{rows} signale des données à vérifier "
+        "sans bloquer la construction (détail sur la page « Transformations »)."
+    )
 
 
 def _disk_full_message() -> str:
@@ -579,7 +681,9 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     skip_unit_tests = unit_tests_up_to_date(data_dir)
     if skip_unit_tests:
         say("Tests unitaires dbt déjà réussis pour ce projet inchangé : non relancés.")
+    clock = time.monotonic()
     counts = snapshot_registry(data_dir)
+    result.phases["snapshot"] = round(time.monotonic() - clock, 2)
     say(
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
         "Lancement de dbt…"
@@ -595,7 +699,9 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     results.unlink(missing_ok=True)
 
     flags = (["--docs"] if docs else []) + (["--skip-unit-tests"] if skip_unit_tests else [])
-    code, errors = run_dbt(flags, env, say)
+    clock = time.monotonic()
+    code, errors = run_dbt(flags, env, say, result.phases)
+    result.phases["dbt_process"] = round(time.monotonic() - clock, 2)
     if not results.exists():
         raise BuildFailed(_failure_message([], errors))
     summary = summarise(results, target / "manifest.json")
@@ -615,8 +721,10 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             result.failures.append({"resource": "seed", **entry})
     if code != 0 or result.failures:
         raise BuildFailed(_failure_message(result.failures, errors))
+    clock = time.monotonic()
     _settle(work)
     swap_in(work, data_dir)
+    result.phases["swap"] = round(time.monotonic() - clock, 2)
     result.status = "success"
     if not skip_unit_tests:
         _unit_tests_marker(data_dir).write_text(project_fingerprint(), encoding="utf-8")
@@ -628,5 +736,10 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             result.warnings.append({"name": "docs", "failures": None, "message": str(error)})
     result.message = (
         f"Entrepôt reconstruit : {len(result.models)} modèles, {len(result.tests)} tests, "
-        f"{len(result.warnings)} avertissement(s)."
+        f"{len(result.warnings)} avertissement(s)"
+        + (
+            " (des données à vérifier, qui n'empêchent pas la construction)."
+            if result.warnings
+            else "."
+        )
     )

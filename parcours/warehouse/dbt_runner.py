@@ -15,9 +15,11 @@ dbt could not even start (bad project, parse error).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 BUILD_RESULTS = "build_results.json"
@@ -39,19 +41,48 @@ def die_with_parent() -> None:
         os._exit(3)
 
 
+def phase(name: str, since: float) -> None:
+    """Where a build's time goes (dbt's start and parse, the build, the docs), for the parent's
+    summary and the benchmark."""
+    print(json.dumps({"parcours_phase": name, "seconds": round(time.monotonic() - since, 2)}))
+
+
+def steps(manifest, skip_unit: bool) -> int:
+    """The nodes `dbt build` reports a result for: seeds, snapshots, tests, models that are not
+    ephemeral (those are inlined), and the unit tests unless skipped."""
+    count = 0
+    for node in manifest.nodes.values():
+        kind = str(node.resource_type)
+        materialized = getattr(node.config, "materialized", None)
+        if kind.endswith(("seed", "snapshot", "test")) or (
+            kind.endswith("model") and materialized != "ephemeral"
+        ):
+            count += 1
+    if not skip_unit:
+        count += len(getattr(manifest, "unit_tests", {}) or {})
+    return count
+
+
 def main(argv: list[str]) -> int:
     from dbt.cli.main import dbtRunner
 
     docs = "--docs" in argv
     common = ["--log-format", "json"]
+    clock = time.monotonic()
     parsed = dbtRunner().invoke(["parse", *common])
+    phase("start_and_parse", clock)
     if not parsed.success or parsed.result is None:
         return 2
     runner = dbtRunner(manifest=parsed.result)
     # Unit tests check the logic on fixed rows: the parent skips them once they passed for the
     # same project.
-    unit = ["--exclude-resource-type", "unit_test"] if "--skip-unit-tests" in argv else []
+    skip_unit = "--skip-unit-tests" in argv
+    unit = ["--exclude-resource-type", "unit_test"] if skip_unit else []
+    # The number of steps the build will report, for a progress that ends at 100 %.
+    print(json.dumps({"parcours_total": steps(parsed.result, skip_unit)}), flush=True)
+    clock = time.monotonic()
     built = runner.invoke(["build", *unit, *common])
+    phase("build", clock)
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     results = target / "run_results.json"
     if results.exists():
@@ -60,7 +91,9 @@ def main(argv: list[str]) -> int:
     if not built.success:
         return 1 if built.exception is None else 2
     if docs:
+        clock = time.monotonic()
         generated = runner.invoke(["docs", "generate", "--no-compile", *common])
+        phase("docs", clock)
         if not generated.success:
             return 2
     return 0

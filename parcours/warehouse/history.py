@@ -5,7 +5,6 @@ the progress of a running build read from `parcours.warehouse.build`'s progress 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from datetime import datetime
 
@@ -28,7 +27,6 @@ TEST_STATUS_FR = {
     "skipped": "ignoré",
 }
 SEVERITY_FR = {"error": "bloquant", "warn": "avertissement"}
-_PROGRESS = re.compile(r"^(\d+)/(\d+) ")
 
 BUILD_SCHEMA = {
     "build_id": pl.String,
@@ -145,9 +143,11 @@ def test_name(test: dict) -> str:
 
 
 def progress_fraction(line: str) -> float | None:
-    """`12/40 OK stg_hours (0,3 s)` → 0.3; None for lines that carry no count."""
-    match = _PROGRESS.match(line)
-    if not match:
+    """« Construction : vérification 70 sur 286 » → 70/286; None for lines that carry no count."""
+    from parcours.warehouse.build import progress_step
+
+    step = progress_step(line)
+    if step is None:
         return None
-    done, total = int(match.group(1)), int(match.group(2))
+    done, total = step
     return min(done / total, 1.0) if total else None
