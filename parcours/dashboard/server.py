@@ -10,6 +10,19 @@
   even after the session ended. Here, a file is served only with the cookie of a live session,
   and only to the session whose click produced those very bytes (`register_download`, called
   when the bytes are produced).
+- **Downloads, at any size**: the file is recognised by the bytes Streamlit stores for its URL,
+  before any answer is made, so a gzipped answer (Streamlit compresses `/media` answers of
+  1 000 bytes or more when the browser accepts it) or a range of the file is served as well.
+- **The client's address** (`client_address`): the connection's peer, unless that peer is one
+  of the reverse proxies named in `PARCOURS_TRUSTED_PROXIES` (addresses or networks, comma-
+  separated); then the address that proxy forwarded (`X-Forwarded-For`, read from the right,
+  skipping the trusted proxies). A client's own `X-Forwarded-For` is never believed: uvicorn's
+  default trust of loopback peers is switched off by `serve.py`, this gate decides alone.
+- **Headers**: every answer forbids framing the dashboard (`X-Frame-Options: DENY`, CSP
+  `frame-ancestors 'none'`) and content sniffing. The public observatory is static files
+  served elsewhere; its embeds are not the dashboard's.
+- **Metrics** (`/_stcore/metrics`): only for a signed-in administrator (Streamlit serves them to
+  anyone).
 - **The session cookie** (`/parcours/session`): the page posts the signed token it just got at
   sign-in; the answer sets it as an HttpOnly, SameSite=Strict cookie (JavaScript of the page
   cannot read it back). DELETE ends the session and clears the cookie.
@@ -18,7 +31,10 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import logging
+import os
 import threading
 import time
 from http.cookies import SimpleCookie
@@ -28,7 +44,17 @@ from parcours.dashboard import upload_memory
 from parcours.store import sessions
 from parcours.store.datadir import DataDir
 
+log = logging.getLogger(__name__)
+
 COOKIE = "parcours_session"
+TRUSTED_PROXIES_ENV = "PARCOURS_TRUSTED_PROXIES"
+METRICS_PATH = "/_stcore/metrics"
+SECURITY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
 SESSION_ROUTE = "/parcours/session"
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 MEDIA_PREFIX = "/media/"
@@ -103,6 +129,114 @@ def _live_session_id(token: str | None) -> str | None:
     return found.session_id if found else None
 
 
+def _admin_cookie(token: str | None) -> bool:
+    if not token:
+        return False
+    from parcours.store import users
+
+    try:
+        found = sessions.check(DataDir.from_env(), token, touch=False)
+        user = users.find_user(DataDir.from_env(), found.email) if found else None
+    except Exception:  # noqa: BLE001 — a store error refuses
+        return False
+    return user is not None and user.role == "admin"
+
+
+# --- the client's address and the headers of every answer --------------------------------------
+
+
+def trusted_proxies() -> list:
+    """The networks of `PARCOURS_TRUSTED_PROXIES` (none by default); a malformed entry is
+    logged and ignored."""
+    found = []
+    for entry in (os.environ.get(TRUSTED_PROXIES_ENV) or "").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            log.error("%s: « %s » is no address or network, ignored", TRUSTED_PROXIES_ENV, entry)
+    return found
+
+
+def _ip(text: str):
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [v6]:port
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def client_address(peer: str | None, forwarded_for: list[str], proxies: list) -> str | None:
+    """The client's address: the peer, or, when the peer is a trusted proxy, the right-most
+    address of `X-Forwarded-For` that is not itself a trusted proxy."""
+
+    def trusted(address) -> bool:
+        return address is not None and any(address in network for network in proxies)
+
+    peer_ip = _ip(peer) if peer else None
+    if not trusted(peer_ip):
+        return peer
+    chain = [part for value in forwarded_for for part in value.split(",") if part.strip()]
+    for part in reversed(chain):
+        address = _ip(part)
+        if address is None:
+            break  # garbage in the proxies' chain: attribute the request to the proxy
+        if not trusted(address):
+            return str(address)
+    return peer
+
+
+def _with_client(scope: dict) -> dict:
+    """The scope with the client's address (and, behind a trusted proxy, its scheme)."""
+    proxies = trusted_proxies()
+    if not proxies:
+        return scope
+    headers = scope.get("headers") or ()
+    peer = (scope.get("client") or (None, 0))[0]
+    forwarded = [v.decode("latin-1") for k, v in headers if k == b"x-forwarded-for"]
+    address = client_address(peer, forwarded, proxies)
+    changed = {} if address == peer else {"client": (address, 0)}
+    peer_ip = _ip(peer) if peer else None
+    if peer_ip is not None and any(peer_ip in network for network in proxies):
+        proto = next(
+            (v.decode("latin-1").strip() for k, v in headers if k == b"x-forwarded-proto"), ""
+        )
+        if proto in ("http", "https"):
+            changed["scheme"] = (
+                proto.replace("http", "ws") if scope["type"] == "websocket" else proto
+            )
+    return {**scope, **changed} if changed else scope
+
+
+def _with_security_headers(send):
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            present = {k.lower() for k, _ in message.get("headers") or ()}
+            extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+            message = {**message, "headers": [*(message.get("headers") or ()), *extra]}
+        await send(message)
+
+    return sending
+
+
+class NoProxyHeaders:
+    """Put in place of uvicorn's `ProxyHeadersMiddleware` by `serve.py`: uvicorn trusts
+    `X-Forwarded-For` from loopback peers by default; here only the gate decides, from
+    `PARCOURS_TRUSTED_PROXIES`."""
+
+    def __init__(self, app: Any, trusted_hosts: Any = None) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
 async def _send_status(send, status: int, body: bytes = b"") -> None:
     await send(
         {
@@ -158,12 +292,19 @@ class AccessGate:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope.get("type") != "http":
+        if scope.get("type") not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        scope = _with_client(scope)
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        send = _with_security_headers(send)
         path = _without_base(scope.get("path") or "")
         method = scope.get("method", "GET")
-        if method in ("GET", "HEAD") and path.rstrip("/") == "/" + _home_path():
+        if path.rstrip("/") == METRICS_PATH:
+            await self._metrics(scope, receive, send)
+        elif method in ("GET", "HEAD") and path.rstrip("/") == "/" + _home_path():
             await _redirect_home(scope, send)
         elif path.startswith(UPLOAD_PREFIX) and method in ("PUT", "POST", "DELETE"):
             await self._upload(scope, receive, send, path)
@@ -190,38 +331,42 @@ class AccessGate:
                 return
         await self.app(scope, receive, send)
 
+    async def _metrics(self, scope, receive, send) -> None:
+        from anyio import to_thread
+
+        if not await to_thread.run_sync(_admin_cookie, _cookie(scope)):
+            await _send_status(send, 403, "Réservé aux administrateurs connectés.".encode())
+            return
+        await self.app(scope, receive, send)
+
     async def _media(self, scope, receive, send) -> None:
         from anyio import to_thread
 
         session_id = await to_thread.run_sync(_live_session_id, _cookie(scope))
-        if session_id is None:
+        path = _without_base(scope.get("path") or "")
+        stored = _stored_media(path[len(MEDIA_PREFIX) :])
+        # The file is recognised by the bytes Streamlit keeps for it, before any answer is made:
+        # whatever the response then is (gzipped or not, a range of it), it is those bytes.
+        if session_id is None or stored is None or not download_allowed(stored, session_id):
             await _send_status(send, 403)
             return
-        # Whole files only (a range would not be recognised as the bytes produced).
-        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"range"]}
-        start: dict | None = None
-        chunks: list[bytes] = []
+        await self.app(scope, receive, send)
 
-        async def buffered(message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            assert start is not None
-            body = b"".join(chunks)
-            if start["status"] == 200 and not download_allowed(body, session_id):
-                await _send_status(send, 403)
-                return
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, buffered)
+def _stored_media(name: str) -> bytes | None:
+    """The bytes Streamlit's media store holds under a `/media/` file name, or None."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    manager = Runtime.instance().media_file_mgr
+    if not manager.can_read_files or "/" in name:
+        return None
+    try:
+        found = manager.read_file(name)
+    except Exception:  # noqa: BLE001 — unreadable is refused
+        return None
+    return bytes(found.content) if found is not None else None
 
 
 # --- the session cookie's route ---------------------------------------------------------------
