@@ -6,16 +6,19 @@ categories of a figure add up to its base, the federations (the provinces, the f
 each population dimension) add up to the sector. Suppression runs over that system at once:
 
 1. **Primary**: every count from 1 to 9 is masked (« < 10 »). A zero is published: it tells of
-   nobody. A level left out of the site (fewer than 3 centres) is a *hidden* quantity: never
-   published, protected like a masked count (nothing may pin it, so no centre is isolated).
+   nobody. A level left out of the site (fewer than 3 centres), and the people of no published
+   value of a level, are a *hidden* remainder: never published, protected like a masked count
+   (nothing may pin it, so no centre is isolated).
 2. **Complementary**: a masked count must not be worked out from what is published. The reader
-   is given the published values, the relations, and what the labels say (« < 10 »: 1 to 9;
+   is given the published values, the relations, and what the labels say (« < 10 »: 0 to 9;
    « masqué »: 10 or more; hidden: 0 or more). For each masked or hidden quantity its feasible
    range is computed by linear programming (both ends); it is a leak when the range is a single
-   value (pinned), or when, even without the labels, it lies within 1–9. While a leak remains,
-   the smallest published count (10 or more) of a relation around the leaking quantity is masked
-   too, and the check runs again. A relation with a single masked quantity is closed first
-   without solving anything (it always pins it).
+   value (pinned), or when, even without the labels (the CSV files alone), it lies within 1–9.
+   While a leak remains, a published number of a relation around the leaking quantity is masked
+   too — a zero first (« < 10 »: it gives room without hiding a real count), else the smallest
+   count of 10 or more (« masqué ») — and the check runs again. A relation with a single masked
+   quantity is closed first without solving anything (it always pins it). A masked zero needs
+   no protection of its own.
 
 Shares are published only beside a published count and a published base of at least 20, so they
 add nothing a reader could use. `tests/test_site_disclosure.py` checks the result with an oracle
