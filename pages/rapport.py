@@ -13,7 +13,7 @@ import streamlit as st
 
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
-from parcours.dashboard import operations, ui
+from parcours.dashboard import operations, site_action, ui
 from parcours.presentation import formatting as fmt
 from parcours.publish import periods
 from parcours.publish import report as reports
@@ -171,3 +171,5 @@ if ui.warehouse_ready("dim_participants", "dim_centres", "fct_training_years"):
     if user.role in periods.ADMIN_ROLES:
         with ui.guard("les années arrêtées"):
             show_periods()
+        with ui.guard("l'observatoire public"):
+            site_action.show(data_dir, user)

@@ -135,3 +135,31 @@ def periods_reopen(year: int) -> None:
 
     closing.reopen(data_dir(), year, actor=actor())
     click.echo(f"Année {year} rouverte : son rapport suit à nouveau l'entrepôt actuel.")
+
+
+@main.command()
+@click.option(
+    "--output", required=True, type=click.Path(path_type=Path), help="Le dossier du site."
+)
+@click.option("--year", type=int, help="Une seule année arrêtée (AAAA) ; sinon toutes.")
+@clean_errors
+def site(output: Path, year: int | None) -> None:
+    """Écrit l'observatoire public : pages en français, graphiques SVG et données ouvertes
+    (CSV, datapackage.json) de chaque année arrêtée, lues dans ses chiffres figés. Aucun
+    effectif sous 10 n'est publié ni calculable.
+
+    \b
+    Exemple :
+      parcours site --output site/ --year 2025
+    """
+    from parcours.publish import revisions
+    from parcours.site import build
+
+    folder = data_dir()
+    sources = [build.ClosedYear(**s) for s in revisions.public_sources(folder)]
+    written = build.publish(folder, output, sources, year, actor=actor())
+    years = ", ".join(str(y) for y in written.years)
+    click.echo(
+        f"Site écrit dans {output} : année(s) {years}, {written.pages} pages et "
+        f"{written.files} autres fichiers ({written.seconds:.0f} s)."
+    )

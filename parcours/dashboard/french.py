@@ -70,6 +70,9 @@ EXACT = {
     "View Source": "Voir la source",
     "View Compiled Vega": "Voir le Vega compilé",
     "Show data": "Voir les données",
+    # Vega's own words for screen readers (a chart without a description, the root's role)
+    "Vega visualization": "Graphique (ses données sont dans le tableau qui le suit)",
+    "visualization": "graphique",
     "Show chart": "Voir le graphique",
     "Download failed": "Le téléchargement a échoué",
     "View less": "Voir moins",
@@ -151,17 +154,23 @@ PATTERNS = [
 ]
 
 # Streamlit's developer menu (theme, print, screencast): not for our users, hidden.
+# The charts' « Copy Vega-Lite spec » button (Streamlit 1.67 shows it whenever the browser
+# allows copying; no option turns it off): a developer's tool, in English, hidden too.
 CSS = """
 [data-testid="stMainMenu"] { display: none; }
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega-Lite spec"]),
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Copied!"]) { display: none; }
 """
 
 _SCRIPT = """
 (() => {
   if (window.__parcoursFrench !== undefined) return;
   window.__parcoursFrench = false;
+  // Streamlit's page says lang="en" (its static index.html): the dashboard speaks French.
+  document.documentElement.lang = "fr";
   const EXACT = %(exact)s;
   const PATTERNS = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
-  const ATTRS = ["aria-label", "title", "placeholder"];
+  const ATTRS = ["aria-label", "title", "placeholder", "aria-roledescription"];
   const french = (text) => {
     const bare = text.trim();
     if (!bare) return null;
@@ -216,3 +225,23 @@ def script() -> str:
 def french_interface() -> None:
     """Streamlit's own texts in French on this page (see the module's docstring)."""
     st.html(f"<style>{CSS}</style><script>{script()}</script>", unsafe_allow_javascript=True)
+
+
+def for_screen_readers(chart, description: str | None = None):
+    """The chart as a screen reader should get it: one French sentence (`description`, else its
+    title) for the whole chart, and none of Vega's English per-mark and per-axis texts
+    (« X-axis titled … for a linear scale… ») — `aria: false` in the chart's config."""
+    chart = chart.copy(deep=["config"])
+    title = chart.title if isinstance(getattr(chart, "title", None), str) else None
+    chart.description = description or (
+        f"Graphique : {title}"
+        if title
+        else "Graphique (ses données sont dans le tableau qui le suit)"
+    )
+    import altair as alt
+
+    if chart.config is alt.Undefined:
+        chart.config = alt.Config(aria=False)
+    else:
+        chart.config.aria = False
+    return chart

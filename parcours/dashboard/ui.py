@@ -22,7 +22,7 @@ import streamlit as st
 from altair.utils import schemapi as alt_schemapi
 
 from parcours.analytics import masking
-from parcours.dashboard import server
+from parcours.dashboard import french, server
 from parcours.dashboard.filters import filters
 from parcours.dashboard.navigation import scope_for
 from parcours.dashboard.session import TOKEN_KEY, audit_as, current_user, require_login
@@ -301,7 +301,7 @@ def show_chart(
         )
         return
     if chart is not None:
-        altair_chart(chart, width="stretch")
+        altair_chart(chart, width="stretch", description=fmt.typography(caption))
     st.caption(fmt.typography(caption))
     with st.expander("Voir le tableau et le télécharger"):
         show_table(table, file_name, counts)
@@ -354,13 +354,15 @@ def _charts_unchecked() -> None:
         alt_schemapi.disable_debug_mode()
 
 
-def altair_chart(chart: Any, **kwargs: Any) -> None:
+def altair_chart(chart: Any, description: str | None = None, **kwargs: Any) -> None:
     """`st.altair_chart`, without Altair's JSON-schema validation of the spec at each draw.
 
     Altair validates a chart against the Vega-Lite schema every time it is serialised: about
     40 % of a warm page run. The charts come from the fixed builders of `charts` and
     `page_charts`; the test suite sets PARCOURS_VALIDATE_CHARTS=1, so every chart a page test
-    draws is still validated."""
+    draws is still validated. `description`: what a screen reader says of the chart, in French
+    (`french.for_screen_readers`)."""
+    chart = french.for_screen_readers(chart, description)
     if not _validate_charts():
         # Altair's __setattr__ would store the attribute in the spec: bypass it.
         object.__setattr__(

@@ -16,9 +16,10 @@ from __future__ import annotations
 import polars as pl
 
 from parcours.analytics import home, masking
+from parcours.core.errors import ParcoursError
 from parcours.presentation import formatting as fmt
 from parcours.publish.content import Revisions, Table
-from parcours.publish.periods import ClosedPeriod, connected, local
+from parcours.publish.periods import ClosedPeriod, connected, history, local
 from parcours.publish.subjects import Subject
 from parcours.store.datadir import DataDir
 from parcours.store.users import User
@@ -144,3 +145,42 @@ def compute(data_dir: DataDir, subject: Subject, year: int, period: ClosedPeriod
                 "changé depuis l'arrêt."
             )
     return Revisions(summary, figures, centres, sent)
+
+
+def public_note(data_dir: DataDir, period: ClosedPeriod) -> str | None:
+    """The public observatory's revision note for a closed year: a plain sentence when the
+    served warehouse would change the sector's key figures, with the date of the latest later
+    upload. It names no centre and no number: the public sees that a revision exists, and when."""
+    from parcours.publish import subjects
+
+    try:
+        found = compute(data_dir, subjects.sector(), period.year, period)
+    except ParcoursError:
+        return None
+    if not found.figures.rows:
+        return None
+    uploads = later_uploads(data_dir, period, subjects.sector().scope)
+    dates = [d for d in [*uploads["received_at"], *uploads["withdrawn_at"]] if d]
+    when = fmt.day(local(max(dates) if dates else period.closed_at))
+    names = ", ".join(row[0].lower() for row in found.figures.rows)
+    return (
+        f"Révision connue au {when} : des envois reçus après l'arrêt changeraient des chiffres "
+        f"de l'année ({names}). Les chiffres publiés ici restent ceux de l'arrêt du "
+        f"{fmt.day(period.closed_on)} ; une révision n'est publiée que si l'année est rouverte "
+        "puis arrêtée à nouveau."
+    )
+
+
+def public_sources(data_dir: DataDir) -> list[dict]:
+    """Every closed year for the public observatory (`parcours site`): year, frozen warehouse,
+    closing date and revision note (plain values: the site does not import this package)."""
+    return [
+        {
+            "year": p.year,
+            "frozen": p.path(data_dir),
+            "closed_on": p.closed_on,
+            "revision": public_note(data_dir, p),
+        }
+        for p in history(data_dir)
+        if p.reopened_at is None
+    ]

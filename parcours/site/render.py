@@ -1,0 +1,364 @@
+"""The site's files: pages (HTML, no JavaScript), charts (SVG from the Altair specification,
+rendered by vl-convert), open data (CSV and `datapackage.json`).
+
+Every address is relative, so the folder works from any static web server, under any path. A
+figure's page is `YEAR/LEVEL/VALUE/FIGURE.html` (VALUE: the level's value in lower-case ASCII), the
+same at every regeneration; its embeddable snippet is `FIGURE-integrer.html` beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import polars as pl
+import vl_convert
+
+from parcours.presentation import charts
+from parcours.presentation import formatting as fmt
+from parcours.site import catalogue, disclosure
+from parcours.site.tables import LEVEL_NAMES, Cell, Level, YearTables
+
+COLUMNS = ["figure", "year", "level", "level_value", "dimension", "category", "count", "base",
+           "share"]  # fmt: skip
+SITE_NAME = "Observatoire des parcours CISP"
+PUBLISHER = "Interfédé des CISP"
+COUNT_MASK = f"<{fmt.NBSP}10"
+SHARE_BASE = f"base <{fmt.NBSP}20"
+MASKED = "masqué"
+
+STYLE = """
+:root { color: #1b1b1b; background: #fff; font: 16px/1.5 system-ui, sans-serif; }
+body { max-width: 60rem; margin: 0 auto; padding: 0 1rem 2rem; }
+a { color: #0b4f8a; text-decoration: underline; }
+a:focus, a:hover { outline: 3px solid #b8570b; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { position: static; display: inline-block; padding: .5rem; background: #fff; }
+header { border-bottom: 2px solid #0b4f8a; margin-bottom: 1rem; }
+header p { font-weight: bold; font-size: 1.2rem; margin: .5rem 0; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 1rem; }
+table { border-collapse: collapse; margin: .5rem 0 1.5rem; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0; }
+figure img { max-width: 100%; height: auto; }
+.note { border-left: 4px solid #0b4f8a; padding-left: .75rem; }
+.cite { background: #f2f2f2; padding: .5rem; }
+pre { white-space: pre-wrap; background: #f2f2f2; padding: .5rem; }
+footer { margin-top: 2rem; border-top: 1px solid #767676; font-size: .9rem; }
+"""
+
+
+def slug(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def page(title: str, body: str, root: str, *, embed: bool = False) -> str:
+    head = (
+        '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)} — {SITE_NAME}</title>\n"
+        f'<link rel="stylesheet" href="{root}style.css">\n</head>\n<body>\n'
+    )
+    if embed:
+        return head + f"<main>\n{body}\n</main>\n</body>\n</html>\n"
+    nav = (
+        '<a class="skip" href="#contenu">Aller au contenu</a>\n<header>\n'
+        f'<p><a href="{root}index.html">{SITE_NAME}</a></p>\n'
+        '<nav aria-label="Navigation principale"><ul>'
+        f'<li><a href="{root}index.html">Les années</a></li>'
+        f'<li><a href="{root}methode.html">Méthode et secret statistique</a></li>'
+        f'<li><a href="{root}donnees.html">Données ouvertes</a></li>'
+        "</ul></nav>\n</header>\n"
+    )
+    foot = (
+        f"<footer><p>{PUBLISHER} — {SITE_NAME}. Chiffres publiés à partir des années "
+        "arrêtées uniquement ; aucun chiffre sous 10 personnes n'est publié.</p></footer>\n"
+    )
+    return head + nav + f'<main id="contenu">\n{body}\n</main>\n' + foot + "</body>\n</html>\n"
+
+
+def count_text(cell: Cell) -> str:
+    if cell.count is not None:
+        return fmt.integer(cell.count)
+    return COUNT_MASK if cell.count_status == disclosure.PRIMARY else MASKED
+
+
+def base_text(cell: Cell) -> str:
+    if cell.base is not None:
+        return fmt.integer(cell.base)
+    if cell.base_status is None:
+        return fmt.MISSING
+    return COUNT_MASK if cell.base_status == disclosure.PRIMARY else MASKED
+
+
+def share_text(cell: Cell, figure: catalogue.Figure) -> str:
+    if figure.share_of is None or cell.base_status is None and cell.base is None:
+        return fmt.MISSING
+    if cell.share is not None:
+        return fmt.percent(cell.share)
+    if cell.base is not None and cell.base < disclosure.SHARE_BASE:
+        return SHARE_BASE
+    if cell.base_status == disclosure.PRIMARY:
+        return SHARE_BASE
+    return MASKED
+
+
+# --- open data --------------------------------------------------------------------------------
+
+
+def csv_bytes(cells: list[Cell], year: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for c in cells:
+        writer.writerow([c.figure, year, c.level, c.level_value, c.dimension, c.category,
+                         "" if c.count is None else c.count, "" if c.base is None else c.base,
+                         "" if c.share is None else f"{c.share:.3f}"])  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+def medians_bytes(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["year", "level", "level_value", "barrier_group", "median_days"])
+    for r in rows:
+        writer.writerow([r["year"], r["level"], r["level_value"], r["barrier_group"],
+                         r["median_days"]])  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+def levels_bytes(levels: list[Level]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["level", "level_value", "label", "centres", "published"])
+    for lv in levels:
+        writer.writerow([lv.level, lv.value, lv.label, lv.centres, str(lv.published).lower()])
+    return out.getvalue().encode("utf-8")
+
+
+def _field(name, type_, title, description, **constraints) -> dict:
+    out = {"name": name, "type": type_, "title": title, "description": description}
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict) -> dict:
+    long_fields = [
+        _field("figure", "string", "Figure", "Identifiant de la figure (adresse stable)."),
+        _field("year", "integer", "Année", "Année arrêtée."),
+        _field(
+            "level", "string", "Niveau", "Niveau de publication.", enum=list(LEVEL_NAMES)
+        ),  # fmt: skip
+        _field("level_value", "string", "Valeur du niveau", "« all » pour le secteur."),
+        _field("dimension", "string", "Dimension", "Ce qui est ventilé."),
+        _field("category", "string", "Catégorie", "Code de la catégorie (codes.csv)."),
+        _field(
+            "count",
+            "integer",
+            "Effectif",
+            "Vide : masqué (moins de 10, ou pour protéger une autre case).",
+            minimum=0,
+        ),  # fmt: skip
+        _field(
+            "base",
+            "integer",
+            "Base",
+            "Le total dont l'effectif fait partie ; vide : masqué ou sans objet.",
+            minimum=0,
+        ),  # fmt: skip
+        _field(
+            "share",
+            "number",
+            "Part",
+            "effectif / base, publiée si la base atteint 20.",
+            minimum=0,
+            maximum=1,
+        ),  # fmt: skip
+    ]
+    resources = []
+    for figure in catalogue.figures():
+        resources.append(
+            {
+                "name": figure.id,
+                "path": f"donnees/{figure.id}.csv",
+                "title": figure.title,
+                "description": figure.definition,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": long_fields},
+                # What a reader knows of the numbers: which quantity each row counts (the same
+                # name is the same number everywhere) and which dimensions add up to their base.
+                "parcours:rows": rows[figure.id],
+                "parcours:partition": partitions[figure.id],
+            }
+        )
+    resources.append(
+        {
+            "name": "delais-medians",
+            "path": "donnees/delais-medians.csv",
+            "title": "Délai médian de levée d'un frein",
+            "description": "Nombre de jours après lequel la moitié des freins d'un groupe sont "
+            "levés (estimateur de Kaplan–Meier), publié là où au moins 20 épisodes le fondent.",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {
+                "fields": [
+                    _field("year", "integer", "Année", "Année arrêtée."),
+                    _field("level", "string", "Niveau", "Niveau de publication."),
+                    _field("level_value", "string", "Valeur du niveau", "« all » : le secteur."),
+                    _field("barrier_group", "string", "Groupe de freins", "Code du groupe."),
+                    _field("median_days", "integer", "Délai médian (jours)", "En jours."),
+                ]
+            },
+        }
+    )
+    resources.append(
+        {
+            "name": "niveaux",
+            "path": "donnees/niveaux.csv",
+            "title": "Niveaux publiés",
+            "description": "Les fédérations, provinces et types de filière de l'année, le "
+            "nombre de centres qui ont envoyé des données et s'ils sont publiés (au moins 3 "
+            "centres).",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {
+                "fields": [
+                    _field("level", "string", "Niveau", "Niveau."),
+                    _field("level_value", "string", "Valeur", "Valeur du niveau."),
+                    _field("label", "string", "Libellé", "Libellé en français."),
+                    _field("centres", "integer", "Centres", "Centres avec des données."),
+                    _field("published", "boolean", "Publié", "Publié sur le site."),
+                ]
+            },
+        }
+    )
+    return {
+        "name": f"parcours-cisp-{tables.year}",
+        "title": f"Parcours des stagiaires des CISP wallons — {tables.year}",
+        "description": (
+            f"Chiffres publics de l'année {tables.year} (arrêtée le {closed_on}) : chiffres clés, "
+            "destinations, freins levés, partenariats, victoires intermédiaires, parcours des "
+            "entrants et suivis, pour le secteur, les fédérations, les provinces, les types de "
+            "filière et les groupes de population. Aucun effectif sous 10 n'est publié ni "
+            "calculable ; une part n'est publiée que sur une base d'au moins 20."
+        ),
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],  # fmt: skip
+        "parcours:year": tables.year,
+        "parcours:closed_on": closed_on,
+        "resources": resources,
+    }
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def chart_svg(figure: catalogue.Figure, cells: list[Cell], dimension: str, alt_text: str) -> str:
+    labels = figure.categories[dimension]
+    frame = pl.DataFrame(
+        {
+            "categorie": [labels.get(c.category, c.category) for c in cells],
+            "effectif": [c.count for c in cells],
+            "masked": [c.count is None for c in cells],
+            "statut": [c.count_status or "" for c in cells],
+        },
+        schema={
+            "categorie": pl.String,
+            "effectif": pl.Int64,
+            "masked": pl.Boolean,
+            "statut": pl.String,
+        },  # fmt: skip
+    )
+    chart = charts.bar(
+        frame,
+        "categorie",
+        "effectif",
+        category_title=figure.dimensions[dimension],
+        value_title=figure.unit.capitalize(),
+        sort=None,
+    )
+    spec = chart.properties(description=alt_text).to_dict()
+    for rows in spec.get("datasets", {}).values():
+        for row in rows:
+            if row.get(charts.MARKER):
+                row[charts.MARKER] = "< 10" if row.get("statut") == disclosure.PRIMARY else MASKED
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def table_html(figure: catalogue.Figure, cells: list[Cell], dimension: str, caption: str) -> str:
+    labels = figure.categories[dimension]
+    head = (
+        f"<table>\n<caption>{esc(caption)}</caption>\n<thead><tr>"
+        f'<th scope="col">{esc(figure.dimensions[dimension])}</th>'
+        f'<th scope="col">Nombre ({esc(figure.unit)})</th>'
+    )
+    if figure.share_of:
+        head += '<th scope="col">Base</th><th scope="col">Part</th>'
+    head += "</tr></thead>\n<tbody>\n"
+    rows = []
+    for c in cells:
+        row = f'<tr><th scope="row">{esc(labels.get(c.category, c.category))}</th>'
+        row += f'<td class="n">{esc(count_text(c))}</td>'
+        if figure.share_of:
+            row += f'<td class="n">{esc(base_text(c))}</td>'
+            row += f'<td class="n">{esc(share_text(c, figure))}</td>'
+        rows.append(row + "</tr>")
+    return head + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def summary(figure: catalogue.Figure, cells: list[Cell], dimension: str) -> str:
+    """The chart in words: the largest published categories, and what is masked."""
+    labels = figure.categories[dimension]
+    shown = sorted((c for c in cells if c.count), key=lambda c: -c.count)
+    masked = [c for c in cells if c.count is None]
+    parts = []
+    if shown:
+        words = [
+            f"{labels.get(c.category, c.category)} : {fmt.integer(c.count)}"
+            + (f" ({fmt.percent(c.share)})" if c.share is not None else "")
+            for c in shown[:3]
+        ]
+        parts.append("Les plus nombreux : " + " ; ".join(words) + ".")
+    else:
+        parts.append("Aucun effectif publiable pour ce niveau.")
+    if masked:
+        parts.append(
+            f"{len(masked)} catégorie(s) masquée(s) (moins de 10, ou pour protéger une autre case)."
+        )
+    zero = [labels.get(c.category, c.category) for c in cells if c.count == 0]
+    if zero:
+        parts.append("Aucun : " + ", ".join(zero) + ".")
+    return " ".join(parts)
+
+
+def write(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+
+
+def json_bytes(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

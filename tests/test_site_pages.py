@@ -1,0 +1,209 @@
+"""The public observatory as its readers get it: `parcours site` on the dashboard fixture with
+2024 closed, served by `python -m http.server`, walked in chromium with and without JavaScript;
+axe-core (WCAG 2.1 A/AA) finds nothing on any page; the open data validate as a Frictionless
+Data Package; a closed year's files do not change after a later change of the served warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import duckdb
+import pytest
+
+from parcours.publish import periods, revisions
+from parcours.site import build
+from parcours.store.datadir import DataDir
+from tests.served import free_port
+
+YEAR = 2024
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def write_site(data_dir: DataDir, out: Path) -> None:
+    sources = [build.ClosedYear(**s) for s in revisions.public_sources(data_dir)]
+    build.publish(data_dir, out, sources, actor="test")
+
+
+@pytest.fixture(scope="module")
+def closed(dashboard_warehouse, tmp_path_factory) -> DataDir:
+    root = tmp_path_factory.mktemp("site-closed") / "data"
+    shutil.copytree(dashboard_warehouse.root, root)
+    data_dir = DataDir(root)
+    periods.close(data_dir, YEAR, actor="test", today=date(2025, 2, 1))
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def site(closed, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARCOURS_DATA_DIR", str(closed.root))
+        write_site(closed, out)
+    return out
+
+
+def test_a_year_that_is_not_closed_is_refused_in_french(closed, tmp_path):
+    env = {**os.environ, "PARCOURS_DATA_DIR": str(closed.root)}
+    run = subprocess.run(
+        [sys.executable, "-m", "parcours", "site", "--output", str(tmp_path), "--year", "2023"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "L'année 2023 n'est pas arrêtée" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_open_data_are_a_valid_data_package(closed, site):
+    from frictionless import Package
+
+    package = Package(str(site / str(YEAR) / "datapackage.json"))
+    assert package.title.startswith("Parcours des stagiaires")
+    closed_on = periods.get(closed, YEAR).closed_on.isoformat()
+    assert package.custom["parcours:closed_on"] == closed_on
+    report = package.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    names = {r.name for r in package.resources}
+    assert {"chiffres-cles", "destinations", "freins-leves", "delais-medians"} <= names
+    header = (site / str(YEAR) / "donnees" / "destinations.csv").read_text().splitlines()[0]
+    assert header == "figure,year,level,level_value,dimension,category,count,base,share"
+
+
+def test_a_closed_year_is_the_same_after_a_later_change(closed, site, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(closed.root, data)
+    later = DataDir(data)
+    with duckdb.connect(str(later.warehouse)) as conn:  # as a rebuild after uploads would
+        conn.execute("delete from dim_participants where centre_id = 'CISP-NAM'")
+    out = tmp_path / "again"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARCOURS_DATA_DIR", str(data))
+        write_site(later, out)
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert before.keys() == after.keys()
+    notes = {Path("index.html"), Path(str(YEAR), "index.html"), Path(str(YEAR), "annee.json")}
+    changed = {p for p in before if before[p] != after[p]}
+    assert changed <= notes, sorted(changed)[:5]
+    year_page = after[Path(str(YEAR), "index.html")].decode()
+    assert "Révision connue au" in year_page
+    assert "Révision" not in before[Path(str(YEAR), "index.html")].decode()
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def crawl(page, start: str) -> list[str]:
+    """Every HTML page reachable by links from `start`, on the same server."""
+    seen, queue = set(), [start]
+    host = urlparse(start).netloc
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        assert response is not None and response.ok, url
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            target = urljoin(url, href).split("#")[0]
+            if urlparse(target).netloc == host and target.endswith(".html"):
+                queue.append(target)
+    return sorted(seen)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        yield browser
+        browser.close()
+
+
+def test_every_page_reads_without_javascript(browser, served, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    pages = crawl(page, served + "index.html")
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert {urlparse(u).path.lstrip("/") for u in pages} == written
+    for url in pages:
+        page.goto(url)
+        assert page.get_attribute("html", "lang") == "fr", url
+        for img in page.query_selector_all("img"):
+            assert (img.get_attribute("alt") or "").strip(), url
+            src = urljoin(url, img.get_attribute("src"))
+            assert urllib.request.urlopen(src).status == 200
+        if "/" + str(YEAR) + "/" in url and not url.endswith("index.html"):
+            text = page.inner_text("body")
+            assert "Définition" in text or "Source" in text, url
+            if "-integrer" not in url:
+                assert "Citer ce chiffre" in text and "Intégrer ce graphique" in text
+                assert page.query_selector("table caption"), url
+    shots = os.environ.get("PARCOURS_SITE_SCREENSHOTS")
+    if shots:
+        for name in ("index.html", f"{YEAR}/index.html",
+                     f"{YEAR}/sector/all/destinations.html",
+                     f"{YEAR}/sector/all/chronogramme.html"):  # fmt: skip
+            page.goto(served + name)
+            page.screenshot(path=f"{shots}/{name.replace('/', '_')}.png", full_page=True)
+    context.close()
+
+
+def test_axe_finds_no_wcag_violation_on_any_page(browser, served):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context()
+    page = context.new_page()
+    failures = {}
+    for url in crawl(page, served + "index.html"):
+        page.goto(url)
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        found = [v["id"] for v in result.response["violations"]]
+        if found:
+            failures[url] = found
+    context.close()
+    assert failures == {}
+
+
+def test_the_keyboard_reaches_the_content_first(browser, served):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(served + f"{YEAR}/sector/all/destinations.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#contenu"
+    # Every link is reachable by Tab, in the reading order.
+    links = page.eval_on_selector_all("a[href]", "els => els.length")
+    reached = set()
+    for _ in range(links + 2):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.getAttribute('href')"))
+    assert len(reached - {None}) >= links - 1
+    context.close()
