@@ -741,7 +741,8 @@ def ranges(
         alt.Tooltip(f"{high}:Q", title="3e quartile", format=INT),
     ]
     drawn = alt.Chart(data).transform_filter(f"!datum.{HIDDEN}")
-    bar = drawn.mark_rule(strokeWidth=6, opacity=0.4, color="#0072B2").encode(
+    # The quartile bar at 0.75 opacity: its blend with the white page keeps 3:1 contrast.
+    bar = drawn.mark_rule(strokeWidth=6, opacity=0.75, color="#0072B2").encode(
         y=y, x=alt.X(f"{low}:Q", title=value_title), x2=f"{high}:Q", tooltip=tips
     )
     dot = drawn.mark_circle(size=110, color="#004488", opacity=1).encode(
