@@ -15,41 +15,87 @@ hours as (select * from {{ ref('fct_hours') }}),
 episodes as (select * from {{ ref('fct_barrier_episodes') }}),
 milestones as (select * from {{ ref('fct_milestones') }}),
 
--- One line per fact and year; columns: in training, entries, exits, positive exits, hours,
--- lifts, milestones.
+-- One line per fact and year.
 facts as (
 
     select
-        centre_id, participant_id, year,
-        1 as in_training, 0 as entries, 0 as exits, 0 as positive_exits, 0.0 as hours,
-        0 as lifts, 0 as milestones
+        centre_id,
+        participant_id,
+        year,
+        1 as in_training,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        0.0 as hours,
+        0 as lifts,
+        0 as milestones
     from training_years
     union all
     select
-        centre_id, participant_id, year(entry_date) as year,
-        0, 1, 0, 0, 0.0, 0, 0
+        centre_id,
+        participant_id,
+        year(entry_date) as year,
+        0 as in_training,
+        1 as entries,
+        0 as exits,
+        0 as positive_exits,
+        0.0 as hours,
+        0 as lifts,
+        0 as milestones
     from participants
     union all
     select
-        centre_id, participant_id, year(exit_date) as year,
-        0, 0, 1, case when positive_exit then 1 else 0 end, 0.0, 0, 0
+        centre_id,
+        participant_id,
+        year(exit_date) as year,
+        0 as in_training,
+        0 as entries,
+        1 as exits,
+        case when positive_exit then 1 else 0 end as positive_exits,
+        0.0 as hours,
+        0 as lifts,
+        0 as milestones
     from exits
     where exit_date is not null
     union all
     select
-        centre_id, participant_id, year(month) as year,
-        0, 0, 0, 0, hours, 0, 0
+        centre_id,
+        participant_id,
+        year(month) as year,
+        0 as in_training,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        hours,
+        0 as lifts,
+        0 as milestones
     from hours
     union all
     select
-        centre_id, participant_id, year(lifted_on) as year,
-        0, 0, 0, 0, 0.0, 1, 0
+        centre_id,
+        participant_id,
+        year(lifted_on) as year,
+        0 as in_training,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        0.0 as hours,
+        1 as lifts,
+        0 as milestones
     from episodes
     where lifted_on is not null
     union all
     select
-        centre_id, participant_id, year(achieved_on) as year,
-        0, 0, 0, 0, 0.0, 0, 1
+        centre_id,
+        participant_id,
+        year(achieved_on) as year,
+        0 as in_training,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        0.0 as hours,
+        0 as lifts,
+        1 as milestones
     from milestones
     where achieved_on is not null
 
