@@ -82,7 +82,10 @@ def report_destinations(run_cli, folder, tmp_path, year: int) -> dict[str, int]:
     raise AssertionError(f"no row {year} in the report's destinations")
 
 
-def test_destinations_agree_between_page_report_and_warehouse(run_cli, folder, tmp_path):
+def test_destinations_agree_between_page_report_and_warehouse(
+    run_cli, folder, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PARCOURS_DATA_DIR", str(folder))  # `run_cli` pointed it elsewhere
     truth = exits_by_destination(folder, YEAR)
     assert truth, "the fixture has exits in the year"
     assert page_destinations(YEAR) == truth
