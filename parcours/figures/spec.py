@@ -144,9 +144,7 @@ def table_frame(frame: pl.DataFrame, columns: Sequence[Column]) -> tuple[pl.Data
                 out.append(pl.col(c.field).alias(c.header))
         elif c.kind == "share":
             out.append((pl.col(c.field) * 100).round(1).alias(c.header + PERCENT))
-        elif c.kind == "year":
-            out.append(pl.col(c.field).cast(pl.String).alias(c.header))
-        else:
+        else:  # a year's header says « année »: `presentation.tables` writes it as it is
             out.append(pl.col(c.field).alias(c.header))
     return frame.select(out), counts
 
