@@ -49,8 +49,8 @@ def page_destinations(year: int) -> dict[str, int]:
     at = app_as("nam@centre.be", "pages/resultats.py")
     assert not at.exception
     for element in at.dataframe:
-        frame = shown(element)
-        if list(frame.columns[:2]) == ["Année de sortie", "Destination"]:
+        if list(element.value.columns[:2]) == ["Année de sortie", "Destination"]:
+            frame = shown(element)
             part = frame[frame["Année de sortie"] == str(year)]
             return {
                 d: int(n.replace("\u202f", ""))
@@ -82,7 +82,10 @@ def report_destinations(run_cli, folder, tmp_path, year: int) -> dict[str, int]:
     raise AssertionError(f"no row {year} in the report's destinations")
 
 
-def test_destinations_agree_between_page_report_and_warehouse(run_cli, folder, tmp_path):
+def test_destinations_agree_between_page_report_and_warehouse(
+    run_cli, folder, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PARCOURS_DATA_DIR", str(folder))  # `run_cli` pointed it elsewhere
     truth = exits_by_destination(folder, YEAR)
     assert truth, "the fixture has exits in the year"
     assert page_destinations(YEAR) == truth
@@ -91,7 +94,9 @@ def test_destinations_agree_between_page_report_and_warehouse(run_cli, folder, t
 
 def test_every_specification_names_its_source_in_plain_french():
     for spec in catalogue().values():
-        words = spec.words(masked=True, years="2024", year=2024, span="en 2024", known="10")
+        words = spec.words(
+            masked=True, years="2024", year=2024, span="en 2024", known="10", excluded=""
+        )
         for jargon in ("fct_", "dim_", "agg_", "codes.csv"):
             assert jargon not in words.title + words.definition + words.source, (spec.id, jargon)
         assert words.source.startswith("fichiers des centres"), spec.id

@@ -187,6 +187,8 @@ TIME_TO_LIFT_PRINTED = (
 def curve_table(curves: pl.DataFrame, masked: bool) -> pl.DataFrame:
     """The curves as the table shows them: the per-day counts only on a centre's own view
     (they are small by nature)."""
+    if curves.is_empty():
+        return curves
     out = curves.with_columns((1 - pl.col("survival")).alias("lifted_share"))
     if masked:
         out = out.drop([c for c in ("at_risk", "events", "censored") if c in out.columns])

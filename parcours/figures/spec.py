@@ -80,6 +80,7 @@ class Figure:
     wide: tuple[str, str, str] | None = None
     printed: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # rows kept on paper
     shape: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # the part → the drawn frame
+    masked_drawn: bool = False  # drawn even when every value is masked (each marked « masqué »)
     extra: dict = field(default_factory=dict)  # `printed_columns`: the columns kept on paper
 
     # --- data ----------------------------------------------------------------------------
@@ -109,7 +110,7 @@ class Figure:
         and are drawn as gaps, « < 5 » markers or broken lines)."""
         if self.draw is None or frame.is_empty() or self.value not in frame.columns:
             return False
-        return bool(frame[self.value].is_not_null().any())
+        return self.masked_drawn or bool(frame[self.value].is_not_null().any())
 
     def chart(self, frame: pl.DataFrame, tooltips: bool = True) -> Any | None:
         """The chart, None when there is nothing to draw."""
@@ -143,9 +144,7 @@ def table_frame(frame: pl.DataFrame, columns: Sequence[Column]) -> tuple[pl.Data
                 out.append(pl.col(c.field).alias(c.header))
         elif c.kind == "share":
             out.append((pl.col(c.field) * 100).round(1).alias(c.header + PERCENT))
-        elif c.kind == "year":
-            out.append(pl.col(c.field).cast(pl.String).alias(c.header))
-        else:
+        else:  # a year's header says « année »: `presentation.tables` writes it as it is
             out.append(pl.col(c.field).alias(c.header))
     return frame.select(out), counts
 

@@ -128,6 +128,7 @@ EVENT_ORDER = Figure(
         Column("trainees", "Stagiaires concernés", "count"),
         Column("cohort", "Stagiaires de la cohorte", "count"),
     ),
+    masked_drawn=True,  # every step keeps its bar: a masked median is marked, never left out
     masking=" Une médiane sur moins de 5 stagiaires n'est pas affichée. Effectifs de 1 à 4 "
     "masqués (« < 5 »).",
 )
