@@ -188,7 +188,9 @@ def test_a_federation_sees_no_path_by_path_table(pages):
 
 
 def test_the_flow_diagram_draws_every_path_with_its_stage_colours(pages):
-    at = pages["interfede@federation.be"]
+    # The admin's view: the Interfédé's has fewer than 5 leavers in this small fixture (no flow
+    # drawn, issue 15); the layer of masked paths is part of every flow chart's spec.
+    at = pages["admin@parcours.be"]
     import json
 
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
