@@ -111,7 +111,10 @@ def show_chronogram_by(year: int, by: str) -> None:
 def show_transitions(year: int, frames: dict) -> None:
     st.subheader("De l'entrée à 12 mois après la sortie")
     if not frames:
-        ui.empty_state(f"Aucune sortie enregistrée pour la cohorte {year}.")
+        ui.empty_state(
+            f"Pas de flux affichable pour la cohorte {year} : aucune sortie, ou trop peu de "
+            "sortants pour les montrer sans dévoiler de petits effectifs."
+        )
         return
     links, nodes, total = frames["links"], frames["nodes"], frames["total"]
     st.caption(
@@ -352,7 +355,10 @@ def show_level_journeys(year: int) -> None:
     st.subheader("Les niveaux des freins, mois après mois")
     assessed = ui.load(level_journeys.barriers_assessed, scope, filters, year)
     if not assessed:
-        ui.empty_state(f"Aucun frein évalué pour la cohorte {year}.")
+        ui.empty_state(
+            f"Aucun frein évalué pour la cohorte {year}, ou trop peu de stagiaires évalués "
+            "chaque mois (moins de 5) pour les montrer."
+        )
         return
     names = contract.load().labels("barrier")
     barrier = st.selectbox(

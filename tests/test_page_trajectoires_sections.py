@@ -76,10 +76,17 @@ def test_every_role_sees_the_three_sections(pages, email):
     # The flow diagram, the medians and the barrier journey (the steps after a lift need a
     # trainee with both a barrier and a step: not in every scope of the fixture).
     specs = [e.proto.spec for e in at.get("vega_lite_chart")]
-    assert any("target_stage_label" in s for s in specs), email
     assert any("median_months" in s for s in specs), email
-    assert any("level_label" in s for s in specs), email
-    assert "Frein" in [s.label for s in at.selectbox]
+    if email in ("nam@centre.be", "admin@parcours.be"):  # unmasked views
+        assert any("target_stage_label" in s for s in specs), email
+        assert any("level_label" in s for s in specs), email
+        assert "Frein" in [s.label for s in at.selectbox]
+        return
+    # Masked views of the small fixture: fewer than 5 leavers, no month with 5 assessed on a
+    # barrier — their sections say so rather than draw counts that would be pinned (issue 15).
+    texts = " ".join(str(getattr(e, "value", "")) for e in at.main)
+    assert any("target_stage_label" in s for s in specs) or "Pas de flux affichable" in texts
+    assert any("level_label" in s for s in specs) or "Aucun frein évalué" in texts
 
 
 # --- the flow diagram, against fct tables -------------------------------------------------------
@@ -181,7 +188,9 @@ def test_a_federation_sees_no_path_by_path_table(pages):
 
 
 def test_the_flow_diagram_draws_every_path_with_its_stage_colours(pages):
-    at = pages["interfede@federation.be"]
+    # The admin's view: the Interfédé's has fewer than 5 leavers in this small fixture (no flow
+    # drawn, issue 15); the layer of masked paths is part of every flow chart's spec.
+    at = pages["admin@parcours.be"]
     import json
 
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]

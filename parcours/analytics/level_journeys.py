@@ -103,8 +103,13 @@ def journey(scope: Scope, filters: Filters, entry_year: int, barrier: str) -> pl
             page.refs("levels", "trainees", pl.col("month") == month),
         )
     out = page.run()
-    levels = out["levels"].join(
-        out["assessed"].select("month", "assessed", "assessed_shown"), on="month", how="left"
+    # A month where a count could not be protected is left out with all its rows.
+    gone = {frame["month"][r] for r in page.unprotected_rows("levels")}
+    gone |= {assessed["month"][r] for r in page.unprotected_rows("assessed")}
+    levels = (
+        out["levels"]
+        .filter(~pl.col("month").is_in(list(gone)))
+        .join(out["assessed"].select("month", "assessed", "assessed_shown"), on="month", how="left")
     )
     labels = level_labels()
     levels = levels.with_columns(

@@ -214,6 +214,9 @@ class Page:
         self._where: dict[tuple[str, int, str], int] = {}
         # Each total as (left, right): the cells on the left add up to those on the right.
         self._totals: list[tuple[list[int], list[int]]] = []
+        # Counts from 1 to 4 that no more masking protects (every cell around them masked, and
+        # the listed rows and labels still pin them): the page must not show their section.
+        self.unprotected: set[int] = set()
 
     # declaring
 
@@ -390,7 +393,17 @@ class Page:
             masked.discard(extra)
             if self._leak(masked, given_up) is not None:
                 masked.add(extra)
+        self.unprotected = given_up
         return masked
+
+    def unprotected_rows(self, name: str) -> set[int]:
+        """The rows of frame `name` holding a count that could not be protected."""
+        return {self._cells[c].row for c in self.unprotected if self._cells[c].frame == name}
+
+    def unprotected_in(self, *names: str) -> bool:
+        """Whether a count of these frames could not be protected (`unprotected`): the section
+        showing them is to be left out."""
+        return any(self._cells[c].frame in names for c in self.unprotected)
 
     def _unknown(self, masked: set[int]) -> list[bool]:
         return [i in masked or not c.shown for i, c in enumerate(self._cells)]

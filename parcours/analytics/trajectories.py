@@ -102,8 +102,12 @@ def chronogram(scope: Scope, filters: Filters, entry_year: int) -> pl.DataFrame:
             page.ref("observable", "observable", inside), page.refs("cells", "trainees", inside)
         )
     out = page.run()
+    # A month where a count could not be protected is left out with all its rows.
+    gone = {frame["month"][r] for r in page.unprotected_rows("cells")}
+    gone |= {observable["month"][r] for r in page.unprotected_rows("observable")}
     frame = (
         out["cells"]
+        .filter(~pl.col("month").is_in(list(gone)))
         .drop(masking.MASKED)
         .join(
             out["observable"].select(

@@ -101,12 +101,17 @@ def flows(scope: Scope, filters: Filters, entry_year: int) -> dict[str, pl.DataF
       own view only (absent otherwise);
     - `total`: one row, `trainees` who left.
     Masked counts are null with `trainees_masked` and `trainees_shown` (« < 5 » / « masqué »).
-    Empty when nobody of the cohort left, and outside a centre's own data when fewer than 5 did."""
+    Empty when nobody of the cohort left, and outside a centre's own data when fewer than 5 did
+    or when a link from 1 to 4 cannot be protected (`masking.Page.unprotected`)."""
     page = masking.Page(scope.mask_small_counts)
     cohort = event_order.add_cohort(page, scope, filters, entry_year)
     if not add_to(page, scope, filters, entry_year, cohort):
         return {}
-    return result(page.run())
+    out = page.run()
+    return {} if page.unprotected_in(*FRAMES) else result(out)
+
+
+FRAMES = ("links", "nodes", "total")
 
 
 def _links(paths: pl.DataFrame) -> pl.DataFrame:
@@ -222,6 +227,9 @@ def sections(scope: Scope, filters: Filters, entry_year: int) -> dict[str, dict[
         exits = page.ref("events", "trainees", pl.col("event") == "exit")
         page.total(page.at("total", 0, "trainees"), [exits])
     out = page.run()
+    # Links that no masking protects (four « < 5 » links into a « < 5 » situation are 1 each):
+    # the diagram is left out, as with fewer than 5 leavers.
+    left = left and not page.unprotected_in(*FRAMES)
     return {
         "flows": result(out) if left else {},
         "events": event_order.result(out, page),
