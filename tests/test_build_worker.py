@@ -185,6 +185,7 @@ def test_french_progress_counts_to_its_total():
     assert said[-1].endswith("3 sur 3 (avertissement)") or said[-1].endswith("(100 %)")
 
 
+@pytest.mark.slow
 def test_the_worker_is_a_process_of_its_own_found_again_by_the_next_request(folder, monkeypatch):
     """A real worker process and a real dbt build on the fixture data: it outlives the caller's
     request, one worker serves the folder, and it leaves when idle."""
