@@ -210,3 +210,25 @@ def test_the_worker_is_a_process_of_its_own_found_again_by_the_next_request(fold
     while worker.worker_running(folder) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not worker.worker_running(folder)
+
+
+def test_a_killed_dbt_makes_an_interrupted_build_that_the_worker_runs_again(folder, monkeypatch):
+    """dbt killed by a signal (the out-of-memory killer, an operator): the build is « interrupted »
+    (not « failed »: the data is not at fault), and its requests wait for one more build."""
+    wf.write_schema_files(folder)
+    wf.add_centre(folder, "C001", "CISP Exemple", "ACFI", 4020)
+    wf.load_worked_example(folder)
+    monkeypatch.setattr(builder, "run_dbt", lambda *args, **kwargs: (-9, []))
+    worker.request_build(folder, "centre@c001.be", "upload", "C001", start=False)
+    result = worker.run_once(folder)
+    assert result.status == "interrupted"
+    assert "signal 9" in result.message and "n'a pas changé" in result.message
+    assert not folder.warehouse.exists()
+    monkeypatch.setattr(worker, "ensure_worker", lambda data_dir: False)
+    assert worker.status_for(folder, ("C001",)).state == "waiting"  # to be run again
+    second = worker.run_once(folder)
+    assert second is not None and second.status == "interrupted"
+    # Twice killed: reported on the centre's pages, no third attempt.
+    assert worker.run_once(folder) is None
+    status = worker.status_for(folder, ("C001",))
+    assert status.state == "failed" and "signal 9" in status.message
