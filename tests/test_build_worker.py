@@ -232,3 +232,26 @@ def test_a_killed_dbt_makes_an_interrupted_build_that_the_worker_runs_again(fold
     assert worker.run_once(folder) is None
     status = worker.status_for(folder, ("C001",))
     assert status.state == "failed" and "signal 9" in status.message
+
+
+def test_a_page_asking_at_the_moment_a_worker_starts_does_not_stop_it(folder, monkeypatch):
+    """`worker_running` takes the lock for an instant: a worker starting right then waits a
+    little for it instead of leaving the requests to nobody."""
+    import threading
+
+    calls = fake_builds(monkeypatch)
+    worker.request_build(folder, "a@c1.be", "upload", "C1", start=False)
+    held = threading.Event()
+
+    def a_page_asks():
+        with worker.worker_lock(folder, wait=False):
+            held.set()
+            time.sleep(0.3)
+
+    asking = threading.Thread(target=a_page_asks)
+    asking.start()
+    held.wait(5)
+    worker.serve(folder, idle_seconds=0.5)
+    asking.join()
+    assert len(calls) == 1
+    assert worker.status_for(folder, ("C1",)).state == "up_to_date"
