@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8501
 export PARCOURS_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run install test lint lint-sql format build demo bench
+.PHONY: run install test test-quick lint lint-sql format build demo bench
 
 install: .installed
 .installed: requirements.txt pyproject.toml
@@ -19,6 +19,10 @@ run: install
 ## test: the whole suite (unit, dbt, AppTest, browser)
 test: install
 	$(PYTHON) -m pytest -q -n 2
+
+## test-quick: the suite without the files marked slow or browser (a first check while editing)
+test-quick: install
+	$(PYTHON) -m pytest -q -n 2 -m "not slow and not browser"
 
 ## lint: ruff (style), the layer contracts (import-linter) and sqlfluff over the dbt SQL
 lint: install lint-sql

@@ -18,6 +18,9 @@ import pytest
 
 from tests.conftest import EXAMPLES
 
+# Runs dbt builds of its own: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 CENTRES = {
     "C-CANON": ("Centre canonique", "ACFI", "4020"),
     "C-EXCEL": ("Centre Excel", "AID", "5000"),

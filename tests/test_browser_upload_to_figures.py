@@ -33,10 +33,11 @@ def server(dashboard_warehouse, tmp_path_factory):
 
 
 def hours_metric(page):
+    """The key figure « Heures de formation » of the year shown (the first metric so named)."""
     return (
         page.locator("[data-testid='stMetric']")
         .filter(has_text="Heures de formation")
-        .locator("[data-testid='stMetricValue']")
+        .first.locator("[data-testid='stMetricValue']")
     )
 
 

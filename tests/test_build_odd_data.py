@@ -25,6 +25,9 @@ import pytest
 
 from parcours.store.datadir import PROJECT_ROOT, DataDir
 
+# Runs dbt builds of its own: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 EXPORTS = {
     "C-ODD": {
         "participants.csv": """participant_id;entry_date;gender

@@ -185,6 +185,7 @@ def test_french_progress_counts_to_its_total():
     assert said[-1].endswith("3 sur 3 (avertissement)") or said[-1].endswith("(100 %)")
 
 
+@pytest.mark.slow
 def test_the_worker_is_a_process_of_its_own_found_again_by_the_next_request(folder, monkeypatch):
     """A real worker process and a real dbt build on the fixture data: it outlives the caller's
     request, one worker serves the folder, and it leaves when idle."""
@@ -209,3 +210,48 @@ def test_the_worker_is_a_process_of_its_own_found_again_by_the_next_request(fold
     while worker.worker_running(folder) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not worker.worker_running(folder)
+
+
+def test_a_killed_dbt_makes_an_interrupted_build_that_the_worker_runs_again(folder, monkeypatch):
+    """dbt killed by a signal (the out-of-memory killer, an operator): the build is « interrupted »
+    (not « failed »: the data is not at fault), and its requests wait for one more build."""
+    wf.write_schema_files(folder)
+    wf.add_centre(folder, "C001", "CISP Exemple", "ACFI", 4020)
+    wf.load_worked_example(folder)
+    monkeypatch.setattr(builder, "run_dbt", lambda *args, **kwargs: (-9, []))
+    worker.request_build(folder, "centre@c001.be", "upload", "C001", start=False)
+    result = worker.run_once(folder)
+    assert result.status == "interrupted"
+    assert "signal 9" in result.message and "n'a pas changé" in result.message
+    assert not folder.warehouse.exists()
+    monkeypatch.setattr(worker, "ensure_worker", lambda data_dir: False)
+    assert worker.status_for(folder, ("C001",)).state == "waiting"  # to be run again
+    second = worker.run_once(folder)
+    assert second is not None and second.status == "interrupted"
+    # Twice killed: reported on the centre's pages, no third attempt.
+    assert worker.run_once(folder) is None
+    status = worker.status_for(folder, ("C001",))
+    assert status.state == "failed" and "signal 9" in status.message
+
+
+def test_a_page_asking_at_the_moment_a_worker_starts_does_not_stop_it(folder, monkeypatch):
+    """`worker_running` takes the lock for an instant: a worker starting right then waits a
+    little for it instead of leaving the requests to nobody."""
+    import threading
+
+    calls = fake_builds(monkeypatch)
+    worker.request_build(folder, "a@c1.be", "upload", "C1", start=False)
+    held = threading.Event()
+
+    def a_page_asks():
+        with worker.worker_lock(folder, wait=False):
+            held.set()
+            time.sleep(0.3)
+
+    asking = threading.Thread(target=a_page_asks)
+    asking.start()
+    held.wait(5)
+    worker.serve(folder, idle_seconds=0.5)
+    asking.join()
+    assert len(calls) == 1
+    assert worker.status_for(folder, ("C1",)).state == "up_to_date"

@@ -11,8 +11,12 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from parcours.store.datadir import PROJECT_ROOT, DataDir
+
+# Runs dbt builds of its own: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
 
 PARTICIPANTS = "participant_id;entry_date\nP1;01/02/2024\nP2;01/03/2024\n"
 FIRST = {

@@ -19,6 +19,9 @@ import pytest
 from parcours.contract import CODES_CSV
 from tests import warehouse_fixtures as wf
 
+# Runs dbt builds of its own: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 # --- the hand-made centres ------------------------------------------------------------------
 # M01's latest record is a level-0 assessment of A on 2025-11-20 that opens no barrier episode
 # (A never had one): the centre's last month is November 2025. A partnership ending in March

@@ -13,6 +13,9 @@ import pytest
 
 from tests import warehouse_fixtures as wf
 
+# Runs dbt builds of its own: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 MARTS = (
     "dim_centres", "dim_participants", "fct_barrier_episodes", "fct_partnerships",
     "fct_milestones", "fct_exits", "fct_followups", "fct_hours", "agg_centre_month",

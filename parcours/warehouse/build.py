@@ -580,6 +580,11 @@ def build(
         result = BuildResult(build_id, "failed", 0.0, str(data_dir.warehouse), "")
         try:
             _run(data_dir, result, say, docs)
+        except DbtKilled as error:
+            # Killed from outside (out of memory, an operator): not the data's fault, so the
+            # build worker runs it once more (`worker.MAX_ATTEMPTS`) before reporting it.
+            result.status = "interrupted"
+            result.message = str(error)
         except BuildFailed as error:
             result.message = str(error)
         except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
@@ -626,6 +631,10 @@ def explain_warning(warning: dict) -> str:
         f"Avertissement : le contrôle {warning.get('name')}{rows} signale des données à vérifier "
         "sans bloquer la construction (détail sur la page « Transformations »)."
     )
+
+
+class DbtKilled(BuildFailed):
+    """dbt's process was killed by a signal (not a failure of the data or the project)."""
 
 
 def _disk_full_message() -> str:
@@ -702,6 +711,12 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
     clock = time.monotonic()
     code, errors = run_dbt(flags, env, say, result.phases)
     result.phases["dbt_process"] = round(time.monotonic() - clock, 2)
+    if code < 0:
+        raise DbtKilled(
+            f"La construction a été interrompue : dbt a été arrêté (signal {-code}), par "
+            "manque de mémoire ou par une intervention sur le serveur. L'entrepôt servi n'a "
+            "pas changé."
+        )
     if not results.exists():
         raise BuildFailed(_failure_message([], errors))
     summary = summarise(results, target / "manifest.json")

@@ -253,24 +253,32 @@ def _waiting(data_dir: DataDir) -> bool:
 
 def serve(data_dir: DataDir, idle_seconds: float) -> int:
     """The worker's loop; returns when idle for `idle_seconds` or when the folder is gone."""
-    with worker_lock(data_dir, wait=False) as mine:
-        if not mine:
-            return 0  # another worker serves this folder
-        idle_since = time.monotonic()
-        while data_dir.ops_db.exists():
-            try:
-                result = run_once(data_dir) if _waiting(data_dir) else None
-            except Exception:  # noqa: BLE001 — a worker must survive one bad build
-                log.exception("build worker: build failed to run")
-                result = None
-                time.sleep(2)
-            if result is not None:
-                idle_since = time.monotonic()
-                continue
-            if time.monotonic() - idle_since > idle_seconds:
-                break
-            time.sleep(POLL_SECONDS)
+    for _attempt in range(10):
+        with worker_lock(data_dir, wait=False) as mine:
+            if mine:
+                _serve_locked(data_dir, idle_seconds)
+                return 0
+        # Held: by another worker (then it serves the folder), or for an instant by a page
+        # asking `worker_running` — try again briefly before leaving the work to the other.
+        time.sleep(0.1)
     return 0
+
+
+def _serve_locked(data_dir: DataDir, idle_seconds: float) -> None:
+    idle_since = time.monotonic()
+    while data_dir.ops_db.exists():
+        try:
+            result = run_once(data_dir) if _waiting(data_dir) else None
+        except Exception:  # noqa: BLE001 — a worker must survive one bad build
+            log.exception("build worker: build failed to run")
+            result = None
+            time.sleep(2)
+        if result is not None:
+            idle_since = time.monotonic()
+            continue
+        if time.monotonic() - idle_since > idle_seconds:
+            break
+        time.sleep(POLL_SECONDS)
 
 
 def build_and_wait(
