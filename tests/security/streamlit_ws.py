@@ -53,7 +53,7 @@ class StreamlitClient:
             additional_headers=extra,
             open_timeout=60,
             max_size=None,
-        )
+        ).__enter__()  # held open across calls; closed by close()
         self.session_id: str | None = None
 
     def close(self) -> None:
