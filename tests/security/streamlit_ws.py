@@ -53,6 +53,7 @@ class StreamlitClient:
             additional_headers=extra,
             open_timeout=60,
             max_size=None,
+            ping_interval=None,  # a loaded server may not answer pings in time: not our subject
         ).__enter__()  # held open across calls; closed by close()
         self.session_id: str | None = None
 
