@@ -7,6 +7,7 @@ below and serves it with uvicorn, with the usual `--server.*` options.
 """
 
 import streamlit as st
+import uvicorn.config
 from streamlit.runtime.pages_manager import PagesManager
 
 from parcours.dashboard import server
@@ -15,5 +16,10 @@ from parcours.dashboard import server
 # a fresh server as a `pages/`-folder app (until some run reaches st.navigation) and would serve
 # a deep link's page file directly, without app.py's gate.
 PagesManager.uses_pages_directory = False
+
+# uvicorn (which imports this file while it loads the app) would then wrap it in its
+# ProxyHeadersMiddleware, which believes X-Forwarded-For from any loopback peer: the gate alone
+# decides the client's address, from PARCOURS_TRUSTED_PROXIES (`server.client_address`).
+uvicorn.config.ProxyHeadersMiddleware = server.NoProxyHeaders
 
 app = st.App("app.py", middleware=server.middleware(), routes=server.routes())

@@ -46,6 +46,7 @@ def _filters_from_url(options: dict[str, list]) -> Filters:
     qp = st.query_params
     years = None
     raw = qp.get(QP["years"])
+    population, invalid = {}, []
     if raw:
         parts = raw.split("-")
         try:
@@ -53,8 +54,11 @@ def _filters_from_url(options: dict[str, list]) -> Filters:
             years = (min(y0, y1), max(y0, y1))
         except ValueError:
             years = None
+        known = options.get("years") or []
+        if years is None or not known or years[0] < known[0] or years[1] > known[-1]:
+            # Said in French (the period shown is then the nearest one with data).
+            invalid.append((YEARS, raw))
     centre_ids = [c for c, _ in options["centres"]]
-    population, invalid = {}, []
     for dimension, key in QP_POPULATION.items():
         value = qp.get(key)
         if not value:
@@ -301,9 +305,21 @@ def population_text(chosen: Filters) -> str:
     )
 
 
+YEARS = "years"
+
+
 def _warn_invalid() -> None:
-    """A population value of the URL that is not a code: said once, in French."""
+    """A population value of the URL that is not a code, or years without data: said once, in
+    French."""
+    known = year_options()
     for dimension, value in st.session_state.pop(INVALID_KEY, None) or []:
+        if dimension == YEARS:
+            span = f"de {known[0]} à {known[-1]}" if known else "aucune année"
+            st.warning(
+                f"Le lien demande les années « {value[:20]} », hors des données ({span}) : "
+                "la période affichée est la plus proche qui a des données."
+            )
+            continue
         st.warning(
             f"Le lien contient une valeur inconnue pour le filtre « "
             f"{contract.POPULATION[dimension]} » (« {value[:40]} ») : ce filtre est remis à "

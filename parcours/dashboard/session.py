@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,9 +99,69 @@ def _idle_minutes() -> int:
     return int(round(sessions.idle_seconds() / 60))
 
 
+# --- a Streamlit session serves only the connection that signed in ----------------------------
+# A Streamlit session id is no credential: a second websocket naming it (what a browser sends
+# when it reconnects) takes the session over, session_state included. So the signed-in user of a
+# session is kept only for the websocket connection that signed in, or one whose handshake
+# carried that session's cookie; any other connection finds the login form.
+
+_bound: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> session id
+_bound_lock = threading.Lock()
+
+
+def _connection() -> Any | None:
+    """The websocket connection this run serves (None outside a served app: AppTest)."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    # serve.py serves st.App (Starlette): its websocket clients. AppTest's stand-in runtime
+    # hands out mocks: no websocket there.
+    from streamlit.web.server.starlette.starlette_websocket import StarletteSessionClient
+
+    try:
+        client = runtime.get_instance().get_client(ctx.session_id)
+    except Exception:  # noqa: BLE001
+        return None
+    return client if isinstance(client, StarletteSessionClient) else None
+
+
+def _bind(session_id: str | None) -> None:
+    client = _connection()
+    if client is None or not session_id:
+        return
+    with _bound_lock:
+        _bound[client] = session_id
+
+
+def _connection_holds(token: str | None) -> bool:
+    """Whether this run's connection opened the session of `token` or carried its cookie."""
+    client = _connection()
+    if client is None:
+        return True
+    read = sessions.read_token(DataDir.from_env(), token)
+    if read is None:
+        return False
+    with _bound_lock:
+        if _bound.get(client) == read[0]:
+            return True
+    try:
+        cookie = st.context.cookies.get(server.COOKIE)
+    except Exception:  # noqa: BLE001
+        cookie = None
+    carried = sessions.read_token(DataDir.from_env(), cookie) if cookie else None
+    if carried is not None and carried[0] == read[0]:
+        _bind(read[0])
+        return True
+    return False
+
+
 def _sign_in(user: Any, method: str) -> None:
     data_dir = DataDir.from_env()
-    _, token = sessions.open_session(data_dir, user.email, method)
+    session, token = sessions.open_session(data_dir, user.email, method)
+    _bind(session.session_id)
     st.session_state[USER_KEY] = user
     st.session_state[TOKEN_KEY] = token
     st.session_state[_COOKIE_SET] = token
@@ -127,6 +189,13 @@ def restore() -> Any | None:
     user = current_user()
     token = st.session_state.get(TOKEN_KEY)
     now = time.time()
+    if user is not None and token and not _connection_holds(token):
+        # Another connection took this Streamlit session over without the cookie: it gets the
+        # login form; the person who signed in keeps the server-side session (and the cookie).
+        log.warning("Streamlit session reused without its cookie: signed out on this connection")
+        _forget()
+        user = None
+        token = None
     if user is not None and token:
         if sessions.check(data_dir, token) is None:
             reason = sessions.end_reason(data_dir, token)
@@ -177,6 +246,7 @@ def _from_cookie(data_dir: DataDir) -> Any | None:
     st.session_state[USER_KEY] = user
     st.session_state[TOKEN_KEY] = token
     st.session_state[_LAST_ACTIVE] = time.time()
+    _bind(found.session_id)
     return user
 
 
@@ -272,6 +342,9 @@ def _password_form() -> None:
         user = auth.authenticate(DataDir.from_env(), email, password, client_address())
     except auth.LoginThrottled as throttled:
         st.error(str(throttled), icon=":material/timer:")
+        return
+    except auth.SignInBusy as busy:
+        st.warning(str(busy), icon=":material/hourglass_top:")
         return
     except Exception:  # noqa: BLE001 — no traceback reaches a user
         log.exception("authentication failed")

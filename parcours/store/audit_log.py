@@ -1,5 +1,8 @@
 """Reading the audit log (`audit_log` in ops.sqlite) for the « Journal d'audit » page: its
-filter choices and its rows as a French table, filtered with bound parameters."""
+filter choices and its rows as a French table, filtered with bound parameters.
+
+The details are stored with stable English keys (scripts and tests read them); they are put in
+French here, at display (`DETAIL_LABELS`, `VALUE_LABELS`): a stored line is never rewritten."""
 
 from __future__ import annotations
 
@@ -16,6 +19,10 @@ ACTION_LABELS = {
     "login_success": "Connexion réussie",
     "login_failure": "Connexion refusée",
     "login_throttled": "Connexion bloquée (trop d'essais)",
+    "login_busy": "Connexion différée (serveur occupé)",
+    "report_exported": "Rapport produit",
+    "period_closed": "Année arrêtée",
+    "period_reopened": "Année rouverte",
     "logout": "Déconnexion",
     "session_expired": "Session expirée",
     "export": "Export (téléchargement)",
@@ -29,6 +36,53 @@ ACTION_LABELS = {
     "centre_added": "Centre ajouté",
     "user_added": "Utilisateur ajouté",
     "mapping_added": "Correspondance de code ajoutée",
+}
+# Stored key -> the words the page shows. A key not listed is shown as stored.
+DETAIL_LABELS = {
+    "email": "adresse",
+    "client": "poste",
+    "method": "méthode",
+    "reason": "motif",
+    "wait_s": "attente (s)",
+    "file": "fichier",
+    "file_name": "fichier",
+    "page": "page",
+    "bytes": "octets",
+    "rows": "lignes",
+    "template": "modèle",
+    "year": "année",
+    "subject": "périmètre",
+    "format": "format",
+    "frozen": "chiffres arrêtés",
+    "centre_id": "centre",
+    "centre_name": "nom du centre",
+    "federation": "fédération",
+    "postal_code": "code postal",
+    "created_at": "créé le",
+    "role": "rôle",
+    "batch_id": "envoi",
+    "build_id": "construction",
+    "duration_s": "durée (s)",
+    "failures": "échecs",
+    "warnings": "avertissements",
+    "status": "statut",
+    "kind": "type de fichier",
+    "seq": "numéro",
+    "sha256": "empreinte",
+    "withdrawn": "retiré",
+    "rows_stored": "lignes enregistrées",
+    "rows_quarantined": "lignes en quarantaine",
+}
+VALUE_LABELS = {
+    "method": {"password": "mot de passe", "oidc": "fournisseur d'identité"},
+    "reason": {
+        "idle": "inactivité",
+        "expired": "durée maximale atteinte",
+        "logout": "déconnexion",
+        "inconnu": "adresse inconnue",
+    },
+    "status": {"success": "réussie", "failed": "échouée", "failure": "échouée"},
+    "client": {"local": "local"},
 }
 LIMIT = 5000
 
@@ -92,5 +146,19 @@ def _detail(raw: str | None) -> str:
     except ValueError:
         return raw
     if isinstance(value, dict):
-        return ", ".join(f"{k} : {v}" for k, v in value.items() if v not in (None, "", []))
+        return ", ".join(
+            f"{DETAIL_LABELS.get(k, k)} : {_value(k, v)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
+        )
+    return str(value)
+
+
+def _value(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dict):
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_value(k, v)}" for k, v in value.items())
+    if isinstance(value, str):
+        return VALUE_LABELS.get(key, {}).get(value, value)
     return str(value)

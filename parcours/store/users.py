@@ -9,6 +9,7 @@ import hmac
 import logging
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -21,8 +22,11 @@ from parcours.store.roles import ROLES, can
 from parcours.store.secrets import secret
 
 log = logging.getLogger(__name__)
-# What the audit log holds for an address that is not one (often a password in the wrong field).
+# What the audit log holds for an address that is not one (often a password in the wrong field),
+# and for a well-formed address that is no user's (a password can look like an address too): a
+# short keyed hash lets an administrator see the same unknown address come back, never read it.
 INVALID_ADDRESS = "adresse invalide"
+UNKNOWN_ADDRESS = "adresse inconnue"
 
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -175,6 +179,25 @@ def audit_address(email: str) -> str:
     return email if is_email(email) else INVALID_ADDRESS
 
 
+def audit_name(data_dir: DataDir, email: str, registered: bool) -> str:
+    """The name a sign-in attempt is audited under: a user's address, else never the text."""
+    if not is_email(email):
+        return INVALID_ADDRESS
+    if registered:
+        return email
+    return f"{UNKNOWN_ADDRESS} ({_key(data_dir, email)[:8]})"
+
+
+def _registered(data_dir: DataDir, email: str) -> bool:
+    if not is_email(email):
+        return False
+    try:
+        with opstore.connected(data_dir.ops_db) as conn:
+            return opstore.get_user(conn, email) is not None
+    except sqlite3.Error:
+        return False
+
+
 def _key(data_dir: DataDir, text: str) -> str:
     return hmac.new(secret(data_dir, "throttle"), text.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -188,7 +211,8 @@ def _wait(times: list[float], allowed: int, now: float) -> float:
 
 
 def throttle_wait(conn: sqlite3.Connection, account: str, client: str, now: float) -> float:
-    conn.executescript(_ATTEMPTS_SCHEMA)
+    """Seconds the account or the client must still wait (the table must exist: executescript
+    would commit an open transaction, so it is created before, by `_reserve`)."""
     since = now - FAILURE_WINDOW_S
     by_account = [
         r[0]
@@ -209,6 +233,51 @@ def throttle_wait(conn: sqlite3.Connection, account: str, client: str, now: floa
     )
 
 
+# --- at most a few passwords hashed at once --------------------------------------------------
+# argon2 takes 64 MiB per hash: 40 attempts at once took the server from 550 MB to 1.4 GB. Past
+# HASHING_SLOTS hashes in progress (per server process), an attempt waits HASHING_WAIT_S for a
+# slot, then is refused with « réessayez dans un instant » (no password checked, nothing counted).
+HASHING_SLOTS_ENV = "PARCOURS_MAX_CONCURRENT_SIGNINS"
+DEFAULT_HASHING_SLOTS = 2
+HASHING_WAIT_S = 5.0
+BUSY_MESSAGE = "Trop de connexions en cours sur le serveur : réessayez dans un instant."
+
+
+def _slots() -> int:
+    import os
+
+    try:
+        return max(1, int(os.environ.get(HASHING_SLOTS_ENV, DEFAULT_HASHING_SLOTS)))
+    except ValueError:
+        return DEFAULT_HASHING_SLOTS
+
+
+_hashing = threading.BoundedSemaphore(_slots())
+
+
+class SignInBusy(ParcoursError):
+    """Every hashing slot is taken: the person is asked to try again in a moment (in French)."""
+
+    def __init__(self) -> None:
+        super().__init__(BUSY_MESSAGE)
+
+
+def _reserve(conn: sqlite3.Connection, account: str, client: str, now: float) -> float:
+    """One write transaction (BEGIN IMMEDIATE: concurrent attempts, in any process, queue here):
+    the wait still due, else a failure recorded in advance. The reservation is what makes a
+    burst count: the sixth of 30 simultaneous attempts already sees five failures."""
+    conn.executescript(_ATTEMPTS_SCHEMA)
+    with opstore.transaction(conn):
+        wait = throttle_wait(conn, account, client, now)
+        if wait <= 0:
+            conn.execute(
+                "insert into login_failures (at, account, client) values (?, ?, ?)",
+                (now, account, client),
+            )
+            return 0.0
+        return wait
+
+
 def authenticate(
     data_dir: DataDir,
     email: str,
@@ -219,15 +288,48 @@ def authenticate(
 ) -> User | None:
     """The user if the password is right, else None; every attempt goes to the audit log
     (never the password, nor a malformed address as typed). Raises `LoginThrottled` while the
-    account or the client has failed too often (INTERFACES §4: logins are audited)."""
+    account or the client has failed too often (INTERFACES §4: logins are audited), and
+    `SignInBusy` when too many passwords are being checked at once.
+
+    Check, reserve, record: the throttle is read and a failure reserved in one transaction
+    before any password is hashed; the right password then takes its reservation back."""
     import time
 
     email = (email or "").strip().lower()
     client = client if isinstance(client, str) and client else "local"
-    now = time.time()
     account_key, client_key = _key(data_dir, email), _key(data_dir, client)
-    who = audit_address(email)
+    who = audit_name(data_dir, email, _registered(data_dir, email))
     detail = {"email": who, "client": client}
+    if not _hashing.acquire(timeout=HASHING_WAIT_S):
+        _audit_quietly(data_dir, who, "login_busy", detail)
+        raise SignInBusy()
+    try:
+        return _authenticate(
+            data_dir, email, password, who, detail, account_key, client_key, method, time.time()
+        )
+    finally:
+        _hashing.release()
+
+
+def _audit_quietly(data_dir: DataDir, who: str, action: str, detail: dict) -> None:
+    try:
+        with opstore.connected(data_dir.ops_db) as conn, opstore.transaction(conn):
+            opstore.audit(conn, who, action, detail)
+    except sqlite3.Error as error:
+        log.error("sign-in audit not written: %s", error)
+
+
+def _authenticate(
+    data_dir: DataDir,
+    email: str,
+    password: str,
+    who: str,
+    detail: dict,
+    account_key: str,
+    client_key: str,
+    method: str,
+    now: float,
+) -> User | None:
     try:
         conn = opstore.connect(data_dir.ops_db)
     except sqlite3.Error as error:
@@ -237,16 +339,26 @@ def authenticate(
         log.error("sign-in on a full disk: the store is read as a snapshot, nothing is audited")
         conn = opstore.connect_snapshot(data_dir.ops_db)
     with contextlib.closing(conn):
+        reserved = True
         try:
-            wait = throttle_wait(conn, account_key, client_key, now)
-        except sqlite3.Error as error:  # a read-only snapshot: no throttling table to write
-            log.error("sign-in throttling not checked: %s", error)
-            wait = 0.0
+            wait = _reserve(conn, account_key, client_key, now)
+        except sqlite3.Error as error:
+            # A full disk or a read-only snapshot: nothing can be reserved, read what is there.
+            log.error("sign-in throttle not reserved: %s", error)
+            reserved = False
+            try:
+                conn.executescript(_ATTEMPTS_SCHEMA)
+                wait = throttle_wait(conn, account_key, client_key, now)
+            except sqlite3.Error:
+                wait = 0.0
         if wait > 0:
-            with opstore.transaction(conn):
-                opstore.audit(conn, who, "login_throttled", {**detail, "wait_s": int(wait)})
+            try:
+                with opstore.transaction(conn):
+                    opstore.audit(conn, who, "login_throttled", {**detail, "wait_s": int(wait)})
+            except sqlite3.Error as error:
+                log.error("sign-in audit not written: %s", error)
             raise LoginThrottled(wait)
-        row = opstore.get_user(conn, email) if who != INVALID_ADDRESS else None
+        row = opstore.get_user(conn, email) if is_email(email) else None
         user = None
         if row is None:
             # Hash anyway, so an unknown address takes as long as a wrong password.
@@ -265,12 +377,13 @@ def authenticate(
                         "update users set password_hash = ? where email = ?",
                         (_hasher.hash(password), email),
                     )
-                if user is None:
+                if user is None and not reserved:
                     conn.execute(
                         "insert into login_failures (at, account, client) values (?, ?, ?)",
                         (now, account_key, client_key),
                     )
-                else:
+                elif user is not None:
+                    # The reservation and the account's earlier failures are forgiven.
                     conn.execute("delete from login_failures where account = ?", (account_key,))
                 opstore.audit(
                     conn,
