@@ -198,6 +198,23 @@ _SCRIPT = """
     attributes: true, attributeFilter: ATTRS,
   });
   fixTree(document.body);
+  // The sidebar's page list: Streamlit puts each section (its header and its links) in a <div>
+  // inside the <ul>, which screen readers and axe read as a broken list. The list semantics
+  // are dropped (role="none") where the markup is not a list; the links stay in the labelled
+  // navigation landmark.
+  const fixNavList = () => {
+    document.querySelectorAll('[data-testid="stSidebarNavItems"]').forEach((ul) => {
+      if ([...ul.children].every((c) => c.tagName === "LI")) return;
+      if (ul.getAttribute("role") !== "none") ul.setAttribute("role", "none");
+      for (const child of ul.children) {
+        if (child.tagName !== "LI" && child.getAttribute("role") !== "none") {
+          child.setAttribute("role", "none");
+        }
+      }
+    });
+  };
+  new MutationObserver(fixNavList).observe(document.body, { subtree: true, childList: true });
+  fixNavList();
   window.__parcoursFrench = true;  // the first pass is done (the browser test waits on this)
 })();
 """
