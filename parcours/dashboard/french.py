@@ -151,6 +151,10 @@ CSS = """
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copied!"]) { display: none; }
 """
 
+# NAV_LIST: Streamlit puts each section of the sidebar's page list (its header and its links) in a
+# div inside the list, which screen readers and axe read as a broken list: the list semantics
+# are dropped (role "none") where the markup is not a list; the links stay in the labelled
+# navigation landmark. (No markup in the script's comments: st.html parses it as HTML.)
 _SCRIPT = """
 (() => {
   if (window.__parcoursFrench !== undefined) return;
@@ -198,10 +202,7 @@ _SCRIPT = """
     attributes: true, attributeFilter: ATTRS,
   });
   fixTree(document.body);
-  // The sidebar's page list: Streamlit puts each section (its header and its links) in a <div>
-  // inside the <ul>, which screen readers and axe read as a broken list. The list semantics
-  // are dropped (role="none") where the markup is not a list; the links stay in the labelled
-  // navigation landmark.
+  // The sidebar's page list (see NAV_LIST in the module).
   const fixNavList = () => {
     document.querySelectorAll('[data-testid="stSidebarNavItems"]').forEach((ul) => {
       if ([...ul.children].every((c) => c.tagName === "LI")) return;
