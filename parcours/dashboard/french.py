@@ -150,7 +150,8 @@ PATTERNS = [
 CSS = """
 [data-testid="stMainMenu"] { display: none; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #575757 !important; }
+[data-testid="stCaptionContainer"],
+[data-testid="stCaptionContainer"] p { color: #575757 !important; }
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega-Lite spec"]),
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copied!"]) { display: none; }
 """
