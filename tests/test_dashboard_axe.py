@@ -49,9 +49,11 @@ def problems(page) -> list[str]:
 
     page.wait_for_function("() => window.__parcoursFrench === true")
     found = [
-        f"{v['id']} ({v['impact']}): {len(v['nodes'])} nœud(s) — {v['nodes'][0]['target']}"
+        f"{v['id']} ({v['impact']}): {n['target']} {n['html'][:160]} — "
+        f"{n.get('failureSummary', '')[:200]}"
         for v in Axe().run(page, options=AXE).response["violations"]
         if v["impact"] in SERIOUS
+        for n in v["nodes"]
     ]
     if page.get_attribute("html", "lang") != "fr":
         found.append("html lang is not fr")
@@ -104,4 +106,5 @@ def test_no_serious_accessibility_violation_on_any_page(server, browser, prefix,
                 found[Path(path).stem] = problems(page)
     finally:
         context.close()
-    assert not {where: issues for where, issues in found.items() if issues}
+    failures = {where: issues for where, issues in found.items() if issues}
+    assert not failures, "\n".join(f"{w}: {i}" for w, issues in failures.items() for i in issues)

@@ -154,14 +154,23 @@ PATTERNS = [
 ]
 
 # Streamlit's developer menu (theme, print, screencast): not for our users, hidden.
+# Captions: Streamlit's faded grey (#828180, and 0.6 opacity in the main area: 2.8:1 on white)
+# is below WCAG AA's 4.5:1 for text; a darker grey at full opacity (7:1).
 # The charts' « Copy Vega-Lite spec » button (Streamlit 1.67 shows it whenever the browser
 # allows copying; no option turns it off): a developer's tool, in English, hidden too.
 CSS = """
 [data-testid="stMainMenu"] { display: none; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"],
+[data-testid="stCaptionContainer"] p { color: #575757 !important; }
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega-Lite spec"]),
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copied!"]) { display: none; }
 """
 
+# NAV_LIST: Streamlit puts each section of the sidebar's page list (its header and its links) in a
+# div inside the list, which screen readers and axe read as a broken list: the list semantics
+# are dropped (role "none") where the markup is not a list; the links stay in the labelled
+# navigation landmark. (No markup in the script's comments: st.html parses it as HTML.)
 _SCRIPT = """
 (() => {
   if (window.__parcoursFrench !== undefined) return;
@@ -209,6 +218,20 @@ _SCRIPT = """
     attributes: true, attributeFilter: ATTRS,
   });
   fixTree(document.body);
+  // The sidebar's page list (see NAV_LIST in the module).
+  const fixNavList = () => {
+    document.querySelectorAll('[data-testid="stSidebarNavItems"]').forEach((ul) => {
+      if ([...ul.children].every((c) => c.tagName === "LI")) return;
+      if (ul.getAttribute("role") !== "none") ul.setAttribute("role", "none");
+      for (const child of ul.children) {
+        if (child.tagName !== "LI" && child.getAttribute("role") !== "none") {
+          child.setAttribute("role", "none");
+        }
+      }
+    });
+  };
+  new MutationObserver(fixNavList).observe(document.body, { subtree: true, childList: true });
+  fixNavList();
   window.__parcoursFrench = true;  // the first pass is done (the browser test waits on this)
 })();
 """
@@ -240,8 +263,12 @@ def for_screen_readers(chart, description: str | None = None):
     )
     import altair as alt
 
+    # `aria: false` hides the guides (axes, legends); on the marks it hides each mark too, which
+    # otherwise stays a « graphics-symbol » without a name (axe: svg-img-alt).
     if chart.config is alt.Undefined:
-        chart.config = alt.Config(aria=False)
-    else:
-        chart.config.aria = False
+        chart.config = alt.Config()
+    chart.config.aria = False
+    if chart.config.mark is alt.Undefined:
+        chart.config.mark = alt.MarkConfig()
+    chart.config.mark.aria = False
     return chart

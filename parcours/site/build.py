@@ -309,7 +309,7 @@ fédérations, une fédération moins ses provinces…), ni en multipliant une p
 Pour cela, d'autres cases sont masquées (« {render.MASKED} ») : toutes les tables de l'année
 sont vérifiées ensemble, par programmation linéaire, jusqu'à ce qu'aucune case masquée ne
 puisse être calculée exactement ni située entre 1 et 9.</li>
-<li>Un délai médian n'est publié que si au moins 20 épisodes le fondent.</li>
+<li>Un délai médian n'est publié que si au moins 20 stagiaires le fondent.</li>
 </ul>
 <h2>Définitions</h2>
 <dl>

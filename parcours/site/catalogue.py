@@ -261,7 +261,8 @@ def figures() -> list[Figure]:
 
 
 def median_times(filters: Filters, year: int) -> dict[str, tuple[float | None, int]]:
-    """Barrier group → (Kaplan–Meier median days to lift, episodes behind it)."""
+    """Barrier group → (Kaplan–Meier median days to lift, trainees behind it: the people, not
+    their episodes, count for the rule of 20)."""
     episodes = barriers.load_episodes(READ_ALL, filters)
     if episodes.is_empty():
         return {}
@@ -269,6 +270,6 @@ def median_times(filters: Filters, year: int) -> dict[str, tuple[float | None, i
     return {
         str(g): (m, int(n))
         for g, m, n in zip(
-            summary["barrier_group"], summary["km_median_days"], summary["episodes"], strict=True
+            summary["barrier_group"], summary["km_median_days"], summary["trainees"], strict=True
         )
     }

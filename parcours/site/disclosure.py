@@ -49,6 +49,9 @@ class System:
     values: dict[Key, int] = field(default_factory=dict)
     hidden: set[Key] = field(default_factory=set)
     relations: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+    # What masking a number costs the reader (default: its value); the site makes the sector's
+    # own numbers the last to be masked.
+    cost: dict[Key, float] = field(default_factory=dict)
 
     def set(self, key: Key, value: int, *, hidden: bool = False) -> None:
         value = int(value)
@@ -106,7 +109,7 @@ def _candidates(system: System, status: dict[Key, str], relation_ids, around) ->
 def _mask(system: System, status: dict[Key, str], options: list[Key]) -> None:
     """Mask the smallest option: a zero first (shown « < 10 », it gives a masked neighbour room
     without hiding a real count), else the smallest count of 10 or more (« masqué »)."""
-    key = min(options, key=lambda k: (system.values[k], str(k)))
+    key = min(options, key=lambda k: (system.cost.get(k, system.values[k]), str(k)))
     status[key] = PRIMARY if system.values[key] == 0 else COMPLEMENTARY
 
 

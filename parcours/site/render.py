@@ -212,7 +212,7 @@ def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict
             "path": "donnees/delais-medians.csv",
             "title": "Délai médian de levée d'un frein",
             "description": "Nombre de jours après lequel la moitié des freins d'un groupe sont "
-            "levés (estimateur de Kaplan–Meier), publié là où au moins 20 épisodes le fondent.",
+            "levés (estimateur de Kaplan–Meier), publié là où au moins 20 stagiaires le fondent.",
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",

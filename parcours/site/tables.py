@@ -195,6 +195,8 @@ def _system(readings, found: list[Level], alias) -> disclosure.System:
             continue
         for name, number in reading.values.items():
             system.set(_qkey(lv, name, alias), number)
+            if lv.key == SECTOR:  # the headline numbers: masked last
+                system.cost[_qkey(lv, name, alias)] = 1000.0 * number
         for total, parts in reading.relations:
             system.relations.append(
                 (_qkey(lv, total, alias), tuple(_qkey(lv, p, alias) for p in parts))
