@@ -155,7 +155,8 @@ PATTERNS = [
 
 # Streamlit's developer menu (theme, print, screencast): not for our users, hidden.
 # Captions: Streamlit's faded grey (#828180, and 0.6 opacity in the main area: 2.8:1 on white)
-# is below WCAG AA's 4.5:1 for text; a darker grey at full opacity (7:1).
+# is below WCAG AA's 4.5:1 for text; a darker grey at full opacity (7:1). The same for the label
+# of a disabled select box (#acabaa, 2.3:1), still read.
 # The charts' « Copy Vega-Lite spec » button (Streamlit 1.67 shows it whenever the browser
 # allows copying; no option turns it off): a developer's tool, in English, hidden too.
 CSS = """
@@ -163,6 +164,7 @@ CSS = """
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"],
 [data-testid="stCaptionContainer"] p { color: #575757 !important; }
+span[aria-hidden="true"] > [data-testid="stMarkdownContainer"] p { color: #575757 !important; }
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega-Lite spec"]),
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Copied!"]) { display: none; }
 """
