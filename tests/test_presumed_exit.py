@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -169,3 +170,14 @@ def test_the_key_figures_say_how_many_presumed_exits_they_include(built, monkeyp
     # Outside a centre's own data a count from 1 to 4 is not given.
     sector = Scope(None, may_see_individuals=False, mask_small_counts=True)
     assert home.presumed_exits(sector, filters, (2026, 2026)) is None
+
+
+def test_the_report_says_how_many_presumed_exits_its_key_figures_include(built, tmp_path):
+    # The centre's own report, unmasked: P-ZERO and P-APRIL are in training in 2026 with a
+    # presumed exit, as Accueil says under the same key figures.
+    out = tmp_path / "rapport.html"
+    done = cli(built, "report", "--year", "2026", "--centre", "C-P", "--format", "html",
+               "--output", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = unescape(out.read_text(encoding="utf-8"))
+    assert "Parmi les stagiaires en formation, 2 sorties présumées" in html

@@ -131,6 +131,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # for the method page
     chiffres_title: str = "Chiffres clés de l'Interfédé"  # names the subject (`scope_heading`)
     sources: list[tuple[str, str]] = field(default_factory=list)  # figure → tables (method annex)
+    presumed_exits: str = ""  # how many presumed exits « en formation » includes (as Accueil)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -402,6 +403,13 @@ def accueil(scope: Scope, year: int) -> dict:
     """The Accueil page's figures for the year, masked together as the page masks them
     (`home.page`): the key figures, the comparison with the year before, the chiffres clés."""
     return home.page(scope, year_filters(year), year)
+
+
+def presumed_exits(data: dict) -> str:
+    """Accueil's sentence under its key figures: how many presumed exits (INTERFACES §3 v1.2)
+    the trainees « en formation » include, masked as the page masks it."""
+    count = data.get("presumed_exits")
+    return home.presumed_exits_sentence(count, fmt.count(count))
 
 
 def key_figures(data: dict, year: int) -> list[KeyFigure]:

@@ -98,7 +98,7 @@ def render(report: Report) -> bytes:
     out += [
         f"<h2>Chiffres clés {r.year}</h2>",
         _cards(r.key_figures),
-        f"<p>{escape(r.coverage_summary)}</p>",
+        f"<p>{escape(r.coverage_summary)} {escape(r.presumed_exits)}</p>",
         '<p class="small">Entre parenthèses : l\'évolution par rapport à '
         f"{r.year - 1}."
         + (" Un effectif de 1 à 4 est masqué (« &lt; 5 »)." if r.masked else "")

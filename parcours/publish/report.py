@@ -120,6 +120,7 @@ def _gather(subject: Subject, year: int) -> content.Report:
         masked=content.is_masked(subject),
         notes=[],
         chiffres_title=content.scope_heading(subject),
+        presumed_exits=content.presumed_exits(accueil),
     )
     report.sources = content.sources(report)
     return content.finish(report)
