@@ -1,6 +1,7 @@
 """The French labels of the code lists' groups are written once (contract/labels.yml, beside
 codes.csv) and everything that draws or writes them reads them there: the analytics' frames, the
-chart palettes and the yearly report name a group the same way."""
+chart palettes and the yearly report (which draws the pages' own frames) name a group the same
+way."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import pytest
 from parcours import contract
 from parcours.analytics import barriers, home, outcomes, partnerships, path_types, trajectories
 from parcours.presentation import palette
-from parcours.publish import sections
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPED = ("situation", "partner_type", "barrier", "milestone")
@@ -29,7 +29,6 @@ def test_the_readers_get_the_contract_labels():
     assert situation == outcomes.SITUATION_GROUPS
     assert {k: situation[k] for k in home.DESTINATION_GROUPS} == home.DESTINATION_GROUPS
     assert {k: v for k, v in path_types.EXITS.items() if k in situation} == situation
-    assert {k: v for k, v in sections.STATES.items() if k in situation} == situation
     assert {k: v for k, v in trajectories.STATES.items() if k in situation} == situation
     assert contract.group_labels("partner_type") == partnerships.GROUP_LABELS
     assert contract.group_labels("barrier") == barriers.GROUP_LABELS

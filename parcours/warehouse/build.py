@@ -574,7 +574,7 @@ def build(
         except Exception as error:
             if is_disk_full(error):
                 return BuildResult(
-                    build_id, "failed", 0.0, str(data_dir.warehouse), _disk_full_message()
+                    build_id, "failed", 0.0, str(data_dir.warehouse), disk_full_message()
                 )
             raise
         result = BuildResult(build_id, "failed", 0.0, str(data_dir.warehouse), "")
@@ -589,7 +589,7 @@ def build(
             result.message = str(error)
         except Exception as error:  # noqa: BLE001 — recorded, then reported as a failed build
             if is_disk_full(error):
-                result.message = _disk_full_message()
+                result.message = disk_full_message()
             else:
                 result.message = f"La construction a échoué : {type(error).__name__}: {error}."
         except BaseException:
@@ -637,7 +637,7 @@ class DbtKilled(BuildFailed):
     """dbt's process was killed by a signal (not a failure of the data or the project)."""
 
 
-def _disk_full_message() -> str:
+def disk_full_message() -> str:
     return (
         "La construction a échoué : le disque du serveur est plein. L'entrepôt servi n'a pas "
         "changé. Prévenez l'administrateur, qui doit libérer de la place dans le dossier de "

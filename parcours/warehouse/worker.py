@@ -26,6 +26,7 @@ import fcntl
 import json
 import logging
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from parcours.core.errors import BuildFailed, DiskFull, is_disk_full
 from parcours.core.files import write_atomically
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
@@ -287,7 +289,17 @@ def build_and_wait(
     """`parcours build`: ask for a build and wait for the one that takes the request. With no
     worker running, this process is the worker for as long as it takes; otherwise it relays
     the worker's progress."""
-    say = progress or (lambda _line: None)
+    try:
+        return _build_and_wait(data_dir, actor, docs, progress or (lambda _line: None))
+    except (DiskFull, OSError, sqlite3.Error) as error:
+        if not isinstance(error, DiskFull) and not is_disk_full(error):
+            raise
+        # The request, the lock or the build's record could not be written: the served
+        # warehouse stays, and the person is told as a failed build tells it.
+        raise BuildFailed(builder.disk_full_message()) from error
+
+
+def _build_and_wait(data_dir: DataDir, actor: str, docs: bool, say) -> builder.BuildResult:
     request_id = request_build(data_dir, actor, "cli", docs=docs, start=False)
     while True:
         with worker_lock(data_dir, wait=False) as mine:
