@@ -88,7 +88,8 @@ def test_confirm_stores_then_rebuild_shows_the_new_data(checked, scratch):
     # No button to press: the upload asked the build worker, whose build the page follows.
     said = "\n".join(m.value for m in checked.markdown)
     assert "Les pages se mettent à jour toutes seules" in said
-    assert wait_until_built(scratch, ("CISP-NAM",)).state == "up_to_date"
+    status = wait_until_built(scratch, ("CISP-NAM",))
+    assert status.state == "up_to_date", status  # the failed build's French reason if not
     checked.run()
     assert "à jour dans les pages" in "\n".join(c.value for c in checked.caption)
 
@@ -111,7 +112,8 @@ def test_history_and_withdraw_own_batch(scratch):
     at.button(key="withdraw").click().run()
     assert not at.exception
     assert "Lot retiré" in texts(at)
-    assert wait_until_built(scratch, ("CISP-NAM",)).state == "up_to_date"
+    status = wait_until_built(scratch, ("CISP-NAM",))
+    assert status.state == "up_to_date", status  # the failed build's French reason if not
     assert batches(scratch)[-1]["withdrawn_by"] == "nam@centre.be"
     conn = opstore.connect(scratch.ops_db)
     audited = conn.execute(
