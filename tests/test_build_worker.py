@@ -4,6 +4,7 @@ killed is run again once then reported, and each page can say where a centre's d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -255,3 +256,67 @@ def test_a_page_asking_at_the_moment_a_worker_starts_does_not_stop_it(folder, mo
     asking.join()
     assert len(calls) == 1
     assert worker.status_for(folder, ("C1",)).state == "up_to_date"
+
+
+def test_a_claimed_build_that_has_not_started_yet_is_not_reported_failed(folder, monkeypatch):
+    """Between the worker's claim and its build's first record (it marks stale builds, then may
+    wait for the build lock) a page must say « building », not a failed build."""
+    worker.request_build(folder, "a@c1.be", "upload", "C1", start=False)
+    with worker._connected(folder) as conn:
+        worker._claim(conn, builder.new_build_id())
+    monkeypatch.setattr(worker, "worker_running", lambda data_dir: True)
+    status = worker.status_for(folder, ("C1",))
+    assert status.state == "building", status
+
+
+def test_a_claim_whose_worker_died_before_building_is_run_again(folder, monkeypatch):
+    calls = fake_builds(monkeypatch)
+    worker.request_build(folder, "a@c1.be", "upload", "C1", start=False)
+    with worker._connected(folder) as conn:
+        worker._claim(conn, builder.new_build_id())  # then the worker died: no build recorded
+    started = []
+    monkeypatch.setattr(worker, "ensure_worker", lambda data_dir: started.append(1) or True)
+    assert worker.status_for(folder, ("C1",)).state == "waiting"
+    assert started, "a page that sees the orphaned request starts a worker"
+    assert worker.run_once(folder) is not None
+    assert len(calls) == 1
+    assert worker.status_for(folder, ("C1",)).state == "up_to_date"
+
+
+def test_a_build_that_succeeds_between_the_status_reads_is_up_to_date(folder, monkeypatch):
+    """The status is read in several statements: a build recorded « success » after the first
+    read (which found no covering build) must not come out as a failure."""
+    worker.request_build(folder, "a@c1.be", "upload", "C1", start=False)
+    build_id = builder.new_build_id()
+    with worker._connected(folder) as conn:
+        worker._claim(conn, build_id)
+        conn.execute(
+            "insert into builds(build_id, started_at, finished_at, actor, status, summary) "
+            "values (?, ?, ?, 'x', 'success', '{}')",
+            (build_id, opstore.now_iso(), opstore.now_iso()),
+        )
+    real = worker._connected
+
+    @contextlib.contextmanager
+    def covered_query_sees_nothing(data_dir):
+        with real(data_dir) as conn:
+            yield _NoCoverOnce(conn)
+
+    monkeypatch.setattr(worker, "_connected", covered_query_sees_nothing)
+    assert worker.status_for(folder, ("C1",)).state == "up_to_date"
+
+
+class _NoCoverOnce:
+    """A connection whose « is this request covered by a successful build » query answers
+    nothing, as it would have a moment before the build recorded its success."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql, *args):
+        if "b.status = 'success'" in sql:
+            return self._conn.execute("select 1 where 0")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)

@@ -73,12 +73,6 @@ def test_dry_run_reports_each_file_in_french(checked):
     assert errors["Valeur"].tolist() == ["beaucoup"]
 
 
-@pytest.mark.xfail(
-    reason="Known intermittent failure, open in issue 17: under the full suite the build worker "
-    "sometimes marks this module's build « interrompue » twice (dbt itself finished); the same "
-    "flow is checked end to end by tests/test_browser_upload_to_figures.py",
-    strict=False,
-)
 def test_confirm_stores_then_rebuild_shows_the_new_data(checked, scratch):
     before = len(batches(scratch))
     checked.button(key="confirm").click().run()

@@ -176,12 +176,15 @@ def ensure_worker(data_dir: DataDir) -> bool:
 
 
 def _retry_or_report(conn) -> None:
-    """Requests taken by a build that was interrupted (its worker killed) wait again, up to
-    `MAX_ATTEMPTS` builds; after that they stay with the interrupted build (reported)."""
+    """Requests taken by a build that was interrupted (its worker killed), or claimed by a
+    worker that died before its build even began (no `builds` row), wait again, up to
+    `MAX_ATTEMPTS` builds; after that they stay with that build (reported). Only the worker
+    holding the lock calls this, before it claims: any claim without a build is a dead one's."""
     with opstore.transaction(conn):
         conn.execute(
-            "update build_requests set build_id = null where build_id in "
-            "(select build_id from builds where status = 'interrupted') "
+            "update build_requests set build_id = null where build_id is not null "
+            "and (build_id in (select build_id from builds where status = 'interrupted') "
+            "or build_id not in (select build_id from builds)) "
             f"and attempts < {MAX_ATTEMPTS}"
         )
 
@@ -422,10 +425,19 @@ def status_for(data_dir: DataDir, centre_ids: tuple[str, ...] | None) -> DataSta
                 (latest["build_id"],),
             ).fetchone()
     now = datetime.now(UTC)
+    if own is not None and own["status"] == "success":
+        # Its build succeeded between the reads above (each read is a statement of its own).
+        return DataStatus("up_to_date", **base)
     if own is not None and own["status"] == "running" and running_alive:
         started = datetime.fromisoformat(own["started_at"])
         return DataStatus("building", **base, eta=started + typical, progress=_progress(data_dir))
-    retry = own is not None and own["status"] in {"interrupted", "running"}
+    if own is None and latest["build_id"] and worker_running(data_dir):
+        # Claimed by the worker, whose build has not recorded its start yet (it marks stale
+        # builds first, and may wait for the build lock): starting, not failed.
+        return DataStatus("building", **base, eta=now + typical)
+    # Interrupted, still « running » with its process gone, or claimed by a worker that died
+    # before its build began: run again while attempts remain.
+    retry = own is None or own["status"] in {"interrupted", "running"}
     if latest["build_id"] is None or (retry and latest["attempts"] < MAX_ATTEMPTS):
         ensure_worker(data_dir)  # found again by the next: a page that sees a wait starts one
         start = now
