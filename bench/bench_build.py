@@ -40,6 +40,7 @@ CENTRES = 150
 PARTICIPANTS = 143_000
 SCALE = 1.0
 WIDTH = 3
+FULL_ONLY = False
 FEDERATIONS = ["ACFI", "AID", "ALEAP", "CAIPS", "Lire et Écrire Wallonie"]
 
 # The landing column order of each kind (ARCHITECTURE « Landing parquet »), typed.
@@ -283,7 +284,14 @@ def bench_folder(description: str, default: str) -> tuple[DataDir, bool]:
     parser.add_argument("--data-dir", default=default)
     parser.add_argument("--keep", action="store_true", help="reuse generated data if present")
     parser.add_argument("--scale", type=float, default=1.0, help="× the sector (centres, trainees)")
+    parser.add_argument(
+        "--full-only",
+        action="store_true",
+        help="only the from-scratch build (the scale runs: a rebuild costs as much again)",
+    )
     args = parser.parse_args()
+    global FULL_ONLY
+    FULL_ONLY = args.full_only
     global SCALE, CENTRES, PARTICIPANTS, WIDTH
     SCALE = args.scale
     CENTRES, PARTICIPANTS = round(150 * SCALE), round(143_000 * SCALE)
@@ -313,6 +321,9 @@ def main() -> None:
     print(f"  slowest: {slowest(summary)}")
     print(f"  phases: {phases(summary)}; peak memory (largest process) {peak_mb():.0f} MB")
 
+    if FULL_ONLY:
+        print(f"Load average after: {os.getloadavg()[0]:.1f}")
+        return
     new_upload(data_dir)
     rebuild, cpu, summary = timed_build(data_dir.root)
     print(f"Rebuild after one centre's upload (with docs): {rebuild:.1f} s wall, {cpu:.1f} s CPU"

@@ -7,9 +7,17 @@
 -- batches back. (The upload path counts the same batches for its dry run:
 -- parcours.store.opstore.counting_batch_ids.)
 -- A grouped arg_max (hash aggregate) rather than a row_number() window: same result, about
--- twice as fast on 1.4M hours rows, since no sort is needed.
+-- twice as fast on 1.4M hours rows, since no sort is needed. The order (precedence, seq,
+-- row_number) is packed into one HUGEINT (40 bits each for seq and row_number, the rest for
+-- precedence): the same order, since all three are positive integers below 2^40 (ops.sqlite's
+-- integers, row numbers of one file), and half the CPU of comparing a three-field row per row.
 {% macro latest_wins(relation, key_columns) %}
-    select unnest(arg_max(active, (active.batch_precedence, active.batch_seq, active.row_number)))
+    select unnest(arg_max(
+        active,
+        (active.batch_precedence::hugeint << 80)
+        | (active.batch_seq::hugeint << 40)
+        | active.row_number::hugeint
+    ))
     from (
         select
             landed.*,

@@ -46,7 +46,11 @@ training_spans as (
 
 ),
 
-training_moves as (
+-- Every record as one row of measures in its group and month (the moves in and out of training,
+-- exits, hours, milestones, barrier episodes opened and lifted), summed once by group and month.
+-- One stream and one grouping, not one aggregate per measure joined back six times on the seven
+-- key columns: those joins took most of this model's time at the sector's scale.
+records as (
 
     select
         centre_id,
@@ -54,7 +58,14 @@ training_moves as (
         {{ population }},
         first_month_in_training as month,
         1 as delta,
-        1 as entries
+        1 as entries,
+        0 as exits,
+        0 as positive_exits,
+        null::double as hours,
+        0 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        0 as setbacks
     from training_spans
 
     union all
@@ -65,27 +76,18 @@ training_moves as (
         {{ population }},
         first_month_out_of_training as month,
         -1 as delta,
-        0 as entries
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        null::double as hours,
+        0 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        0 as setbacks
     from training_spans
     where first_month_out_of_training is not null
 
-),
-
-monthly_moves as (
-
-    select
-        centre_id,
-        filiere,
-        {{ population }},
-        month,
-        sum(delta) as delta,
-        sum(entries) as entries
-    from training_moves
-    group by all
-
-),
-
-monthly_exits as (
+    union all
 
     select
         exits.centre_id,
@@ -95,17 +97,21 @@ monthly_exits as (
         coalesce(groups.education, 'unknown') as education,
         coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('exits.exit_date') }} as month,
-        count(*) as exits,
-        count(*) filter (where exits.positive_exit) as positive_exits
+        0 as delta,
+        0 as entries,
+        1 as exits,
+        case when exits.positive_exit then 1 else 0 end as positive_exits,
+        null::double as hours,
+        0 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        0 as setbacks
     from exits
     left join groups
         on exits.centre_id = groups.centre_id
         and exits.participant_id = groups.participant_id
-    group by all
 
-),
-
-monthly_hours as (
+    union all
 
     select
         hours.centre_id,
@@ -115,16 +121,21 @@ monthly_hours as (
         coalesce(groups.education, 'unknown') as education,
         coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         hours.month,
-        sum(hours.hours) as hours
+        0 as delta,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        hours.hours,
+        0 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        0 as setbacks
     from hours
     left join groups
         on hours.centre_id = groups.centre_id
         and hours.participant_id = groups.participant_id
-    group by all
 
-),
-
-monthly_milestones as (
+    union all
 
     select
         milestones.centre_id,
@@ -134,16 +145,21 @@ monthly_milestones as (
         coalesce(groups.education, 'unknown') as education,
         coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('milestones.achieved_on') }} as month,
-        count(*) as milestones_achieved
+        0 as delta,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        null::double as hours,
+        1 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        0 as setbacks
     from milestones
     left join groups
         on milestones.centre_id = groups.centre_id
         and milestones.participant_id = groups.participant_id
-    group by all
 
-),
-
-monthly_openings as (
+    union all
 
     select
         episodes.centre_id,
@@ -153,17 +169,21 @@ monthly_openings as (
         coalesce(groups.education, 'unknown') as education,
         coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('episodes.identified_on') }} as month,
-        count(*) as barrier_episodes_opened,
-        count(*) filter (where episodes.is_setback) as setbacks
+        0 as delta,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        null::double as hours,
+        0 as milestones_achieved,
+        1 as barrier_episodes_opened,
+        0 as barrier_episodes_lifted,
+        case when episodes.is_setback then 1 else 0 end as setbacks
     from episodes
     left join groups
         on episodes.centre_id = groups.centre_id
         and episodes.participant_id = groups.participant_id
-    group by all
 
-),
-
-monthly_lifts as (
+    union all
 
     select
         episodes.centre_id,
@@ -173,29 +193,41 @@ monthly_lifts as (
         coalesce(groups.education, 'unknown') as education,
         coalesce(groups.status_at_entry, 'unknown') as status_at_entry,
         {{ month_start('episodes.lifted_on') }} as month,
-        count(*) as barrier_episodes_lifted
+        0 as delta,
+        0 as entries,
+        0 as exits,
+        0 as positive_exits,
+        null::double as hours,
+        0 as milestones_achieved,
+        0 as barrier_episodes_opened,
+        1 as barrier_episodes_lifted,
+        0 as setbacks
     from episodes
     left join groups
         on episodes.centre_id = groups.centre_id
         and episodes.participant_id = groups.participant_id
     where episodes.lifted_on is not null
-    group by all
 
 ),
 
-activity_months as (
+monthly as (
 
-    select centre_id, filiere, {{ population }}, month from monthly_moves
-    union
-    select centre_id, filiere, {{ population }}, month from monthly_exits
-    union
-    select centre_id, filiere, {{ population }}, month from monthly_hours
-    union
-    select centre_id, filiere, {{ population }}, month from monthly_milestones
-    union
-    select centre_id, filiere, {{ population }}, month from monthly_openings
-    union
-    select centre_id, filiere, {{ population }}, month from monthly_lifts
+    select
+        centre_id,
+        filiere,
+        {{ population }},
+        month,
+        sum(delta) as delta,
+        sum(entries) as entries,
+        sum(exits) as exits,
+        sum(positive_exits) as positive_exits,
+        sum(hours) as hours,
+        sum(milestones_achieved) as milestones_achieved,
+        sum(barrier_episodes_opened) as barrier_episodes_opened,
+        sum(barrier_episodes_lifted) as barrier_episodes_lifted,
+        sum(setbacks) as setbacks
+    from records
+    group by all
 
 ),
 
@@ -203,32 +235,25 @@ activity_months as (
 -- through months without events: to the data's last month while someone of the group is still
 -- in training, else to its last move or event (the month after its latest exit included). With
 -- the population columns most groups are a few trainees: a group that is over stops there
--- instead of carrying zeros to the data's end.
-group_balances as (
-
-    select centre_id, filiere, {{ population }}, sum(delta) as still_in_training
-    from monthly_moves
-    group by all
-
-),
-
+-- instead of carrying zeros to the data's end. Each group gets a number (`group_number`): the
+-- running count partitions by it rather than by six text columns (8 s of 15 at the sector's
+-- scale).
 spans as (
 
     select
-        activity_months.centre_id,
-        activity_months.filiere,
-        activity_months.age_band,
-        activity_months.gender,
-        activity_months.education,
-        activity_months.status_at_entry,
-        min(activity_months.month) as first_month,
+        monthly.centre_id,
+        monthly.filiere,
+        monthly.age_band,
+        monthly.gender,
+        monthly.education,
+        monthly.status_at_entry,
+        row_number() over () as group_number,
+        min(monthly.month) as first_month,
         case
-            when coalesce(any_value(group_balances.still_in_training), 0) > 0
-                then any_value(data_end.last_month)
-            else least(max(activity_months.month), any_value(data_end.last_month))
+            when sum(monthly.delta) > 0 then any_value(data_end.last_month)
+            else least(max(monthly.month), any_value(data_end.last_month))
         end as last_month
-    from activity_months
-    left join group_balances using (centre_id, filiere, {{ population }})
+    from monthly
     cross join data_end
     group by all
 
@@ -240,6 +265,7 @@ calendar as (
         centre_id,
         filiere,
         {{ population }},
+        group_number,
         unnest(generate_series(first_month, last_month, interval 1 month))::date as month
     from spans
 
@@ -255,32 +281,21 @@ final as (
         calendar.education,
         calendar.status_at_entry,
         calendar.month,
-        (sum(coalesce(monthly_moves.delta, 0)) over (
-            partition by
-                calendar.centre_id,
-                calendar.filiere,
-                calendar.age_band,
-                calendar.gender,
-                calendar.education,
-                calendar.status_at_entry
+        (sum(coalesce(monthly.delta, 0)) over (
+            partition by calendar.group_number
             order by calendar.month
             rows between unbounded preceding and current row
         ))::integer as participants_in_training,
-        coalesce(monthly_moves.entries, 0)::integer as entries,
-        coalesce(monthly_exits.exits, 0)::integer as exits,
-        coalesce(monthly_exits.positive_exits, 0)::integer as positive_exits,
-        coalesce(monthly_hours.hours, 0)::double as hours,
-        coalesce(monthly_milestones.milestones_achieved, 0)::integer as milestones_achieved,
-        coalesce(monthly_openings.barrier_episodes_opened, 0)::integer as barrier_episodes_opened,
-        coalesce(monthly_lifts.barrier_episodes_lifted, 0)::integer as barrier_episodes_lifted,
-        coalesce(monthly_openings.setbacks, 0)::integer as setbacks
+        coalesce(monthly.entries, 0)::integer as entries,
+        coalesce(monthly.exits, 0)::integer as exits,
+        coalesce(monthly.positive_exits, 0)::integer as positive_exits,
+        coalesce(monthly.hours, 0)::double as hours,
+        coalesce(monthly.milestones_achieved, 0)::integer as milestones_achieved,
+        coalesce(monthly.barrier_episodes_opened, 0)::integer as barrier_episodes_opened,
+        coalesce(monthly.barrier_episodes_lifted, 0)::integer as barrier_episodes_lifted,
+        coalesce(monthly.setbacks, 0)::integer as setbacks
     from calendar
-    left join monthly_moves using (centre_id, filiere, {{ population }}, month)
-    left join monthly_exits using (centre_id, filiere, {{ population }}, month)
-    left join monthly_hours using (centre_id, filiere, {{ population }}, month)
-    left join monthly_milestones using (centre_id, filiere, {{ population }}, month)
-    left join monthly_openings using (centre_id, filiere, {{ population }}, month)
-    left join monthly_lifts using (centre_id, filiere, {{ population }}, month)
+    left join monthly using (centre_id, filiere, {{ population }}, month)
 
 )
 
