@@ -35,14 +35,14 @@ def demo(tmp_path_factory):
             patch.setenv("PARCOURS_DATA_DIR", reuse)
             yield Path(reuse)
             return
-        from parcours.demo.run import run_demo
-        from parcours.store.datadir import DataDir
+        from tests import warehouse_cache
 
-        root = tmp_path_factory.mktemp("attack-demo") / "data"
+        dest = tmp_path_factory.mktemp("attack-demo") / "data"
+        root, summary = warehouse_cache.demo_copy(
+            dest, centres=10, years=3, seed=1, until=date(2025, 12, 31)
+        )
+        assert summary["build_status"] == "success", summary["build_message"]
         patch.setenv("PARCOURS_DATA_DIR", str(root))
-        summary = run_demo(DataDir.from_env(), centres=10, years=3, seed=1,
-                           until=date(2025, 12, 31))  # fmt: skip
-        assert summary.build_status == "success", summary.build_message
         yield root
 
 
