@@ -140,7 +140,8 @@ def copy_of(
     in), unless `keep_parse` (for a test of what a build makes of it)."""
     ready = built_folder(name, inputs, make, unit_tests=unit_tests)
     with _locked(cache_root() / f"{name}.lock"):
-        shutil.copytree(ready / "data", dest)
+        # `dest` may exist: a folder being made holds dbt's unit-test marker before its make.
+        shutil.copytree(ready / "data", dest, dirs_exist_ok=True)
     if not keep_parse:
         for parsed in dest.glob("build/target/partial_parse.msgpack"):
             parsed.unlink()
