@@ -4,8 +4,9 @@ captions, metrics, the data sets of its Vega-Lite charts — goes to `payload_at
 must find no masked count it can pin (the chronogram, the flow chart, the levels of a barrier
 month by month, « Se situer »).
 
-The demo is built once (ten centres over three years, a few minutes); set
-PARCOURS_ATTACK_DEMO to a data folder where `parcours demo` already ran to reuse it."""
+The demo (ten centres over three years, a few minutes) is built once and kept while the code is
+unchanged (`warehouse_cache.demo_copy`); set PARCOURS_ATTACK_DEMO to a data folder where
+`parcours demo` already ran to use that one instead."""
 
 from __future__ import annotations
 
