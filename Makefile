@@ -16,13 +16,18 @@ run: install
 	@test -f "$(PARCOURS_DATA_DIR)/warehouse.duckdb" || $(PYTHON) -m parcours demo
 	$(PYTHON) -m streamlit run serve.py --server.port $(PORT) --server.headless true
 
+# xdist workers: more than the 2 cores, since most tests wait on other processes (dbt, the
+# Streamlit server, chromium); whole files per worker, the slow ones first (tests/conftest.py).
+TEST_JOBS ?= 4
+PYTEST_XDIST = -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
+
 ## test: the whole suite (unit, dbt, AppTest, browser)
 test: install
-	$(PYTHON) -m pytest -q -n 2
+	$(PYTHON) -m pytest -q $(PYTEST_XDIST)
 
 ## test-quick: the suite without the files marked slow or browser (a first check while editing)
 test-quick: install
-	$(PYTHON) -m pytest -q -n 2 -m "not slow and not browser"
+	$(PYTHON) -m pytest -q $(PYTEST_XDIST) -m "not slow and not browser"
 
 ## lint: ruff (style), the layer contracts (import-linter) and sqlfluff over the dbt SQL
 lint: install lint-sql

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from hypothesis import settings
 from parcours.cli.commands import main
 from parcours.store import opstore
 from parcours.store.datadir import PROJECT_ROOT, DataDir
+from tests import build_helpers
 
 # CI explores the same examples every run (a red CI must be reproducible); developers' runs
 # keep exploring new ones, and a failure they find is fixed and kept as a regular test.
@@ -83,22 +82,7 @@ def run_cli(data_dir):
     or on `root=` another one)."""
 
     def run(*args, root: Path | None = None, input: str | None = None):
-        env = {
-            **os.environ,
-            "PARCOURS_DATA_DIR": str(root or data_dir.root),
-            "PARCOURS_USER": "test@parcours.be",
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "parcours", *map(str, args)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            input=input,
-            capture_output=True,
-            text=True,
-            # A guard against a hung process, not a speed check (bench/ measures speed): a
-            # demo's full build took 109 s on a loaded 2-core machine.
-            timeout=600,
-        )
+        return build_helpers.cli(root or data_dir.root, *args, input=input)
 
     return run
 
@@ -107,53 +91,23 @@ def run_cli(data_dir):
 # A small warehouse built through the real pipeline (centres → ingest → dbt build) from the
 # hand-made exports in fixtures/dashboard/ (see its README for the numbers expected on screen).
 
-DASHBOARD_FIXTURE = FIXTURES / "dashboard"
-DASHBOARD_PASSWORD = "motdepasse-test"
-DASHBOARD_USERS = {
-    # email: (role, centre_id, federation)
-    "nam@centre.be": ("centre", "CISP-NAM", None),
-    "lie@centre.be": ("centre", "CISP-LIE", None),
-    "acfi@federation.be": ("federation", None, "ACFI"),
-    "aid@federation.be": ("federation", None, "AID"),
-    "interfede@federation.be": ("federation", None, "Interfédé"),
-    "analyste@parcours.be": ("analyst", None, None),
-    "admin@parcours.be": ("admin", None, None),
-}
+# The fixture's users and how it is made live in their own module: the cache of the built folder
+# is keyed by that module, not by this file that every helper edits.
+from tests.dashboard_fixture import (  # noqa: E402, F401 (DASHBOARD_PASSWORD: imported from here)
+    DASHBOARD_FIXTURE,
+    DASHBOARD_PASSWORD,
+    DASHBOARD_USERS,
+    make_dashboard_folder,
+)
+
+DASHBOARD_INPUTS = [DASHBOARD_FIXTURE, Path(__file__).with_name("dashboard_fixture.py")]
 
 
-def _make_dashboard_folder(root: Path) -> None:
-    """Centres → ingest → dbt build (no docs) → users, on the dashboard fixture's exports."""
-    import csv
+def dashboard_copy(dest: Path) -> Path:
+    """A fresh copy at `dest` of the dashboard fixture's built data folder (`warehouse_cache`)."""
+    from tests import warehouse_cache
 
-    from parcours.store import users as auth
-    from parcours.upload import ingest
-    from parcours.warehouse import build
-
-    data_dir = DataDir(root)
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        with (DASHBOARD_FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                opstore.add_centre(
-                    conn,
-                    row["centre_id"],
-                    row["centre_name"],
-                    row["federation"],
-                    row["postal_code"],
-                    actor="test",
-                )
-    finally:
-        conn.close()
-    for folder in sorted(p for p in DASHBOARD_FIXTURE.iterdir() if p.is_dir()):
-        reports = ingest.ingest_files(
-            data_dir, f"CISP-{folder.name}", sorted(folder.glob("*.csv")), actor="test"
-        )
-        for report in reports:
-            assert report.status == "stored" and report.rows_quarantined == 0, report
-    result = build.build(data_dir, actor="test", docs=False)
-    assert result.status == "success", result.message
-    for email, (role, centre_id, federation) in DASHBOARD_USERS.items():
-        auth.add_user(data_dir, email, DASHBOARD_PASSWORD, role, centre_id, federation)
+    return warehouse_cache.copy_of("dashboard", DASHBOARD_INPUTS, make_dashboard_folder, dest)
 
 
 @pytest.fixture(scope="session")
@@ -161,14 +115,7 @@ def dashboard_warehouse(tmp_path_factory) -> DataDir:
     """The dashboard fixture's data folder, with its warehouse built: once per run for all
     xdist workers (`warehouse_cache`), then copied into this session's own folder. Sets
     PARCOURS_DATA_DIR for the session (restored at the end)."""
-    from tests import warehouse_cache
-
-    root = warehouse_cache.copy_of(
-        "dashboard",
-        [DASHBOARD_FIXTURE, Path(__file__)],
-        _make_dashboard_folder,
-        tmp_path_factory.mktemp("dashboard") / "data",
-    )
+    root = dashboard_copy(tmp_path_factory.mktemp("dashboard") / "data")
     previous = os.environ.get("PARCOURS_DATA_DIR")
     os.environ["PARCOURS_DATA_DIR"] = str(root)
     data_dir = DataDir.from_env()
@@ -199,3 +146,37 @@ def app_as(email: str | None, page: str | None = None):
     if page is not None and not at.exception:
         at.switch_page(page).run()
     return at
+
+
+# --- order of the files, for xdist ----------------------------------------------------------
+
+
+# Slow files whose owners mark them in their own time (the public site's builds, servers and
+# browser walks); the lead may move these marks into the files.
+SLOW_FILES = {
+    "tests/test_site_pages.py",
+    "tests/test_site_disclosure.py",
+    "tests/test_site_action.py",
+}
+
+
+def _file_weight(item) -> int:
+    marks = {mark.name for mark in item.iter_markers()}
+    return 0 if "browser" in marks else 1 if "slow" in marks else 2
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: it must see the marks added here
+def pytest_collection_modifyitems(config, items):
+    """The files marked browser, then slow, first; the others after, each file's tests in their
+    order. `make test` hands whole files to the xdist workers in this order (`--dist loadfile
+    --no-loadscope-reorder`): a long file started last would keep its worker busy while the
+    others idle, and a file split over workers would set its module fixtures up (a server, a
+    warehouse copy) once per worker."""
+    weight: dict[str, int] = {}
+    for item in items:
+        if item.nodeid.split("::")[0] in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        weight[path] = min(weight.get(path, 2), _file_weight(item))
+    items.sort(key=lambda item: weight[item.nodeid.split("::")[0]])

@@ -11,11 +11,14 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
+from tests import warehouse_cache
+from tests.build_helpers import cli
 from tests.conftest import EXAMPLES
 
 # Runs dbt builds of its own: left out of `make test-quick`.
@@ -131,30 +134,12 @@ def write_xlsx_style(kind: str, folder) -> None:
     book.save(folder / f"{kind}.xlsx")
 
 
-@pytest.fixture(scope="module")
-def four_centres(tmp_path_factory):
-    """Four centres loaded through the real CLI, then one build."""
-    import os
-    import subprocess
-    import sys
-
-    from parcours.store.datadir import PROJECT_ROOT
-
-    root = tmp_path_factory.mktemp("four") / "data"
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "test@parcours.be"}
-
-    def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "parcours", *map(str, args)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-
+def _make_four_centres(root: Path) -> dict:
+    """Four centres loaded through the real CLI, then one build; what each step answered."""
+    added = []
     for centre_id, (name, federation, postal_code) in CENTRES.items():
-        added = run(
+        done = cli(
+            root,
             "centres",
             "add",
             centre_id,
@@ -165,10 +150,12 @@ def four_centres(tmp_path_factory):
             "--postal-code",
             postal_code,
         )
-        assert added.returncode == 0, added.stderr
+        added.append([done.returncode, done.stderr])
 
-    tab_folder = tmp_path_factory.mktemp("tab")
-    xlsx_folder = tmp_path_factory.mktemp("xlsx")
+    tab_folder = root.parent / "tab"
+    xlsx_folder = root.parent / "xlsx"
+    tab_folder.mkdir()
+    xlsx_folder.mkdir()
     for kind in KINDS:
         write_tab_style(kind, tab_folder)
         write_xlsx_style(kind, xlsx_folder)
@@ -178,14 +165,40 @@ def four_centres(tmp_path_factory):
         "C-TAB": sorted(tab_folder.glob("*.txt")),
         "C-XLSX": sorted(xlsx_folder.glob("*.xlsx")),
     }
-    reports = {}
+    ingested = {}
     for centre_id, paths in files.items():
-        result = run("ingest", "--centre", centre_id, "--json", *paths)
-        assert result.returncode == 0, result.stdout + result.stderr
-        reports[centre_id] = json.loads(result.stdout)
+        done = cli(root, "ingest", "--centre", centre_id, "--json", *paths)
+        ingested[centre_id] = [done.returncode, done.stdout, done.stderr]
+    built = cli(root, "build")
+    return {
+        "added": added,
+        "ingested": ingested,
+        "built": [built.returncode, built.stdout, built.stderr],
+    }
 
-    built = run("build")
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr
+
+@pytest.fixture(scope="module")
+def four_centres(tmp_path_factory):
+    """Four centres loaded through the real CLI, then one build: made once while the code, the
+    examples and this file are unchanged (`warehouse_cache`), copied here."""
+    dest = tmp_path_factory.mktemp("four") / "data"
+    inputs = [Path(__file__), EXAMPLES]
+    root, record = warehouse_cache.copy_with_record("four-styles", inputs, _make_four_centres, dest)
+    for returncode, stderr in record["added"]:
+        assert returncode == 0, stderr
+    reports = {}
+    for centre_id, (returncode, stdout, stderr) in record["ingested"].items():
+        assert returncode == 0, stdout + stderr
+        reports[centre_id] = json.loads(stdout)
+    returncode, stdout, stderr = record["built"]
+    assert returncode == 0, stdout[-2000:] + stderr
+
+    def run(*args):
+        return cli(root, *args)
+
+    tab_folder = tmp_path_factory.mktemp("tab")
+    for kind in KINDS:
+        write_tab_style(kind, tab_folder)
     return root, reports, run, tab_folder
 
 

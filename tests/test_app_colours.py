@@ -17,6 +17,9 @@ from parcours.dashboard import navigation
 from parcours.presentation import palette
 from tests.chart_specs import check_formats, check_marks
 
+# Slow (every page for every role): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 ROLES = {
     "admin@parcours.be": "admin",
     "analyste@parcours.be": "analyst",

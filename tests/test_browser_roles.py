@@ -1,6 +1,12 @@
 """Every page for every role in a real browser (Streamlit served as in production, Playwright on
-Debian's chromium): no English interface text anywhere a person reads — visible text, and the
-`aria-label` / `title` / `placeholder` a screen reader reads — and a screenshot of each page.
+Debian's chromium), in one walk per role:
+
+- no English interface text anywhere a person reads — visible text, and the `aria-label` /
+  `title` / `placeholder` a screen reader reads — and a screenshot of each page;
+- the dashboard for everyone: axe-core (WCAG 2.1 A/AA) finds no serious or critical violation on
+  the sign-in form and on every page; the page says it is French; every chart is described in
+  French to screen readers (none of Vega's English), and the « Copy Vega-Lite spec » button is
+  not offered.
 
 Streamlit's own texts are rewritten by `parcours.dashboard.french`; this test fails on any that
 slips through (a new Streamlit version, a new widget). Screenshots (1280 × 900) go to
@@ -26,6 +32,10 @@ from tests.served import start_server, stop_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HOURS, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+SERIOUS = {"serious", "critical"}
+VEGA_ENGLISH = re.compile(r"Vega visualization|axis titled|for a (linear|discrete|time) scale")
 
 ROLES = [
     # (file name prefix, email, role)
@@ -167,8 +177,39 @@ def english_on(page) -> list[str]:
     return sorted({t for t in page.evaluate(READ_TEXT) if ENGLISH_RE.search(t)})
 
 
+def accessibility_problems(page) -> list[str]:
+    """axe's serious and critical violations, a page not in French, Vega's English, a visible
+    « Copy Vega-Lite spec » button."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_function("() => window.__parcoursFrench === true")
+    found = [
+        f"{v['id']} ({v['impact']}): {n['target']} {n['html'][:160]} — "
+        f"{n.get('failureSummary', '')[:200]}"
+        for v in Axe().run(page, options=AXE).response["violations"]
+        if v["impact"] in SERIOUS
+        for n in v["nodes"]
+    ]
+    if page.get_attribute("html", "lang") != "fr":
+        found.append("html lang is not fr")
+    labels = page.eval_on_selector_all(
+        "[data-testid='stVegaLiteChart'] *",
+        "els => els.flatMap(e => [e.getAttribute('aria-label'),"
+        " e.getAttribute('aria-roledescription')])",
+    )
+    found += [f"Vega's English: {t}" for t in labels if t and VEGA_ENGLISH.search(t)]
+    copy = page.locator("button[aria-label^='Copy Vega-Lite spec']")
+    found += (
+        [f"visible copy button x{copy.count()}"]
+        if any(copy.nth(i).is_visible() for i in range(copy.count()))
+        else []
+    )
+    return found
+
+
 @pytest.mark.parametrize(("prefix", "email", "role"), ROLES, ids=[r[0] for r in ROLES])
-def test_every_page_reads_in_french(server, browser, prefix, email, role):
+def test_every_page_reads_in_french_and_passes_axe(server, browser, prefix, email, role):
+    """One walk per role checks both (it was two walks, one per check: issue 17, item 6)."""
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
@@ -176,10 +217,12 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
     page.set_default_timeout(90_000)
     expect.set_options(timeout=90_000)
     found: dict[str, list[str]] = {}
+    axe: dict[str, list[str]] = {}
     try:
         page.goto(server)
         settle(page)
         found["connexion"] = english_on(page)
+        axe["connexion"] = accessibility_problems(page)
         page.get_by_label("Adresse e-mail").fill(email)
         page.get_by_label("Mot de passe").fill(DASHBOARD_PASSWORD)
         found["connexion (saisie)"] = english_on(page)
@@ -199,6 +242,13 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
                 charts_drawn(page)
                 found[name] = english_on(page)
                 shot(page, screenshots_dir() / f"{prefix}-{name}.png")
+                # axe with a chart hovered (its tooltip and focus styles drawn), after the
+                # screenshot so that the committed screenshots show no tooltip.
+                charts = page.locator("[data-testid='stVegaLiteChart']")
+                if charts.count():
+                    charts.first.hover()
+                axe[name] = accessibility_problems(page)
+                page.mouse.move(0, 0)  # the tooltip goes: the rest of the walk reads the page
                 if name == "freins":
                     # « Se situer »: a centre beside its federation and the sector; anyone who
                     # sees several centres, their spread.
@@ -219,4 +269,8 @@ def test_every_page_reads_in_french(server, browser, prefix, email, role):
                     found["televerser (fichier déposé)"] = english_on(page)
     finally:
         context.close()
-    assert not {where: texts for where, texts in found.items() if texts}
+    english = {where: texts for where, texts in found.items() if texts}
+    failures = {where: issues for where, issues in axe.items() if issues}
+    assert not english and not failures, f"English: {english}\n" + "\n".join(
+        f"{w}: {i}" for w, issues in failures.items() for i in issues
+    )

@@ -14,16 +14,16 @@ C-ONE: a single record, one hours row for a trainee it never declared.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from parcours.store.datadir import PROJECT_ROOT, DataDir
+from parcours.store.datadir import DataDir
+from tests import warehouse_cache
+from tests.build_helpers import cli
 
 # Runs dbt builds of its own: left out of `make test-quick`.
 pytestmark = pytest.mark.slow
@@ -59,24 +59,12 @@ X-BARR;15/04/2024;other
 }
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "test@parcours.be"}
-    return subprocess.run(
-        [sys.executable, "-m", "parcours", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("odd") / "data"
+def _make(root: Path) -> dict:
+    """Centres → ingest → build, through the CLI; what each step answered."""
+    added, ingested = [], []
     for centre_id in EXPORTS:
-        added = cli(root, "centres", "add", centre_id, "--name", centre_id, "--federation", "AID")
-        assert added.returncode == 0, added.stderr
+        done = cli(root, "centres", "add", centre_id, "--name", centre_id, "--federation", "AID")
+        added.append([done.returncode, done.stderr])
     for centre_id, files in EXPORTS.items():
         folder = root.parent / "exports" / centre_id
         folder.mkdir(parents=True)
@@ -84,12 +72,26 @@ def built(tmp_path_factory):
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
             paths.append(str(folder / name))
-        ingested = cli(root, "ingest", "--centre", centre_id, "--json", *paths)
-        assert ingested.returncode == 0, ingested.stdout + ingested.stderr
-        for report in json.loads(ingested.stdout):
+        done = cli(root, "ingest", "--centre", centre_id, "--json", *paths)
+        ingested.append([done.returncode, done.stdout, done.stderr])
+    completed = cli(root, "build", "--json", "--no-docs")
+    built = [completed.args, completed.returncode, completed.stdout, completed.stderr]
+    return {"added": added, "ingested": ingested, "build": built}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Built once while the code and this file are unchanged (`warehouse_cache`), copied here."""
+    dest = tmp_path_factory.mktemp("odd") / "data"
+    root, record = warehouse_cache.copy_with_record("odd-data", [Path(__file__)], _make, dest)
+    for returncode, stderr in record["added"]:
+        assert returncode == 0, stderr
+    for returncode, stdout, stderr in record["ingested"]:
+        assert returncode == 0, stdout + stderr
+        for report in json.loads(stdout):
             # Accepted data: every row stored, none quarantined.
             assert (report["status"], report["rows_quarantined"]) == ("stored", 0), report
-    completed = cli(root, "build", "--json", "--no-docs")
+    completed = subprocess.CompletedProcess(*record["build"])
     summary = json.loads(completed.stdout) if completed.stdout.strip() else {}
     return {"root": root, "completed": completed, "summary": summary}
 

@@ -15,6 +15,9 @@ from parcours.store.datadir import DataDir
 from tests.conftest import app_as
 from tests.page_helpers import metrics
 
+# Slow (a closure and its rebuild): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def closed(dashboard_warehouse, tmp_path_factory):

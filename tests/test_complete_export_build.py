@@ -5,15 +5,13 @@ the complete export brings the earlier records back; a later ordinary upload add
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from parcours.store.datadir import PROJECT_ROOT, DataDir
+from parcours.store.datadir import DataDir
+from tests.build_helpers import cli
 
 # Runs dbt builds of its own: left out of `make test-quick`.
 pytestmark = pytest.mark.slow
@@ -33,18 +31,6 @@ CORRECTED = {
     "etapes-completes.csv": "participant_id;achieved_on;milestone\nP1;11/03/2024;driving_licence\n",
 }
 LATER = {"sorties-p2.csv": "participant_id;exit_date;destination\nP2;15/06/2024;job_search\n"}
-
-
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "test@parcours.be"}
-    return subprocess.run(
-        [sys.executable, "-m", "parcours", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def send(root: Path, files: dict[str, str], *flags: str) -> list[dict]:

@@ -23,6 +23,9 @@ from parcours.upload.parsing import normalise_niss
 from parcours.upload.validation import check_file
 from tests.conftest import EXAMPLES
 
+# Slow (`parcours demo` builds a warehouse): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 UNTIL = date(2025, 12, 31)
 KEY = b"k" * 32
 

@@ -14,8 +14,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from parcours.demo.run import run_demo
 from parcours.store.datadir import DataDir
+from tests import warehouse_cache
 
 pytestmark = pytest.mark.slow
 
@@ -28,12 +28,10 @@ def warehouse(tmp_path_factory):
     connection. Fewer would leave too few over-45s for a difference of shares to stand out of
     the noise (eight centres over three years hold about 240 of their exits); the build takes
     about as long either way."""
-    root = tmp_path_factory.mktemp("demo-warehouse") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PARCOURS_DATA_DIR", str(root))
-        data_dir = DataDir.from_env()
-        summary = run_demo(data_dir, centres=24, years=4, seed=1, until=UNTIL)
-    assert summary.build_status == "success", summary.build_message
+    dest = tmp_path_factory.mktemp("demo-warehouse") / "data"
+    root, summary = warehouse_cache.demo_copy(dest, centres=24, years=4, seed=1, until=UNTIL)
+    assert summary["build_status"] == "success", summary["build_message"]
+    data_dir = DataDir(root)
     with duckdb.connect(str(data_dir.warehouse), read_only=True) as conn:
         yield conn
 

@@ -26,6 +26,9 @@ from parcours.analytics import barriers, home, outcomes, partnerships
 from parcours.warehouse.reader import Filters, Scope
 from tests import generated_warehouse as gw
 
+# Slow (many page runs): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(
     max_examples=int(os.environ.get("PARCOURS_ATTACK_EXAMPLES", "12")),
     deadline=None,

@@ -12,6 +12,9 @@ from tests.build_helpers import wait_until_built
 from tests.conftest import app_as
 from tests.page_helpers import page_as
 
+# Slow (the build worker runs dbt): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 PAGE = "pages/televerser.py"
 # A new month of hours for N08 (230 h: above the 200 h ceiling of the quality page) and a row
 # whose hours are not a number (row 2: quarantined with its French message).

@@ -12,6 +12,9 @@ from tests.build_helpers import wait_until_built
 from tests.conftest import app_as
 from tests.page_helpers import downloads, page_as
 
+# Slow (a build asked from the page): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 PAGE = "pages/transformations.py"
 
 

@@ -12,11 +12,13 @@ import csv
 import json
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from parcours.contract import CODES_CSV
+from tests import warehouse_cache
 from tests import warehouse_fixtures as wf
 
 # Runs dbt builds of its own: left out of `make test-quick`.
@@ -216,18 +218,27 @@ def oracle_rows() -> set[tuple]:
 # --- the warehouse --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    root = tmp_path_factory.mktemp("participant_months") / "data"
+def _make(root: Path) -> dict:
     data_dir = wf.data_dir_at(root)
     wf.write_schema_files(data_dir)
     for centre_id, records in RECORDS.items():
         wf.add_centre(data_dir, centre_id, f"CISP {centre_id}", "ACFI", 4000)
         for kind, rows in records.items():
             wf.add_batch(data_dir, centre_id, kind, rows)
-    completed = wf.run_cli(root, "build", "--json")
-    assert completed.returncode == 0, completed.stderr[-3000:] + completed.stdout[-3000:]
-    assert json.loads(completed.stdout)["status"] == "success"
+    completed = wf.run_cli(root, "build", "--json", "--no-docs")
+    return {"built": [completed.returncode, completed.stdout, completed.stderr]}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """Built once while the code and this file are unchanged (`warehouse_cache`), copied here."""
+    dest = tmp_path_factory.mktemp("participant_months") / "data"
+    inputs = [Path(__file__), Path(wf.__file__)]
+    root, record = warehouse_cache.copy_with_record("participant-months", inputs, _make, dest)
+    returncode, stdout, stderr = record["built"]
+    assert returncode == 0, stderr[-3000:] + stdout[-3000:]
+    assert json.loads(stdout)["status"] == "success"
+    data_dir = wf.data_dir_at(root)
     conn = duckdb.connect(str(data_dir.warehouse), read_only=True)
     yield conn
     conn.close()

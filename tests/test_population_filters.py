@@ -17,6 +17,9 @@ from parcours import contract
 from parcours.analytics import home, trajectories
 from parcours.warehouse.reader import Filters, Scope
 
+# Slow (many page runs): first under xdist, left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 YEAR = 2024
 
 # dimension, code, the same population in plain SQL on dim_participants (alias d)

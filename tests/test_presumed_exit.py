@@ -16,9 +16,6 @@ One centre whose data end in November 2026 (its last month):
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from html import unescape
 from pathlib import Path
@@ -26,7 +23,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from parcours.store.datadir import PROJECT_ROOT, DataDir
+from parcours.store.datadir import DataDir
+from tests import warehouse_cache
+from tests.build_helpers import cli
+
+# Slow (a dbt build, cached between runs): first under xdist, not in `make test-quick`.
+pytestmark = pytest.mark.slow
 
 HOURS = ["participant_id;month;hours"]
 HOURS += [
@@ -59,23 +61,9 @@ P-LEFT;30/06/2024;employment_fixed
 }
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PARCOURS_USER": "test@parcours.be"}
-    return subprocess.run(
-        [sys.executable, "-m", "parcours", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("presumed") / "data"
+def _make(root: Path) -> dict:
+    """Centre → ingest → build, through the CLI; what each step answered."""
     added = cli(root, "centres", "add", "C-P", "--name", "C-P", "--federation", "AID")
-    assert added.returncode == 0, added.stderr
     folder = root.parent / "exports"
     folder.mkdir(parents=True)
     paths = []
@@ -83,11 +71,26 @@ def built(tmp_path_factory):
         (folder / name).write_text(text, encoding="utf-8")
         paths.append(str(folder / name))
     ingested = cli(root, "ingest", "--centre", "C-P", "--json", *paths)
-    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
-    for report in json.loads(ingested.stdout):
-        assert (report["status"], report["rows_quarantined"]) == ("stored", 0), report
     completed = cli(root, "build", "--json", "--no-docs")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return {
+        step: [done.returncode, done.stdout, done.stderr]
+        for step, done in (("added", added), ("ingested", ingested), ("built", completed))
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Built once while the code and this file are unchanged (`warehouse_cache`), copied here."""
+    dest = tmp_path_factory.mktemp("presumed") / "data"
+    root, record = warehouse_cache.copy_with_record("presumed-exit", [Path(__file__)], _make, dest)
+    code, _, stderr = record["added"]
+    assert code == 0, stderr
+    code, stdout, stderr = record["ingested"]
+    assert code == 0, stdout + stderr
+    for report in json.loads(stdout):
+        assert (report["status"], report["rows_quarantined"]) == ("stored", 0), report
+    code, stdout, stderr = record["built"]
+    assert code == 0, stdout[-3000:] + stderr[-3000:]
     return root
 
 

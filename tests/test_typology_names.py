@@ -13,20 +13,20 @@ from datetime import date
 import duckdb
 import pytest
 
-from parcours.demo.run import run_demo
 from parcours.store.datadir import DataDir
+from tests import warehouse_cache
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo-typology") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PARCOURS_DATA_DIR", str(root))
-        data_dir = DataDir.from_env()
-        summary = run_demo(data_dir, centres=10, years=3, seed=1, until=date(2026, 11, 30))
-    assert summary.build_status == "success", summary.build_message
+    dest = tmp_path_factory.mktemp("demo-typology") / "data"
+    root, summary = warehouse_cache.demo_copy(
+        dest, centres=10, years=3, seed=1, until=date(2026, 11, 30)
+    )
+    assert summary["build_status"] == "success", summary["build_message"]
+    data_dir = DataDir(root)
     with duckdb.connect(str(data_dir.warehouse), read_only=True) as conn:
         yield conn
 

@@ -176,20 +176,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_cli(data_root: Path, *args: str, timeout: int = 600):
-    """`python -m parcours ...` in its own process, on the given data folder."""
-    import os
-    import subprocess
-    import sys
+    """`python -m parcours ...` in its own process, on the given data folder (as whoever the
+    environment names)."""
+    from tests.build_helpers import cli
 
-    env = {**os.environ, "PARCOURS_DATA_DIR": str(data_root)}
-    return subprocess.run(
-        [sys.executable, "-m", "parcours", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return cli(data_root, *args, user=None, timeout=timeout)
 
 
 def data_dir_at(root: Path) -> DataDir:
@@ -365,6 +356,25 @@ def _make_fixture_folder(root: Path) -> None:
     (root.parent / "build.json").write_text(json.dumps(record), encoding="utf-8")
 
 
+FIXTURE_INPUTS = [Path(__file__), EXAMPLES]
+
+
+def copy_of_fixture_folder(dest: Path, *, keep_parse: bool = False) -> Path:
+    """A fresh copy at `dest` of the fixture's data folder as its build left it (docs, dbt's
+    unit tests passed; `keep_parse`: dbt's parse cache of the folder it was built in too)."""
+    from tests import warehouse_cache
+
+    # This build is the one whose dbt unit tests test_cli_build checks: it always runs them.
+    return warehouse_cache.copy_of(
+        "worked-example",
+        FIXTURE_INPUTS,
+        _make_fixture_folder,
+        dest,
+        unit_tests=True,
+        keep_parse=keep_parse,
+    )
+
+
 def fixture_warehouse(tmp_path_factory) -> dict:
     """The fixture warehouse, built through the CLI (with --json) once per run for all xdist
     workers (`warehouse_cache`) and copied into this session's folder; `completed` is that
@@ -375,10 +385,10 @@ def fixture_warehouse(tmp_path_factory) -> dict:
 
         from tests import warehouse_cache
 
-        inputs = [Path(__file__), EXAMPLES]
-        dest = tmp_path_factory.mktemp("warehouse_data") / "data"
-        root = warehouse_cache.copy_of("worked-example", inputs, _make_fixture_folder, dest)
-        cached = warehouse_cache.built_folder("worked-example", inputs, _make_fixture_folder)
+        root = copy_of_fixture_folder(tmp_path_factory.mktemp("warehouse_data") / "data")
+        cached = warehouse_cache.built_folder(
+            "worked-example", FIXTURE_INPUTS, _make_fixture_folder, unit_tests=True
+        )
         data_dir = data_dir_at(root)
         record = json.loads((cached / "build.json").read_text(encoding="utf-8"))
         ids = record["ids"]

@@ -4,8 +4,9 @@ captions, metrics, the data sets of its Vega-Lite charts — goes to `payload_at
 must find no masked count it can pin (the chronogram, the flow chart, the levels of a barrier
 month by month, « Se situer »).
 
-The demo is built once (ten centres over three years, a few minutes); set
-PARCOURS_ATTACK_DEMO to a data folder where `parcours demo` already ran to reuse it."""
+The demo (ten centres over three years, a few minutes) is built once and kept while the code is
+unchanged (`warehouse_cache.demo_copy`); set PARCOURS_ATTACK_DEMO to a data folder where
+`parcours demo` already ran to use that one instead."""
 
 from __future__ import annotations
 
@@ -35,14 +36,14 @@ def demo(tmp_path_factory):
             patch.setenv("PARCOURS_DATA_DIR", reuse)
             yield Path(reuse)
             return
-        from parcours.demo.run import run_demo
-        from parcours.store.datadir import DataDir
+        from tests import warehouse_cache
 
-        root = tmp_path_factory.mktemp("attack-demo") / "data"
+        dest = tmp_path_factory.mktemp("attack-demo") / "data"
+        root, summary = warehouse_cache.demo_copy(
+            dest, centres=10, years=3, seed=1, until=date(2025, 12, 31)
+        )
+        assert summary["build_status"] == "success", summary["build_message"]
         patch.setenv("PARCOURS_DATA_DIR", str(root))
-        summary = run_demo(DataDir.from_env(), centres=10, years=3, seed=1,
-                           until=date(2025, 12, 31))  # fmt: skip
-        assert summary.build_status == "success", summary.build_message
         yield root
 
 
