@@ -226,22 +226,26 @@ def show_months(data: dict) -> None:
     # Masked months stay in the data (value null, masked true): the line breaks there.
     chart = None
     if ui.drawable(long, "n") is not None:
-        chart = charts.lines(
-            long,
-            "month",
-            "n",
-            x_title="Mois",
-            y_title="Stagiaires",
-            color="what",
-            color_title="",
-            palette="series",
-            x_type="T",
-            tooltip=[
-                alt.Tooltip("month_label:N", title="Mois"),
-                alt.Tooltip("what:N", title="Indicateur"),
-                alt.Tooltip("n:Q", title="Stagiaires", format=charts.INT),
-            ],
-            height=260,
+        chart = ui.Drawing(
+            ("accueil.months",),
+            (long,),
+            lambda: charts.lines(
+                long,
+                "month",
+                "n",
+                x_title="Mois",
+                y_title="Stagiaires",
+                color="what",
+                color_title="",
+                palette="series",
+                x_type="T",
+                tooltip=[
+                    alt.Tooltip("month_label:N", title="Mois"),
+                    alt.Tooltip("what:N", title="Indicateur"),
+                    alt.Tooltip("n:Q", title="Stagiaires", format=charts.INT),
+                ],
+                height=260,
+            ),
         )
     ui.show_chart(
         chart,
@@ -274,22 +278,26 @@ def show_months_by(frame: pl.DataFrame, by: str) -> None:
     )
     chart = None
     if ui.drawable(data, "in_training") is not None:
-        chart = charts.lines(
-            data,
-            "month",
-            "in_training",
-            x_title="Mois",
-            y_title="Stagiaires en formation",
-            color="group",
-            color_title=ui.BREAKDOWN_LABELS[by],
-            palette=by,
-            x_type="T",
-            tooltip=[
-                alt.Tooltip("month_label:N", title="Mois"),
-                alt.Tooltip("group:N", title=ui.BREAKDOWN_LABELS[by]),
-                alt.Tooltip("in_training:Q", title="En formation", format=charts.INT),
-            ],
-            height=260,
+        chart = ui.Drawing(
+            ("accueil.months_by", by),
+            (data,),
+            lambda: charts.lines(
+                data,
+                "month",
+                "in_training",
+                x_title="Mois",
+                y_title="Stagiaires en formation",
+                color="group",
+                color_title=ui.BREAKDOWN_LABELS[by],
+                palette=by,
+                x_type="T",
+                tooltip=[
+                    alt.Tooltip("month_label:N", title="Mois"),
+                    alt.Tooltip("group:N", title=ui.BREAKDOWN_LABELS[by]),
+                    alt.Tooltip("in_training:Q", title="En formation", format=charts.INT),
+                ],
+                height=260,
+            ),
         )
     ui.show_chart(
         chart,

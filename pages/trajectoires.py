@@ -362,7 +362,14 @@ def show_event_order(year: int, frames: dict) -> None:
     )
 
 
+@st.fragment
 def show_level_journeys(year: int) -> None:
+    """A fragment: choosing another barrier redraws this section only, not the whole page."""
+    with ui.guard("les niveaux des freins"):
+        _level_journeys(year)
+
+
+def _level_journeys(year: int) -> None:
     st.subheader("Les niveaux des freins, mois après mois")
     assessed = ui.load(level_journeys.barriers_assessed, scope, filters, year)
     if not assessed:
