@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from parcours.analytics import home as indicators
+from parcours.core import frames
 from parcours.dashboard import benchmark, ui
 from parcours.dashboard import filters as shared_filters
 from parcours.figures.accueil import KNOWN_DESTINATIONS
@@ -217,34 +218,39 @@ def show_months(data: dict) -> None:
         variable_name="what",
         value_name="masked",
     ).with_columns(pl.col("what").str.strip_suffix("_masked"))
-    long = long.join(flags, on=["month", "what"]).with_columns(
+    long = long.join(flags, on=["month", "what"])
+    long = long.with_columns(
         pl.col("what").replace_strict(palette.SERIES),
-        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
+        frames.each(long, "month", fmt.month).alias("month_label"),
     )
     # Masked months stay in the data (value null, masked true): the line breaks there.
     chart = None
     if ui.drawable(long, "n") is not None:
-        chart = charts.lines(
-            long,
-            "month",
-            "n",
-            x_title="Mois",
-            y_title="Stagiaires",
-            color="what",
-            color_title="",
-            palette="series",
-            x_type="T",
-            tooltip=[
-                alt.Tooltip("month_label:N", title="Mois"),
-                alt.Tooltip("what:N", title="Indicateur"),
-                alt.Tooltip("n:Q", title="Stagiaires", format=charts.INT),
-            ],
-            height=260,
+        chart = ui.Drawing(
+            ("accueil.months",),
+            (long,),
+            lambda: charts.lines(
+                long,
+                "month",
+                "n",
+                x_title="Mois",
+                y_title="Stagiaires",
+                color="what",
+                color_title="",
+                palette="series",
+                x_type="T",
+                tooltip=[
+                    alt.Tooltip("month_label:N", title="Mois"),
+                    alt.Tooltip("what:N", title="Indicateur"),
+                    alt.Tooltip("n:Q", title="Stagiaires", format=charts.INT),
+                ],
+                height=260,
+            ),
         )
     ui.show_chart(
         chart,
         frame.select(
-            pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+            frames.each(frame, "month", fmt.month).alias("Mois"),
             pl.col("in_training_shown").alias("En formation"),
             pl.col("entries_shown").alias("Entrées"),
             pl.col("exits_shown").alias("Sorties"),
@@ -267,32 +273,36 @@ def show_months_by(frame: pl.DataFrame, by: str) -> None:
     """The months broken down by one population dimension: trainees in training per group."""
     name = ui.BREAKDOWN_LABELS[by].lower()
     data = frame.with_columns(
-        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("month_label"),
+        frames.each(frame, "month", fmt.month).alias("month_label"),
         pl.col("in_training_masked").alias("masked"),
     )
     chart = None
     if ui.drawable(data, "in_training") is not None:
-        chart = charts.lines(
-            data,
-            "month",
-            "in_training",
-            x_title="Mois",
-            y_title="Stagiaires en formation",
-            color="group",
-            color_title=ui.BREAKDOWN_LABELS[by],
-            palette=by,
-            x_type="T",
-            tooltip=[
-                alt.Tooltip("month_label:N", title="Mois"),
-                alt.Tooltip("group:N", title=ui.BREAKDOWN_LABELS[by]),
-                alt.Tooltip("in_training:Q", title="En formation", format=charts.INT),
-            ],
-            height=260,
+        chart = ui.Drawing(
+            ("accueil.months_by", by),
+            (data,),
+            lambda: charts.lines(
+                data,
+                "month",
+                "in_training",
+                x_title="Mois",
+                y_title="Stagiaires en formation",
+                color="group",
+                color_title=ui.BREAKDOWN_LABELS[by],
+                palette=by,
+                x_type="T",
+                tooltip=[
+                    alt.Tooltip("month_label:N", title="Mois"),
+                    alt.Tooltip("group:N", title=ui.BREAKDOWN_LABELS[by]),
+                    alt.Tooltip("in_training:Q", title="En formation", format=charts.INT),
+                ],
+                height=260,
+            ),
         )
     ui.show_chart(
         chart,
         frame.select(
-            pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+            frames.each(frame, "month", fmt.month).alias("Mois"),
             pl.col("group").alias(ui.BREAKDOWN_LABELS[by]),
             pl.col("in_training_shown").alias("En formation"),
             pl.col("entries_shown").alias("Entrées"),

@@ -103,16 +103,20 @@ def show_setbacks(data: dict) -> None:
         return
     chart = None
     if ui.drawable(with_setbacks, "setbacks") is not None:
-        chart = charts.bar(
-            with_setbacks,
-            "barrier_label",
-            "setbacks",
-            category_title="Frein",
-            value_title="Rechutes (épisodes n° 2 ou plus)",
-            color="group_label",
-            color_title="Groupe",
-            palette="barrier.group",
-        ).configure_mark(invalid="break-paths-show-domains")
+        chart = ui.Drawing(
+            ("freins.setbacks",),
+            (with_setbacks,),
+            lambda: charts.bar(
+                with_setbacks,
+                "barrier_label",
+                "setbacks",
+                category_title="Frein",
+                value_title="Rechutes (épisodes n° 2 ou plus)",
+                color="group_label",
+                color_title="Groupe",
+                palette="barrier.group",
+            ).configure_mark(invalid="break-paths-show-domains"),
+        )
     ui.show_chart(
         chart,
         with_setbacks.select(

@@ -8,6 +8,7 @@ own centre) and admins get here; `analytics.trainee_path` refuses everyone else 
 import streamlit as st
 
 from parcours.analytics import trainee_path as tp
+from parcours.core import frames
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.presentation import page_charts, tables
@@ -174,7 +175,7 @@ def show_page() -> None:
         )
     else:
         hours_table = path.hours.select(
-            path.hours["month"].map_elements(fmt.month, return_dtype=str).alias("Mois"),
+            frames.each(path.hours, "month", fmt.month).alias("Mois"),
             path.hours["hours"].alias("Heures"),
         )
         hours_chart = page_charts.monthly_hours(path.hours, page_charts.time_domain(path.events))

@@ -35,15 +35,19 @@ def show_heatmap(data: dict) -> None:
     st.subheader("Qui mobilise quoi ?")
     frame = data["heatmap"]
     frame = frame.with_columns(pl.col("trainees_shown").alias("label"))
-    chart = charts.heatmap(
-        frame,
-        "type_label",
-        "centre_name",
-        "trainees",
-        x_title="Type de partenaire",
-        y_title="Centre",
-        value_title="Stagiaires concernés",
-        label="label",
+    chart = ui.Drawing(
+        ("partenariats.heatmap",),
+        (frame,),
+        lambda: charts.heatmap(
+            frame,
+            "type_label",
+            "centre_name",
+            "trainees",
+            x_title="Type de partenaire",
+            y_title="Centre",
+            value_title="Stagiaires concernés",
+            label="label",
+        ),
     )
     ui.show_chart(
         chart,
@@ -73,9 +77,14 @@ def show_association(data: dict) -> None:
     for column, spec in zip((left, right), specs, strict=True):
         with column:
             st.markdown(f"**{figures.ASSOCIATION_MEASURES[spec.extra['measure']][0]}**")
-            chart = spec.chart(spec.frame(data))
-            if chart is not None:
-                ui.altair_chart(chart, width="stretch")
+            part = spec.frame(data)
+            if spec.drawable(part):
+                drawing = ui.Drawing(
+                    ("figure", spec.id, spec.draw.__qualname__),
+                    (part,),
+                    lambda spec=spec, part=part: spec.chart(part),
+                )
+                ui.draw(drawing, width="stretch")
     st.caption(
         f"Association, pas causalité. Parmi les stagiaires en formation en {YEARS} : part de "
         "ceux qui ont franchi au moins une étape, et part de ceux dont la dernière sortie est "

@@ -11,6 +11,7 @@ import streamlit as st
 from parcours import contract
 from parcours.analytics import quality
 from parcours.contract import KINDS
+from parcours.core import frames
 from parcours.core.dates import local_time
 from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
@@ -50,8 +51,7 @@ def show_uploads(centre_ids, names) -> None:
         return
     table = (
         uploads.with_columns(
-            pl.col("last_received_at")
-            .map_elements(local_time, return_dtype=pl.String)
+            frames.each(uploads, "last_received_at", local_time)
             .fill_null(fmt.MISSING)
             .alias("when"),
             pl.col("kind").replace_strict(KIND_LABELS).alias("kind_fr"),
@@ -71,10 +71,10 @@ def show_uploads(centre_ids, names) -> None:
 def completeness_table(matrix: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """One centre: a row per month with its counts. Several: a row per centre and a column per
     month (the share), which reads like the heatmap and stays small for 150 centres."""
-    share = pl.col("share").map_elements(lambda v: fmt.percent(v, 0), return_dtype=pl.String)
+    share = frames.each(matrix, "share", lambda v: fmt.percent(v, 0))
     named = matrix.with_columns(
         pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre"),
-        pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+        frames.each(matrix, "month", fmt.month).alias("Mois"),
         share.fill_null(fmt.MISSING).alias("Part avec heures"),
     )
     if matrix["centre_id"].n_unique() == 1 and "active" in matrix.columns:
@@ -145,8 +145,8 @@ def show_months_covered(centre_id, names) -> None:
         return
     table = covered.select(
         pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre"),
-        pl.col("first_month").map_elements(fmt.month, return_dtype=pl.String).alias("Premier mois"),
-        pl.col("last_month").map_elements(fmt.month, return_dtype=pl.String).alias("Dernier mois"),
+        frames.each(covered, "first_month", fmt.month).alias("Premier mois"),
+        frames.each(covered, "last_month", fmt.month).alias("Dernier mois"),
         pl.col("months_with_hours").alias("Mois avec heures"),
         pl.col("gaps").alias("Mois manquants entre les deux"),
     )
@@ -167,9 +167,7 @@ def show_quarantine(centre_ids, names) -> None:
         pl.col("centre_id").replace_strict(names, default=pl.col("centre_id")).alias("Centre"),
         pl.col("kind").replace_strict(KIND_LABELS).alias("Fichier"),
         pl.col("rows_waiting").alias("Lignes en attente"),
-        pl.col("oldest_received_at")
-        .map_elements(local_time, return_dtype=pl.String)
-        .alias("Envoi le plus ancien"),
+        frames.each(waiting, "oldest_received_at", local_time).alias("Envoi le plus ancien"),
         pl.col("frequent_message").alias("Message le plus fréquent"),
     )
     st.caption(
@@ -198,7 +196,7 @@ def show_checks(centre_id, names) -> None:
                 pl.col("centre_id").alias("Centre"),
                 pl.col("rule").alias("Contrôle"),
                 pl.col("participant_id").alias("Stagiaire"),
-                pl.col("event_on").map_elements(fmt.day, return_dtype=pl.String).alias("Date"),
+                frames.each(named, "event_on", fmt.day).alias("Date"),
                 pl.col("detail").alias("Détail"),
             )
             counts = ()
@@ -238,7 +236,7 @@ def show_outliers(centre_id, names) -> None:
         table = named.select(
             "Centre",
             pl.col("participant_id").alias("Stagiaire"),
-            pl.col("month").map_elements(fmt.month, return_dtype=pl.String).alias("Mois"),
+            frames.each(named, "month", fmt.month).alias("Mois"),
             pl.col("hours").alias("Heures"),
             pl.col("centre_median").alias("Médiane du centre"),
             pl.col("robust_z").alias("Score robuste"),

@@ -53,17 +53,21 @@ def show_destinations_by(frame: pl.DataFrame, by: str) -> None:
     for year in frame["exit_year"].unique(maintain_order=True):
         part = frame.filter(pl.col("exit_year") == year)
         if ui.drawable(part, "exits") is not None:
-            ui.altair_chart(
-                charts.columns(
-                    part,
-                    "group",
-                    "exits",
-                    x_title=f"{name} à l'entrée",
-                    y_title=f"Sorties en {year}",
-                    color="destination",
-                    color_title="Destination",
-                    palette="situation.group",
-                ).configure_mark(invalid="break-paths-show-domains"),
+            ui.draw(
+                ui.Drawing(
+                    ("resultats.destinations_by", name, year),
+                    (part,),
+                    lambda part=part, year=year: charts.columns(
+                        part,
+                        "group",
+                        "exits",
+                        x_title=f"{name} à l'entrée",
+                        y_title=f"Sorties en {year}",
+                        color="destination",
+                        color_title="Destination",
+                        palette="situation.group",
+                    ).configure_mark(invalid="break-paths-show-domains"),
+                ),
                 width="stretch",
             )
     ui.show_chart(

@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from parcours import contract
+from parcours.core import frames
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
 from parcours.dashboard import operations, ui, upload_memory
@@ -202,15 +203,12 @@ def show_history(centre_id: str) -> None:
         pl.col("batch_id").alias("Lot"),
         pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")).alias("Type"),
         pl.col("file_name").alias("Fichier"),
-        pl.col("received_at").map_elements(local_time, return_dtype=pl.String).alias("Reçu le"),
+        frames.each(history, "received_at", local_time).alias("Reçu le"),
         pl.col("received_by").alias("Par"),
         pl.col("rows_read").alias("Lignes lues"),
         pl.col("rows_stored").alias("Enregistrées"),
         pl.col("rows_quarantined").alias("En quarantaine"),
-        pl.col("withdrawn_at")
-        .map_elements(local_time, return_dtype=pl.String)
-        .fill_null("")
-        .alias("Retiré le"),
+        frames.each(history, "withdrawn_at", local_time).fill_null("").alias("Retiré le"),
     )
     st.caption(
         "Chaque dépôt d'un fichier est un lot. Quand un même enregistrement arrive dans "

@@ -38,13 +38,6 @@ def choose_year() -> int | None:
     return st.selectbox("Cohorte (année d'entrée)", years, index=years.index(default))
 
 
-def chronogram_chart(frame: pl.DataFrame, **options):
-    """The chronogram's chart (`figures.CHRONOGRAM`'s), or None when all is masked."""
-    if ui.drawable(frame, "share") is None:
-        return None
-    return figures.chronogram_chart(frame, False, **options)
-
-
 def show_chronogram(year: int) -> None:
     st.subheader(figures.CHRONOGRAM.words(masked=False, year=year).title)
     by = ui.breakdown("trajectoires_ventiler")
@@ -84,9 +77,15 @@ def show_chronogram_by(year: int, by: str) -> None:
         if size is not None:
             count = f"{fmt.count(size)} stagiaire{'s' if size > 1 else ''}"
         st.markdown(f"**{group}** — {count}")
-        chart = chronogram_chart(part, height=200)
-        if chart is not None:
-            ui.altair_chart(chart, width="stretch")
+        if ui.drawable(part, "share") is not None:
+            ui.draw(
+                ui.Drawing(
+                    ("trajectoires.chronogram_by",),
+                    (part,),
+                    lambda part=part: figures.chronogram_chart(part, False, height=200),
+                ),
+                width="stretch",
+            )
         else:
             st.caption("Groupe masqué : trop peu de stagiaires pour le montrer.")
     st.caption(
@@ -122,13 +121,17 @@ def show_transitions(year: int, frames: dict) -> None:
         "relie deux étapes : de la situation à l'entrée à la sortie, puis à 6 et à 12 mois."
     )
     orders = {stage: transition_flows.order_of(stage) for stage in transition_flows.STAGES}
-    chart = alluvial.alluvial(
-        links,
-        nodes,
-        transition_flows.STAGES,
-        orders,
-        palette="state",
-        entry_stage=transition_flows.ENTRY,
+    chart = ui.Drawing(
+        ("trajectoires.alluvial",),
+        (links, nodes),
+        lambda: alluvial.alluvial(
+            links,
+            nodes,
+            transition_flows.STAGES,
+            orders,
+            palette="state",
+            entry_stage=transition_flows.ENTRY,
+        ),
     )
     ui.show_chart(
         chart,
@@ -245,20 +248,24 @@ def show_path_types(year: int) -> None:
         barriers = frames["barriers"].filter(pl.col("path_type") == kind)
         chart = None
         if not path.is_empty():
-            chart = charts.columns(
-                path,
-                "month",
-                "months",
-                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-                y_title="",
-                color="state",
-                color_title="Situation",
-                palette="state",
-                tooltip=[
-                    alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-                    alt.Tooltip("state:N", title="Situation"),
-                ],
-                height=110,
+            chart = ui.Drawing(
+                ("trajectoires.path_type",),
+                (path,),
+                lambda path=path: charts.columns(
+                    path,
+                    "month",
+                    "months",
+                    x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+                    y_title="",
+                    color="state",
+                    color_title="Situation",
+                    palette="state",
+                    tooltip=[
+                        alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+                        alt.Tooltip("state:N", title="Situation"),
+                    ],
+                    height=110,
+                ),
             )
         ui.show_chart(
             chart,
@@ -314,22 +321,26 @@ def show_event_order(year: int, frames: dict) -> None:
         pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")).alias("share"),
         pl.col("share_masked").alias("masked"),
     )
-    chart = charts.bar(
-        data,
-        "label",
-        "share",
-        category_title="Groupe de freins",
-        value_title="Part dont l'étape est venue après une levée",
-        color="label",
-        palette="barrier.group",
-        value_format=charts.PCT,
-        sort=after["label"].to_list(),
-        tooltip=[
-            alt.Tooltip("label:N", title="Groupe de freins"),
-            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
-            alt.Tooltip("step_after_lift_shown:N", title="Étape après une levée"),
-            alt.Tooltip("trainees_with_step_shown:N", title="Stagiaires (base)"),
-        ],
+    chart = ui.Drawing(
+        ("trajectoires.steps_after_lifts",),
+        (data,),
+        lambda: charts.bar(
+            data,
+            "label",
+            "share",
+            category_title="Groupe de freins",
+            value_title="Part dont l'étape est venue après une levée",
+            color="label",
+            palette="barrier.group",
+            value_format=charts.PCT,
+            sort=data["label"].to_list(),
+            tooltip=[
+                alt.Tooltip("label:N", title="Groupe de freins"),
+                alt.Tooltip("share:Q", title="Part", format=charts.PCT),
+                alt.Tooltip("step_after_lift_shown:N", title="Étape après une levée"),
+                alt.Tooltip("trainees_with_step_shown:N", title="Stagiaires (base)"),
+            ],
+        ),
     )
     ui.show_chart(
         chart,
@@ -351,7 +362,14 @@ def show_event_order(year: int, frames: dict) -> None:
     )
 
 
+@st.fragment
 def show_level_journeys(year: int) -> None:
+    """A fragment: choosing another barrier redraws this section only, not the whole page."""
+    with ui.guard("les niveaux des freins"):
+        _level_journeys(year)
+
+
+def _level_journeys(year: int) -> None:
     st.subheader("Les niveaux des freins, mois après mois")
     assessed = ui.load(level_journeys.barriers_assessed, scope, filters, year)
     if not assessed:
@@ -369,22 +387,26 @@ def show_level_journeys(year: int) -> None:
         pl.when(pl.col("share_masked")).then(None).otherwise(pl.col("share")).alias("share"),
         pl.col("share_masked").alias("masked"),
     )
-    chart = charts.columns(
-        data,
-        "month",
-        "share",
-        x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-        y_title="Part des stagiaires évalués ce mois",
-        color="level_label",
-        color_title="Niveau",
-        palette="level",
-        y_format=charts.PCT,
-        tooltip=[
-            alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-            alt.Tooltip("share:Q", title="Part", format=charts.PCT),
-            alt.Tooltip("trainees_shown:N", title="Stagiaires à ce niveau"),
-            alt.Tooltip("assessed_shown:N", title="Évalués ce mois"),
-        ],
+    chart = ui.Drawing(
+        ("trajectoires.level_journey",),
+        (data,),
+        lambda: charts.columns(
+            data,
+            "month",
+            "share",
+            x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+            y_title="Part des stagiaires évalués ce mois",
+            color="level_label",
+            color_title="Niveau",
+            palette="level",
+            y_format=charts.PCT,
+            tooltip=[
+                alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+                alt.Tooltip("share:Q", title="Part", format=charts.PCT),
+                alt.Tooltip("trainees_shown:N", title="Stagiaires à ce niveau"),
+                alt.Tooltip("assessed_shown:N", title="Évalués ce mois"),
+            ],
+        ),
     )
     ui.show_chart(
         chart,

@@ -10,6 +10,7 @@ manifest (`parcours.warehouse.lineage`).
 import polars as pl
 import streamlit as st
 
+from parcours.core import frames
 from parcours.core.dates import local_time
 from parcours.dashboard import operations, ui
 from parcours.presentation import formatting as fmt
@@ -49,11 +50,8 @@ def show_builds() -> None:
         )
         return
     table = builds.select(
-        pl.col("started")
-        .map_elements(lambda d: local_time(d.isoformat()), return_dtype=pl.String)
-        .alias("Début"),
-        pl.col("seconds").map_elements(lambda s: fmt.number(s, 0), return_dtype=pl.String)
-        .alias("Durée (s)"),
+        frames.each(builds, "started", lambda d: local_time(d.isoformat())).alias("Début"),
+        frames.each(builds, "seconds", lambda s: fmt.number(s, 0)).alias("Durée (s)"),
         pl.col("actor").alias("Par"),
         pl.col("status_fr").alias("Résultat"),
         pl.col("models").alias("Modèles"),

@@ -25,6 +25,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.analytics import masking
+from parcours.core import frames
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 COUNTS = ("trainees", "episodes", "lifted", "setbacks", "trainees_with_setback")
@@ -167,28 +168,27 @@ def _labels(frame: pl.DataFrame) -> pl.DataFrame:
 def _summary_raw(episodes: pl.DataFrame, by: str) -> pl.DataFrame:
     """Unmasked: one row per barrier or group (see `summary`)."""
     keys = ["barrier", "barrier_group"] if by == "barrier" else ["barrier_group"]
+    grouped = episodes.group_by(keys).agg(
+        pl.struct("centre_id", "participant_id").n_unique().alias("trainees"),
+        pl.len().alias("episodes"),
+        pl.col("is_lifted").sum().alias("lifted"),
+        pl.col("is_setback").sum().alias("setbacks"),
+        pl.struct("centre_id", "participant_id")
+        .filter(pl.col("is_setback"))
+        .n_unique()
+        .alias("trainees_with_setback"),
+        pl.col("duration").filter(pl.col("is_lifted")).median().alias("naive_median_days"),
+        pl.col("duration").alias("_d"),
+        pl.col("is_lifted").alias("_e"),
+    )
     grouped = (
-        episodes.group_by(keys)
-        .agg(
-            pl.struct("centre_id", "participant_id").n_unique().alias("trainees"),
-            pl.len().alias("episodes"),
-            pl.col("is_lifted").sum().alias("lifted"),
-            pl.col("is_setback").sum().alias("setbacks"),
-            pl.struct("centre_id", "participant_id")
-            .filter(pl.col("is_setback"))
-            .n_unique()
-            .alias("trainees_with_setback"),
-            pl.col("duration").filter(pl.col("is_lifted")).median().alias("naive_median_days"),
-            pl.col("duration").alias("_d"),
-            pl.col("is_lifted").alias("_e"),
-        )
-        .with_columns(
-            pl.struct("_d", "_e")
-            .map_elements(
+        grouped.with_columns(
+            frames.each(
+                grouped,
+                ("_d", "_e"),
                 lambda s: km_median(kaplan_meier(s["_d"], s["_e"]), KM_MIN_AT_RISK),
-                return_dtype=pl.Float64,
-            )
-            .alias("km_median_days"),
+                pl.Float64,
+            ).alias("km_median_days"),
         )
         .drop("_d", "_e")
         .with_columns(pl.col(c).cast(pl.Int64) for c in COUNTS)

@@ -299,7 +299,7 @@ def _chiffres_raw(scope: Scope, filters: Filters, year: int) -> dict:
     )
     destinations = (
         pl.DataFrame({"destination_group": list(DESTINATION_GROUPS)})
-        .join(destinations, on="destination_group", how="left")
+        .join(destinations, on="destination_group", how="left", maintain_order="left")
         .with_columns(
             pl.col("exits").fill_null(0),
             pl.col("destination_group").replace_strict(DESTINATION_GROUPS).alias("destination"),

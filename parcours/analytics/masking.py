@@ -56,6 +56,7 @@ import numpy as np
 import polars as pl
 
 from parcours import contract
+from parcours.core import frames
 
 THRESHOLD = 5
 LABEL = contract.series_labels("masked")["count"]  # « < 5 » (contract/labels.yml)
@@ -945,9 +946,13 @@ def shares(frame: pl.DataFrame, numerator: str, denominator: str, name: str) -> 
     a share next to its base would give a masked count back. A share over a base of 0 is null
     and not masked: there is nothing to hide, the page says « aucun »."""
     num, den = pl.col(numerator), pl.col(denominator)
-    bounds = pl.struct(num.alias("k"), den.alias("n")).map_elements(
-        lambda s: dict(zip(("low", "high"), wilson(s["k"], s["n"]) or (None, None), strict=True)),
-        return_dtype=pl.Struct({"low": pl.Float64, "high": pl.Float64}),
+    bounds = frames.each(
+        frame,
+        (numerator, denominator),
+        lambda s: dict(
+            zip(("low", "high"), wilson(s[numerator], s[denominator]) or (None, None), strict=True)
+        ),
+        pl.Struct({"low": pl.Float64, "high": pl.Float64}),
     )
     return (
         frame.with_columns(

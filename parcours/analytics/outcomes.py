@@ -26,6 +26,7 @@ import polars as pl
 
 from parcours import contract
 from parcours.analytics import masking
+from parcours.core import frames
 from parcours.core.dates import MONTHS_FR_SHORT
 from parcours.warehouse.reader import POPULATION_DIMENSIONS, Filters, Scope, Where, query
 
@@ -74,9 +75,9 @@ def _victories_raw(scope: Scope, filters: Filters) -> pl.DataFrame:
         pl.col("milestone_group")
         .replace_strict(MILESTONE_GROUPS, default="Autre")
         .alias("group_label"),
-        pl.col("month")
-        .map_elements(lambda d: f"{MONTHS_FR_SHORT[d.month - 1]} {d.year}", return_dtype=pl.String)
-        .alias("month_label"),
+        frames.each(frame, "month", lambda d: f"{MONTHS_FR_SHORT[d.month - 1]} {d.year}").alias(
+            "month_label"
+        ),
     )
     return frame
 

@@ -28,6 +28,7 @@ import polars as pl
 from parcours import contract
 from parcours.analytics import masking
 from parcours.analytics.home import Period, in_training
+from parcours.core import frames
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 GROUP_LABELS = contract.group_labels("partner_type")
@@ -342,9 +343,10 @@ def _association_result(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     for measure, column in MEASURES.items():
         frame = masking.shares(frame, column, "trainees", f"{measure}_share")
-        excluded = pl.struct("partner_type").map_elements(
-            lambda s, m=measure: (s["partner_type"], m) in CIRCULAR, return_dtype=pl.Boolean
-        )
+        excluded = frames.each(
+            frame, "partner_type", lambda t, m=measure: (t, m) in CIRCULAR, pl.Boolean,
+            skip_nulls=False,
+        )  # fmt: skip
         frame = frame.with_columns(excluded.alias(f"{measure}_excluded")).with_columns(
             pl.when(pl.col(f"{measure}_excluded"))
             .then(False)

@@ -31,6 +31,7 @@ import polars as pl
 from parcours import contract
 from parcours.analytics import event_order, masking
 from parcours.analytics.trajectories import NOT_OBSERVED, STATES
+from parcours.core import frames
 from parcours.warehouse.reader import Filters, Scope, Where, query
 
 ENTRY, EXIT, AT_6, AT_12 = (
@@ -185,33 +186,33 @@ def add_to(
     return True
 
 
-def _label_expr(stage_column: str, code_column: str) -> pl.Expr:
-    return pl.struct(stage_column, code_column).map_elements(
-        lambda r: label_of(r[stage_column], r[code_column]), return_dtype=pl.String
+def _labels(frame: pl.DataFrame, stage_column: str, code_column: str) -> pl.Series:
+    return frames.each(
+        frame, (stage_column, code_column), lambda r: label_of(r[stage_column], r[code_column])
     )
 
 
 def result(out: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The section's frames from a page's `run()`, with their labels."""
-    frames = {k: out[k] for k in ("links", "nodes", "total", "after_exit") if k in out}
-    frames["links"] = frames["links"].with_columns(
-        _label_expr("source_stage", "source").alias("source_label"),
-        _label_expr("target_stage", "target").alias("target_label"),
+    found = {k: out[k] for k in ("links", "nodes", "total", "after_exit") if k in out}
+    links, nodes = found["links"], found["nodes"]
+    found["links"] = links.with_columns(
+        _labels(links, "source_stage", "source").alias("source_label"),
+        _labels(links, "target_stage", "target").alias("target_label"),
         pl.col("source_stage").replace_strict(STAGES).alias("source_stage_label"),
         pl.col("target_stage").replace_strict(STAGES).alias("target_stage_label"),
     )
-    frames["nodes"] = frames["nodes"].with_columns(
+    found["nodes"] = nodes.with_columns(
         pl.col("stage").replace_strict(STAGES).alias("stage_label"),
-        _label_expr("stage", "code").alias("label"),
+        _labels(nodes, "stage", "code").alias("label"),
     )
-    if "after_exit" in frames:
-        frames["after_exit"] = frames["after_exit"].with_columns(
-            pl.col(s)
-            .map_elements(lambda c, s=s: label_of(s, c), return_dtype=pl.String)
-            .alias(f"{s}_label")
+    if "after_exit" in found:
+        after = found["after_exit"]
+        found["after_exit"] = after.with_columns(
+            frames.each(after, s, lambda c, s=s: label_of(s, c)).alias(f"{s}_label")
             for s in AFTER_EXIT
         )
-    return frames
+    return found
 
 
 def sections(scope: Scope, filters: Filters, entry_year: int) -> dict[str, dict[str, pl.DataFrame]]:

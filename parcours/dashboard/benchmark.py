@@ -81,15 +81,13 @@ def _spread(result: comparison.Comparison, subject: str, figure: comparison.Figu
             ui.metric(row["level_label"], value, help=figure.definition)
             st.caption(_counts_text(row, figure))
     if shown:
-        ui.altair_chart(
-            charts.spread(
-                points,
-                references,
-                value_title=figure.label,
-                value_format=_chart_format(figure.statistic),
-            ),
-            width="stretch",
+        title, value_format = figure.label, _chart_format(figure.statistic)
+        drawing = ui.Drawing(
+            ("benchmark.spread", title, value_format),
+            (points, references),
+            lambda: charts.spread(points, references, value_title=title, value_format=value_format),
         )
+        ui.draw(drawing, width="stretch")
     if shown:
         note = f"Un trait gris par centre ({shown} centre{'s' if shown > 1 else ''}), sans nom"
     else:
@@ -120,13 +118,9 @@ def show(
         return
     figures = {key: comparison.FIGURES[key] for key in keys}
     labels = figures[keys[0]].subjects()
-    present = [
-        code
-        for code in labels
-        if first.levels.filter(
-            (pl.col("subject") == code) & (pl.col("base").fill_null(1) > 0)
-        ).height
-    ]
+    # One pass over the levels, not one filter per subject (dozens, at every page run).
+    counted = set(first.levels.filter(pl.col("base").fill_null(1) > 0)["subject"].to_list())
+    present = [code for code in labels if code in counted]
     if not present:
         st.caption("Aucune donnée à comparer pour cette sélection.")
         return

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -245,6 +247,77 @@ def download_button(
     )
 
 
+# Drawings replayed from Streamlit's cache: a function decorated with `st.cache_data` that
+# draws elements (no widget) records them, and a later call with the same key sends the same
+# elements again without running the function. What it draws depends only on its hashed
+# arguments (the frames' fingerprint and every option), never on the session: a scope's
+# drawing is replayed only where the same content would have been drawn anyway.
+_DRAWN = {"show_spinner": False, "max_entries": 2048, "ttl": 6 * 3600}
+
+
+def fingerprint(*frames: pl.DataFrame) -> str | None:
+    """The exact content of frames (schema and values), as a cache key: two frames that differ
+    in anything never share a key, whoever drew them (a shorter key that sampled rows, as
+    Streamlit's own hashing of large frames does, could hand one scope another's drawing).
+    Written as text, not Arrow: the same values give the same text, while Arrow's bytes also
+    carry how polars happens to hold them (chunks, string buffers), which differs between a
+    frame just queried and the same frame from the cache. None when a frame cannot be written
+    as text (nested columns): it is then drawn uncached."""
+    digest = hashlib.sha256()
+    for frame in frames:
+        try:
+            text = frame.write_csv(null_value=_NULL, float_precision=None)
+        except Exception:  # noqa: BLE001 — only the sharing is lost
+            return None
+        digest.update(repr(frame.schema).encode())
+        digest.update(text.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+_NULL = "\x00null\x00"  # a null is never the text of a value
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart built only when its content was never drawn before: `build()` makes it from
+    `frames` and the options named in `what` alone (nothing else: the session, the scope, the
+    time — or two drawings with the same key would differ). `what` names the builder and those
+    options; `too_small`: the note drawn instead when `build()` returns None."""
+
+    what: tuple
+    frames: tuple[pl.DataFrame, ...]
+    build: Callable[[], Any]
+    too_small: str | None = None
+
+
+def draw(drawing: Drawing, description: str | None = None, **kwargs: Any) -> None:
+    """`altair_chart(drawing.build(), description, **kwargs)`, built once per content and
+    replayed from then on, in every session that draws the same content."""
+    key = fingerprint(*drawing.frames)
+    options = tuple(sorted(kwargs.items()))
+    if key is None:
+        _draw_chart(drawing, description, options)
+    else:
+        _drawn_chart(drawing.what, key, description, options, drawing.too_small, drawing)
+
+
+@st.cache_data(**_DRAWN)
+def _drawn_chart(
+    what: tuple, key: str, description: str | None, options: tuple, too_small, _drawing
+) -> None:
+    _draw_chart(_drawing, description, options)
+
+
+def _draw_chart(drawing: Drawing, description: str | None, options: tuple) -> None:
+    chart = drawing.build()
+    if chart is None:
+        if drawing.too_small:
+            st.caption(drawing.too_small)
+        return
+    altair_chart(chart, description=description, **dict(options))
+
+
 def dataframe(table: pl.DataFrame, counts: Sequence[str] = ()) -> None:
     """`st.dataframe` in Belgian French: every column formatted (`1 234`, `32,9 %`,
     `15/03/2024`, masked counts « < 5 »), numbers aligned right with « < 5 » among them.
@@ -252,8 +325,23 @@ def dataframe(table: pl.DataFrame, counts: Sequence[str] = ()) -> None:
     Streamlit formats numbers with the browser's locale or printf patterns (`%,d` → `1,234`),
     never `1 234`: the text comes from `presentation.tables` through a pandas Styler, whose
     display values Streamlit shows while it keeps the numbers underneath (sorting a column
-    still sorts numbers)."""
-    view = tables.shown(table, counts, masking=bool(st.session_state.get(MASKING_KEY)))
+    still sorts numbers). The Styler is the costliest part of a page run: it is drawn once per
+    content and replayed (`_drawn_dataframe`)."""
+    masked = bool(st.session_state.get(MASKING_KEY))
+    key = fingerprint(table)
+    if key is None:
+        _draw_dataframe(table, tuple(counts), masked)
+    else:
+        _drawn_dataframe(key, tuple(counts), masked, table)
+
+
+@st.cache_data(**_DRAWN)
+def _drawn_dataframe(key: str, counts: tuple[str, ...], masked: bool, _table: pl.DataFrame):
+    _draw_dataframe(_table, counts, masked)
+
+
+def _draw_dataframe(table: pl.DataFrame, counts: tuple[str, ...], masked: bool) -> None:
+    view = tables.shown(table, counts, masking=masked)
     frame = view.frame.to_pandas()
     styled = frame.style.format({c: f for c, f in view.formats.items() if c in frame.columns})
     config = {
@@ -293,6 +381,7 @@ def show_chart(
 ) -> None:
     """Chart + its definition + its table in an expander with a CSV download (audited).
 
+    `chart`: an Altair chart, a `Drawing` (built once per content, then replayed) or None.
     `counts`: the table's count columns, whose nulls mean « < 5 » (see `analytics.masking`).
     """
     if table.is_empty():
@@ -300,7 +389,9 @@ def show_chart(
             "Aucune donnée pour cette sélection.", "Élargissez les filtres (années, centre…)."
         )
         return
-    if chart is not None:
+    if isinstance(chart, Drawing):
+        draw(chart, description=fmt.typography(caption), width="stretch")
+    elif chart is not None:
         altair_chart(chart, width="stretch", description=fmt.typography(caption))
     st.caption(fmt.typography(caption))
     with st.expander("Voir le tableau et le télécharger"):
@@ -326,8 +417,16 @@ def show_figure(
     if frame.is_empty():
         empty_state(spec.empty)
         return
-    chart = spec.chart(frame)
-    if chart is None and spec.draw is not None:
+    chart = None
+    if spec.drawable(frame):
+        # The chart is the same for the same frame: built once, replayed in every session.
+        chart = Drawing(
+            ("figure", spec.id, spec.draw.__qualname__),
+            (frame,),
+            lambda: spec.chart(frame),
+            TOO_SMALL,
+        )
+    elif spec.draw is not None:
         st.caption(TOO_SMALL)
     table, counts = spec.table(frame if rows is None else rows)
     show_chart(

@@ -7,6 +7,7 @@ import altair as alt
 import polars as pl
 
 from parcours.analytics import event_order, trajectories, transition_flows
+from parcours.core import frames
 from parcours.figures.spec import Column, Figure
 from parcours.presentation import charts
 
@@ -99,10 +100,7 @@ def _event_order(events: pl.DataFrame, tooltips: bool):
 
 def event_order_table(events: pl.DataFrame) -> pl.DataFrame:
     return events.with_columns(
-        pl.col("median_months")
-        .map_elements(_months, return_dtype=pl.String)
-        .fill_null("—")
-        .alias("median_label")
+        frames.each(events, "median_months", _months).fill_null("—").alias("median_label")
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from parcours.core import frames
 from parcours.presentation import formatting as fmt
 from parcours.presentation import palette as pal
 from parcours.presentation.charts import colour, french, legend_columns
@@ -149,9 +150,7 @@ def alluvial(
     shown = nodes.select(
         "stage",
         "code",
-        pl.col("trainees_shown")
-        .map_elements(fmt.shown_text, return_dtype=pl.String, skip_nulls=False)
-        .alias("shown"),
+        frames.each(nodes, "trainees_shown", fmt.shown_text, skip_nulls=False).alias("shown"),
     )
     geometry = geometry.join(shown, on=["stage", "code"], how="left").with_columns(
         pl.col("stage").replace_strict(stages).alias("stage_title"),

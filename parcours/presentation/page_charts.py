@@ -10,6 +10,7 @@ from datetime import timedelta
 import altair as alt
 import polars as pl
 
+from parcours.core import frames
 from parcours.presentation import palette
 from parcours.presentation.charts import LABEL_LIMIT, colour, french
 
@@ -211,10 +212,9 @@ def build_durations(builds: pl.DataFrame) -> alt.TopLevelMixin:
     """Duration of the last builds (oldest left), coloured by outcome."""
     from parcours.core.dates import local_time
 
-    frame = builds.sort("started").with_columns(
-        pl.col("started")
-        .map_elements(lambda d: local_time(d.isoformat()), return_dtype=pl.String)
-        .alias("when")
+    builds = builds.sort("started")
+    frame = builds.with_columns(
+        frames.each(builds, "started", lambda d: local_time(d.isoformat())).alias("when")
     )
     chart = (
         alt.Chart(frame)
