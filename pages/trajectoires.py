@@ -245,21 +245,7 @@ def show_path_types(year: int) -> None:
         barriers = frames["barriers"].filter(pl.col("path_type") == kind)
         chart = None
         if not path.is_empty():
-            chart = charts.columns(
-                path,
-                "month",
-                "months",
-                x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-                y_title="",
-                color="state",
-                color_title="Situation",
-                palette="state",
-                tooltip=[
-                    alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-                    alt.Tooltip("state:N", title="Situation"),
-                ],
-                height=110,
-            )
+            chart = figures.representative_path_chart(path, height=110)
         ui.show_chart(
             chart,
             # Zero rows left out (the caption skips them too); a masked count as its label
