@@ -307,7 +307,11 @@ def test_a_keyboard_walk_reaches_every_link_in_order_with_visible_focus(browser,
     context = browser.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
     page.goto(served + f"{YEAR}/sector/all/parcours-types.html")
-    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    # The links, and the regions that scroll on a phone (a wide table), in the page's order.
+    links = page.eval_on_selector_all(
+        "a[href], [tabindex='0']",
+        "els => els.map(e => e.getAttribute('href') || e.getAttribute('aria-label'))",
+    )
     assert any(h.endswith(".csv") for h in links)
     walked = []
     for _ in links:
@@ -316,7 +320,8 @@ def test_a_keyboard_walk_reaches_every_link_in_order_with_visible_focus(browser,
             """() => {
                 const e = document.activeElement, s = getComputedStyle(e);
                 const r = e.getBoundingClientRect();
-                return {href: e.getAttribute('href'), style: s.outlineStyle,
+                return {href: e.getAttribute('href') || e.getAttribute('aria-label'),
+                        style: s.outlineStyle,
                         width: parseFloat(s.outlineWidth), shown: r.width > 0 && r.height > 0
                         && r.right > 0 && r.bottom > 0 && r.left < innerWidth};
             }"""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,11 +72,12 @@ def publish(
         )
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
-    count = [0, 0]
-    for y in [year] if year is not None else sorted(closed):
-        _year(data_dir, output, closed[y], count)
-    _front(output, count)
-    written = Written(sorted(closed) if year is None else [year], count[0], count[1],
+    count = _Files()
+    with count:
+        for y in [year] if year is not None else sorted(closed):
+            _year(data_dir, output, closed[y], count)
+        _front(output, count)
+    written = Written(sorted(closed) if year is None else [year], count.pages, count.files,
                       time.perf_counter() - started)  # fmt: skip
     with opstore.connected(data_dir.ops_db) as conn:
         opstore.audit(
@@ -87,9 +89,37 @@ def publish(
     return written
 
 
-def _put(path: Path, data, count: list[int]) -> None:
-    write(path, data)
-    count[0 if path.suffix == ".html" else 1] += 1
+class _Files:
+    """What is written, counted; the SVG charts drawn by two threads while the pages go on
+    (vl-convert works outside Python's lock: on two cores, the charts take half the time)."""
+
+    def __init__(self) -> None:
+        self.pages = self.files = 0
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._pending: list[Future] = []
+
+    def put(self, path: Path, data) -> None:
+        """`data`: text or bytes, or a function that returns them (run by a thread)."""
+        if callable(data):
+            self._pending.append(self._pool.submit(lambda: write(path, data())))
+        else:
+            write(path, data)
+        if path.suffix == ".html":
+            self.pages += 1
+        else:
+            self.files += 1
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)
+        for done in self._pending:
+            done.result()  # a chart that failed fails the site
+
+
+def _put(path: Path, data, count: _Files) -> None:
+    count.put(path, data)
 
 
 def _year(data_dir: DataDir, output: Path, period: ClosedYear, count) -> None:
@@ -148,7 +178,7 @@ def _figure_pages(folder, year, closed_on, level, figure, cells, labels, paths, 
     if chart is not None:
         name = f"{figure.id}.svg"
         alt = f"Graphique : {words.title.lower()}, {level.label}, {year}. {in_words}"
-        _put(where / name, render.chart_svg(chart, alt), count)
+        _put(where / name, render.svg_job(chart, alt), count)
         blocks.append(
             f'<figure>\n<img src="{esc(name)}" alt="{esc(alt)}">\n'
             f"<figcaption>{esc(words.title)} — {esc(level.label)}, {year}. Les valeurs sont "
@@ -233,6 +263,9 @@ def _representative_paths(folder, frame, count) -> str:
             )
             continue
         seen = path.filter(pl.col("state") != "not_observed")
+        if seen.is_empty():
+            out.append("<p>Parcours représentatif sans mois observé.</p>")
+            continue
         states = [path_types.AT_12.get(s, s) for s in seen["state"]]
         text = render.path_words(seen["month"].to_list(), states)
         drawn = seen.with_columns(
@@ -241,7 +274,7 @@ def _representative_paths(folder, frame, count) -> str:
         )
         chart = specs_trajectoires.representative_path_chart(drawn, False, height=110)
         alt = f"Parcours représentatif « {name} » : {text}"
-        _put(folder / "parcours-types" / f"type-{number}.svg", render.chart_svg(chart, alt),
+        _put(folder / "parcours-types" / f"type-{number}.svg", render.svg_job(chart, alt),
              count)  # fmt: skip
         out.append(
             f'<figure>\n<img src="../../parcours-types/type-{number}.svg" alt="{esc(alt)}">\n'
@@ -297,7 +330,12 @@ def _year_index(folder, found: tables.YearTables, closed_on, revision, count) ->
             f"Chiffres clés du secteur — {year}",
             found.labels[figure.id]["indicator"],
         )  # fmt: skip
-        + "<h2>Par niveau</h2>\n"
+        + "<h2>Les figures du secteur</h2>\n<ul>\n"
+        + "\n".join(
+            f'<li><a href="sector/all/{f.id}.html">{esc(f.words(year).title)}</a></li>'
+            for f in catalogue.figures()
+        )
+        + "\n</ul>\n<h2>Par niveau</h2>\n"
         + "\n".join(sections)
         + '<h2>Données ouvertes</h2>\n<p><a href="datapackage.json">datapackage.json</a> '
         "(description Frictionless de tous les fichiers) · "

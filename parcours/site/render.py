@@ -14,6 +14,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import vl_convert
@@ -46,6 +47,8 @@ caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; }
+.defile { overflow-x: auto; max-width: 100%; }
+.defile:focus { outline: 3px solid #b8570b; outline-offset: 2px; }
 figure img { max-width: 100%; height: auto; }
 .note { border-left: 4px solid #0b4f8a; padding-left: .75rem; }
 .cite { background: #f2f2f2; padding: .5rem; }
@@ -283,9 +286,10 @@ MARKERS = {disclosure.PRIMARY: "< 10", disclosure.COMPLEMENTARY: MASKED,
            catalogue.BASE: "base < 20"}  # fmt: skip
 
 
-def chart_svg(chart, alt_text: str) -> str:
-    """The specification's chart as SVG: its masked marks say what the site's tables say
-    (« < 10 », « masqué », « base < 20 ») instead of the dashboard's « < 5 »."""
+def svg_job(chart, alt_text: str) -> Callable[[], str]:
+    """The specification's chart, to be drawn as SVG (by vl-convert, when called): its masked
+    marks say what the site's tables say (« < 10 », « masqué », « base < 20 ») instead of the
+    dashboard's « < 5 »."""
     # The builders' specifications are valid (the dashboard draws them); validating each of the
     # site's charts again took half the charts' time.
     spec = chart.to_dict(validate=False)
@@ -295,7 +299,11 @@ def chart_svg(chart, alt_text: str) -> str:
         for row in rows:
             if row.get(charts.MARKER):
                 row[charts.MARKER] = MARKERS.get(row.get("statut") or "", MASKED)
-    return vl_convert.vegalite_to_svg(spec)
+    return lambda: vl_convert.vegalite_to_svg(spec)
+
+
+def chart_svg(chart, alt_text: str) -> str:
+    return svg_job(chart, alt_text)()
 
 
 def table_html(
@@ -333,7 +341,9 @@ def crossed_table_html(
     caption: str,
 ) -> str:
     """Cells whose category is `row:column` as a table of rows × columns, each cell its count
-    and, where published, its share of the row (« 34 (14,2 %) »)."""
+    and, where published, its share of the row (« 34 (14,2 %) »). Wider than a phone: it
+    scrolls inside its own region, which the keyboard can reach (WCAG: a scrollable region is
+    focusable) and a screen reader announces by its caption."""
     at = {tuple(c.category.split(":", 1)): c for c in cells}
     head = (
         f"<table>\n<caption>{esc(caption)}</caption>\n<thead><tr>"
@@ -354,7 +364,12 @@ def crossed_table_html(
                 text += f" ({fmt.percent(cell.share)})"
             tds.append(f'<td class="n">{esc(text)}</td>')
         body.append(f'<tr><th scope="row">{esc(row_label)}</th>' + "".join(tds) + "</tr>")
-    return head + "\n".join(body) + "\n</tbody>\n</table>"
+    return (
+        f'<div class="defile" role="region" tabindex="0" aria-label="{esc(caption)}">\n'
+        + head
+        + "\n".join(body)
+        + "\n</tbody>\n</table>\n</div>"
+    )
 
 
 def crossed_summary(cells: list[Cell], rows: dict[str, str], columns: dict[str, str]) -> str:
