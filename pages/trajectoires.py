@@ -251,21 +251,7 @@ def show_path_types(year: int) -> None:
             chart = ui.Drawing(
                 ("trajectoires.path_type",),
                 (path,),
-                lambda path=path: charts.columns(
-                    path,
-                    "month",
-                    "months",
-                    x_title="Mois depuis l'entrée (0 = mois d'entrée)",
-                    y_title="",
-                    color="state",
-                    color_title="Situation",
-                    palette="state",
-                    tooltip=[
-                        alt.Tooltip("month:O", title="Mois depuis l'entrée"),
-                        alt.Tooltip("state:N", title="Situation"),
-                    ],
-                    height=110,
-                ),
+                lambda path=path: figures.representative_path_chart(path, height=110),
             )
         ui.show_chart(
             chart,

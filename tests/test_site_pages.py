@@ -6,7 +6,11 @@ later change of the served warehouse."""
 
 from __future__ import annotations
 
+import csv
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -223,4 +227,108 @@ def test_the_keyboard_reaches_the_content_first(browser, served):
         page.keyboard.press("Tab")
         reached.add(page.evaluate("document.activeElement.getAttribute('href')"))
     assert hrefs <= reached
+    context.close()
+
+
+def test_each_figure_says_what_its_specification_says(site):
+    """One definition per figure: the site's title, definition and source of each figure are
+    its specification's (`parcours.figures`, which the dashboard and the report render too),
+    on the page and in `datapackage.json`."""
+    from parcours.figures import catalogue as specifications
+    from parcours.site import catalogue
+
+    package = json.loads((site / str(YEAR) / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in package["resources"]}
+    specs = specifications()
+    for figure in catalogue.figures():
+        assert figure.spec in specs, figure.id
+        words = specs[figure.spec].words(
+            masked=False, years=str(YEAR), year=YEAR, span=f"en {YEAR}", known="", excluded=""
+        )
+        text = (site / str(YEAR) / "sector" / "all" / f"{figure.id}.html").read_text("utf-8")
+        title = html.unescape(re.search(r"<h1>(.*?)</h1>", text).group(1))
+        definition = html.unescape(re.search(r"<strong>Définition\.</strong> (.*?)</p>", text)[1])
+        source = html.unescape(re.search(r"<strong>Source\.</strong> (.*?) ;", text)[1])
+        assert title.startswith(words.title + " — Secteur"), figure.id
+        assert definition.startswith(words.definition), figure.id
+        assert source == words.source.capitalize(), figure.id
+        assert resources[figure.id]["title"] == words.title
+        assert resources[figure.id]["description"] == words.definition
+
+
+def test_typical_paths_are_published_under_the_typology_names(closed, site):
+    """The year's entrants by typical path: every type of the frozen warehouse's typology, by
+    its name, at every published level; the types add up to the entries where both are
+    published; a representative path is drawn only where 10 trainees of the sector share it."""
+    frozen = next(s["frozen"] for s in revisions.public_sources(closed) if s["year"] == YEAR)
+    with duckdb.connect(str(frozen), read_only=True) as conn:
+        types = conn.execute(
+            "select path_type, any_value(path_type_name), "
+            "sum(trainees) filter (where entry_year = ?) from agg_path_types "
+            "group by path_type order by path_type",
+            [YEAR],
+        ).fetchall()
+        shared = dict(
+            conn.execute(
+                "select distinct path_type, shared_by from agg_path_type_sequences"
+            ).fetchall()
+        )
+    assert types, "the fixture has a typology"
+    with (site / str(YEAR) / "donnees" / "parcours-types.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    sector = {r["category"]: r for r in rows if r["level"] == "sector"}
+    for number, _name, trainees in types:
+        published = sector[str(number)]["count"]
+        assert published == "" or int(published) == (trainees or 0)
+    levels = {(r["level"], r["level_value"]) for r in rows}
+    assert len(levels) > 5  # not the sector alone
+    key = {
+        r["category"]: r["count"]
+        for r in csv.DictReader(
+            (site / str(YEAR) / "donnees" / "chiffres-cles.csv").open(encoding="utf-8")
+        )
+        if r["level"] == "sector"
+    }
+    sizes = [sector[str(n)]["count"] for n, _, _ in types]
+    if key["entries"] and all(sizes):
+        assert sum(int(s) for s in sizes) == int(key["entries"])
+    text = html.unescape(
+        (site / str(YEAR) / "sector" / "all" / "parcours-types.html").read_text("utf-8")
+    )
+    for number, name, _ in types:
+        assert name in text
+        drawn = f"parcours-types/type-{number}.svg" in text
+        assert drawn == (shared[number] >= 10), (number, shared[number])
+
+
+def test_a_keyboard_walk_reaches_every_link_in_order_with_visible_focus(browser, served):
+    """Tab from the top of a figure's page: the skip link first (visible once focused), then
+    every link and download in the order of the page, each with a visible focus outline."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(served + f"{YEAR}/sector/all/parcours-types.html")
+    # The links, and the regions that scroll on a phone (a wide table), in the page's order.
+    links = page.eval_on_selector_all(
+        "a[href], [tabindex='0']",
+        "els => els.map(e => e.getAttribute('href') || e.getAttribute('aria-label'))",
+    )
+    assert any(h.endswith(".csv") for h in links)
+    walked = []
+    for _ in links:
+        page.keyboard.press("Tab")
+        focus = page.evaluate(
+            """() => {
+                const e = document.activeElement, s = getComputedStyle(e);
+                const r = e.getBoundingClientRect();
+                return {href: e.getAttribute('href') || e.getAttribute('aria-label'),
+                        style: s.outlineStyle,
+                        width: parseFloat(s.outlineWidth), shown: r.width > 0 && r.height > 0
+                        && r.right > 0 && r.bottom > 0 && r.left < innerWidth};
+            }"""
+        )
+        assert focus["style"] != "none" and focus["width"] >= 2, focus
+        assert focus["shown"], focus
+        walked.append(focus["href"])
+    assert walked == links
+    assert walked[0] == "#contenu"
     context.close()

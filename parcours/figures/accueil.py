@@ -56,4 +56,21 @@ KNOWN_DESTINATIONS = Figure(
     empty="Aucune sortie à destination connue cette année-là.",
 )
 
-FIGURES = (KNOWN_DESTINATIONS,)
+KEY_FIGURES = Figure(
+    id="accueil_chiffres_cles",
+    title="Chiffres clés",
+    definition="Stagiaires en formation en {years} (entrés au plus tard le 31 décembre et non "
+    "sortis avant le 1er janvier), entrées et sorties de l'année, sorties positives (vers un "
+    "emploi ou une formation), stagiaires ayant levé au moins un frein et franchi au moins une "
+    "étape pendant l'année.",
+    source="fichiers des centres : stagiaires, heures, freins évalués, étapes franchies, sorties",
+    tables="fct_participant_year_figures",
+    # A table of counts (the page shows them as metric cards, the site as its table).
+    reads=home.raw_figures,
+    part=None,
+    value="value",
+    draw=None,
+    columns=(Column("indicator", "Indicateur"), Column("value", "Nombre", "count")),
+)
+
+FIGURES = (KNOWN_DESTINATIONS, KEY_FIGURES)

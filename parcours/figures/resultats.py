@@ -57,6 +57,56 @@ VICTORIES = Figure(
     wide=("Mois", "Type d'étape", "Étapes franchies"),
 )
 
+
+def _victories_by_type(frame: pl.DataFrame, tooltips: bool):
+    return charts.bar(
+        frame,
+        "group_label",
+        "milestones",
+        category_title="Type d'étape",
+        value_title="Étapes franchies",
+        color="group_label",
+        color_title="Type d'étape",
+        palette="milestone.group",
+        sort=None,
+        tooltip=_tips(
+            alt.Tooltip("group_label:N", title="Type d'étape"),
+            alt.Tooltip("milestones:Q", title="Étapes franchies", format=charts.INT),
+            on=tooltips,
+        ),
+    ).configure_mark(invalid="break-paths-show-domains")
+
+
+def _per_type(frame: pl.DataFrame) -> pl.DataFrame:
+    # A type with a masked month is masked as a whole: a sum of the shown months would be wrong.
+    return frame.group_by("group_label", maintain_order=True).agg(
+        pl.when(pl.col("milestones").is_null().any())
+        .then(pl.lit(None, pl.Int64))
+        .otherwise(pl.col("milestones").sum())
+        .alias("milestones")
+    )
+
+
+VICTORIES_BY_TYPE = Figure(
+    id="resultats_victoires_par_type",
+    title="Chaque étape est une victoire : les étapes de l'année",
+    definition="Étapes franchies en {years} (permis, stage, validation des compétences, logement "
+    "stabilisé…) par type d'étape ; une personne peut en franchir plusieurs. L'emploi n'est pas "
+    "la seule victoire.",
+    source="fichiers des centres : étapes franchies",
+    tables="fct_milestones, dim_participants",
+    reads=outcomes.page,
+    part="victories",
+    value="milestones",
+    draw=_victories_by_type,
+    columns=(
+        Column("group_label", "Type d'étape"),
+        Column("milestones", "Étapes franchies", "count"),
+    ),
+    shape=_per_type,
+    empty="Aucune étape franchie enregistrée pour cette sélection.",
+)
+
 COUNT_OF = {"milestone_share": "with_milestone", "positive_exit_share": "with_positive_exit"}
 
 
@@ -278,4 +328,12 @@ FLOW = Figure(
     empty="Aucune sortie pour cette sélection.",
 )
 
-FIGURES = (VICTORIES, COHORT_MILESTONE, COHORT_POSITIVE_EXIT, DESTINATIONS, AFTER_EXIT, FLOW)
+FIGURES = (
+    VICTORIES,
+    VICTORIES_BY_TYPE,
+    COHORT_MILESTONE,
+    COHORT_POSITIVE_EXIT,
+    DESTINATIONS,
+    AFTER_EXIT,
+    FLOW,
+)

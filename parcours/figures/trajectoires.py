@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from parcours.analytics import event_order, trajectories, transition_flows
+from parcours.analytics import event_order, path_types, trajectories, transition_flows
 from parcours.core import frames
 from parcours.figures.spec import Column, Figure
 from parcours.presentation import charts
@@ -131,4 +131,72 @@ EVENT_ORDER = Figure(
     "masqués (« < 5 »).",
 )
 
-FIGURES = (CHRONOGRAM, EVENT_ORDER)
+
+def _path_types(types: pl.DataFrame, tooltips: bool):
+    return charts.bar(
+        types,
+        "name",
+        "trainees",
+        category_title="Parcours type",
+        value_title="Stagiaires",
+        sort=None,
+        tooltip=[
+            alt.Tooltip("name:N", title="Parcours type"),
+            alt.Tooltip("trainees:Q", title="Stagiaires", format=charts.INT),
+            alt.Tooltip("share:Q", title="Part de la cohorte", format=charts.PCT),
+        ]
+        if tooltips
+        else None,
+    ).configure_mark(invalid="break-paths-show-domains")
+
+
+def representative_path_chart(path: pl.DataFrame, tooltips: bool = True, **options):
+    """A type's representative path: one column per month since entry, coloured by the state
+    (`path`: month, state in French, months = 1), the months after its last observed one left
+    out by the caller). Its height says nothing: no vertical axis."""
+    chart = charts.columns(
+        path,
+        "month",
+        "months",
+        x_title="Mois depuis l'entrée (0 = mois d'entrée)",
+        y_title="",
+        color="state",
+        color_title="Situation",
+        palette="state",
+        tooltip=[
+            alt.Tooltip("month:O", title="Mois depuis l'entrée"),
+            alt.Tooltip("state:N", title="Situation"),
+        ]
+        if tooltips
+        else None,
+        **options,
+    )
+    return chart.configure_axisY(labels=False, ticks=False, grid=False, domain=False)
+
+
+PATH_TYPES = Figure(
+    id="trajectoires_parcours_types",
+    title="Parcours types des stagiaires entrés en {year}",
+    definition="Les stagiaires entrés en {year}, répartis entre les parcours types du secteur. "
+    "Les 24 premiers mois de chaque stagiaire (au centre, puis la situation de chaque mois) "
+    "sont comparés mois par mois et regroupés autour de quelques parcours représentatifs ; "
+    "chacun rejoint le plus proche. Chaque parcours type a un nom : "
+    + path_types.NAME_DEFINITION
+    + ". Pour chaque parcours type, la destination à la sortie (« sortie présumée » : plus "
+    "aucune activité depuis 7 mois sans sortie déclarée).",
+    source="fichiers des centres : stagiaires, heures, freins évalués, partenariats, étapes "
+    "franchies, sorties, suivis après la sortie",
+    tables="agg_path_types, agg_path_type_sequences (fct_participant_months)",
+    reads=path_types.path_types,
+    part="types",
+    value="trainees",
+    draw=_path_types,
+    columns=(
+        Column("name", "Parcours type"),
+        Column("trainees", "Stagiaires", "count"),
+        Column("share", "Part de la cohorte", "share"),
+    ),
+    empty="Pas de parcours types affichables pour cette année.",
+)
+
+FIGURES = (CHRONOGRAM, EVENT_ORDER, PATH_TYPES)

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
+
+from parcours.analytics import path_types
 from parcours.core.errors import ParcoursError
+from parcours.figures import trajectoires as specs_trajectoires
 from parcours.presentation import formatting as fmt
 from parcours.site import catalogue, disclosure, render, tables
 from parcours.site.render import esc, page, slug, write
@@ -67,11 +72,12 @@ def publish(
         )
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
-    count = [0, 0]
-    for y in [year] if year is not None else sorted(closed):
-        _year(data_dir, output, closed[y], count)
-    _front(output, count)
-    written = Written(sorted(closed) if year is None else [year], count[0], count[1],
+    count = _Files()
+    with count:
+        for y in [year] if year is not None else sorted(closed):
+            _year(data_dir, output, closed[y], count)
+        _front(output, count)
+    written = Written(sorted(closed) if year is None else [year], count.pages, count.files,
                       time.perf_counter() - started)  # fmt: skip
     with opstore.connected(data_dir.ops_db) as conn:
         opstore.audit(
@@ -83,9 +89,37 @@ def publish(
     return written
 
 
-def _put(path: Path, data, count: list[int]) -> None:
-    write(path, data)
-    count[0 if path.suffix == ".html" else 1] += 1
+class _Files:
+    """What is written, counted; the SVG charts drawn by two threads while the pages go on
+    (vl-convert works outside Python's lock: on two cores, the charts take half the time)."""
+
+    def __init__(self) -> None:
+        self.pages = self.files = 0
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._pending: list[Future] = []
+
+    def put(self, path: Path, data) -> None:
+        """`data`: text or bytes, or a function that returns them (run by a thread)."""
+        if callable(data):
+            self._pending.append(self._pool.submit(lambda: write(path, data())))
+        else:
+            write(path, data)
+        if path.suffix == ".html":
+            self.pages += 1
+        else:
+            self.files += 1
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)
+        for done in self._pending:
+            done.result()  # a chart that failed fails the site
+
+
+def _put(path: Path, data, count: _Files) -> None:
+    count.put(path, data)
 
 
 def _year(data_dir: DataDir, output: Path, period: ClosedYear, count) -> None:
@@ -108,10 +142,14 @@ def _year(data_dir: DataDir, output: Path, period: ClosedYear, count) -> None:
     _put(folder / "datapackage.json", render.json_bytes(package), count)
 
     published = [lv for lv in found.levels if lv.published]
+    with reading_from(period.frozen):
+        paths = _representative_paths(folder, catalogue.representative_paths(), count)
     for level in published:
         for figure in figures:
             cells = [c for c in by_figure[figure.id] if (c.level, c.level_value) == level.key]
-            _figure_pages(folder, year, closed_on, level, figure, cells, count)
+            extra = paths if figure.id == "parcours-types" else None
+            _figure_pages(folder, year, closed_on, level, figure, cells, found.labels[figure.id],
+                          extra, count)  # fmt: skip
         _level_index(folder, year, level, figures, count)
     revision = period.revision
     _year_index(folder, found, closed_on, revision, count)
@@ -121,42 +159,64 @@ def _year(data_dir: DataDir, output: Path, period: ClosedYear, count) -> None:
     _put(folder / "annee.json", render.json_bytes(summary), count)
 
 
-def _figure_pages(folder, year, closed_on, level, figure, cells, count) -> None:
+def _figure_pages(folder, year, closed_on, level, figure, cells, labels, paths, count) -> None:
     where = folder / level.level / slug(level.value)
     root = "../../../"
-    title = f"{figure.title} — {level.label} — {year}"
+    words = figure.words(year)
+    # A title that names the year already is not followed by it again.
+    title = f"{words.title} — {level.label}" + ("" if str(year) in words.title else f" — {year}")
     address = f"{year}/{level.level}/{slug(level.value)}/{figure.id}.html"
+    said = {d: render.summary([c for c in cells if c.dimension == d], labels[d])
+            for d in figure.dimensions}  # fmt: skip
+    several = len(figure.dimensions) > 1
+    drawn = [d for d in figure.dimensions if d not in figure.crossed]
+    in_words = " ".join(
+        (f"{figure.dimensions[d]} : " if len(drawn) > 1 else "") + said[d] for d in drawn
+    )
     blocks = []
+    chart = figure.chart(cells, labels, year)
+    if chart is not None:
+        name = f"{figure.id}.svg"
+        alt = f"Graphique : {words.title.lower()}, {level.label}, {year}. {in_words}"
+        _put(where / name, render.svg_job(chart, alt), count)
+        blocks.append(
+            f'<figure>\n<img src="{esc(name)}" alt="{esc(alt)}">\n'
+            f"<figcaption>{esc(words.title)} — {esc(level.label)}, {year}. Les valeurs sont "
+            "dans le tableau ci-dessous.</figcaption>\n</figure>"
+        )
+    elif figure.drawn is not None:
+        blocks.append(
+            "<p>Pas de graphique : toutes les valeurs de ce niveau sont masquées (voir le "
+            "tableau).</p>"
+        )
     for dimension in figure.dimensions:
         part = [c for c in cells if c.dimension == dimension]
-        words = render.summary(figure, part, dimension)
-        name = f"{figure.id}-{dimension}.svg"
-        alt = (
-            f"Graphique en barres : {figure.dimensions[dimension].lower()}, "
-            f"{level.label}, {year}. {words}"
-        )
-        _put(where / name, render.chart_svg(figure, part, dimension, alt), count)
         caption = f"{figure.dimensions[dimension]} — {level.label}, {year}"
-        heading = (
-            f"<h2>{esc(figure.dimensions[dimension])}</h2>" if len(figure.dimensions) > 1 else ""
-        )
-        blocks.append(
-            f'{heading}\n<figure>\n<img src="{esc(name)}" alt="{esc(alt)}">\n'
-            f"<figcaption>{esc(caption)}. Les valeurs sont dans le tableau ci-dessous."
-            "</figcaption>\n"
-            f"</figure>\n<p>{esc(words)}</p>\n"
-            + render.table_html(figure, part, dimension, caption)
-        )
+        heading = f"<h2>{esc(figure.dimensions[dimension])}</h2>\n" if several else ""
+        if dimension in figure.crossed:
+            rows_from, columns = figure.crossed[dimension]
+            table = render.crossed_table_html(
+                part, labels[rows_from], columns, figure.dimensions[rows_from], caption
+            )
+            words_of = render.crossed_summary(part, labels[rows_from], columns)
+        else:
+            table = render.table_html(figure, part, dimension, caption, labels[dimension])
+            words_of = said[dimension]
+        blocks.append(heading + f"<p>{esc(words_of)}</p>\n" + table)
+    if paths is not None:
+        blocks.append(paths)
     share = f" Les parts sont calculées {esc(figure.share_of)}." if figure.share_of else ""
     cite = (
-        f"{render.PUBLISHER}, {render.SITE_NAME}, « {figure.title} — {level.label} — {year} », "
+        f"{render.PUBLISHER}, {render.SITE_NAME}, « {words.title} — {level.label} — {year} », "
         f"chiffres arrêtés au {closed_on}, {address}"
     )
     body = (
         f"<h1>{esc(title)}</h1>\n<p><strong>Définition.</strong> "
-        f"{esc(figure.definition)}{share}</p>\n"
+        f"{esc(words.definition)}{share}</p>\n"
+        + (f"<p>{esc(figure.shown)}</p>\n" if figure.shown else "")
         + "\n".join(blocks)
-        + f"\n<p><strong>Source.</strong> {esc(figure.source)} "
+        + f"\n<p><strong>Source.</strong> {esc(words.source.capitalize())} ; chiffres arrêtés "
+        f"au {closed_on}. "
         f'<a href="../../../{year}/donnees/{figure.id}.csv">Télécharger les données '
         f"({figure.id}.csv)</a>.</p>\n"
         f'<p class="note">« {render.COUNT_MASK} » : moins de 10 personnes ; « {render.MASKED} » : '
@@ -182,9 +242,53 @@ def _figure_pages(folder, year, closed_on, level, figure, cells, count) -> None:
     _put(where / f"{figure.id}-integrer.html", page(title, embed, root, embed=True), count)
 
 
+def _representative_paths(folder, frame, count) -> str:
+    """The types' representative paths, drawn once per year (the same for every level: the
+    typology is the sector's), each only where at least 10 trainees of the sector share it
+    exactly; the block every level's page shows (its addresses from a level's folder)."""
+    out = ["<h2>Parcours représentatifs</h2>",
+           "<p>Pour chaque parcours type, le parcours d'un stagiaire type, mois par mois sur les "
+           f"24 premiers mois (le plus proche de tous les autres du type), affiché seulement si "
+           f"au moins {disclosure.THRESHOLD} stagiaires du secteur ont exactement ce parcours."
+           "</p>"]  # fmt: skip
+    if frame.is_empty():
+        return "\n".join([*out, "<p>Aucun parcours représentatif pour cette année.</p>"])
+    for (number,), path in frame.group_by(["path_type"], maintain_order=True):
+        name = path["name"][0]
+        out.append(f"<h3>{esc(name)}</h3>")
+        if int(path["shared_by"][0]) < disclosure.THRESHOLD:
+            out.append(
+                f"<p>Non affiché : moins de {disclosure.THRESHOLD} stagiaires du secteur ont "
+                "exactement ce parcours.</p>"
+            )
+            continue
+        seen = path.filter(pl.col("state") != "not_observed")
+        if seen.is_empty():
+            out.append("<p>Parcours représentatif sans mois observé.</p>")
+            continue
+        states = [path_types.AT_12.get(s, s) for s in seen["state"]]
+        text = render.path_words(seen["month"].to_list(), states)
+        drawn = seen.with_columns(
+            pl.col("state").replace_strict(path_types.AT_12, default=pl.col("state")),
+            pl.lit(1).alias("months"),
+        )
+        chart = specs_trajectoires.representative_path_chart(drawn, False, height=110)
+        alt = f"Parcours représentatif « {name} » : {text}"
+        _put(folder / "parcours-types" / f"type-{number}.svg", render.svg_job(chart, alt),
+             count)  # fmt: skip
+        out.append(
+            f'<figure>\n<img src="../../parcours-types/type-{number}.svg" alt="{esc(alt)}">\n'
+            f"<figcaption>Parcours représentatif — {esc(name)}</figcaption>\n</figure>\n"
+            f"<p>{esc(text)}</p>"
+        )
+    return "\n".join(out)
+
+
 def _level_index(folder, year, level, figures, count) -> None:
     where = folder / level.level / slug(level.value)
-    items = "\n".join(f'<li><a href="{f.id}.html">{esc(f.title)}</a></li>' for f in figures)
+    items = "\n".join(
+        f'<li><a href="{f.id}.html">{esc(f.words(year).title)}</a></li>' for f in figures
+    )
     body = (
         f"<h1>{esc(level.label)} — {year}</h1>\n<p>{esc(tables.LEVEL_NAMES[level.level])}. "
         f"Figures publiées :</p>\n<ul>\n{items}\n</ul>\n"
@@ -219,8 +323,19 @@ def _year_index(folder, found: tables.YearTables, closed_on, revision, count) ->
         f"<p>Chiffres de l'année {year}, arrêtés le {closed_on} ; "
         f"{fmt.integer(found.levels[0].centres)} centres ont envoyé des données.</p>\n"
         + (f'<p class="note"><strong>Révision.</strong> {esc(revision)}</p>\n' if revision else "")
-        + render.table_html(figure, key, "indicator", f"Chiffres clés du secteur — {year}")
-        + "<h2>Par niveau</h2>\n"
+        + render.table_html(
+            figure,
+            key,
+            "indicator",
+            f"Chiffres clés du secteur — {year}",
+            found.labels[figure.id]["indicator"],
+        )  # fmt: skip
+        + "<h2>Les figures du secteur</h2>\n<ul>\n"
+        + "\n".join(
+            f'<li><a href="sector/all/{f.id}.html">{esc(f.words(year).title)}</a></li>'
+            for f in catalogue.figures()
+        )
+        + "\n</ul>\n<h2>Par niveau</h2>\n"
         + "\n".join(sections)
         + '<h2>Données ouvertes</h2>\n<p><a href="datapackage.json">datapackage.json</a> '
         "(description Frictionless de tous les fichiers) · "
@@ -263,7 +378,7 @@ def _front(output: Path, count) -> None:
     )
     _put(output / "index.html", page("Accueil", body, ""), count)
     _put(output / "style.css", render.STYLE, count)
-    _put(output / "methode.html", page("Méthode", METHOD, ""), count)
+    _put(output / "methode.html", page("Méthode", _method(years), ""), count)
     _put(output / "donnees.html", page("Données ouvertes", _data_page(years), ""), count)
 
 
@@ -311,8 +426,16 @@ sont vérifiées ensemble, par programmation linéaire, jusqu'à ce qu'aucune ca
 puisse être calculée exactement ni située entre 1 et 9.</li>
 <li>Un délai médian n'est publié que si au moins 20 stagiaires le fondent.</li>
 </ul>
-<h2>Définitions</h2>
-<dl>
-{"".join(f"<dt>{esc(f.title)}</dt><dd>{esc(f.definition)}</dd>" for f in catalogue.figures())}
-</dl>
 """
+
+
+def _method(years: list[dict]) -> str:
+    """The method, with the figures' definitions as the latest published year reads them."""
+    if not years:
+        return METHOD
+    year = max(y["year"] for y in years)
+    items = "".join(
+        f"<dt>{esc(w.title)}</dt><dd>{esc(w.definition)} Source : {esc(w.source)}.</dd>"
+        for w in (f.words(year) for f in catalogue.figures())
+    )
+    return METHOD + f"<h2>Définitions (année {year})</h2>\n<dl>\n{items}\n</dl>\n"

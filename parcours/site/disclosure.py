@@ -28,12 +28,17 @@ that reads only the published CSV files.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
+
+try:  # HiGHS itself, as scipy ships it: one model re-solved with new objectives (`_resolve`)
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # another scipy: a new `linprog` per solve, slower, the same answers
+    _highs = None
 
 THRESHOLD = 10  # no published count below this
 SHARE_BASE = 20  # no share on a base below this
@@ -82,9 +87,10 @@ def suppress(system: System) -> dict[Key, str]:
     for i, (total, parts) in enumerate(system.relations):
         for key in (total, *parts):
             around[key].append(i)
+    clean: set[frozenset] = set()
     while True:
         _close_single(system, status, around)
-        leaks = find_leaks(system, status)
+        leaks = find_leaks(system, status, clean)
         if not leaks:
             return status
         masked = sum(_mask_next(system, status, key, around) for key in leaks)
@@ -196,7 +202,10 @@ class _Program:
         self.parts = []  # per group: keys, equality matrix, right-hand side, bounds
         self.group: dict[Key, int] = {}
         self.index: dict[Key, int] = {}
+        self.members: list[frozenset] = []  # per group: its quantities
+        self._model = None  # the HiGHS model, built at the first solve
         for g, (keys, rel_ids) in enumerate(_components(system, status)):
+            self.members.append(frozenset(keys))
             index = {k: j for j, k in enumerate(keys)}
             rows, rhs = [], []
             for i in rel_ids:
@@ -220,6 +229,8 @@ class _Program:
 
     def solve(self, objectives: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Optimal points of several groups at once (group → objective)."""
+        if _highs is not None:
+            return self._resolve(objectives)
         groups = sorted(objectives)
         blocks = [self.parts[g][1] for g in groups]
         a_eq = sparse.block_diag(blocks, format="csr") if any(b.size for b in blocks) else None
@@ -238,16 +249,41 @@ class _Program:
             at += n
         return out
 
-    def exact(self, keys: list[Key]) -> dict[Key, tuple[float, float]]:
-        """Exact (min, max) of each key, one key per group in each solve."""
+    def _resolve(self, objectives: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """`solve` on one HiGHS model of every group, kept between solves: only the objective
+        changes, and the simplex starts from the last optimal basis (`linprog` builds a new
+        model each time and spends most of a solve in Python, over every column)."""
+        if self._model is None:
+            self._model = _model(self.parts)
+            self._start = np.cumsum([0, *(len(p[0]) for p in self.parts)])
+        highs = self._model
+        total = int(self._start[-1])
+        cost = np.zeros(total)
+        for g, objective in objectives.items():
+            cost[self._start[g] : self._start[g + 1]] = objective
+        highs.changeColsCost(total, np.arange(total, dtype=np.int32), cost)
+        highs.run()
+        if highs.getModelStatus() != _highs.HighsModelStatus.kOptimal:
+            raise RuntimeError("the published system is inconsistent")
+        x = np.asarray(highs.getSolution().col_value)
+        return {g: x[self._start[g] : self._start[g + 1]] for g in objectives}
+
+    def exact(
+        self, keys: list[Key], settled: Callable[[Key, float, float], bool] | None = None
+    ) -> dict[Key, tuple[float, float]]:
+        """Exact (min, max) of each key, one key per group in each solve. `settled(key, lo,
+        hi)`: given a range the key is known to cover (the values it takes at the optimal
+        points seen so far), whether its exact range is no longer needed — each solve is a
+        point for every other key of its group too, so most keys are settled without a solve
+        of their own. Keys settled that way are left out of the result."""
         out: dict[Key, tuple[float, float]] = {}
+        seen: dict[Key, list[float]] = {k: [np.inf, -np.inf] for k in keys}
         queue = list(keys)
         while queue:
             batch: dict[int, Key] = {}
             rest = []
             for k in queue:
                 (rest.append(k) if self.group[k] in batch else batch.__setitem__(self.group[k], k))
-            queue = rest
             objectives = {}
             for g, k in batch.items():
                 c = np.zeros(len(self.parts[g][0]))
@@ -257,6 +293,17 @@ class _Program:
             high = self.solve({g: -c for g, c in objectives.items()})
             for g, k in batch.items():
                 out[k] = (low[g][self.index[k]], high[g][self.index[k]])
+            queue = []
+            for k in rest:
+                g = self.group[k]
+                if g in batch and settled is not None:
+                    span = seen[k]
+                    for point in (low[g], high[g]):
+                        v = point[self.index[k]]
+                        span[0], span[1] = min(span[0], v), max(span[1], v)
+                    if settled(k, span[0], span[1]):
+                        continue
+                queue.append(k)
         return out
 
     def samples(self, keys: list[Key], count: int = 3, seed: int = 0):
@@ -281,6 +328,33 @@ class _Program:
         return seen_lo, seen_hi
 
 
+def _model(parts):
+    """Every group's equalities and bounds in one HiGHS model (the groups do not share a
+    variable: a block-diagonal matrix)."""
+    blocks = [p[1] for p in parts]
+    n = sum(len(p[0]) for p in parts)
+    matrix = sparse.block_diag(blocks, format="csc") if blocks else sparse.csc_matrix((0, n))
+    matrix = sparse.csc_matrix(matrix, shape=(sum(b.shape[0] for b in blocks), n))
+    rhs = np.array([v for p in parts for v in p[2]], dtype=float)
+    bounds = [b for p in parts for b in p[3]]
+    lp = _highs.HighsLp()
+    lp.num_col_, lp.num_row_ = n, matrix.shape[0]
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, matrix.shape[0]
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(float)
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.array([b[0] for b in bounds], dtype=float)
+    lp.col_upper_ = np.array([b[1] for b in bounds], dtype=float)
+    lp.row_lower_ = rhs
+    lp.row_upper_ = rhs
+    highs = _highs._Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(lp)
+    return highs
+
+
 def ranges(
     system: System, status: dict[Key, str], *, labelled: bool
 ) -> dict[Key, tuple[float, float]]:
@@ -291,28 +365,55 @@ def ranges(
     return program.exact(list(status))
 
 
-def find_leaks(system: System, status: dict[Key, str]) -> list[Key]:
-    """Masked or hidden quantities a reader could work out (see the module)."""
+def find_leaks(
+    system: System, status: dict[Key, str], clean: set[frozenset] | None = None
+) -> list[Key]:
+    """Masked or hidden quantities a reader could work out (see the module).
+
+    `clean`: groups of masked quantities (linked by relations) already found safe; a group
+    with the same members has the same relations and published values around it, so it is not
+    checked again. The groups found safe here are added to it (`suppress` masks a few more
+    counts each round: only the groups they join are checked again)."""
     protected = [k for k in status if _protected(system, status, k)]
     if not protected:
         return []
     leaks = []
     # With the labels: nothing pinned, and no hidden quantity known to be 1 to 9.
     program = _Program(system, status, labelled=True)
+    if clean is not None:
+        protected = [k for k in protected if program.members[program.group[k]] not in clean]
+        if not protected:
+            return []
     lo, hi = program.samples(protected)
 
     def leak(k, a, b) -> bool:
         return b - a < 0.5 or (status[k] == HIDDEN and leaks_small(a, b))
 
     unsure = [k for k in protected if leak(k, lo[k], hi[k])]
-    leaks += [k for k, (a, b) in program.exact(unsure).items() if leak(k, a, b)]
+
+    def settled(k, a, b) -> bool:
+        return not leak(k, min(a, lo[k]), max(b, hi[k]))
+
+    leaks += [k for k, (a, b) in program.exact(unsure, settled).items() if leak(k, a, b)]
     # Without the labels (the CSV files alone): no « < 10 » count known to be 1 to 9.
     primary = [k for k in protected if status[k] == PRIMARY and k not in leaks]
     if primary:
         program = _Program(system, status, labelled=False)
         lo, hi = program.samples(primary)
         unsure = [k for k in primary if leaks_small(lo[k], hi[k])]
-        leaks += [k for k, (a, b) in program.exact(unsure).items() if leaks_small(a, b)]
+        low, high = lo, hi
+
+        def settled_small(k, a, b) -> bool:
+            return not leaks_small(min(a, low[k]), max(b, high[k]))
+
+        leaks += [
+            k for k, (a, b) in program.exact(unsure, settled_small).items() if leaks_small(a, b)
+        ]
+    if clean is not None:
+        leaking = {program.group[k] for k in leaks}
+        clean.update(
+            program.members[g] for g in {program.group[k] for k in protected} if g not in leaking
+        )
     return leaks
 
 

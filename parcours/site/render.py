@@ -14,9 +14,9 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
-import polars as pl
 import vl_convert
 
 from parcours.presentation import charts
@@ -47,6 +47,8 @@ caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; }
+.defile { overflow-x: auto; max-width: 100%; }
+.defile:focus { outline: 3px solid #b8570b; outline-offset: 2px; }
 figure img { max-width: 100%; height: auto; }
 .note { border-left: 4px solid #0b4f8a; padding-left: .75rem; }
 .cite { background: #f2f2f2; padding: .5rem; }
@@ -190,12 +192,13 @@ def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict
     ]
     resources = []
     for figure in catalogue.figures():
+        words = figure.words(tables.year)
         resources.append(
             {
                 "name": figure.id,
                 "path": f"donnees/{figure.id}.csv",
-                "title": figure.title,
-                "description": figure.definition,
+                "title": words.title,
+                "description": words.definition,
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
@@ -204,6 +207,9 @@ def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict
                 # name is the same number everywhere) and which dimensions add up to their base.
                 "parcours:rows": rows[figure.id],
                 "parcours:partition": partitions[figure.id],
+                # The French label of each category, per dimension (the typical paths' names
+                # come from the year's typology).
+                "parcours:categories": tables.labels[figure.id],
             }
         )
     resources.append(
@@ -255,9 +261,10 @@ def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict
         "description": (
             f"Chiffres publics de l'année {tables.year} (arrêtée le {closed_on}) : chiffres clés, "
             "destinations, freins levés, partenariats, victoires intermédiaires, parcours des "
-            "entrants et suivis, pour le secteur, les fédérations, les provinces, les types de "
-            "filière et les groupes de population. Aucun effectif sous 10 n'est publié ni "
-            "calculable ; une part n'est publiée que sur une base d'au moins 20."
+            "entrants, parcours types et suivis, pour le secteur, les fédérations, les "
+            "provinces, les types de filière et les groupes de population. Aucun effectif "
+            "sous 10 n'est publié ni calculable ; une part n'est publiée que sur une base "
+            "d'au moins 20."
         ),
         "licenses": [
             {
@@ -275,47 +282,45 @@ def datapackage(tables: YearTables, closed_on: str, rows: dict, partitions: dict
 # --- charts -----------------------------------------------------------------------------------
 
 
-def chart_svg(figure: catalogue.Figure, cells: list[Cell], dimension: str, alt_text: str) -> str:
-    labels = figure.categories[dimension]
-    frame = pl.DataFrame(
-        {
-            "categorie": [labels.get(c.category, c.category) for c in cells],
-            "effectif": [c.count for c in cells],
-            "masked": [c.count is None for c in cells],
-            "statut": [c.count_status or "" for c in cells],
-        },
-        schema={
-            "categorie": pl.String,
-            "effectif": pl.Int64,
-            "masked": pl.Boolean,
-            "statut": pl.String,
-        },  # fmt: skip
-    )
-    chart = charts.bar(
-        frame,
-        "categorie",
-        "effectif",
-        category_title=figure.dimensions[dimension],
-        value_title=figure.unit.capitalize(),
-        sort=None,
-    )
-    spec = chart.properties(description=alt_text).to_dict()
+MARKERS = {disclosure.PRIMARY: "< 10", disclosure.COMPLEMENTARY: MASKED,
+           catalogue.BASE: "base < 20"}  # fmt: skip
+
+
+def svg_job(chart, alt_text: str) -> Callable[[], str]:
+    """The specification's chart, to be drawn as SVG (by vl-convert, when called): its masked
+    marks say what the site's tables say (« < 10 », « masqué », « base < 20 ») instead of the
+    dashboard's « < 5 »."""
+    # The builders' specifications are valid (the dashboard draws them); validating each of the
+    # site's charts again took half the charts' time.
+    spec = chart.to_dict(validate=False)
+    spec["description"] = alt_text
+    spec.setdefault("width", charts.PLOT_WIDTH)  # no container to fill, as on the dashboard
     for rows in spec.get("datasets", {}).values():
         for row in rows:
             if row.get(charts.MARKER):
-                row[charts.MARKER] = "< 10" if row.get("statut") == disclosure.PRIMARY else MASKED
-    return vl_convert.vegalite_to_svg(spec)
+                row[charts.MARKER] = MARKERS.get(row.get("statut") or "", MASKED)
+    return lambda: vl_convert.vegalite_to_svg(spec)
 
 
-def table_html(figure: catalogue.Figure, cells: list[Cell], dimension: str, caption: str) -> str:
-    labels = figure.categories[dimension]
+def chart_svg(chart, alt_text: str) -> str:
+    return svg_job(chart, alt_text)()
+
+
+def table_html(
+    figure: catalogue.Figure,
+    cells: list[Cell],
+    dimension: str,
+    caption: str,
+    labels: dict[str, str],
+) -> str:
     head = (
         f"<table>\n<caption>{esc(caption)}</caption>\n<thead><tr>"
         f'<th scope="col">{esc(figure.dimensions[dimension])}</th>'
-        f'<th scope="col">Nombre ({esc(figure.unit)})</th>'
+        f'<th scope="col">{esc(figure.headers[0])}</th>'
     )
     if figure.share_of:
-        head += '<th scope="col">Base</th><th scope="col">Part</th>'
+        head += f'<th scope="col">{esc(figure.headers[1])}</th>'
+        head += f'<th scope="col">{esc(figure.headers[2])}</th>'
     head += "</tr></thead>\n<tbody>\n"
     rows = []
     for c in cells:
@@ -328,9 +333,62 @@ def table_html(figure: catalogue.Figure, cells: list[Cell], dimension: str, capt
     return head + "\n".join(rows) + "\n</tbody>\n</table>"
 
 
-def summary(figure: catalogue.Figure, cells: list[Cell], dimension: str) -> str:
+def crossed_table_html(
+    cells: list[Cell],
+    rows: dict[str, str],
+    columns: dict[str, str],
+    corner: str,
+    caption: str,
+) -> str:
+    """Cells whose category is `row:column` as a table of rows × columns, each cell its count
+    and, where published, its share of the row (« 34 (14,2 %) »). Wider than a phone: it
+    scrolls inside its own region, which the keyboard can reach (WCAG: a scrollable region is
+    focusable) and a screen reader announces by its caption."""
+    at = {tuple(c.category.split(":", 1)): c for c in cells}
+    head = (
+        f"<table>\n<caption>{esc(caption)}</caption>\n<thead><tr>"
+        f'<th scope="col">{esc(corner)}</th>'
+        + "".join(f'<th scope="col">{esc(label)}</th>' for label in columns.values())
+        + "</tr></thead>\n<tbody>\n"
+    )
+    body = []
+    for row, row_label in rows.items():
+        tds = []
+        for column in columns:
+            cell = at.get((row, column))
+            if cell is None:
+                tds.append(f'<td class="n">{fmt.MISSING}</td>')
+                continue
+            text = count_text(cell)
+            if cell.share is not None and cell.count:
+                text += f" ({fmt.percent(cell.share)})"
+            tds.append(f'<td class="n">{esc(text)}</td>')
+        body.append(f'<tr><th scope="row">{esc(row_label)}</th>' + "".join(tds) + "</tr>")
+    return (
+        f'<div class="defile" role="region" tabindex="0" aria-label="{esc(caption)}">\n'
+        + head
+        + "\n".join(body)
+        + "\n</tbody>\n</table>\n</div>"
+    )
+
+
+def crossed_summary(cells: list[Cell], rows: dict[str, str], columns: dict[str, str]) -> str:
+    """A rows × columns table in words: each row's largest published column."""
+    parts = []
+    for row, row_label in rows.items():
+        mine = [c for c in cells if c.category.split(":", 1)[0] == row and c.count]
+        if not mine:
+            parts.append(f"{row_label} : aucun effectif publiable")
+            continue
+        top = max(mine, key=lambda c: c.count)
+        share = f", {fmt.percent(top.share)}" if top.share is not None else ""
+        column = columns.get(top.category.split(":", 1)[1], top.category)
+        parts.append(f"{row_label} : surtout {column.lower()} ({fmt.integer(top.count)}{share})")
+    return "Destination la plus fréquente : " + " ; ".join(parts) + "."
+
+
+def summary(cells: list[Cell], labels: dict[str, str]) -> str:
     """The chart in words: the largest published categories, and what is masked."""
-    labels = figure.categories[dimension]
     shown = sorted((c for c in cells if c.count), key=lambda c: -c.count)
     masked = [c for c in cells if c.count is None]
     parts = []
@@ -351,6 +409,24 @@ def summary(figure: catalogue.Figure, cells: list[Cell], dimension: str) -> str:
     if zero:
         parts.append("Aucun : " + ", ".join(zero) + ".")
     return " ".join(parts)
+
+
+def path_words(months: list[int], states: list[str]) -> str:
+    """A monthly path in words: « Au centre (mois 0 à 5), puis Emploi (mois 6 à 23). »"""
+    spells: list[list] = []
+    for month, state in zip(months, states, strict=True):
+        if spells and spells[-1][0] == state and spells[-1][2] == month - 1:
+            spells[-1][2] = month
+        else:
+            spells.append([state, month, month])
+    if not spells:
+        return "aucun mois observé."
+    text = ", puis ".join(
+        f"{s} (mois {a})" if a == b else f"{s} (mois {a} à {b})" for s, a, b in spells
+    )
+    last = spells[-1][2]
+    tail = f" ; non observé après le mois {last}" if last < 23 else ""
+    return f"{text}{tail}."
 
 
 def write(path: Path, data: str | bytes) -> None:

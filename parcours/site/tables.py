@@ -30,7 +30,11 @@ LEVEL_NAMES = {
 }
 REST = "_autres"  # the hidden remainder of a level's left-out values
 # A figure's total that is the same number as a key figure (checked on the data, see `alias`).
-SAME_AS = {"destination:total": "exits", "chronogram:0:total": "entries"}
+SAME_AS = {
+    "destination:total": "exits",
+    "chronogram:0:total": "entries",
+    "pathtype:total": "entries",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class YearTables:
     # base), and the dimensions whose categories add up to their base.
     names: dict[str, list[list[str | None]]] = field(default_factory=dict)
     partitions: dict[str, list[str]] = field(default_factory=dict)
+    # Per figure and dimension, code → French label (the typology's names come from the data).
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def levels(year: int) -> list[Level]:
@@ -139,6 +145,7 @@ def collect(year: int) -> YearTables:
                 )
     for figure in figures:
         reading = readings[(figure.id, *SECTOR)]
+        tables.labels[figure.id] = {**figure.categories, **reading.labels}
         totals = {alias.get(t, t) for t, _ in reading.relations}
         tables.names[figure.id] = [
             [d, c, alias.get(n, n), None if b is None else alias.get(b, b)]
