@@ -134,6 +134,8 @@ SIGN_IN_SECRETS = ("throttle", "session")  # the throttle's keyed hashes, the se
 # CLIENT_FAILURES_ALLOWED from one client (whatever the accounts), every attempt waits
 # BACKOFF_FIRST_S after the last failure, doubling with each further failure, at most
 # BACKOFF_MAX_S. A throttled attempt checks no password: the right one is refused too.
+# A right password takes back only its own reservation: the account's other failures in the
+# window still count (a sign-in in the middle of a burst must not give the burst five more).
 FAILURES_ALLOWED = 5
 CLIENT_FAILURES_ALLOWED = 10
 FAILURE_WINDOW_S = 15 * 60
@@ -262,20 +264,23 @@ class SignInBusy(ParcoursError):
         super().__init__(BUSY_MESSAGE)
 
 
-def _reserve(conn: sqlite3.Connection, account: str, client: str, now: float) -> float:
+def _reserve(
+    conn: sqlite3.Connection, account: str, client: str, now: float
+) -> tuple[float, int | None]:
     """One write transaction (BEGIN IMMEDIATE: concurrent attempts, in any process, queue here):
-    the wait still due, else a failure recorded in advance. The reservation is what makes a
+    the wait still due, else a failure recorded in advance (its row id is returned, so that a
+    right password takes back this reservation and no other). The reservation is what makes a
     burst count: the sixth of 30 simultaneous attempts already sees five failures."""
     conn.executescript(_ATTEMPTS_SCHEMA)
     with opstore.transaction(conn):
         wait = throttle_wait(conn, account, client, now)
         if wait <= 0:
-            conn.execute(
+            cursor = conn.execute(
                 "insert into login_failures (at, account, client) values (?, ?, ?)",
                 (now, account, client),
             )
-            return 0.0
-        return wait
+            return 0.0, cursor.lastrowid
+        return wait, None
 
 
 def authenticate(
@@ -341,11 +346,11 @@ def _authenticate(
     with contextlib.closing(conn):
         reserved = True
         try:
-            wait = _reserve(conn, account_key, client_key, now)
+            wait, reservation = _reserve(conn, account_key, client_key, now)
         except sqlite3.Error as error:
             # A full disk or a read-only snapshot: nothing can be reserved, read what is there.
             log.error("sign-in throttle not reserved: %s", error)
-            reserved = False
+            reserved, reservation = False, None
             try:
                 conn.executescript(_ATTEMPTS_SCHEMA)
                 wait = throttle_wait(conn, account_key, client_key, now)
@@ -382,9 +387,11 @@ def _authenticate(
                         "insert into login_failures (at, account, client) values (?, ?, ?)",
                         (now, account_key, client_key),
                     )
-                elif user is not None:
-                    # The reservation and the account's earlier failures are forgiven.
-                    conn.execute("delete from login_failures where account = ?", (account_key,))
+                elif user is not None and reservation is not None:
+                    # Only this attempt's own reservation is taken back. The account's other
+                    # failures stay until the window ends: they may be a burst's guesses in
+                    # flight, and forgiving them would give the burst five more.
+                    conn.execute("delete from login_failures where rowid = ?", (reservation,))
                 opstore.audit(
                     conn,
                     who,

@@ -86,6 +86,16 @@ def test_the_wait_doubles_and_ends(account, monkeypatch):
     assert auth.authenticate(account, EMAIL, PASSWORD, "10.0.0.1").email == EMAIL
 
 
+def test_a_right_password_in_the_middle_of_a_burst_gives_it_no_more_guesses(account):
+    """The owner signs in while someone guesses: the guesses already made still count."""
+    for n in range(auth.FAILURES_ALLOWED - 1):
+        assert auth.authenticate(account, EMAIL, f"devine-{n}", "10.0.0.9") is None
+    assert auth.authenticate(account, EMAIL, PASSWORD, "10.0.0.8").email == EMAIL
+    assert auth.authenticate(account, EMAIL, "devine-encore", "10.0.0.9") is None
+    with pytest.raises(auth.LoginThrottled):
+        auth.authenticate(account, EMAIL, "devine-de-trop", "10.0.0.9")
+
+
 def test_one_client_trying_many_accounts_is_throttled(account):
     for n in range(auth.CLIENT_FAILURES_ALLOWED):
         assert auth.authenticate(account, f"inconnu{n}@cisp.be", "x", "10.0.0.9") is None
