@@ -32,9 +32,14 @@ YEAR = 2024
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+SITE_URL = "https://observatoire.example.be/cisp/"  # the site's public root
+
+
 def write_site(data_dir: DataDir, out: Path) -> None:
     sources = [build.ClosedYear(**s) for s in revisions.public_sources(data_dir)]
-    build.publish(data_dir, out, sources, actor="test")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARCOURS_SITE_URL", SITE_URL)
+        build.publish(data_dir, out, sources, actor="test")
 
 
 @pytest.fixture(scope="module")
@@ -332,3 +337,19 @@ def test_a_keyboard_walk_reaches_every_link_in_order_with_visible_focus(browser,
     assert walked == links
     assert walked[0] == "#contenu"
     context.close()
+
+
+def test_the_citation_and_the_snippet_point_at_the_published_figure(site):
+    """What a journalist copies works on another page: absolute addresses under the site's
+    public root, naming files the site holds (the figure's page, its embeddable chart)."""
+    pages = sorted(site.glob(f"{YEAR}/*/*/*.html"))
+    figures = [p for p in pages if not p.name.endswith("-integrer.html") and p.name != "index.html"]
+    assert figures
+    for path in figures:
+        text = html.unescape(path.read_text(encoding="utf-8"))
+        address = path.relative_to(site).as_posix()
+        cite = re.search(r'<p class="cite">(.*?)</p>', text, re.S).group(1)
+        assert cite.endswith(", " + SITE_URL + address), (address, cite)
+        embedded = re.search(r'<iframe src="([^"]+)"', text).group(1)
+        assert embedded.startswith(SITE_URL)
+        assert (site / embedded.removeprefix(SITE_URL)).is_file(), embedded

@@ -206,9 +206,18 @@ def _figure_pages(folder, year, closed_on, level, figure, cells, labels, paths, 
     if paths is not None:
         blocks.append(paths)
     share = f" Les parts sont calculées {esc(figure.share_of)}." if figure.share_of else ""
+    cited = render.public_url(address)
     cite = (
         f"{render.PUBLISHER}, {render.SITE_NAME}, « {words.title} — {level.label} — {year} », "
-        f"chiffres arrêtés au {closed_on}, {address}"
+        f"chiffres arrêtés au {closed_on}, {cited or address}"
+    )
+    embedded = render.public_url(address.replace(".html", "-integrer.html"))
+    # Without the public root a relative address is all the page knows: the reader is told.
+    where_to = (
+        ""
+        if embedded
+        else "<p>Remplacez l'adresse du graphique par son adresse complète sur le site "
+        "publié.</p>\n"
     )
     body = (
         f"<h1>{esc(title)}</h1>\n<p><strong>Définition.</strong> "
@@ -226,10 +235,13 @@ def _figure_pages(folder, year, closed_on, level, figure, cells, labels, paths, 
         f'<h2>Citer ce chiffre</h2>\n<p class="cite">{esc(cite)}</p>\n'
         f"<h2>Intégrer ce graphique</h2>\n<p>Copiez ce code dans votre site :</p>\n<pre><code>"
         + esc(
-            f'<iframe src="{figure.id}-integrer.html" title="{title}" width="640" height="600">'
-            "</iframe>"
+            f'<iframe src="{embedded or figure.id + "-integrer.html"}" title="{title}" '
+            'width="640" height="600"></iframe>'
         )
-        + f'</code></pre>\n<p><a href="{figure.id}-integrer.html">Voir le graphique à intégrer</a>'
+        + "</code></pre>\n"
+        + where_to
+        + "<p>"
+        + f'<a href="{figure.id}-integrer.html">Voir le graphique à intégrer</a>'
         f' · <a href="index.html">Toutes les figures — {esc(level.label)}</a></p>'
     )
     _put(where / f"{figure.id}.html", page(title, body, root), count)

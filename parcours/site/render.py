@@ -3,7 +3,9 @@ rendered by vl-convert), open data (CSV and `datapackage.json`).
 
 Every address is relative, so the folder works from any static web server, under any path. A
 figure's page is `YEAR/LEVEL/VALUE/FIGURE.html` (VALUE: the level's value in lower-case ASCII), the
-same at every regeneration; its embeddable snippet is `FIGURE-integrer.html` beside it.
+same at every regeneration; its embeddable snippet is `FIGURE-integrer.html` beside it. The
+« citer ce chiffre » line and the snippet to copy are the only absolute addresses, when the
+site's public address is known (`PARCOURS_SITE_URL`): a reader copies them to another page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -31,6 +34,15 @@ PUBLISHER = "Interfédé des CISP"
 COUNT_MASK = f"<{fmt.NBSP}10"
 SHARE_BASE = f"base <{fmt.NBSP}20"
 MASKED = "masqué"
+SITE_URL_ENV = "PARCOURS_SITE_URL"  # the site's public root, e.g. https://observatoire.example.be/
+
+
+def public_url(address: str) -> str | None:
+    """The address a reader copies to another page (a citation, an iframe): `address` (relative
+    to the site's root) under the site's public root, or None when that root is not set."""
+    base = os.environ.get(SITE_URL_ENV, "").strip()
+    return f"{base.rstrip('/')}/{address}" if base else None
+
 
 STYLE = """
 :root { color: #1b1b1b; background: #fff; font: 16px/1.5 system-ui, sans-serif; }
