@@ -96,3 +96,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -51,3 +51,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

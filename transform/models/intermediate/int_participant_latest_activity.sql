@@ -72,3 +72,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

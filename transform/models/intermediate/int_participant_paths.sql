@@ -217,3 +217,4 @@ ordered as (
 )
 
 select * from ordered
+{{ only_changed_centres() }}

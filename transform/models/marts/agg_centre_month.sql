@@ -300,3 +300,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -27,3 +27,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

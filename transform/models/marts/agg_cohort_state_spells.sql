@@ -92,3 +92,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

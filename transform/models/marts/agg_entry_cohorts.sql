@@ -90,3 +90,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

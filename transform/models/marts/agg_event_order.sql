@@ -116,3 +116,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

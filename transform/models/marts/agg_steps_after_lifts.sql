@@ -82,3 +82,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -17,3 +17,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -127,3 +127,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -21,3 +21,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

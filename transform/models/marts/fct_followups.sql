@@ -42,3 +42,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

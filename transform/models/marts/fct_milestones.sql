@@ -22,3 +22,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -180,3 +180,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -47,3 +47,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -94,3 +94,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

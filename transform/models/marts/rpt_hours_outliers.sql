@@ -51,3 +51,4 @@ select
     end as reason
 from scored
 where hours > {{ var('hours_ceiling') }} or robust_z > {{ var('hours_robust_z_limit') }}
+{{ only_changed_centres('and') }}
