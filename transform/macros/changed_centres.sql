@@ -65,7 +65,9 @@
         {{ return(tested) }}
     {%- endif -%}
     {%- set node = graph.nodes.get(model.get('attached_node') or '', {}) -%}
-    {%- if node.get('config', {}).get('materialized') != 'incremental'
+    {#- Per centre: the incremental models, and the two views over them (fct_hours,
+        rpt_participant_paths: every view of this project reads per-centre tables only). -#}
+    {%- if node.get('config', {}).get('materialized') not in ['incremental', 'view']
         or node.get('alias') != relation.identifier -%}
         {{ return(tested) }}
     {%- endif -%}

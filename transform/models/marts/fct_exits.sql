@@ -1,6 +1,6 @@
 with
 
-exits as (select * from {{ ref('int_exits_latest') }}),
+exits as (select * from {{ ref('int_exits_latest') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 final as (

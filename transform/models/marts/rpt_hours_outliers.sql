@@ -6,7 +6,7 @@ with
 
 hours as (
     select centre_id, participant_id, month, hours::double as hours
-    from {{ ref('fct_hours') }}
+    from {{ ref('fct_hours') }} {{ only_changed_centres() }}
 ),
 
 centre_median as (
