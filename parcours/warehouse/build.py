@@ -804,7 +804,11 @@ def _dbt_pass(
         raise BuildFailed("la fin des données a changé")
     incremental.forget_served(data_dir)
     swap_in(work, data_dir)
-    incremental.record_served(data_dir, project_fingerprint(), result.build_id)
+    try:
+        incremental.record_served(data_dir, project_fingerprint(), result.build_id)
+    except OSError:
+        # Served already: without its record the next build is simply from scratch.
+        log.warning("build %s: served warehouse not recorded", result.build_id, exc_info=True)
     result.phases["swap"] = round(time.monotonic() - clock, 2)
     result.status = "success"
     result.mode = "incremental" if fast else "full"
