@@ -45,20 +45,22 @@ def differing(con, left: str, right: str, columns: list[tuple[str, str]], rounde
     return only_in(left, right), only_in(right, left)
 
 
-def compare(before: str, after: str, schemas: list[str]) -> bool:
+def differences(before: str, after: str, schemas: list[str], echo=print) -> list[str]:
+    """The relations that differ between two warehouse files (empty: every one identical); one
+    line per relation to `echo`. Importable: tests/test_incremental_equals_full.py uses it."""
     con = duckdb.connect()
     con.execute(f"attach '{before}' as before_ (read_only)")
     con.execute(f"attach '{after}' as after_ (read_only)")
     left, right = relations(con, "before_", schemas), relations(con, "after_", schemas)
-    same = True
+    differ = []
     for name in sorted(set(left) | set(right)):
         if name not in left or name not in right:
-            print(f"{name}: only in {'before' if name in left else 'after'}")
-            same = False
+            echo(f"{name}: only in {'before' if name in left else 'after'}")
+            differ.append(name)
             continue
         if left[name] != right[name]:
-            print(f"{name}: columns or types differ: {left[name]} vs {right[name]}")
-            same = False
+            echo(f"{name}: columns or types differ: {left[name]} vs {right[name]}")
+            differ.append(name)
             continue
         a, b = f"before_.{name}", f"after_.{name}"
         rows_a = con.execute(f"select count(*) from {a}").fetchone()[0]
@@ -69,10 +71,16 @@ def compare(before: str, after: str, schemas: list[str]) -> bool:
             only_a, only_b = differing(con, a, b, left[name], rounded=True)
             note = " (after rounding DOUBLE columns to 9 decimals)"
         ok = rows_a == rows_b and not only_a and not only_b
-        same &= ok
-        print(f"{name}: {rows_a} / {rows_b} rows, {only_a} only before, {only_b} only after"
-              f"{note} {'OK' if ok else 'DIFFERENT'}")  # fmt: skip
-    return same
+        if not ok:
+            differ.append(name)
+        echo(f"{name}: {rows_a} / {rows_b} rows, {only_a} only before, {only_b} only after"
+             f"{note} {'OK' if ok else 'DIFFERENT'}")  # fmt: skip
+    con.close()
+    return differ
+
+
+def compare(before: str, after: str, schemas: list[str]) -> bool:
+    return not differences(before, after, schemas)
 
 
 def main() -> None:

@@ -34,7 +34,13 @@ def primary_key_sql(model: str, columns: list[str], nullable: list[str] | None =
 def latest_wins_sql(relation: str, key_columns: list[str]) -> str:
     text = (TRANSFORM_DIR / "macros" / "latest_wins.sql").read_text(encoding="utf-8")
     template = jinja2.Environment().from_string(text + "{{ latest_wins(relation, keys) }}")
-    return template.render(relation=relation, keys=key_columns, ref=lambda name: name)
+    # As in a from-scratch build: no filter on the changed centres (macros/changed_centres.sql).
+    return template.render(
+        relation=relation,
+        keys=key_columns,
+        ref=lambda name: name,
+        only_changed_centres=lambda *args: "",
+    )
 
 
 def table(rows: list[tuple]) -> duckdb.DuckDBPyConnection:

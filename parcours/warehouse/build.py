@@ -39,6 +39,7 @@ from parcours.core.errors import BuildFailed, is_disk_full
 from parcours.core.files import write_atomically
 from parcours.store import opstore, registry
 from parcours.store.datadir import TRANSFORM_DIR, DataDir
+from parcours.warehouse import incremental
 from parcours.warehouse.dbt_runner import BUILD_RESULTS
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,11 @@ class BuildResult:
     failures: list[dict] = field(default_factory=list)
     # Seconds per phase: registry snapshot, dbt start and parse, dbt build, docs, swap.
     phases: dict[str, float] = field(default_factory=dict)
+    # « full » (from scratch) or « incremental » (the changed centres only, on a copy of the
+    # served warehouse); why a fast build was not possible or was abandoned, if it was.
+    mode: str = "full"
+    changed_centres: list[str] = field(default_factory=list)
+    fallback: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,6 +87,9 @@ class BuildResult:
             "warnings": self.warnings,
             "failures": self.failures,
             "phases": self.phases,
+            "mode": self.mode,
+            "changed_centres": self.changed_centres,
+            "fallback": self.fallback,
         }
 
 
@@ -102,6 +111,16 @@ def snapshot_registry(data_dir: DataDir) -> dict[str, int]:
     for name, frame in frames.items():
         write_atomically(data_dir.registry / f"{name}.parquet", frame.write_parquet)
     return {name: frame.height for name, frame in frames.items()}
+
+
+def write_changed_centres(data_dir: DataDir, centres: list[str]) -> None:
+    """The changed centres as data for the incremental models (`macros/changed_centres.sql`);
+    empty for a from-scratch build. Data, not a dbt var: a new var makes dbt parse again."""
+    import polars as pl
+
+    frame = pl.DataFrame({"centre_id": pl.Series(sorted(centres), dtype=pl.Utf8)})
+    data_dir.registry.mkdir(parents=True, exist_ok=True)
+    write_atomically(data_dir.registry / "changed_centres.parquet", frame.write_parquet)
 
 
 # --- lock ---------------------------------------------------------------------------------------
@@ -697,10 +716,51 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         f"Registre figé : {counts['batches']} lot(s), {counts['centres']} centre(s). "
         "Lancement de dbt…"
     )
+    fingerprint = project_fingerprint()
+    planned = incremental.plan(data_dir, result.build_id, fingerprint, docs)
+    if planned.centres is not None:
+        try:
+            _dbt_pass(data_dir, result, say, planned.centres, docs=False, skip_unit_tests=True)
+            return
+        except DbtKilled:
+            raise
+        except Exception as error:  # noqa: BLE001 — the from-scratch build decides
+            reason = str(error) if isinstance(error, BuildFailed) else type(error).__name__
+            log.warning("build %s: fast path abandoned: %s", result.build_id, reason)
+            say("Mise à jour rapide impossible : reconstruction complète de l'entrepôt…")
+            fast_phases = {f"fast_{k}": v for k, v in result.phases.items() if k != "snapshot"}
+            result.phases = {"snapshot": result.phases["snapshot"], **fast_phases}
+            result.models, result.tests, result.seeds = [], [], []
+            result.warnings, result.failures = [], []
+            result.fallback = reason
+            # The fast attempt did not run the unit tests; the full build runs them if due.
+    else:
+        result.fallback = planned.reason
+    _dbt_pass(data_dir, result, say, [], docs=docs, skip_unit_tests=skip_unit_tests)
+
+
+def _dbt_pass(
+    data_dir: DataDir,
+    result: BuildResult,
+    say: Progress,
+    centres: list[str],
+    *,
+    docs: bool,
+    skip_unit_tests: bool,
+) -> None:
+    """One dbt build into the work file, then the swap. `centres` empty: from scratch, into a
+    new file; otherwise incremental for those centres, on a copy of the served warehouse."""
+    fast = bool(centres)
     data_dir.build_work.mkdir(parents=True, exist_ok=True)
     work = data_dir.build_work / WORK_NAME
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
+    write_changed_centres(data_dir, centres)
+    if fast:
+        clock = time.monotonic()
+        incremental.copy_served(data_dir, work)
+        result.phases["copy"] = round(time.monotonic() - clock, 2)
+        say(f"Mise à jour rapide pour {len(centres)} centre(s) : {', '.join(centres)}.")
     env = dbt_environment(data_dir, work)
     target = Path(env["DBT_TARGET_PATH"])
     forget_parse_of_another_folder(target, data_dir)
@@ -738,9 +798,21 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         raise BuildFailed(_failure_message(result.failures, errors))
     clock = time.monotonic()
     _settle(work)
+    if fast and incremental.data_end(work) != incremental.data_end(data_dir.warehouse):
+        # Every centre's months end at the data's last month: when it moves, every centre
+        # changes, and only a from-scratch build is right.
+        raise BuildFailed("la fin des données a changé")
+    incremental.forget_served(data_dir)
     swap_in(work, data_dir)
+    try:
+        incremental.record_served(data_dir, project_fingerprint(), result.build_id)
+    except OSError:
+        # Served already: without its record the next build is simply from scratch.
+        log.warning("build %s: served warehouse not recorded", result.build_id, exc_info=True)
     result.phases["swap"] = round(time.monotonic() - clock, 2)
     result.status = "success"
+    result.mode = "incremental" if fast else "full"
+    result.changed_centres = list(centres)
     if not skip_unit_tests:
         _unit_tests_marker(data_dir).write_text(project_fingerprint(), encoding="utf-8")
     if docs:
@@ -749,8 +821,13 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
         except OSError as error:
             # The new warehouse is already served: a docs copy problem is a warning, not a failure.
             result.warnings.append({"name": "docs", "failures": None, "message": str(error)})
+    what = (
+        f"Entrepôt mis à jour pour {len(centres)} centre(s) ({', '.join(centres)}) : "
+        if fast
+        else "Entrepôt reconstruit : "
+    )
     result.message = (
-        f"Entrepôt reconstruit : {len(result.models)} modèles, {len(result.tests)} tests, "
+        f"{what}{len(result.models)} modèles, {len(result.tests)} tests, "
         f"{len(result.warnings)} avertissement(s)"
         + (
             " (des données à vérifier, qui n'empêchent pas la construction)."

@@ -36,6 +36,8 @@
             on complete.centre_id = batches.centre_id and complete.kind = batches.kind
         where not batches.is_withdrawn
             and batches.precedence >= coalesce(complete.complete_precedence, 0)
+            {#- a fast build reads the changed centres' landing rows only -#}
+            {{ only_changed_centres('and', 'landed.centre_id') }}
     ) as active
     group by active.centre_id{% for column in key_columns %}, active.{{ column }}{% endfor %}
 {% endmacro %}

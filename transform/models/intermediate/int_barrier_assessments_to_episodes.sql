@@ -7,7 +7,7 @@ with
 
 assessments as (
 
-    select * from {{ ref('int_barriers_latest') }}
+    select * from {{ ref('int_barriers_latest') }} {{ only_changed_centres() }}
 
 ),
 
@@ -96,3 +96,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

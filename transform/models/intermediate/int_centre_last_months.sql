@@ -8,13 +8,13 @@ with
 
 -- The records themselves, not dim_participants: dim_participants reads the last months (its
 -- presumed exits, int_participant_latest_activity).
-participants as (select * from {{ ref('int_participants_latest') }}),
-paths as (select * from {{ ref('int_participant_paths') }}),
-partnerships as (select * from {{ ref('fct_partnerships') }}),
-milestones as (select * from {{ ref('fct_milestones') }}),
-exits as (select * from {{ ref('fct_exits') }}),
-followups as (select * from {{ ref('fct_followups') }}),
-hours as (select * from {{ ref('fct_hours') }}),
+participants as (select * from {{ ref('int_participants_latest') }} {{ only_changed_centres() }}),
+paths as (select * from {{ ref('int_participant_paths') }} {{ only_changed_centres() }}),
+partnerships as (select * from {{ ref('fct_partnerships') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('fct_milestones') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
+followups as (select * from {{ ref('fct_followups') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('fct_hours') }} {{ only_changed_centres() }}),
 
 -- One latest date per centre and kind of record: seven small aggregates, then one more.
 latest_dates as (
@@ -51,3 +51,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -6,14 +6,16 @@
 -- A month of 0 hours is a record, not an activity: it says the trainee did not come.
 with
 
-seen as (select * from {{ ref('int_participants_seen') }}),
-participants as (select * from {{ ref('int_participants_latest') }}),
-hours as (select * from {{ ref('int_hours_latest') }}),
-barriers as (select * from {{ ref('int_barriers_latest') }}),
-partnerships as (select * from {{ ref('int_partnerships_latest') }}),
-milestones as (select * from {{ ref('int_milestones_latest') }}),
-exits as (select * from {{ ref('int_exits_latest') }}),
-centre_last_months as (select * from {{ ref('int_centre_last_months') }}),
+seen as (select * from {{ ref('int_participants_seen') }} {{ only_changed_centres() }}),
+participants as (select * from {{ ref('int_participants_latest') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('int_hours_latest') }} {{ only_changed_centres() }}),
+barriers as (select * from {{ ref('int_barriers_latest') }} {{ only_changed_centres() }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('int_milestones_latest') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('int_exits_latest') }} {{ only_changed_centres() }}),
+centre_last_months as (
+    select * from {{ ref('int_centre_last_months') }} {{ only_changed_centres() }}
+),
 
 activities as (
 
@@ -72,3 +74,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -7,14 +7,16 @@
 -- the page stops a bar still open).
 with
 
-participants as (select * from {{ ref('int_participants_latest') }}),
-barriers as (select * from {{ ref('int_barriers_latest') }}),
-partnerships as (select * from {{ ref('int_partnerships_latest') }}),
-milestones as (select * from {{ ref('int_milestones_latest') }}),
-exits as (select * from {{ ref('int_exits_latest') }}),
-followups as (select * from {{ ref('int_followups_latest') }}),
-hours as (select * from {{ ref('int_hours_latest') }}),
-episodes as (select * from {{ ref('int_barrier_assessments_to_episodes') }}),
+participants as (select * from {{ ref('int_participants_latest') }} {{ only_changed_centres() }}),
+barriers as (select * from {{ ref('int_barriers_latest') }} {{ only_changed_centres() }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('int_milestones_latest') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('int_exits_latest') }} {{ only_changed_centres() }}),
+followups as (select * from {{ ref('int_followups_latest') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('int_hours_latest') }} {{ only_changed_centres() }}),
+episodes as (
+    select * from {{ ref('int_barrier_assessments_to_episodes') }} {{ only_changed_centres() }}
+),
 
 events as (
 
@@ -217,3 +219,4 @@ ordered as (
 )
 
 select * from ordered
+{{ only_changed_centres() }}

@@ -29,3 +29,4 @@ unioned as (
 )
 
 select * from unioned
+{{ only_changed_centres() }}

@@ -8,10 +8,11 @@ with
 participants as (
 
     select * from {{ ref('dim_participants') }} where entry_date is not null
+    {{ only_changed_centres('and') }}
 
 ),
 
-assessments as (select * from {{ ref('int_barriers_latest') }}),
+assessments as (select * from {{ ref('int_barriers_latest') }} {{ only_changed_centres() }}),
 
 monthly as (
 
@@ -52,3 +53,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

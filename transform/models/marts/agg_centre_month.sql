@@ -1,11 +1,11 @@
 {% set population = 'age_band, gender, education, status_at_entry' %}
 with
 
-participants as (select * from {{ ref('dim_participants') }}),
-exits as (select * from {{ ref('fct_exits') }}),
-hours as (select * from {{ ref('fct_hours') }}),
-milestones as (select * from {{ ref('fct_milestones') }}),
-episodes as (select * from {{ ref('fct_barrier_episodes') }}),
+participants as (select * from {{ ref('dim_participants') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('fct_hours') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('fct_milestones') }} {{ only_changed_centres() }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }} {{ only_changed_centres() }}),
 data_end as (select last_month from {{ ref('int_data_end') }}),
 
 -- The filière and the population (age band, gender, education, status at entry) of every
@@ -300,3 +300,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -5,7 +5,7 @@
 -- period of several years is covered with that many months per year, summed.
 with
 
-hours as (select * from {{ ref('fct_hours') }}),
+hours as (select * from {{ ref('fct_hours') }} {{ only_changed_centres() }}),
 
 months as (
 
@@ -27,3 +27,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -5,8 +5,10 @@
 -- The count in a state at month m is the sum of the runs with from <= m <= to (see the YAML).
 with
 
-participant_months as (select * from {{ ref('fct_participant_months') }}),
-participants as (select * from {{ ref('dim_participants') }}),
+participant_months as (
+    select * from {{ ref('fct_participant_months') }} {{ only_changed_centres() }}
+),
+participants as (select * from {{ ref('dim_participants') }} {{ only_changed_centres() }}),
 
 -- Runs: consecutive months of one participant in one state. Most (participant, state) pairs
 -- are one run already (their months are contiguous): a hash aggregate finds them. Only a state
@@ -92,3 +94,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

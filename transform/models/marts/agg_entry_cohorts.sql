@@ -5,6 +5,7 @@ with
 
 participants as (
     select * from {{ ref('dim_participants') }} where entry_date is not null
+    {{ only_changed_centres('and') }}
 ),
 
 -- The last date the warehouse knows anything about: later months cannot be observed yet.
@@ -90,3 +91,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

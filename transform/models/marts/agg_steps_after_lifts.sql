@@ -9,11 +9,12 @@ with
 participants as (
 
     select * from {{ ref('dim_participants') }} where entry_date is not null
+    {{ only_changed_centres('and') }}
 
 ),
 
-episodes as (select * from {{ ref('fct_barrier_episodes') }}),
-milestones as (select * from {{ ref('fct_milestones') }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('fct_milestones') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 barrier_codes as (select * from {{ ref('stg_codes') }} where code_list = 'barrier'),
 
@@ -82,3 +83,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -3,8 +3,11 @@
 -- situation found by the follow-up nearest to 6 and to 12 months after that exit.
 with
 
-participants as (select * from {{ ref('dim_participants') }} where exit_date is not null),
-followups as (select * from {{ ref('fct_followups') }}),
+participants as (
+    select * from {{ ref('dim_participants') }} where exit_date is not null
+    {{ only_changed_centres('and') }}
+),
+followups as (select * from {{ ref('fct_followups') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 -- Each horizon looks at follow-ups from 2 months before to 2 months after it (bounds
@@ -90,3 +93,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

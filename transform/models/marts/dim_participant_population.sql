@@ -4,7 +4,7 @@
 -- dim_participants, so that the contract table keeps its §3 columns.
 with
 
-participants as (select * from {{ ref('dim_participants') }}),
+participants as (select * from {{ ref('dim_participants') }} {{ only_changed_centres() }}),
 
 final as (
 
@@ -17,3 +17,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -1,14 +1,16 @@
 with
 
-seen as (select * from {{ ref('int_participants_seen') }}),
-participants as (select * from {{ ref('int_participants_latest') }}),
+seen as (select * from {{ ref('int_participants_seen') }} {{ only_changed_centres() }}),
+participants as (select * from {{ ref('int_participants_latest') }} {{ only_changed_centres() }}),
 centres as (select * from {{ ref('dim_centres') }}),
 provinces as (select * from {{ ref('stg_postal_code_provinces') }}),
-exits as (select * from {{ ref('fct_exits') }}),
-milestones as (select * from {{ ref('int_milestones_latest') }}),
-episodes as (select * from {{ ref('fct_barrier_episodes') }}),
-hours as (select * from {{ ref('int_hours_latest') }}),
-activity as (select * from {{ ref('int_participant_latest_activity') }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('int_milestones_latest') }} {{ only_changed_centres() }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('int_hours_latest') }} {{ only_changed_centres() }}),
+activity as (
+    select * from {{ ref('int_participant_latest_activity') }} {{ only_changed_centres() }}
+),
 
 -- dim_participants.exit_date / destination: the participant's latest exit (INTERFACES §3).
 latest_exits as (
@@ -127,3 +129,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -1,6 +1,8 @@
 with
 
-episodes as (select * from {{ ref('int_barrier_assessments_to_episodes') }}),
+episodes as (
+    select * from {{ ref('int_barrier_assessments_to_episodes') }} {{ only_changed_centres() }}
+),
 barriers as (select * from {{ ref('stg_codes') }} where code_list = 'barrier'),
 
 final as (
@@ -27,3 +29,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -1,6 +1,6 @@
 with
 
-exits as (select * from {{ ref('int_exits_latest') }}),
+exits as (select * from {{ ref('int_exits_latest') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 final as (
@@ -21,3 +21,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -1,7 +1,7 @@
 with
 
-followups as (select * from {{ ref('int_followups_latest') }}),
-exits as (select * from {{ ref('fct_exits') }}),
+followups as (select * from {{ ref('int_followups_latest') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 -- The exit a follow-up refers to: the participant's latest exit on or before the observation.
@@ -42,3 +42,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

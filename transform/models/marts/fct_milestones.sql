@@ -1,7 +1,7 @@
 with
 
-milestones as (select * from {{ ref('int_milestones_latest') }}),
-participants as (select * from {{ ref('int_participants_latest') }}),
+milestones as (select * from {{ ref('int_milestones_latest') }} {{ only_changed_centres() }}),
+participants as (select * from {{ ref('int_participants_latest') }} {{ only_changed_centres() }}),
 milestone_codes as (select * from {{ ref('stg_codes') }} where code_list = 'milestone'),
 
 final as (
@@ -22,3 +22,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

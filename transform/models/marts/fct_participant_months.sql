@@ -11,9 +11,12 @@ with
 
 participants as (
     select * from {{ ref('dim_participants') }} where entry_date is not null
+    {{ only_changed_centres('and') }}
 ),
-centre_last_months as (select * from {{ ref('int_centre_last_months') }}),
-followups as (select * from {{ ref('fct_followups') }}),
+centre_last_months as (
+    select * from {{ ref('int_centre_last_months') }} {{ only_changed_centres() }}
+),
+followups as (select * from {{ ref('fct_followups') }} {{ only_changed_centres() }}),
 situations as (select * from {{ ref('stg_codes') }} where code_list = 'situation'),
 
 -- Month offsets are counted from the entry month: 0 is the entry month.
@@ -180,3 +183,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -8,12 +8,13 @@ with
 
 participants as (
     select * from {{ ref('dim_participants') }} where entry_date is not null
+    {{ only_changed_centres('and') }}
 ),
-training_years as (select * from {{ ref('fct_training_years') }}),
-exits as (select * from {{ ref('fct_exits') }}),
-hours as (select * from {{ ref('fct_hours') }}),
-episodes as (select * from {{ ref('fct_barrier_episodes') }}),
-milestones as (select * from {{ ref('fct_milestones') }}),
+training_years as (select * from {{ ref('fct_training_years') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
+hours as (select * from {{ ref('fct_hours') }} {{ only_changed_centres() }}),
+episodes as (select * from {{ ref('fct_barrier_episodes') }} {{ only_changed_centres() }}),
+milestones as (select * from {{ ref('fct_milestones') }} {{ only_changed_centres() }}),
 
 -- One line per fact and year.
 facts as (
@@ -127,3 +128,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -1,6 +1,6 @@
 with
 
-partnerships as (select * from {{ ref('int_partnerships_latest') }}),
+partnerships as (select * from {{ ref('int_partnerships_latest') }} {{ only_changed_centres() }}),
 partner_types as (select * from {{ ref('stg_codes') }} where code_list = 'partner_type'),
 
 final as (
@@ -23,3 +23,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

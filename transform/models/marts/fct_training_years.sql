@@ -1,6 +1,6 @@
 with
 
-participants as (select * from {{ ref('dim_participants') }}),
+participants as (select * from {{ ref('dim_participants') }} {{ only_changed_centres() }}),
 data_end as (select last_event_on from {{ ref('int_data_end') }}),
 
 -- In training during a year = entered by its end and not exited before its start: the one
@@ -47,3 +47,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -2,9 +2,9 @@
 -- the data-quality page; the singular tests in tests/ warn on the same rows.
 with
 
-participants as (select * from {{ ref('dim_participants') }}),
-exits as (select * from {{ ref('fct_exits') }}),
-paths as (select * from {{ ref('int_participant_paths') }}),
+participants as (select * from {{ ref('dim_participants') }} {{ only_changed_centres() }}),
+exits as (select * from {{ ref('fct_exits') }} {{ only_changed_centres() }}),
+paths as (select * from {{ ref('int_participant_paths') }} {{ only_changed_centres() }}),
 
 exit_before_entry as (
 
@@ -94,3 +94,4 @@ final as (
 )
 
 select * from final
+{{ only_changed_centres() }}

@@ -6,7 +6,7 @@ with
 
 hours as (
     select centre_id, participant_id, month, hours::double as hours
-    from {{ ref('fct_hours') }}
+    from {{ ref('fct_hours') }} {{ only_changed_centres() }}
 ),
 
 centre_median as (
@@ -51,3 +51,4 @@ select
     end as reason
 from scored
 where hours > {{ var('hours_ceiling') }} or robust_z > {{ var('hours_robust_z_limit') }}
+{{ only_changed_centres('and') }}
