@@ -151,7 +151,9 @@ def show_docs() -> None:
         pl.col("layer")
         .replace_strict(lineage.LAYER_LABELS, default=pl.col("layer"))
         .alias("Couche"),
-        pl.col("materialized").alias("Matérialisation"),
+        pl.col("materialized")
+        .replace_strict(lineage.MATERIALIZATION_LABELS, default=pl.col("materialized"))
+        .alias("Matérialisation"),
         pl.col("description").alias("Description"),
         pl.col("parents").alias("Lit"),
         pl.col("children").alias("Lu par"),

@@ -83,6 +83,12 @@ def test_a_build_from_the_page_then_docs_and_lineage(analyst, scratch):
     assert not analyst.exception
     columns = [df.value for df in analyst.dataframe if "Colonne" in df.value.columns]
     assert columns and "hours" in set(columns[0]["Colonne"])
+    # How each model is kept reads in French, dbt's term in brackets.
+    models = [df.value for df in analyst.dataframe if "Matérialisation" in df.value.columns][0]
+    kept = dict(zip(models["Modèle"], models["Matérialisation"], strict=True))
+    assert kept["int_hours_latest"] == "Table mise à jour par centre (incremental)"
+    assert kept["rpt_participant_paths"] == "Vue (view)"
+    assert all(value.endswith(")") and "(" in value for value in kept.values()), kept
 
 
 @pytest.mark.parametrize("email", ["nam@centre.be", "acfi@federation.be"])

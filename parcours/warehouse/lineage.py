@@ -21,6 +21,15 @@ LAYER_LABELS = {
     "seed": "Listes de codes (seeds)",
     "source": "Sources (fichiers déposés)",
 }
+# How dbt keeps each model, in the words of the Transformations page (dbt's term in brackets).
+MATERIALIZATION_LABELS = {
+    "table": "Table (table)",
+    "view": "Vue (view)",
+    "incremental": "Table mise à jour par centre (incremental)",
+    "ephemeral": "Intégré aux modèles qui le lisent (ephemeral)",
+    "seed": "Liste de codes (seed)",
+    "source": "Fichiers déposés (source)",
+}
 _COLOURS = {
     "source": "#d9d9d9",
     "seed": "#fde0c5",
