@@ -112,11 +112,19 @@ def _dbt_sql(model: str) -> str:
     """A mart's SQL as dbt renders it on these tables: the project's own macros, ref() → the
     table, var() → the project's vars (jinja2, which dbt itself renders with)."""
     variables = yaml.safe_load((TRANSFORM_DIR / "dbt_project.yml").read_text())["vars"]
-    macros = "".join(p.read_text() for p in sorted((TRANSFORM_DIR / "macros").glob("*.sql")))
+    # As in a from-scratch build: the fast path's macros (changed_centres.sql) filter nothing.
+    macros = "".join(
+        p.read_text()
+        for p in sorted((TRANSFORM_DIR / "macros").glob("*.sql"))
+        if p.name != "changed_centres.sql"
+    )
     sql = (TRANSFORM_DIR / "models" / "marts" / f"{model}.sql").read_text()
     template = jinja2.Environment().from_string(macros + sql)
     return template.render(
-        ref=lambda name: name, var=lambda name: variables[name], config=lambda **_: ""
+        ref=lambda name: name,
+        var=lambda name: variables[name],
+        config=lambda **_: "",
+        only_changed_centres=lambda *_: "",
     )
 
 

@@ -162,6 +162,8 @@ def dbt_model_sql(model: str) -> str:
     (path,) = (TRANSFORM_DIR / "models").rglob(f"{model}.sql")
     sql = path.read_text()
     sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", sql)
+    # As in a from-scratch build: no filter on the changed centres (macros/changed_centres.sql).
+    sql = re.sub(r"\{\{\s*only_changed_centres\([^)]*\)\s*\}\}", "", sql)
     return re.sub(r"\{\{\s*var\('(\w+)'\)\s*\}\}", lambda m: str(variables[m[1]]), sql)
 
 
