@@ -60,6 +60,7 @@ class Phase:
     cpu: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # load average (1 min) at the start and the end
     runs: int = 0
+    peak_mb: float = 0.0  # the servers' peak resident memory (VmHWM), summed over processes
 
     def all_times(self) -> list[float]:
         return [t for page in self.times.values() for t in page]
@@ -135,6 +136,14 @@ def start_server(root: Path, log: Path, env: dict, checkout: Path):
     from parcours.store.datadir import DataDir
 
     return Server(url, DataDir(root), process, log, full_env)
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The peak resident memory of a process so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -238,6 +247,7 @@ def run_phase(
             thread.join()
         phase.wall = time.perf_counter() - began
         phase.cpu = sum(map(cpu_seconds, pids)) - cpu0
+        phase.peak_mb = sum(map(peak_memory_mb, pids))
         phase.load = (load0, os.getloadavg()[0])
         if builder is not None:
             builder.wait()
@@ -305,6 +315,7 @@ def browser_phase(root: Path, rounds: int, label: str, env: dict, checkout: Path
                         phase.errors.append(f"{page}: an exception is shown")
             phase.wall = time.perf_counter() - began
             phase.cpu = cpu_seconds(server.process.pid) - cpu0
+            phase.peak_mb = peak_memory_mb(server.process.pid)
             phase.load = (load0, os.getloadavg()[0])
             browser.close()
     finally:
@@ -320,7 +331,7 @@ def report(phase: Phase) -> None:
         f"(load average {phase.load[0]:.1f} → {phase.load[1]:.1f}), server CPU "
         f"{phase.cpu:.1f} s ({phase.cpu / max(phase.runs, 1):.2f} s per page run), "
         f"{phase.runs / max(phase.wall, 1e-9):.2f} page runs per second, "
-        f"{len(phase.errors)} error(s)"
+        f"{len(phase.errors)} error(s), server peak memory {phase.peak_mb:.0f} MB"
     )
     print(f"  {'page':14} {'runs':>5} {'p50':>7} {'p95':>7} {'max':>7}  (seconds)")
     for page in PAGES:
