@@ -41,6 +41,8 @@ def demo_site(tmp_path_factory):
     return out / str(YEAR)
 
 
+# The oracle over a whole demo site (minutes): `make test` runs it over random sectors below.
+@pytest.mark.exhaustive
 def test_nothing_under_10_can_be_worked_out_from_the_demo_site(demo_site):
     values, relations = read_year(demo_site)
     masked = [k for k, v in values.items() if v is None]
