@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 8501
 export PARCOURS_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run install test test-quick lint lint-sql format build demo bench
+.PHONY: run install test test-all test-quick lint lint-sql format build demo bench
 
 install: .installed
 .installed: requirements.txt pyproject.toml
@@ -21,13 +21,19 @@ run: install
 TEST_JOBS ?= 4
 PYTEST_XDIST = -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
-## test: the whole suite (unit, dbt, AppTest, browser)
+## test: the developer's suite (about 5 minutes): every module, page, CLI command, dbt model and
+## security property, each once; the repetitions marked `exhaustive` are left to test-all
 test: install
+	$(PYTHON) -m pytest -q $(PYTEST_XDIST) -m "not exhaustive"
+
+## test-all: the whole suite (what CI runs): also the `exhaustive` tests, and the property tests
+## with their full number of examples (tests/depth.py)
+test-all: install
 	$(PYTHON) -m pytest -q $(PYTEST_XDIST)
 
-## test-quick: the suite without the files marked slow or browser (a first check while editing)
+## test-quick: make test without the files marked slow or browser (a first check while editing)
 test-quick: install
-	$(PYTHON) -m pytest -q $(PYTEST_XDIST) -m "not slow and not browser"
+	$(PYTHON) -m pytest -q $(PYTEST_XDIST) -m "not exhaustive and not slow and not browser"
 
 ## lint: ruff (style), the layer contracts (import-linter) and sqlfluff over the dbt SQL
 lint: install lint-sql

@@ -27,6 +27,15 @@ os.environ["PARCOURS_VALIDATE_CHARTS"] = "1"
 # its last build instead of idling 10 minutes beside the suite.
 os.environ.setdefault("PARCOURS_BUILD_WORKER_IDLE", "20")
 
+
+def pytest_configure(config):
+    """`make test` leaves the tests marked `exhaustive` out (`-m "not exhaustive"`): the property
+    tests of tests/depth.py then draw their quick number of examples."""
+    from tests import depth
+
+    depth.EXHAUSTIVE = "not exhaustive" not in (config.option.markexpr or "")
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
 

@@ -45,3 +45,14 @@ def test_no_module_spells_a_situation_group_itself():
             if isinstance(node, ast.Constant) and node.value == "Sans emploi ni formation":
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+def test_the_filiere_named_on_accueil_is_the_code_list_s():
+    """« filière EFT » on Accueil's narrowed caption (`filters.filiere_label`) is codes.csv's
+    label; an unknown code is shown as it came."""
+    from parcours.dashboard.filters import filiere_label
+
+    labels = contract.load().labels("filiere")
+    assert filiere_label("eft") == labels["eft"] == "EFT"
+    assert filiere_label("defi") == "DéFI"
+    assert filiere_label("inconnue") == "inconnue"

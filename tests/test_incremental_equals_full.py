@@ -8,6 +8,9 @@ upload of another centre (all its rows must go), a complete export, and a new ce
 Each step goes through the normal path (ingestion, withdrawal, a build request naming the
 centre, the worker) and is compared with `bench/compare_warehouses.py`'s comparison against a
 from-scratch build of a copy of the same folder.
+
+`make test` runs the first step on a folder of its own (the fast path and its comparison, once);
+the whole sequence (ten builds) and the administrator's rebuild are `exhaustive`.
 """
 
 from __future__ import annotations
@@ -71,8 +74,9 @@ def _fast_build(data_dir: DataDir, reason: str, centre: str) -> builder.BuildRes
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def folder(tmp_path_factory) -> DataDir:
+    """NAM and LIE's exports, built from scratch through the worker (each test its own)."""
     root = tmp_path_factory.mktemp("incremental")
     data_dir = DataDir(root / "data")
     with (FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
@@ -106,10 +110,20 @@ def _step(folder: DataDir, tmp_path: Path, result: builder.BuildResult, centre: 
     assert f"mis à jour pour 1 centre(s) ({centre})" in latest["message"]
 
 
-def test_fast_path_equals_a_from_scratch_build_after_each_change(folder, tmp_path):
-    # 1. A centre that had sent nothing uploads its exports.
+def _first_upload_of_a_centre(folder: DataDir, tmp_path: Path) -> None:
+    """A centre that had sent nothing uploads its exports."""
     _ingest(folder, "CISP-HAI", sorted((FIXTURE / "HAI").glob("*.csv")))
     _step(folder, tmp_path, _fast_build(folder, "upload", "CISP-HAI"), "CISP-HAI")
+
+
+def test_fast_path_equals_a_from_scratch_build_after_a_centre_s_first_upload(folder, tmp_path):
+    _first_upload_of_a_centre(folder, tmp_path)
+
+
+@pytest.mark.exhaustive
+def test_fast_path_equals_a_from_scratch_build_after_each_change(folder, tmp_path):
+    # 1. A centre that had sent nothing uploads its exports.
+    _first_upload_of_a_centre(folder, tmp_path)
 
     # 2. The same centre sends its hours again, corrected (latest wins per trainee and month):
     # other hours for every month but the first, and one month more.
@@ -164,6 +178,7 @@ def test_fast_path_equals_a_from_scratch_build_after_each_change(folder, tmp_pat
     _step(folder, tmp_path, _fast_build(folder, "upload", "CISP-NEW"), "CISP-NEW")
 
 
+@pytest.mark.exhaustive  # the fixture's first build is one already (asked without a centre)
 def test_a_change_without_a_centre_builds_from_scratch(folder):
     # An administrator's rebuild names no centre: from scratch, and the fast path's record of
     # the served warehouse is written again for the next upload.

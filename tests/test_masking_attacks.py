@@ -25,12 +25,15 @@ from hypothesis import HealthCheck, given, settings
 from parcours.analytics import barriers, home, outcomes, partnerships
 from parcours.warehouse.reader import Filters, Scope
 from tests import generated_warehouse as gw
+from tests.depth import examples
 
-# Slow (many page runs): first under xdist, left out of `make test-quick`.
+# Slow (many page runs): first under xdist, left out of `make test-quick`. `make test` attacks
+# the home page (« Accueil ») on three worlds and checks the truth on two; the other pages' attacks
+# and the full number of worlds (12 each) are for `make test-all` (`exhaustive`).
 pytestmark = pytest.mark.slow
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("PARCOURS_ATTACK_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("PARCOURS_ATTACK_EXAMPLES", examples(12, 3))),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
@@ -290,6 +293,7 @@ def freins_reader(masked: dict, truth: dict, world: gw.World) -> Reader:
     return r
 
 
+@pytest.mark.exhaustive
 @SETTINGS
 @given(world=gw.worlds())
 def test_freins_gives_no_masked_count_away(world, folder, monkeypatch):
@@ -371,6 +375,7 @@ def partenariats_reader(masked: dict, truth: dict) -> Reader:
     return r
 
 
+@pytest.mark.exhaustive
 @SETTINGS
 @given(world=gw.worlds())
 def test_partenariats_gives_no_masked_count_away(world, folder, monkeypatch):
@@ -432,6 +437,7 @@ def resultats_reader(masked: dict, truth: dict) -> Reader:
     return r
 
 
+@pytest.mark.exhaustive
 @SETTINGS
 @given(world=gw.worlds())
 def test_resultats_gives_no_masked_count_away(world, folder, monkeypatch):
@@ -446,7 +452,7 @@ def test_resultats_gives_no_masked_count_away(world, folder, monkeypatch):
 # --- the truth the attacks are judged against ---------------------------------------------------
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(6, 2), deadline=None, suppress_health_check=list(HealthCheck))
 @given(world=gw.worlds())
 def test_the_unmasked_truth_is_the_records(world, folder, monkeypatch):
     """The unmasked pages count what the generated records say (plain Python on the World)."""

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parcours.demo.run import run_demo
 from parcours.publish import periods, revisions
 from parcours.site import build, disclosure
 from parcours.store.datadir import DataDir
+from tests import warehouse_cache
+from tests.depth import examples
 from tests.site_oracle import leaks, read_year
 
 YEAR = 2024
@@ -23,20 +24,25 @@ YEAR = 2024
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    """Ten centres over three years, 2024 closed, the site written."""
-    root = tmp_path_factory.mktemp("site-demo") / "data"
+    """Ten centres over three years (the demo security/test_masked_payloads_demo.py attacks,
+    built once per run: `warehouse_cache.demo_copy`), 2024 closed, the site written."""
+    dest = tmp_path_factory.mktemp("site-demo") / "data"
+    root, summary = warehouse_cache.demo_copy(
+        dest, centres=10, years=3, seed=1, until=date(2025, 12, 31)
+    )
+    assert summary["build_status"] == "success", summary["build_message"]
     out = root.parent / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PARCOURS_DATA_DIR", str(root))
         data_dir = DataDir.from_env()
-        summary = run_demo(data_dir, centres=10, years=3, seed=4, until=date(2025, 12, 31))
-        assert summary.build_status == "success", summary.build_message
         periods.close(data_dir, YEAR, actor="test", today=date(2026, 2, 1))
         sources = [build.ClosedYear(**s) for s in revisions.public_sources(data_dir)]
         build.publish(data_dir, out, sources, YEAR, actor="test")
     return out / str(YEAR)
 
 
+# The oracle over a whole demo site (minutes): `make test` runs it over random sectors below.
+@pytest.mark.exhaustive
 def test_nothing_under_10_can_be_worked_out_from_the_demo_site(demo_site):
     values, relations = read_year(demo_site)
     masked = [k for k, v in values.items() if v is None]
@@ -148,7 +154,7 @@ def publish_random(centres, people):
     return values, relations
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25, 5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sectors())
 def test_nothing_under_10_can_be_worked_out_in_a_random_sector(sector):
     values, relations = publish_random(*sector)
@@ -184,7 +190,7 @@ def test_primary_suppression_alone_would_leak():
     assert leaks(primary_only, relations)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10, 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sectors())
 def test_the_kept_highs_model_masks_as_linprog_does(sector):
     """The suppression re-solves one HiGHS model (scipy's binding); with scipy's `linprog`

@@ -26,6 +26,7 @@ import pytest
 from parcours.publish import periods, revisions
 from parcours.site import build
 from parcours.store.datadir import DataDir
+from tests import depth
 from tests.served import free_port
 
 YEAR = 2024
@@ -156,12 +157,14 @@ def browser():
 
 
 def test_every_page_reads_without_javascript(browser, served, site):
+    """Every page is reached by a link; each one is read in the whole suite, each template
+    (`templates`) in `make test`."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     pages = crawl(page, served + "index.html")
     written = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
     assert {urlparse(u).path.lstrip("/") for u in pages} == written
-    for url in pages:
+    for url in pages if depth.EXHAUSTIVE else templates(pages):
         page.goto(url)
         assert page.get_attribute("html", "lang") == "fr", url
         for img in page.query_selector_all("img"):
@@ -184,18 +187,31 @@ def test_every_page_reads_without_javascript(browser, served, site):
     context.close()
 
 
+def _is_template(url: str) -> bool:
+    """A page of the sector, or an index, method or data page: the other pages (a federation's,
+    a centre's…) are the same templates with other numbers."""
+    parts = urlparse(url).path.strip("/").split("/")
+    return len(parts) < 4 or parts[1] == "sector" or parts[-1] == "index.html"
+
+
+def templates(urls: list[str]) -> list[str]:
+    """One page of each template: every page of the sector, every index, method and data
+    page."""
+    return [url for url in urls if _is_template(url)]
+
+
 def axed(urls: list[str]) -> list[str]:
-    """The pages axe checks: with PARCOURS_AXE_ALL=1 every page; otherwise every page of the
-    sector and every index, method and data page, and for each other level kind every page of
-    its first value — the other pages are the same templates with other numbers (axe over all
-    of them takes most of an hour on a loaded 2-core machine)."""
+    """The pages axe checks: with PARCOURS_AXE_ALL=1 every page; in `make test` the templates
+    (`templates`); in the whole suite also, for each other level kind, every page of its first
+    value (axe over all of them takes most of an hour on a loaded 2-core machine)."""
     if os.environ.get("PARCOURS_AXE_ALL") == "1":
         return urls
+    if not depth.EXHAUSTIVE:
+        return templates(urls)
     chosen, first = [], {}
     for url in urls:
         parts = urlparse(url).path.strip("/").split("/")
-        template = len(parts) < 4 or parts[1] == "sector" or parts[-1] == "index.html"
-        if template or first.setdefault(parts[1], parts[2]) == parts[2]:
+        if _is_template(url) or first.setdefault(parts[1], parts[2]) == parts[2]:
             chosen.append(url)
     return chosen
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def warehouse(tmp_path_factory):
     dest = tmp_path_factory.mktemp("demo-typology") / "data"
     root, summary = warehouse_cache.demo_copy(
-        dest, centres=10, years=3, seed=1, until=date(2026, 11, 30)
+        dest, centres=10, years=3, seed=1, until=date(2025, 12, 31)
     )
     assert summary["build_status"] == "success", summary["build_message"]
     data_dir = DataDir(root)

@@ -28,6 +28,23 @@ pytestmark = pytest.mark.slow
 FEDERATIONS = ["ACFI", "ALEAP", "CAIPS", "Lire et Écrire Wallonie", "Interfédé"]
 
 
+def cases(narrows: dict[str, object]) -> list:
+    """Every federation, without and with a narrowing filter (ids « ACFI-tous »…). `make test`
+    attacks ACFI's narrowed page, the smallest groups and so the most masks; the other
+    federations and ACFI's whole page are for `make test-all` (`exhaustive`)."""
+    narrowed = list(narrows)[-1]
+    return [
+        pytest.param(
+            federation,
+            narrow,
+            id=f"{federation}-{name}",
+            marks=() if (federation, name) == ("ACFI", narrowed) else pytest.mark.exhaustive,
+        )
+        for federation in FEDERATIONS
+        for name, narrow in narrows.items()
+    ]
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     reuse = os.environ.get("PARCOURS_ATTACK_DEMO")
@@ -148,8 +165,9 @@ def choose(at, key: str, value) -> None:
     assert not at.exception, at.exception
 
 
-@pytest.mark.parametrize("narrow", [None, {"filiere": "defi"}], ids=["tous", "defi"])
-@pytest.mark.parametrize("federation", FEDERATIONS)
+@pytest.mark.parametrize(
+    ("federation", "narrow"), cases({"tous": None, "defi": {"filiere": "defi"}})
+)
 def test_trajectoires_gives_a_federation_no_masked_count(demo, federation, narrow):
     at = run("pages/trajectoires.py", federation, narrow)
     boxes = [s for s in at.selectbox if s.label == "Cohorte (année d'entrée)"]
@@ -171,8 +189,7 @@ def test_trajectoires_gives_a_federation_no_masked_count(demo, federation, narro
     assert found == []
 
 
-@pytest.mark.parametrize("narrow", [None, "25 à 34 ans"], ids=["tous", "25-34"])
-@pytest.mark.parametrize("federation", FEDERATIONS)
+@pytest.mark.parametrize(("federation", "narrow"), cases({"tous": None, "25-34": "25 à 34 ans"}))
 def test_se_situer_on_freins_gives_a_federation_no_hidden_centre(demo, federation, narrow):
     at = run("pages/freins.py", federation, narrow and {"age_band": age_band(narrow)})
     assert any(str(h.value).startswith("Se situer") for h in at.subheader)
