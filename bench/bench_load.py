@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.security.streamlit_ws import StreamlitClient, sign_in, signed_in  # noqa: E402
-from tests.served import free_port, stop_server  # noqa: E402
+from tests.served import start_server as serve  # noqa: E402
+from tests.served import stop_server  # noqa: E402
 
 PASSWORD = "bench-motdepasse"
 EMAIL = "bench-federation@parcours.be"
@@ -107,36 +108,11 @@ def add_user(root: Path) -> str:
 
 
 def start_server(root: Path, log: Path, env: dict, checkout: Path):
-    """`streamlit run serve.py` of `checkout` (this one, or another to compare: its own code
-    first on the path) on the data folder `root`; returns once its health check answers."""
-    import urllib.request
-
-    from tests.served import Server
-
-    port = free_port()
-    full_env = {**os.environ, "PARCOURS_DATA_DIR": str(root), "PYTHONPATH": str(checkout), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=checkout, env=full_env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit(f"the server did not start; see {log}")
-        time.sleep(0.3)
-    from parcours.store.datadir import DataDir
-
-    return Server(url, DataDir(root), process, log, full_env)
+    """The dashboard of `checkout` (this one, or another to compare: its own code first on the
+    path) served on the data folder `root` (`tests.served`); returns once it answers."""
+    return serve(
+        root, log, {"PYTHONPATH": str(checkout), **env}, checkout=checkout, start_within_s=120
+    )
 
 
 def peak_memory_mb(pid: int) -> float:

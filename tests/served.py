@@ -47,9 +47,11 @@ def start_server(
     *,
     script: str = "serve.py",
     start_within_s: float = 90,
+    checkout: Path = PROJECT_ROOT,
 ) -> Server:
     """`streamlit run <script>` (serve.py: app.py behind its access gate, as in production) on
-    the data folder `root`, its output in `log`; returns once its health check answers."""
+    the data folder `root`, its output in `log`; returns once its health check answers.
+    `checkout`: the code to serve (another checkout's, for a before/after benchmark)."""
     port = port or free_port()
     env = {**os.environ, "PARCOURS_DATA_DIR": str(root), **(extra_env or {})}
     handle = log.open("w")
@@ -72,7 +74,7 @@ def start_server(
             "false",
             *args,
         ],
-        cwd=PROJECT_ROOT,
+        cwd=checkout,
         env=env,
         stdout=handle,
         stderr=subprocess.STDOUT,
