@@ -24,6 +24,24 @@ DASHBOARD_USERS = {
 }
 
 
+def register_centres(data_dir: DataDir, rows) -> None:
+    """Register centres given as rows of the fixture's centres.csv (centre_id, centre_name,
+    federation, postal_code)."""
+    conn = opstore.connect(data_dir.ops_db)
+    try:
+        for row in rows:
+            opstore.add_centre(
+                conn,
+                row["centre_id"],
+                row["centre_name"],
+                row["federation"],
+                row["postal_code"],
+                actor="test",
+            )
+    finally:
+        conn.close()
+
+
 def make_dashboard_folder(root: Path) -> None:
     """Centres → ingest → dbt build (no docs) → users, on the dashboard fixture's exports."""
     import csv
@@ -33,20 +51,8 @@ def make_dashboard_folder(root: Path) -> None:
     from parcours.warehouse import build
 
     data_dir = DataDir(root)
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        with (DASHBOARD_FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                opstore.add_centre(
-                    conn,
-                    row["centre_id"],
-                    row["centre_name"],
-                    row["federation"],
-                    row["postal_code"],
-                    actor="test",
-                )
-    finally:
-        conn.close()
+    with (DASHBOARD_FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
+        register_centres(data_dir, csv.DictReader(handle))
     for folder in sorted(p for p in DASHBOARD_FIXTURE.iterdir() if p.is_dir()):
         reports = ingest.ingest_files(
             data_dir, f"CISP-{folder.name}", sorted(folder.glob("*.csv")), actor="test"

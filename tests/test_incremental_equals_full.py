@@ -27,26 +27,11 @@ from parcours.store.datadir import DataDir
 from parcours.upload import ingest
 from parcours.warehouse import build as builder
 from parcours.warehouse import history, worker
+from tests.dashboard_fixture import register_centres
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dashboard"
 SCHEMAS = ["main", "intermediate", "staging", "seeds"]
 pytestmark = pytest.mark.slow
-
-
-def _centres(data_dir: DataDir, rows: list[dict]) -> None:
-    conn = opstore.connect(data_dir.ops_db)
-    try:
-        for row in rows:
-            opstore.add_centre(
-                conn,
-                row["centre_id"],
-                row["centre_name"],
-                row["federation"],
-                row["postal_code"],
-                actor="test",
-            )
-    finally:
-        conn.close()
 
 
 def _ingest(data_dir: DataDir, centre: str, files: list[Path], *, complete=False) -> None:
@@ -80,7 +65,7 @@ def folder(tmp_path_factory) -> DataDir:
     root = tmp_path_factory.mktemp("incremental")
     data_dir = DataDir(root / "data")
     with (FIXTURE / "centres.csv").open(encoding="utf-8") as handle:
-        _centres(data_dir, list(csv.DictReader(handle)))
+        register_centres(data_dir, csv.DictReader(handle))
     # NAM holds the data's last event (a follow-up of June 2025): no step below moves it.
     for centre in ("NAM", "LIE"):
         _ingest(data_dir, f"CISP-{centre}", sorted((FIXTURE / centre).glob("*.csv")))
@@ -163,7 +148,7 @@ def test_fast_path_equals_a_from_scratch_build_after_each_change(folder, tmp_pat
     _step(folder, tmp_path, _fast_build(folder, "complete", "CISP-HAI"), "CISP-HAI")
 
     # 5. A centre registered today sends its first exports.
-    _centres(
+    register_centres(
         folder,
         [
             {
