@@ -10,7 +10,7 @@ import streamlit as st
 import uvicorn.config
 from streamlit.runtime.pages_manager import PagesManager
 
-from parcours.dashboard import server
+from parcours.dashboard import server, ui
 
 # app.py declares its pages with st.navigation. Without this, Streamlit treats the first run of
 # a fresh server as a `pages/`-folder app (until some run reaches st.navigation) and would serve
@@ -21,5 +21,9 @@ PagesManager.uses_pages_directory = False
 # ProxyHeadersMiddleware, which believes X-Forwarded-For from any loopback peer: the gate alone
 # decides the client's address, from PARCOURS_TRUSTED_PROXIES (`server.client_address`).
 uvicorn.config.ProxyHeadersMiddleware = server.NoProxyHeaders
+
+# Loads asked for before are computed again, off any page, whenever a build serves a new
+# warehouse (and at start): the first visitor of a scope does not wait for them.
+ui.start_warming()
 
 app = st.App("app.py", middleware=server.middleware(), routes=server.routes())

@@ -24,7 +24,7 @@ import streamlit as st
 from altair.utils import schemapi as alt_schemapi
 
 from parcours.analytics import masking
-from parcours.dashboard import french, server
+from parcours.dashboard import french, server, warm
 from parcours.dashboard.filters import filters
 from parcours.dashboard.navigation import scope_for
 from parcours.dashboard.session import TOKEN_KEY, audit_as, current_user, require_login
@@ -192,7 +192,16 @@ def load(func: Callable, scope: Scope, flt: Filters, *args: Any):
         version = warehouse.version()
         if version is None:
             raise NoWarehouse("Aucun entrepôt de données n'est encore construit.")
-        return _cached(f"{func.__module__}:{func.__qualname__}", version, scope, flt, tuple(args))
+        target = f"{func.__module__}:{func.__qualname__}"
+        if not frozen:
+            # The served warehouse's loads are warmed again after each build (`warm`).
+            warm.remember(target, scope, flt, tuple(args))
+        return _cached(target, version, scope, flt, tuple(args))
+
+
+def start_warming() -> None:
+    """The server's thread that fills this cache for every new warehouse (`warm`)."""
+    warm.start(_cached)
 
 
 # --- charts and tables ------------------------------------------------------------------------
