@@ -62,6 +62,7 @@ class Phase:
     load: tuple[float, float] = (0.0, 0.0)  # load average (1 min) at the start and the end
     runs: int = 0
     later: list[float] = field(default_factory=list)  # page runs after each session's first round
+    after_swap: list[float] = field(default_factory=list)  # the round right after a swap (--swap)
     peak_mb: float = 0.0  # the servers' peak resident memory (VmHWM), summed over processes
 
     def all_times(self) -> list[float]:
@@ -140,8 +141,12 @@ def open_session(url: str) -> StreamlitClient:
     return client
 
 
-def walk(client, index: int, rounds: int, phase: Phase, lock, start, keep_going) -> None:
-    """One person: open every page `rounds` times (and on while `keep_going()`)."""
+def walk(
+    client, index: int, rounds: int, phase: Phase, lock, start, keep_going, swapped=None
+) -> None:
+    """One person: open every page `rounds` times (and on while `keep_going()`). With
+    `swapped` (a barrier), every session waits after its first round while a new warehouse is
+    swapped in, and the next round is the first after the swap."""
     start.wait()
     done = 0
     try:
@@ -162,9 +167,14 @@ def walk(client, index: int, rounds: int, phase: Phase, lock, start, keep_going)
                     phase.times.setdefault(page, []).append(elapsed)
                     if done:
                         phase.later.append(elapsed)
+                    if done == 1 and swapped is not None:
+                        phase.after_swap.append(elapsed)
                     phase.runs += 1
                     phase.errors += [f"session {index} {page}: {p}" for p in problems]
             done += 1
+            if done == 1 and swapped is not None:
+                swapped.wait()  # everybody done with round 1
+                swapped.wait()  # the new warehouse served (and the pause over)
     finally:
         client.close()
 
@@ -179,6 +189,7 @@ def run_phase(
     env: dict,
     checkout: Path = ROOT,
     processes: int = 1,
+    swap_pause: float | None = None,
 ) -> Phase:
     """`sessions` people on `processes` servers (session n on server n mod processes: what a
     proxy with sticky sessions does, without the proxy's own cost)."""
@@ -196,11 +207,12 @@ def run_phase(
         lock = threading.Lock()
         start = threading.Barrier(sessions + 1)
         building = threading.Event()
+        swapped = threading.Barrier(sessions + 1, timeout=900) if swap_pause is not None else None
         clients = [open_session(servers[n % processes].url) for n in range(sessions)]
         threads = [
             threading.Thread(
                 target=walk,
-                args=(client, n, rounds, phase, lock, start, building.is_set),
+                args=(client, n, rounds, phase, lock, start, building.is_set, swapped),
                 daemon=True,
             )
             for n, client in enumerate(clients)
@@ -222,6 +234,11 @@ def run_phase(
         pids = [server.process.pid for server in servers]
         cpu0, began = sum(map(cpu_seconds, pids)), time.perf_counter()
         load0 = os.getloadavg()[0]
+        if swapped is not None:
+            swapped.wait()
+            swap_copy(root)
+            time.sleep(swap_pause)
+            swapped.wait()
         for thread in threads:
             thread.join()
         phase.wall = time.perf_counter() - began
@@ -238,6 +255,15 @@ def run_phase(
             if server.process.poll() is None:  # a server stuck under load ignores SIGTERM
                 server.process.kill()
     return phase
+
+
+def swap_copy(root: Path) -> None:
+    """What a build's swap does to the server: a new warehouse file (here a copy of the same
+    data) renamed over the served one — a new version, every cache keyed by it cold."""
+    served = root / "warehouse.duckdb"
+    copy = root / "warehouse.bench-swap.duckdb"
+    shutil.copyfile(served, copy)
+    os.replace(copy, served)
 
 
 TITLES = {
@@ -331,6 +357,12 @@ def report(phase: Phase) -> None:
             f"  {'after round 1':14} {len(phase.later):5d} {pct(phase.later, 0.5):7.2f} "
             f"{pct(phase.later, 0.95):7.2f} {max(phase.later):7.2f}"
         )
+    if phase.after_swap:
+        print(
+            f"  {'after the swap':14} {len(phase.after_swap):5d} "
+            f"{pct(phase.after_swap, 0.5):7.2f} {pct(phase.after_swap, 0.95):7.2f} "
+            f"{max(phase.after_swap):7.2f}"
+        )
     for error in phase.errors[:10]:
         print(f"  error: {error[:300]}")
     sys.stdout.flush()
@@ -377,6 +409,11 @@ def main() -> None:
         "--browser", action="store_true",
         help="instead: page switches in chromium, one person (p95 per page; goal ≤ 1 s)",
     )  # fmt: skip
+    parser.add_argument(
+        "--swap", type=float, metavar="SECONDS",
+        help="after each session's first round, swap in a new warehouse file (same data) and "
+        "wait SECONDS before the next round: the first visits after a build",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the copied data folder")
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE",
@@ -404,13 +441,16 @@ def main() -> None:
         label = f"{args.sessions} sessions at once"
         label += f" on {args.processes} processes" if args.processes > 1 else ""
         label += " during a build" if args.during_build else ""
+        if args.swap is not None:
+            label += f", a new warehouse after round 1 ({args.swap:g} s pause)"
         many = run_phase(root, args.sessions, args.rounds, label, args.during_build,
-                         root.parent / "server-n.log", env, ROOT, args.processes)  # fmt: skip
+                         root.parent / "server-n.log", env, ROOT, args.processes,
+                         args.swap)  # fmt: skip
         report(many)
         if args.before:
             before = run_phase(root, args.sessions, args.rounds, f"{label}, code of {args.before}",
                                args.during_build, root.parent / "server-before.log", env,
-                               args.before.resolve(), args.processes)  # fmt: skip
+                               args.before.resolve(), args.processes, args.swap)  # fmt: skip
             report(before)
             print(
                 f"\nbefore → after, {args.sessions} sessions: p95 "
