@@ -6,11 +6,13 @@ Run: `python -m streamlit run serve.py` (or `make run`); `streamlit run` recogni
 below and serves it with uvicorn, with the usual `--server.*` options.
 """
 
+import contextlib
+
 import streamlit as st
 import uvicorn.config
 from streamlit.runtime.pages_manager import PagesManager
 
-from parcours.dashboard import server, ui
+from parcours.dashboard import server, warm
 
 # app.py declares its pages with st.navigation. Without this, Streamlit treats the first run of
 # a fresh server as a `pages/`-folder app (until some run reaches st.navigation) and would serve
@@ -22,8 +24,15 @@ PagesManager.uses_pages_directory = False
 # decides the client's address, from PARCOURS_TRUSTED_PROXIES (`server.client_address`).
 uvicorn.config.ProxyHeadersMiddleware = server.NoProxyHeaders
 
-# Loads asked for before are computed again, off any page, whenever a build serves a new
-# warehouse (and at start): the first visitor of a scope does not wait for them.
-ui.start_warming()
 
-app = st.App("app.py", middleware=server.middleware(), routes=server.routes())
+@contextlib.asynccontextmanager
+async def warmed(app: st.App):
+    """Loads asked for before are computed again, off any page, whenever a build serves a new
+    warehouse (and at start): the first visitor of a scope does not wait for them (`warm`)."""
+    from parcours.dashboard import ui  # here, not above: Streamlit's runtime exists by now
+
+    with warm.warming(ui.replay_load):
+        yield
+
+
+app = st.App("app.py", middleware=server.middleware(), routes=server.routes(), lifespan=warmed)

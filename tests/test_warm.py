@@ -15,7 +15,7 @@ from parcours.analytics import barriers
 from parcours.dashboard import ui, warm
 from parcours.store.datadir import DataDir
 from parcours.warehouse.reader import Filters, Scope
-from tests.conftest import app_as, dashboard_copy
+from tests.conftest import DASHBOARD_PASSWORD, app_as, dashboard_copy
 
 FEDERATION = Scope(("CISP-LIE", "CISP-NAM"), may_see_individuals=False, mask_small_counts=True)
 CENTRE = Scope(("CISP-NAM",), may_see_individuals=True, mask_small_counts=False)
@@ -157,3 +157,28 @@ def test_a_new_warehouse_is_warmed_before_anybody_opens_the_page(tmp_path, monke
     finally:
         warmer.stop()
         ui._cached.clear()
+
+
+def test_the_served_dashboard_writes_down_what_it_served_for_its_next_start(
+    dashboard_warehouse, tmp_path
+):
+    """`serve.py` as in production: a federation user opens Freins levés; at the server's stop
+    the page's loads are written down (no person named), for the next start to warm."""
+    from tests.security.streamlit_ws import StreamlitClient, sign_in, signed_in
+    from tests.served import start_server, stop_server
+
+    root = dashboard_copy(tmp_path / "data")
+    data_dir = DataDir(root)
+    running = start_server(root, tmp_path / "first.log", script="serve.py")
+    try:
+        with StreamlitClient(running.url) as client:
+            assert signed_in(sign_in(client, "acfi@federation.be", DASHBOARD_PASSWORD))
+            client.page = "freins"
+            assert not client.run().exceptions
+    finally:
+        stop_server(running)
+    entries = json.loads(warm.keys_file(data_dir).read_text(encoding="utf-8"))
+    pages = {(e["target"], tuple(e["scope"]["centre_ids"] or ())) for e in entries}
+    assert ("parcours.analytics.barriers:page", ("CISP-LIE", "CISP-NAM")) in pages
+    for entry in entries:  # nobody's records (the fixture's trainees are N01…, L01…)
+        assert "trainee_path" not in entry["target"]

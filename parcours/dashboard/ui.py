@@ -199,9 +199,9 @@ def load(func: Callable, scope: Scope, flt: Filters, *args: Any):
         return _cached(target, version, scope, flt, tuple(args))
 
 
-def start_warming() -> None:
-    """The server's thread that fills this cache for every new warehouse (`warm`)."""
-    warm.start(_cached)
+def replay_load(target: str, version: str, scope: Scope, flt: Filters, args: tuple):
+    """A load computed into the pages' cache off any page (`warm`)."""
+    return _cached(target, version, scope, flt, args)
 
 
 # --- charts and tables ------------------------------------------------------------------------

@@ -18,13 +18,13 @@ while warming is only logged: the page will show its own error when somebody ope
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,6 @@ Replay = Callable[[str, str, Scope, Filters, tuple], Any]
 _lock = threading.Lock()
 _recent: OrderedDict[Key, None] = OrderedDict()
 _changed = False
-_started = False
 
 
 def remember(target: str, scope: Scope, flt: Filters, args: tuple) -> None:
@@ -164,6 +163,11 @@ class Warmer(threading.Thread):
         self.stopped = threading.Event()
         self.rounds = 0  # versions warmed so far
 
+    def _replay(self, target: str, version: str, scope: Scope, flt: Filters, args: tuple):
+        # The watched folder's file, whatever the process's environment says meanwhile.
+        with warehouse.reading_from(self.data_dir.warehouse):
+            return self.replay(target, version, scope, flt, args)
+
     def current(self) -> str | None:
         return warehouse.version(self.data_dir)
 
@@ -175,7 +179,8 @@ class Warmer(threading.Thread):
                 version = self.current()
                 if version is not None and version != seen:
                     clock = time.monotonic()
-                    done = warm(version, self.replay, self.current)
+                    done = warm(version, self._replay, self.current)
+                    save(self.data_dir)
                     log.info("warmed %d loads in %.1f s", done, time.monotonic() - clock)
                     seen = version
                     self.rounds += 1
@@ -191,21 +196,20 @@ class Warmer(threading.Thread):
         self.join()
 
 
-def _save_quietly(data_dir: DataDir) -> None:
-    try:
-        save(data_dir)
-    except OSError:
-        log.warning("warm keys not written", exc_info=True)
-
-
-def start(replay: Replay) -> None:
-    """Start the server's warming thread once (`serve.py`, as the server starts)."""
-    global _started
-    with _lock:
-        if _started:
-            return
-        _started = True
+@contextlib.contextmanager
+def warming(replay: Replay) -> Iterator[Warmer]:
+    """The served dashboard's warming (`serve.py`, from the server's start to its stop): the
+    keys a previous server wrote down first, then the thread; the keys written down at the end
+    for the next start."""
     data_dir = DataDir.from_env()
     restore(data_dir)
-    atexit.register(_save_quietly, data_dir)
-    Warmer(replay, data_dir).start()
+    warmer = Warmer(replay, data_dir)
+    warmer.start()
+    try:
+        yield warmer
+    finally:
+        warmer.stopped.set()
+        try:
+            save(data_dir)
+        except OSError:
+            log.warning("warm keys not written", exc_info=True)
