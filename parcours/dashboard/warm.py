@@ -53,7 +53,7 @@ _changed = False
 def remember(target: str, scope: Scope, flt: Filters, args: tuple) -> None:
     """A load was asked for: keep its key, most recent last."""
     global _changed
-    if target.startswith(NOT_REMEMBERED):
+    if target.startswith(NOT_REMEMBERED) or not all(map(_plain, args)):
         return
     key = (target, scope, flt, args)
     with _lock:
@@ -84,6 +84,11 @@ def _encode(key: Key) -> dict:
     return {"target": target, "scope": asdict(scope), "filters": asdict(flt), "args": list(args)}
 
 
+def _plain(value: Any) -> bool:
+    """What can be written down and read back as the same cache key."""
+    return value is None or isinstance(value, str | int | float | bool)
+
+
 def _decode(entry: dict) -> Key:
     scope = entry["scope"]
     centres = scope["centre_ids"]
@@ -91,7 +96,7 @@ def _decode(entry: dict) -> Key:
     if filters.get("years") is not None:
         filters["years"] = tuple(filters["years"])
     args = tuple(entry["args"])
-    if not all(isinstance(a, str | int | float | bool) or a is None for a in args):
+    if not all(map(_plain, args)):
         raise ValueError("only plain values are remembered")
     return (
         str(entry["target"]),
