@@ -182,3 +182,11 @@ def test_the_served_dashboard_writes_down_what_it_served_for_its_next_start(
     assert ("parcours.analytics.barriers:page", ("CISP-LIE", "CISP-NAM")) in pages
     for entry in entries:  # nobody's records (the fixture's trainees are N01…, L01…)
         assert "trainee_path" not in entry["target"]
+
+
+def test_loads_nobody_asked_for_lately_are_not_warmed(monkeypatch):
+    warm.remember("m:f", CENTRE, Filters(), ("old",))
+    later = time.monotonic() + warm.FORGET_AFTER_SECONDS + 1
+    monkeypatch.setattr(warm, "_clock", lambda: later)
+    warm.remember("m:f", CENTRE, Filters(), ("new",))
+    assert [key[3] for key in warm.recent()] == [("new",)]

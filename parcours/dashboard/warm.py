@@ -37,6 +37,9 @@ from parcours.warehouse.reader import Filters, Scope
 log = logging.getLogger(__name__)
 
 MAX_KEYS = 256
+# Loads nobody asked for in this long are not worth the CPU after a swap (the pages' cache
+# forgets its entries after as long: `ui._cached`'s ttl).
+FORGET_AFTER_SECONDS = 6 * 3600
 POLL_SECONDS = 2.0
 SAVE_SECONDS = 60.0
 # Individual records: nothing that names a person is kept or written down.
@@ -46,7 +49,8 @@ Key = tuple[str, Scope, Filters, tuple]
 Replay = Callable[[str, str, Scope, Filters, tuple], Any]
 
 _lock = threading.Lock()
-_recent: OrderedDict[Key, None] = OrderedDict()
+_clock = time.monotonic
+_recent: OrderedDict[Key, float] = OrderedDict()  # key → when last asked (monotonic)
 _changed = False
 
 
@@ -57,19 +61,21 @@ def remember(target: str, scope: Scope, flt: Filters, args: tuple) -> None:
         return
     key = (target, scope, flt, args)
     with _lock:
-        if key in _recent:
-            _recent.move_to_end(key)
+        known = key in _recent
+        _recent[key] = _clock()
+        _recent.move_to_end(key)
+        if known:
             return
-        _recent[key] = None
         while len(_recent) > MAX_KEYS:
             _recent.popitem(last=False)
         _changed = True
 
 
 def recent() -> list[Key]:
-    """The remembered keys, most recently used first."""
+    """The keys asked for lately, most recently first."""
+    since = _clock() - FORGET_AFTER_SECONDS
     with _lock:
-        return list(reversed(_recent))
+        return [key for key, at in reversed(_recent.items()) if at >= since]
 
 
 # --- on disk ------------------------------------------------------------------------------------
