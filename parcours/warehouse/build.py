@@ -736,7 +736,39 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             # The fast attempt did not run the unit tests; the full build runs them if due.
     else:
         result.fallback = planned.reason
-    _dbt_pass(data_dir, result, say, [], docs=docs, skip_unit_tests=skip_unit_tests)
+    try:
+        _dbt_pass(data_dir, result, say, [], docs=docs, skip_unit_tests=skip_unit_tests)
+    except BuildFailed:
+        if not _out_of_memory(result) or dbt_threads() == 1:
+            raise
+        # Several models at once share DuckDB's memory limit; one at a time, each has all of
+        # it (at 10× the sector: 4 threads ran out of 1 GB, 1 thread peaked at 1,5 GB in all).
+        log.warning("build %s: out of memory with %d threads, again with 1", result.build_id,
+                    dbt_threads())  # fmt: skip
+        say(
+            "Mémoire insuffisante pour construire plusieurs tables à la fois : nouvelle "
+            "tentative, une table à la fois (plus lente)…"
+        )
+        result.phases = {f"first_{k}": v for k, v in result.phases.items()}
+        result.models, result.tests, result.seeds = [], [], []
+        result.warnings, result.failures = [], []
+        _dbt_pass(data_dir, result, say, [], docs=docs, skip_unit_tests=skip_unit_tests, threads=1)
+
+
+OUT_OF_MEMORY = "Out of Memory Error"
+
+
+def _out_of_memory(result: BuildResult) -> bool:
+    """Whether a failed build ran out of DuckDB's memory limit (not a fault of the data)."""
+    return any(OUT_OF_MEMORY in str(failure.get("message") or "") for failure in result.failures)
+
+
+def dbt_threads() -> int:
+    """dbt's threads for a build (`transform/profiles.yml`: PARCOURS_BUILD_THREADS, 4)."""
+    try:
+        return max(1, int(os.environ.get("PARCOURS_BUILD_THREADS", "4")))
+    except ValueError:
+        return 4
 
 
 def _dbt_pass(
@@ -747,9 +779,11 @@ def _dbt_pass(
     *,
     docs: bool,
     skip_unit_tests: bool,
+    threads: int | None = None,
 ) -> None:
     """One dbt build into the work file, then the swap. `centres` empty: from scratch, into a
-    new file; otherwise incremental for those centres, on a copy of the served warehouse."""
+    new file; otherwise incremental for those centres, on a copy of the served warehouse.
+    `threads`: dbt's threads for this pass (default: the environment's)."""
     fast = bool(centres)
     data_dir.build_work.mkdir(parents=True, exist_ok=True)
     work = data_dir.build_work / WORK_NAME
@@ -762,6 +796,8 @@ def _dbt_pass(
         result.phases["copy"] = round(time.monotonic() - clock, 2)
         say(f"Mise à jour rapide pour {len(centres)} centre(s) : {', '.join(centres)}.")
     env = dbt_environment(data_dir, work)
+    if threads is not None:
+        env["PARCOURS_BUILD_THREADS"] = str(threads)
     target = Path(env["DBT_TARGET_PATH"])
     forget_parse_of_another_folder(target, data_dir)
     results = target / BUILD_RESULTS
