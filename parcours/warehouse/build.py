@@ -728,10 +728,7 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             reason = str(error) if isinstance(error, BuildFailed) else type(error).__name__
             log.warning("build %s: fast path abandoned: %s", result.build_id, reason)
             say("Mise à jour rapide impossible : reconstruction complète de l'entrepôt…")
-            fast_phases = {f"fast_{k}": v for k, v in result.phases.items() if k != "snapshot"}
-            result.phases = {"snapshot": result.phases["snapshot"], **fast_phases}
-            result.models, result.tests, result.seeds = [], [], []
-            result.warnings, result.failures = [], []
+            _set_aside(result, "fast")
             result.fallback = reason
             # The fast attempt did not run the unit tests; the full build runs them if due.
     else:
@@ -749,10 +746,17 @@ def _run(data_dir: DataDir, result: BuildResult, say: Progress, docs: bool) -> N
             "Mémoire insuffisante pour construire plusieurs tables à la fois : nouvelle "
             "tentative, une table à la fois (plus lente)…"
         )
-        result.phases = {f"first_{k}": v for k, v in result.phases.items()}
-        result.models, result.tests, result.seeds = [], [], []
-        result.warnings, result.failures = [], []
+        _set_aside(result, "first")
         _dbt_pass(data_dir, result, say, [], docs=docs, skip_unit_tests=skip_unit_tests, threads=1)
+
+
+def _set_aside(result: BuildResult, attempt: str) -> None:
+    """Before another dbt pass of the same build: the abandoned pass's phases are kept under
+    its name (`fast_build`, `first_build`…; the registry snapshot is shared), its results go."""
+    phases = {f"{attempt}_{k}": v for k, v in result.phases.items() if k != "snapshot"}
+    result.phases = {"snapshot": result.phases["snapshot"], **phases}
+    result.models, result.tests, result.seeds = [], [], []
+    result.warnings, result.failures = [], []
 
 
 OUT_OF_MEMORY = "Out of Memory Error"
