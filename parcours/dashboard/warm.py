@@ -172,7 +172,6 @@ class Warmer(threading.Thread):
         super().__init__(name="parcours-warm", daemon=True)
         self.replay, self.data_dir = replay, data_dir
         self.stopped = threading.Event()
-        self.rounds = 0  # versions warmed so far
 
     def _replay(self, target: str, version: str, scope: Scope, flt: Filters, args: tuple):
         # The watched folder's file, whatever the process's environment says meanwhile.
@@ -194,7 +193,6 @@ class Warmer(threading.Thread):
                     save(self.data_dir)
                     log.info("warmed %d loads in %.1f s", done, time.monotonic() - clock)
                     seen = version
-                    self.rounds += 1
                 if time.monotonic() - saved_at > SAVE_SECONDS:
                     save(self.data_dir)
                     saved_at = time.monotonic()
