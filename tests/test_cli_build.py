@@ -109,6 +109,35 @@ def test_failed_build_exits_1_names_the_test_and_leaves_the_warehouse_untouched(
     assert statuses == ["success", "failed"]
 
 
+def test_a_null_where_the_contract_forbids_one_fails_the_model_and_names_the_column(
+    built, tmp_path
+):
+    """The marts' not-null rules are enforced by their contracts (DuckDB refuses the row), not
+    by separate data tests: a null there still fails the build, naming the model and column."""
+    root = tmp_path / "data"
+    shutil.copytree(built["root"], root)
+    data_dir = wf.data_dir_at(root)
+    before = sha256(data_dir.warehouse)
+    # A landing row ingestion would never write: an exit without its destination.
+    wf.add_batch(
+        data_dir,
+        "C002",
+        "exits",
+        [{"participant_id": "P2", "exit_date": "2024-04-17", "destination": None}],
+    )
+
+    completed = wf.run_cli(root, "build", "--json", "--no-docs")
+
+    assert completed.returncode == 1
+    summary = json.loads(completed.stdout)
+    failed = {f["name"]: f for f in summary["failures"]}
+    assert "fct_exits" in failed, summary["failures"]
+    assert failed["fct_exits"]["resource"] == "model"
+    assert "le modèle fct_exits a échoué" in summary["message"]
+    assert "NOT NULL" in summary["message"] and "destination" in summary["message"]
+    assert sha256(data_dir.warehouse) == before
+
+
 def test_failed_build_message_without_json_is_french_on_stderr(built, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(built["root"], root)
