@@ -238,3 +238,12 @@ def test_a_rebuild_keeps_docs_and_unit_test_results_while_the_project_is_unchang
     assert third.returncode == 0
     assert (data_dir.docs / "catalog.json").stat().st_mtime_ns != catalog
     assert "unit" in {t["kind"] for t in json.loads(third.stdout)["tests"]}
+
+
+def test_dbt_file_log_keeps_the_results_not_every_statement(built):
+    """Writing every SQL statement to dbt's log cost a fast build about 7 %: the log keeps the
+    build's results and errors (info level), a developer can ask for the statements back."""
+    lines = (built["root"] / "build" / "logs" / "dbt.log").read_text("utf-8").splitlines()
+    events = [json.loads(line)["info"] for line in lines if line.startswith("{")]
+    assert any(event["name"] == "LogModelResult" for event in events)
+    assert not [event for event in events if event["level"] == "debug"]
