@@ -219,7 +219,14 @@ def new_upload(data_dir: DataDir) -> None:
     ops = opstore.connect(data_dir.ops_db)
     seq = ops.execute("select max(seq) + 1 from batches").fetchone()[0]
     batch_id = f"b20261127T{seq:06d}-bench"
-    source = data_dir.landing_kind("hours") / "b20261127T*-bench.parquet"
+    # The centre's generated hours batch (its first): re-sending earlier re-sends too would
+    # repeat keys with the same row numbers in one file, which no ingestion writes (with
+    # `--keep`, each run of the bench adds one).
+    (generated,) = ops.execute(
+        "select batch_id from batches where centre_id = ? and kind = 'hours' order by seq limit 1",
+        (centre_id(7),),
+    ).fetchone()
+    source = data_dir.landing_kind("hours") / f"{generated}.parquet"
     con.execute(
         f"""copy (
             select '{batch_id}'::varchar as batch_id, centre_id, row_number, participant_id,
