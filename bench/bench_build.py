@@ -8,6 +8,7 @@ fast path (the build worker updating that centre only) against a from-scratch bu
 data, in the same run, and checks that both warehouses are identical, every relation.
 
     python bench/bench_build.py [--data-dir /tmp/parcours-bench] [--keep] [--scale 3.3]
+        [--full-only | --fast-only]
 
 `--scale` multiplies the centres and the trainees (3.3: 500 centres, 10: 1 500), the same ten
 years. Each build prints where its time went (registry snapshot, dbt's start and parse, the
@@ -43,6 +44,7 @@ PARTICIPANTS = 143_000
 SCALE = 1.0
 WIDTH = 3
 FULL_ONLY = False
+FAST_ONLY = False
 FEDERATIONS = ["ACFI", "AID", "ALEAP", "CAIPS", "Lire et Écrire Wallonie"]
 
 # The landing column order of each kind (ARCHITECTURE « Landing parquet »), typed.
@@ -304,9 +306,15 @@ def bench_folder(description: str, default: str) -> tuple[DataDir, bool]:
         action="store_true",
         help="only the from-scratch build (the scale runs: a rebuild costs as much again)",
     )
+    parser.add_argument(
+        "--fast-only",
+        action="store_true",
+        help="only one fast build after a centre's new upload (a kept folder, built before)",
+    )
     args = parser.parse_args()
-    global FULL_ONLY
+    global FULL_ONLY, FAST_ONLY
     FULL_ONLY = args.full_only
+    FAST_ONLY = args.fast_only
     global SCALE, CENTRES, PARTICIPANTS, WIDTH
     SCALE = args.scale
     CENTRES, PARTICIPANTS = round(150 * SCALE), round(143_000 * SCALE)
@@ -328,6 +336,15 @@ def main() -> None:
         counts = generate(data_dir)
         print(f"Generated in {time.monotonic() - started:.1f} s: {counts}")
 
+    if FAST_ONLY:
+        new_upload(data_dir)
+        fast, fast_cpu, summary = timed_worker_build(data_dir, centre_id(7))
+        tests = sum(t["execution_time"] for t in summary["tests"])
+        print(f"Fast build ({summary.get('mode')}): {fast:.1f} s wall, {fast_cpu:.1f} s CPU; "
+              f"{len(summary['tests'])} tests taking {tests:.1f} s; load "
+              f"{os.getloadavg()[0]:.1f}  [goal ≤ 5 s]")  # fmt: skip
+        print(f"  phases: {phases(summary)}")
+        return
     full, cpu, summary = timed_build(data_dir.root)
     size = data_dir.warehouse.stat().st_size / 1e6
     print(f"Full build (with docs): {full:.1f} s wall, {cpu:.1f} s CPU; "
