@@ -1,10 +1,11 @@
 """Journal d'audit — for administrators: who did what and when (logins, exports, uploads,
 withdrawals, builds…), filtered by action, actor and date, and downloadable (audited too)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
+from parcours.core import dates
 from parcours.dashboard import ui
 from parcours.presentation import formatting as fmt
 from parcours.store import audit_log
@@ -41,7 +42,7 @@ def show_page() -> None:
             key="journal_actor",
         )
     with right:
-        today = date.today()
+        today = dates.today()
         period = st.date_input(
             "Période",
             (today - timedelta(days=30), today),

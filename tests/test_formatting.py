@@ -47,3 +47,19 @@ def test_signed_changes_and_durations():
     assert fmt.days(90) == "90 jours"
     assert fmt.years_label(2023, 2023) == "2023"
     assert fmt.years_label(2022, 2024) == "2022–2024"
+
+
+def test_the_sectors_day_is_brusselss_even_on_a_utc_server(monkeypatch):
+    """At 23:30 UTC on 7 December it is already 8 December in Brussels: the audit log's default
+    period, the closable years and the « date in the future » check follow Brussels."""
+    from datetime import UTC, datetime
+
+    from parcours.core import dates
+
+    class LateEvening(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 7, 23, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(dates, "datetime", LateEvening)
+    assert dates.today() == date(2026, 12, 8)

@@ -10,6 +10,14 @@ from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
+
+def today() -> date:
+    """The sector's day: the date in Brussels, whatever the server's time zone. A server on UTC
+    is still on the day before between midnight and 01:00 in Brussels (02:00 in summer): its
+    `date.today()` hid the audit log's latest lines and let a date of tomorrow pass as today's."""
+    return datetime.now(BRUSSELS).date()
+
+
 MONTHS_FR = (
     "janvier",
     "février",

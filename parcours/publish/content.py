@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from parcours.analytics import barriers, home, masking
+from parcours.core import dates
 from parcours.core.errors import ParcoursError
 from parcours.figures import spec as figure_spec
 from parcours.figures.accueil import KNOWN_DESTINATIONS
@@ -569,7 +570,7 @@ def title(subject: Subject, year: int) -> tuple[str, str]:
 
 
 def produced_on(today: date | None = None) -> str:
-    return fmt.day(today or date.today())
+    return fmt.day(today or dates.today())
 
 
 def is_masked(subject: Subject) -> bool:

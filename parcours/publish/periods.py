@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from parcours.core import dates
 from parcours.core.errors import ParcoursError
 from parcours.store import opstore
 from parcours.store.datadir import DataDir
@@ -129,7 +130,7 @@ def close(data_dir: DataDir, year: int, *, actor: str, user=None, today: date | 
     from parcours.warehouse import build
 
     check_admin(user)
-    today = today or date.today()
+    today = today or dates.today()
     if year >= today.year:
         raise ParcoursError(
             f"L'année {year} n'est pas terminée : on n'arrête que les chiffres d'une année révolue."

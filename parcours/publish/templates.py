@@ -23,6 +23,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from parcours import contract
+from parcours.core import dates
 from parcours.core.errors import ParcoursError
 
 ROWS = 50_000  # data rows covered by the drop-downs and formats (the header is row 1)
@@ -66,7 +67,7 @@ def header(column: contract.ColumnSpec) -> str:
 
 def _upper_bound(column: contract.ColumnSpec) -> float | None:
     if column.max_years_before_today is not None:
-        return date.today().year - column.max_years_before_today
+        return dates.today().year - column.max_years_before_today
     return column.max
 
 

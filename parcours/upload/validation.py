@@ -23,6 +23,7 @@ from functools import cache
 import polars as pl
 
 from parcours import contract
+from parcours.core import dates
 from parcours.core.errors import FileRejected
 from parcours.upload import parsing, privacy
 from parcours.upload.limits import UploadLimits
@@ -478,7 +479,7 @@ def check_rows(
     """
     c = contract.load()
     spec = c.kinds[kind]
-    today = today or date.today()
+    today = today or dates.today()
     mappings = mappings or {}
     headers = headers or {}
     present = [name for name in spec.columns if name in raw.columns]

@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
+from parcours.core import dates
 from parcours.dashboard import navigation
 from tests.conftest import DASHBOARD_USERS, app_as, dashboard_user
 from tests.security.conftest import login, settle, signed_in
@@ -258,7 +259,7 @@ def check_journal(page, server, monkeypatch) -> str:
 
     button = page.locator(f".{key_class('dl_journal_audit')}").get_by_role("button")
     download, got = click_download(page, button)
-    today = date.today()
+    today = dates.today()  # the page's default period
     table = audit_log.entries(server.data_dir, None, None, today - timedelta(days=30), today)
     assert table["Action"][0] == audit_log.ACTION_LABELS["export"]
     assert got == csv_bytes(table[1:]), "the audit log's CSV differs from the log"
