@@ -6,11 +6,10 @@ the audit log when it is produced, its download when it is clicked.
 For admins: the closed years — close a year (its figures are frozen), reopen one (audited).
 """
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
+from parcours.core import dates
 from parcours.core.dates import local_time
 from parcours.core.errors import ParcoursError
 from parcours.dashboard import operations, site_action, ui
@@ -49,7 +48,7 @@ def show_report() -> None:
         "victoires intermédiaires, trajectoires, sorties et suivis, puis la méthode. Hors des "
         "données d'un centre, les effectifs de 1 à 4 sont masqués, comme sur ces pages."
     )
-    complete = [y for y in options if y < date.today().year] or options
+    complete = [y for y in options if y < dates.today().year] or options
     left, middle, right = st.columns([2, 1, 1])
     with left:
         index = st.selectbox(
@@ -123,7 +122,7 @@ def show_periods() -> None:
         )
         ui.show_table(table, "annees_arretees")
     open_closures = sorted(c.year for c in closures if c.reopened_at is None)
-    closable = [y for y in years() if y < date.today().year and y not in open_closures]
+    closable = [y for y in years() if y < dates.today().year and y not in open_closures]
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown("**Arrêter une année**")

@@ -13,11 +13,11 @@ setback (episode 2, 3…) is shown as the warehouse defines it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
 from parcours import contract
+from parcours.core import dates
 from parcours.core.errors import ParcoursError
 from parcours.warehouse.reader import Scope, query
 
@@ -118,7 +118,7 @@ def trainee_path(scope: Scope, centre_id: str, participant_id: str) -> TraineePa
         return path.filter(pl.col("event_type") == event_type)
 
     # An ongoing bar is drawn up to the last date known for the trainee (or today).
-    open_end = row["last_known_on"] or date.today()
+    open_end = row["last_known_on"] or dates.today()
 
     events: list[dict] = []
 

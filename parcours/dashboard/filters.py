@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import streamlit as st
 
 from parcours import contract
+from parcours.core import dates
 from parcours.dashboard.session import FILTERS_KEY
 from parcours.presentation import wording
 from parcours.warehouse import reader as warehouse
@@ -159,7 +159,7 @@ def _years(years: list[int], saved: tuple[int, int] | None) -> tuple[int, int] |
         return None
     # By default the last complete year: the current one would compare a few months with a
     # whole previous year.
-    last = years[-2] if len(years) > 1 and years[-1] >= date.today().year else years[-1]
+    last = years[-2] if len(years) > 1 and years[-1] >= dates.today().year else years[-1]
     default = saved or (last, last)
     default = (max(default[0], years[0]), min(default[1], years[-1]))
     if default[0] > default[1]:
